@@ -1,0 +1,191 @@
+// Package conns builds the AWS client bundle shared by every resource, data
+// source and function of the provider, once per provider configuration.
+package conns
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// Validation modes of the plan-time delivery checks.
+const (
+	ValidationError = "error"
+	ValidationWarn  = "warn"
+	ValidationOff   = "off"
+)
+
+// ValidationModes lists the accepted values of the provider's validation setting.
+var ValidationModes = []string{ValidationError, ValidationWarn, ValidationOff}
+
+// AssumeRole is the role the provider assumes before any call.
+type AssumeRole struct {
+	RoleARN     string
+	ExternalID  string
+	SessionName string
+}
+
+// Settings is the provider configuration after defaults are applied.
+type Settings struct {
+	Region      string
+	Profile     string
+	AssumeRole  *AssumeRole
+	EndpointURL string // one endpoint for every service, e.g. a local AWS; AWS_ENDPOINT_URL works too
+	MaxRetries  int
+	Validation  string
+}
+
+// Client is the AWS client bundle. Service clients are built on first use, so
+// a configuration that only evaluates inline documents needs no credentials.
+type Client struct {
+	Settings Settings
+	Config   aws.Config
+
+	once struct {
+		ec2, iam, logs, s3, kms, sts sync.Once
+	}
+	ec2  *ec2.Client
+	iam  *iam.Client
+	logs *cloudwatchlogs.Client
+	s3   *s3.Client
+	kms  *kms.Client
+	sts  *sts.Client
+
+	accountOnce sync.Once
+	accountID   string
+	accountErr  error
+
+	// Calls counts AWS operations by "Service.Operation", so tests can assert plan cost.
+	Calls *CallCounter
+}
+
+// New loads the shared AWS configuration (environment, profile, assumed role)
+// without calling AWS.
+func New(ctx context.Context, s Settings) (*Client, error) {
+	if s.Validation == "" {
+		s.Validation = ValidationError
+	}
+	var opts []func(*config.LoadOptions) error
+	if s.Region != "" {
+		opts = append(opts, config.WithRegion(s.Region))
+	}
+	if s.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
+	}
+	if s.MaxRetries > 0 {
+		maxAttempts := s.MaxRetries + 1
+		opts = append(opts, config.WithRetryer(func() aws.Retryer {
+			return retry.AddWithMaxAttempts(retry.NewStandard(), maxAttempts)
+		}))
+	}
+	if s.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(s.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if s.AssumeRole != nil && s.AssumeRole.RoleARN != "" {
+		ar := *s.AssumeRole
+		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			if ar.ExternalID != "" {
+				o.ExternalID = aws.String(ar.ExternalID)
+			}
+			if ar.SessionName != "" {
+				o.RoleSessionName = ar.SessionName
+			}
+		})
+		cfg.Credentials = aws.NewCredentialsCache(provider)
+	}
+	if s.Region == "" {
+		s.Region = cfg.Region
+	}
+	calls := &CallCounter{}
+	cfg.APIOptions = append(cfg.APIOptions, calls.install)
+	return &Client{Settings: s, Config: cfg, Calls: calls}, nil
+}
+
+// Region is the region the provider works in.
+func (c *Client) Region() string { return c.Settings.Region }
+
+// LocalEndpoint reports whether calls go to a custom endpoint, such as a
+// local AWS, which needs path-style S3 addressing.
+func (c *Client) LocalEndpoint() bool {
+	return c.Config.BaseEndpoint != nil && *c.Config.BaseEndpoint != ""
+}
+
+// EC2 returns the EC2 client.
+func (c *Client) EC2() *ec2.Client {
+	c.once.ec2.Do(func() { c.ec2 = ec2.NewFromConfig(c.Config) })
+	return c.ec2
+}
+
+// IAM returns the IAM client.
+func (c *Client) IAM() *iam.Client {
+	c.once.iam.Do(func() { c.iam = iam.NewFromConfig(c.Config) })
+	return c.iam
+}
+
+// Logs returns the CloudWatch Logs client.
+func (c *Client) Logs() *cloudwatchlogs.Client {
+	c.once.logs.Do(func() { c.logs = cloudwatchlogs.NewFromConfig(c.Config) })
+	return c.logs
+}
+
+// S3 returns the S3 client; path-style addressing is used with a custom endpoint.
+func (c *Client) S3() *s3.Client {
+	c.once.s3.Do(func() {
+		local := c.LocalEndpoint()
+		c.s3 = s3.NewFromConfig(c.Config, func(o *s3.Options) { o.UsePathStyle = local })
+	})
+	return c.s3
+}
+
+// KMS returns the KMS client.
+func (c *Client) KMS() *kms.Client {
+	c.once.kms.Do(func() { c.kms = kms.NewFromConfig(c.Config) })
+	return c.kms
+}
+
+// STS returns the STS client.
+func (c *Client) STS() *sts.Client {
+	c.once.sts.Do(func() { c.sts = sts.NewFromConfig(c.Config) })
+	return c.sts
+}
+
+// AccountID returns the caller's account, asked of STS once.
+func (c *Client) AccountID(ctx context.Context) (string, error) {
+	c.accountOnce.Do(func() {
+		out, err := c.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			c.accountErr = fmt.Errorf("reading the caller's account (sts:GetCallerIdentity): %w", err)
+			return
+		}
+		c.accountID = aws.ToString(out.Account)
+	})
+	return c.accountID, c.accountErr
+}
+
+// Partition returns the ARN partition of the provider's region.
+func (c *Client) Partition() string {
+	switch {
+	case strings.HasPrefix(c.Region(), "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(c.Region(), "us-gov-"):
+		return "aws-us-gov"
+	default:
+		return "aws"
+	}
+}
