@@ -1,0 +1,301 @@
+package flowrecord
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// Reasons a line is rejected; a *ParseError wraps one of them.
+var (
+	ErrTooFewFields  = errors.New("too few fields")
+	ErrTooManyFields = errors.New("too many fields")
+	ErrEmptyValue    = errors.New("empty value")
+	ErrNotNumber     = errors.New("not a decimal number")
+	ErrOutOfRange    = errors.New("number out of range")
+	ErrBadAddr       = errors.New("not an IP address")
+	ErrBadValue      = errors.New("not a documented value")
+)
+
+// ParseError says why a line does not match the format.
+type ParseError struct {
+	Field  FieldID // field being read
+	Column int     // 1-based position of Field in the format
+	Offset int     // byte offset in the line where the value starts
+	Value  string  // the offending value, shortened when long
+	Err    error   // one of the Err* reasons above
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString("field ")
+	b.WriteString(strconv.Itoa(e.Column))
+	b.WriteString(" (")
+	b.WriteString(e.Field.String())
+	b.WriteString(") at byte ")
+	b.WriteString(strconv.Itoa(e.Offset))
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	switch {
+	case e.Err == ErrTooFewFields:
+		b.WriteString(": the line ends before this field")
+	case e.Err == ErrTooManyFields:
+		b.WriteString(": text follows the last field: ")
+		b.WriteString(strconv.Quote(e.Value))
+	case e.Err == ErrBadValue:
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(" is not one of ")
+		b.WriteString(strings.Join(table[e.Field].Values, ", "))
+	case e.Value != "":
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Value))
+	}
+	return b.String()
+}
+
+// Unwrap returns the reason.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+type op uint8
+
+const (
+	opString op = iota
+	opUint
+	opAddr
+	opAction
+	opLogStatus
+)
+
+type column struct {
+	id   FieldID
+	op   op
+	slot uint8
+	max  uint64
+}
+
+// Parser parses the lines of one format. It is safe for concurrent use.
+type Parser struct {
+	format Format
+	cols   []column
+}
+
+// NewParser returns a parser for lines in format f.
+func NewParser(f Format) *Parser {
+	p := &Parser{format: f, cols: make([]column, len(f.fields))}
+	for i, id := range f.fields {
+		info := table[id]
+		c := column{id: id, slot: addrSlot[id]}
+		switch {
+		case id == FieldAction:
+			c.op = opAction
+		case id == FieldLogStatus:
+			c.op = opLogStatus
+		case info.Kind == KindAddr:
+			c.op = opAddr
+		case info.Kind == KindUint || info.Kind == KindTime:
+			c.op = opUint
+			c.max = 1<<info.Bits - 1
+			if info.Bits == 64 {
+				c.max = 1<<64 - 1
+			}
+		}
+		p.cols[i] = c
+	}
+	return p
+}
+
+// Format returns the parser's format.
+func (p *Parser) Format() Format { return p.format }
+
+// Parse parses one line (a trailing "\n" or "\r\n" is ignored) into r. Fields
+// are separated by single spaces. On error r is left partly filled and the
+// error is a *ParseError.
+func (p *Parser) Parse(line []byte, r *Record) error {
+	line = trimEOL(line)
+	n := len(line)
+	if n > 1<<31 {
+		return &ParseError{Column: 1, Err: ErrOutOfRange, Value: "line longer than 2 GiB"}
+	}
+	r.line = line
+	r.fields = p.format.fields
+	var present uint64
+	pos := 0
+	cols := p.cols
+	for ci := range cols {
+		c := &cols[ci]
+		if pos >= n {
+			if pos == n && ci > 0 {
+				// The previous field ended with a space: an empty last value.
+				return p.fail(line, ci, pos, pos, ErrEmptyValue)
+			}
+			return p.fail(line, ci, min(pos, n), min(pos, n), ErrTooFewFields)
+		}
+		start := pos
+		i := pos
+		if line[i] == '-' && (i+1 == n || line[i+1] == ' ') {
+			// "-": the value does not apply to this record.
+			i++
+		} else {
+			switch c.op {
+			case opUint:
+				const cutoff = (1<<64 - 1) / 10
+				var v uint64
+				for ; i < n; i++ {
+					d := uint64(line[i] - '0')
+					if d > 9 {
+						break
+					}
+					if v >= cutoff && (v > cutoff || d > 5) {
+						return p.fail(line, ci, start, scanEnd(line, i), ErrOutOfRange)
+					}
+					v = v*10 + d
+				}
+				if i == start || (i < n && line[i] != ' ') {
+					if i == start && line[i] == ' ' {
+						return p.fail(line, ci, start, start, ErrEmptyValue)
+					}
+					return p.fail(line, ci, start, scanEnd(line, i), ErrNotNumber)
+				}
+				if v > c.max {
+					return p.fail(line, ci, start, i, ErrOutOfRange)
+				}
+				r.nums[c.id] = v
+			case opAddr:
+				i = scanEnd(line, i)
+				if i == start {
+					return p.fail(line, ci, start, start, ErrEmptyValue)
+				}
+				a, ok := parseAddr(line[start:i])
+				if !ok {
+					return p.fail(line, ci, start, i, ErrBadAddr)
+				}
+				r.addrs[c.slot] = a
+			case opAction:
+				i = scanEnd(line, i)
+				var v Action
+				switch string(line[start:i]) {
+				case "ACCEPT":
+					v = ActionAccept
+				case "REJECT":
+					v = ActionReject
+				default:
+					return p.fail(line, ci, start, i, ErrBadValue)
+				}
+				r.nums[c.id] = uint64(v)
+			case opLogStatus:
+				i = scanEnd(line, i)
+				var v LogStatus
+				switch string(line[start:i]) {
+				case "OK":
+					v = LogStatusOK
+				case "NODATA":
+					v = LogStatusNoData
+				case "SKIPDATA":
+					v = LogStatusSkipData
+				default:
+					return p.fail(line, ci, start, i, ErrBadValue)
+				}
+				r.nums[c.id] = uint64(v)
+			default:
+				i = scanEnd(line, i)
+				if i == start {
+					return p.fail(line, ci, start, start, ErrEmptyValue)
+				}
+			}
+			present |= 1 << c.id
+		}
+		r.spans[c.id] = span{uint32(start), uint32(i)}
+		if i < n && ci == len(cols)-1 {
+			r.present = present
+			return p.fail(line, ci, i+1, n, ErrTooManyFields)
+		}
+		pos = i + 1
+	}
+	r.present = present
+	return nil
+}
+
+// scanEnd returns the index of the first space at or after i, or len(line).
+func scanEnd(line []byte, i int) int {
+	for i < len(line) && line[i] != ' ' {
+		i++
+	}
+	return i
+}
+
+func (p *Parser) fail(line []byte, ci, start, end int, err error) error {
+	e := &ParseError{Field: p.cols[ci].id, Column: ci + 1, Offset: start, Err: err}
+	v := line[start:end]
+	if len(v) > 64 {
+		e.Value = string(v[:61]) + "..."
+	} else {
+		e.Value = string(v)
+	}
+	return e
+}
+
+// parseAddr parses an IPv4 address in dotted decimal or an IPv6 address
+// without a zone, with the same rules as netip.ParseAddr.
+func parseAddr(b []byte) (netip.Addr, bool) {
+	if len(b) == 0 {
+		return netip.Addr{}, false
+	}
+	var ip [4]byte
+	octet, val, digits := 0, 0, 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 && val == 0 {
+				return netip.Addr{}, false // leading zero
+			}
+			val = val*10 + int(c-'0')
+			digits++
+			if val > 255 {
+				return netip.Addr{}, false
+			}
+		case c == '.':
+			if digits == 0 || octet == 3 {
+				return netip.Addr{}, false
+			}
+			ip[octet] = byte(val)
+			octet++
+			val, digits = 0, 0
+		case c == ':':
+			return parseIPv6(b)
+		default:
+			if octet == 0 && isHex(c) {
+				return parseIPv6(b)
+			}
+			return netip.Addr{}, false
+		}
+	}
+	if octet != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	ip[3] = byte(val)
+	return netip.AddrFrom4(ip), true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func parseIPv6(b []byte) (netip.Addr, bool) {
+	for _, c := range b {
+		// Flow logs carry no zones, and an address with a zone would keep a
+		// reference to the line.
+		if c == '%' {
+			return netip.Addr{}, false
+		}
+	}
+	// netip.ParseAddr does not retain its argument when there is no zone or
+	// error, so a view of the line avoids copying it to a string.
+	a, err := netip.ParseAddr(unsafe.String(&b[0], len(b)))
+	if err != nil || !a.Is6() {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
