@@ -194,7 +194,7 @@ func (j *networkInterfaceJSON) toInterface() (*Interface, error) {
 			if err != nil {
 				return nil, fmt.Errorf("network interface %s: parsing attach time: %w", j.NetworkInterfaceID, err)
 			}
-			iface.AttachTime = t
+			iface.AttachTime = t.UTC()
 		}
 	}
 
