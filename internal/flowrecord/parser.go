@@ -240,36 +240,28 @@ func (p *Parser) fail(line []byte, ci, start, end int, err error) error {
 // parseAddr parses an IPv4 address in dotted decimal or an IPv6 address
 // without a zone, with the same rules as netip.ParseAddr.
 func parseAddr(b []byte) (netip.Addr, bool) {
-	if len(b) == 0 {
-		return netip.Addr{}, false
-	}
 	var ip [4]byte
 	octet, val, digits := 0, 0, 0
 	for _, c := range b {
 		switch {
 		case c >= '0' && c <= '9':
 			if digits > 0 && val == 0 {
-				return netip.Addr{}, false // leading zero
+				return parseIPv6(b) // leading zero
 			}
 			val = val*10 + int(c-'0')
 			digits++
 			if val > 255 {
-				return netip.Addr{}, false
+				return parseIPv6(b)
 			}
 		case c == '.':
 			if digits == 0 || octet == 3 {
-				return netip.Addr{}, false
+				return parseIPv6(b)
 			}
 			ip[octet] = byte(val)
 			octet++
 			val, digits = 0, 0
-		case c == ':':
-			return parseIPv6(b)
 		default:
-			if octet == 0 && isHex(c) {
-				return parseIPv6(b)
-			}
-			return netip.Addr{}, false
+			return parseIPv6(b)
 		}
 	}
 	if octet != 3 || digits == 0 {
@@ -279,17 +271,20 @@ func parseAddr(b []byte) (netip.Addr, bool) {
 	return netip.AddrFrom4(ip), true
 }
 
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
 func parseIPv6(b []byte) (netip.Addr, bool) {
+	colon := false
 	for _, c := range b {
+		if c == ':' {
+			colon = true
+		}
 		// Flow logs carry no zones, and an address with a zone would keep a
 		// reference to the line.
 		if c == '%' {
 			return netip.Addr{}, false
 		}
+	}
+	if !colon {
+		return netip.Addr{}, false
 	}
 	// netip.ParseAddr does not retain its argument when there is no zone or
 	// error, so a view of the line avoids copying it to a string.
