@@ -106,3 +106,35 @@ func FuzzServiceRanges(f *testing.F) {
 		}
 	})
 }
+
+func TestSetResourceARN(t *testing.T) {
+	inv := New()
+	addr := netip.MustParseAddr("10.20.3.41")
+	inv.Add(&Interface{ID: "eni-0d4c3b2a190817263", Description: "RDSNetworkInterface"}, addr, time.Time{}, time.Time{})
+	orig := inv.Clone()
+
+	const arn = "arn:aws:rds:us-east-1:111122223333:db:orders-prod"
+	if !inv.SetResourceARN("eni-0d4c3b2a190817263", arn) {
+		t.Fatal("SetResourceARN did not find the interface")
+	}
+	if inv.SetResourceARN("eni-0000000000000000", arn) {
+		t.Error("SetResourceARN found an unknown interface")
+	}
+	tests := []struct {
+		name string
+		inv  *Inventory
+		want string
+	}{
+		{"updated inventory", inv, arn},
+		{"clone taken before", orig, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := tt.inv.Lookup(addr, time.Time{})
+			byID, _ := tt.inv.InterfaceByID("eni-0d4c3b2a190817263")
+			if got.ResourceARN != tt.want || byID.ResourceARN != tt.want {
+				t.Errorf("ResourceARN = %q by address, %q by id; want %q", got.ResourceARN, byID.ResourceARN, tt.want)
+			}
+		})
+	}
+}

@@ -276,6 +276,42 @@ func (inv *Inventory) InterfaceByID(eniID string) (*Interface, bool) {
 	return iface, ok
 }
 
+// SetResourceARN records the ARN of the resource behind an interface, for
+// interfaces whose description does not name it (see Interface.ResourceARN).
+// The interface is replaced by an updated copy, so clones that share it are
+// unaffected. It reports whether the interface is known.
+func (inv *Inventory) SetResourceARN(eniID, arn string) bool {
+	old, ok := inv.byID[eniID]
+	if !ok {
+		return false
+	}
+	c := &Interface{}
+	*c = *old
+	c.memo = atomic.Value{}
+	c.ResourceARN = arn
+	inv.byID[eniID] = c
+	swap := func(spans []span) {
+		for i := range spans {
+			if spans[i].iface == old {
+				spans[i].iface = c
+			}
+		}
+	}
+	// A rare, configuration-time call: walking every span is simpler than
+	// tracking which addresses were added for the interface.
+	for _, spans := range inv.v4 {
+		swap(spans)
+	}
+	for _, spans := range inv.v6 {
+		swap(spans)
+	}
+	for _, spans := range inv.v6Prefix {
+		swap(spans)
+	}
+	inv.touch()
+	return true
+}
+
 // Len returns the number of interfaces the inventory knows.
 func (inv *Inventory) Len() int { return len(inv.byID) }
 
