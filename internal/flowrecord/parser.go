@@ -17,6 +17,8 @@ var (
 	ErrOutOfRange    = errors.New("number out of range")
 	ErrBadAddr       = errors.New("not an IP address")
 	ErrBadValue      = errors.New("not a documented value")
+	ErrControlChar   = errors.New("control character in value")
+	ErrNoFields      = errors.New("the format has no fields")
 )
 
 // ParseError says why a line does not match the format.
@@ -29,6 +31,9 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	if e.Column == 0 {
+		return e.Err.Error()
+	}
 	var b strings.Builder
 	b.WriteString("field ")
 	b.WriteString(strconv.Itoa(e.Column))
@@ -117,7 +122,10 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	line = trimEOL(line)
 	n := len(line)
 	if n > 1<<31 {
-		return &ParseError{Column: 1, Err: ErrOutOfRange, Value: "line longer than 2 GiB"}
+		return &ParseError{Err: ErrLineTooLong}
+	}
+	if len(p.cols) == 0 {
+		return &ParseError{Err: ErrNoFields}
 	}
 	r.line = line
 	r.fields = p.format.fields
@@ -149,7 +157,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 						break
 					}
 					if v >= cutoff && (v > cutoff || d > 5) {
-						return p.fail(line, ci, start, scanEnd(line, i), ErrOutOfRange)
+						return p.fail(line, ci, start, nextSpace(line, i), ErrOutOfRange)
 					}
 					v = v*10 + d
 				}
@@ -157,7 +165,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 					if i == start && line[i] == ' ' {
 						return p.fail(line, ci, start, start, ErrEmptyValue)
 					}
-					return p.fail(line, ci, start, scanEnd(line, i), ErrNotNumber)
+					return p.fail(line, ci, start, nextSpace(line, i), ErrNotNumber)
 				}
 				if v > c.max {
 					return p.fail(line, ci, start, i, ErrOutOfRange)
@@ -166,7 +174,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 			case opAddr:
 				i = scanEnd(line, i)
 				if i == start {
-					return p.fail(line, ci, start, start, ErrEmptyValue)
+					return p.failEmpty(line, ci, start)
 				}
 				a, ok := parseAddr(line[start:i])
 				if !ok {
@@ -202,8 +210,11 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 			default:
 				i = scanEnd(line, i)
 				if i == start {
-					return p.fail(line, ci, start, start, ErrEmptyValue)
+					return p.failEmpty(line, ci, start)
 				}
+			}
+			if i < n && line[i] != ' ' {
+				return p.fail(line, ci, start, nextSpace(line, i), ErrControlChar)
 			}
 			present |= 1 << c.id
 		}
@@ -218,12 +229,29 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	return nil
 }
 
-// scanEnd returns the index of the first space at or after i, or len(line).
+// scanEnd returns the index of the first space or control character at or
+// after i, or len(line).
 func scanEnd(line []byte, i int) int {
+	for i < len(line) && line[i] > ' ' {
+		i++
+	}
+	return i
+}
+
+// nextSpace returns the index of the first space at or after i, or len(line).
+func nextSpace(line []byte, i int) int {
 	for i < len(line) && line[i] != ' ' {
 		i++
 	}
 	return i
+}
+
+// failEmpty reports a value that is empty or starts with a control character.
+func (p *Parser) failEmpty(line []byte, ci, start int) error {
+	if line[start] == ' ' {
+		return p.fail(line, ci, start, start, ErrEmptyValue)
+	}
+	return p.fail(line, ci, start, nextSpace(line, start), ErrControlChar)
 }
 
 func (p *Parser) fail(line []byte, ci, start, end int, err error) error {

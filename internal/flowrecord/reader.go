@@ -121,7 +121,11 @@ func (r *Reader) readLine() (line []byte, tooLong, ok bool) {
 			chunk = r.long
 		}
 		if err == nil {
-			return trimEOL(chunk), tooLong, true
+			chunk = trimEOL(chunk)
+			if len(chunk) > r.MaxLineBytes {
+				chunk, tooLong = chunk[:r.MaxLineBytes], true
+			}
+			return chunk, tooLong, true
 		}
 		r.done = true
 		if err != io.EOF {
@@ -132,6 +136,9 @@ func (r *Reader) readLine() (line []byte, tooLong, ok bool) {
 			return nil, false, false
 		}
 		// The last line has no line ending.
+		if len(chunk) > r.MaxLineBytes {
+			chunk, tooLong = chunk[:r.MaxLineBytes], true
+		}
 		return chunk, tooLong, true
 	}
 }

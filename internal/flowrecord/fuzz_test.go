@@ -1,0 +1,71 @@
+package flowrecord
+
+import (
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// FuzzParse checks that no format or line makes the parser panic, that every
+// rejection is a well-formed *ParseError, and that every accepted record
+// survives a round trip through AppendText with the same field values.
+func FuzzParse(f *testing.F) {
+	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"))
+	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n"))
+	f.Add("${srcaddr} ${dstaddr} ${tcp-flags}", []byte("2001:db8::1 ::ffff:1.2.3.4 19"))
+	f.Add(DefaultTGWFormat.Header(), []byte("6 TransitGateway 123456789012 tgw-1 - - - - - - - - - - - - 10.0.0.1 10.0.0.2 1 2 6 1 2 3 4 OK IPv4 0 0 0 0 - us-east-1 egress - -"))
+	f.Fuzz(func(t *testing.T, format string, line []byte) {
+		fmt, err := ParseFormat(format)
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) || fe.Position < 0 || fe.Offset < 0 || fe.Offset > len(format) {
+				t.Fatalf("ParseFormat(%q) error %#v", format, err)
+			}
+			_ = err.Error()
+			fmt = DefaultFormat
+		}
+		_, _ = DetectFormat(line)
+		_ = Suggest(string(line))
+
+		// The address parser must agree with netip.ParseAddr.
+		if !strings.Contains(string(line), "%") {
+			a, ok := parseAddr(line)
+			b, err := netip.ParseAddr(string(line))
+			if ok != (err == nil) || ok && a != b {
+				t.Fatalf("parseAddr(%q) = %v, %v; netip says %v, %v", line, a, ok, b, err)
+			}
+		}
+
+		p := NewParser(fmt)
+		var r Record
+		if err := p.Parse(line, &r); err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Column < 0 || pe.Column > fmt.Len() || pe.Offset < 0 || pe.Offset > len(line) || pe.Err == nil {
+				t.Fatalf("Parse(%q) error %#v", line, err)
+			}
+			_ = err.Error()
+			return
+		}
+		text := r.AppendText(nil)
+		var r2 Record
+		if err := p.Parse(text, &r2); err != nil {
+			t.Fatalf("Parse(%q) accepted, but its text %q is rejected: %v", line, text, err)
+		}
+		for _, id := range fmt.fields {
+			if a, b := fieldText(&r, id), fieldText(&r2, id); a != b {
+				t.Fatalf("%s: %q after a round trip, was %q (line %q)", id, b, a, line)
+			}
+			if r.Has(id) && table[id].Kind == KindString && string(r.Raw(id)) != string(r2.Raw(id)) {
+				t.Fatalf("%s: raw text changed", id)
+			}
+		}
+		if again := r2.AppendText(nil); string(again) != string(text) {
+			t.Fatalf("AppendText not stable: %q then %q", text, again)
+		}
+		if js := r.AppendJSON(nil); !json.Valid(js) {
+			t.Fatalf("AppendJSON(%q) = %s is not valid JSON", line, js)
+		}
+	})
+}
