@@ -1,0 +1,41 @@
+// Package artifact holds the enricher's Lambda zips embedded in the provider,
+// so the provider's version is the Lambda's version.
+package artifact
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
+)
+
+//go:generate go run ../cmd/lambda-artifact -module ../.. -out dist
+
+//go:embed all:dist
+var dist embed.FS
+
+// ErrNotEmbedded says the provider was built without running the artifact step.
+var ErrNotEmbedded = errors.New("this provider binary was built without the enricher Lambda artifact; " +
+	"build it with `make build` (which runs `go generate ./internal/artifact` first) or use a released provider")
+
+// Zip returns the deployment package for a Lambda architecture ("arm64" or "x86_64").
+func Zip(arch string) ([]byte, error) {
+	if _, ok := lambdazip.Arches[arch]; !ok {
+		return nil, fmt.Errorf("unknown Lambda architecture %q (want arm64 or x86_64)", arch)
+	}
+	b, err := dist.ReadFile("dist/" + lambdazip.FileName(arch))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotEmbedded
+	}
+	return b, err
+}
+
+// SourceCodeHash is the base64 SHA-256 of the zip, as Lambda reports CodeSha256.
+func SourceCodeHash(zip []byte) string {
+	sum := sha256.Sum256(zip)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
