@@ -29,12 +29,18 @@ func FuzzParse(f *testing.F) {
 		_, _ = DetectFormat(line)
 		_ = Suggest(string(line))
 
-		// The address parser must agree with netip.ParseAddr.
+		// The address parsers must agree with netip.ParseAddr.
 		if !strings.Contains(string(line), "%") {
 			a, ok := parseAddr(line)
 			b, err := netip.ParseAddr(string(line))
 			if ok != (err == nil) || ok && a != b {
 				t.Fatalf("parseAddr(%q) = %v, %v; netip says %v, %v", line, a, ok, b, err)
+			}
+			end := scanEnd(line, 0)
+			a, e, ok := parseAddrAt(line, 0)
+			b, err = netip.ParseAddr(string(line[:end]))
+			if e != end || ok != (err == nil && end > 0) || ok && a != b {
+				t.Fatalf("parseAddrAt(%q) = %v, %d, %v; netip says %v, %v for %d bytes", line, a, e, ok, b, err, end)
 			}
 		}
 

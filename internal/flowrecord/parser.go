@@ -172,11 +172,11 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 				}
 				r.nums[c.id] = v
 			case opAddr:
-				i = scanEnd(line, i)
+				a, end, ok := parseAddrAt(line, i)
+				i = end
 				if i == start {
 					return p.failEmpty(line, ci, start)
 				}
-				a, ok := parseAddr(line[start:i])
 				if !ok {
 					return p.fail(line, ci, start, i, ErrBadAddr)
 				}
@@ -263,6 +263,48 @@ func (p *Parser) fail(line []byte, ci, start, end int, err error) error {
 		e.Value = string(v)
 	}
 	return e
+}
+
+// parseAddrAt parses the address that starts at line[i] and ends before the
+// next space or control character, which it returns as end.
+func parseAddrAt(line []byte, i int) (a netip.Addr, end int, ok bool) {
+	var ip [4]byte
+	octet, val, digits := 0, 0, 0
+	start := i
+	for ; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 && val == 0 || val > 25 {
+				goto slow // leading zero, or certainly above 255
+			}
+			val = val*10 + int(c-'0')
+			digits++
+		case c == '.':
+			if digits == 0 || octet == 3 || val > 255 {
+				goto slow
+			}
+			ip[octet] = byte(val)
+			octet++
+			val, digits = 0, 0
+		case c <= ' ':
+			if octet != 3 || digits == 0 || val > 255 {
+				return netip.Addr{}, i, false
+			}
+			ip[3] = byte(val)
+			return netip.AddrFrom4(ip), i, true
+		default:
+			goto slow
+		}
+	}
+	if octet == 3 && digits > 0 && val <= 255 {
+		ip[3] = byte(val)
+		return netip.AddrFrom4(ip), i, true
+	}
+slow:
+	end = scanEnd(line, i)
+	a, ok = parseAddr(line[start:end])
+	return a, end, ok
 }
 
 // parseAddr parses an IPv4 address in dotted decimal or an IPv6 address
