@@ -534,3 +534,38 @@ func TestIdentityKey(t *testing.T) {
 		})
 	}
 }
+
+func TestAttributeConcurrently(t *testing.T) {
+	inv := fixture(t)
+	addrs := []netip.Addr{
+		netip.MustParseAddr("10.0.1.10"),
+		netip.MustParseAddr("10.0.1.77"),
+		netip.MustParseAddr("52.216.64.10"),
+		netip.MustParseAddr("203.0.113.9"),
+	}
+	hints := []attribution.Hints{
+		{ECSTaskARN: "arn:aws:ecs:us-east-1:111122223333:task/shop-prod/0f2b7c9e4d1a4b6c8e3f5a7b9c1d3e5f"},
+		{ECSTaskARN: "arn:aws:ecs:us-east-1:111122223333:task/shop-prod/9a8b7c6d5e4f40312a1b2c3d4e5f6a7b"},
+		{AwsService: "S3"},
+		{AwsService: "EC2"},
+	}
+	done := make(chan string)
+	for g := range 8 {
+		go func() {
+			bad := ""
+			for i := range 2000 {
+				a := addrs[(g+i)%len(addrs)]
+				h := hints[(g*3+i)%len(hints)]
+				if e := attribution.Attribute(inv, a, at, h); e.Type == "" || e.IdentityKey() == "" {
+					bad = a.String()
+				}
+			}
+			done <- bad
+		}()
+	}
+	for range 8 {
+		if bad := <-done; bad != "" {
+			t.Errorf("empty attribution for %s", bad)
+		}
+	}
+}
