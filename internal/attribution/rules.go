@@ -167,7 +167,7 @@ func isUUID(s string) bool {
 				return false
 			}
 		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			if !isHex(c) {
 				return false
 			}
 		}
@@ -183,11 +183,19 @@ func isName(s string) bool {
 	}
 	for i := range len(s) {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+		if !isAlnum(c) && c != '-' && c != '_' {
 			return false
 		}
 	}
 	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // isECSAttachment reports whether desc is the ECS attachment ARN that ECS
@@ -233,7 +241,7 @@ func idARN(b arnBuilder, service, resourceType, desc, idPrefix string) string {
 	}
 	id := desc[i:]
 	if j := strings.IndexFunc(id, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-')
+		return r > 0x7f || !isAlnum(byte(r)) && r != '-'
 	}); j >= 0 {
 		id = id[:j]
 	}
