@@ -23,8 +23,8 @@ type Hints struct {
 // Attribute describes the owner of addr at time at. In order:
 //
 //   - an address owned by a known network interface is described by the
-//     rules in classify, with the interface's subnet, VPC, account, zone,
-//     security groups and tags;
+//     rules of the package documentation, with the interface's subnet, VPC,
+//     account, zone, security groups and tags;
 //   - otherwise, an address the record's AwsService hint or ip-ranges.json
 //     places in an AWS service is aws:service, with AwsService the
 //     lowercased service code (s3, dynamodb, ec2, or amazon when AWS

@@ -1,5 +1,38 @@
 // Package attribution says what is behind an address seen in a flow record:
 // which kind of AWS resource, its ARN, where it lives and how it is tagged.
+//
+// An address owned by a known network interface is attributed by the first
+// of these rules that matches the interface (REGION, ACCOUNT and the ARN
+// partition are the interface's):
+//
+//	resource ARN hint       Interface.ResourceARN, else the ENI tag
+//	                        vpcflow:resource-arn; type from the ARN
+//	lambda:function         InterfaceType lambda or Description
+//	                        "AWS Lambda VPC ENI-NAME-UUID" / "AWS Lambda VPC ENI: NAME"
+//	                        -> arn:aws:lambda:REGION:ACCOUNT:function:NAME
+//	ecs:task                Description arn:aws:ecs:...:attachment/ID
+//	                        -> the record's task ARN if given, else the
+//	                        attachment ARN; then the cluster ARN
+//	elasticloadbalancing:   Description "ELB app|net|gwy/NAME/ID" or "ELB NAME"
+//	loadbalancer            -> ...:loadbalancer/app/NAME/ID (classic: loadbalancer/NAME)
+//	ec2:natgateway          InterfaceType nat_gateway or "Interface for NAT Gateway nat-ID"
+//	ec2:vpc-endpoint        InterfaceType vpc_endpoint, gateway_load_balancer_endpoint
+//	                        or "VPC Endpoint Interface vpce-ID"
+//	ec2:transit-gateway     InterfaceType transit_gateway or "Network Interface for
+//	                        Transit Gateway Attachment tgw-attach-ID"
+//	                        -> ...:transit-gateway-attachment/tgw-attach-ID
+//	rds:db                  "RDSNetworkInterface" or requester amazon-rds
+//	                        -> the interface ARN: nothing on the interface names the DB
+//	elasticache:cluster     "ElastiCache ID" or requester amazon-elasticache
+//	                        -> arn:aws:elasticache:REGION:ACCOUNT:cluster:ID
+//	elasticfilesystem:      InterfaceType efs or "EFS mount target for fs-ID"
+//	file-system
+//	ec2:instance            attached to an instance i-ID
+//	ec2:network-interface   anything else -> the interface ARN
+//
+// When the id a rule needs cannot be read, the type stands and the ARN is the
+// interface's. Addresses no interface owns are aws:service, internet or
+// unknown; see Attribute.
 package attribution
 
 import (
@@ -7,8 +40,8 @@ import (
 )
 
 // Endpoint types: the AWS service and resource type of what owns an address,
-// as in IAM's "service:resource-type", or one of aws:service, internet and
-// unknown for addresses no known network interface owns.
+// as in ARNs and IAM ("service:resource-type"), or one of aws:service,
+// internet and unknown for addresses no known network interface owns.
 const (
 	TypeInstance         = "ec2:instance"
 	TypeLambdaFunction   = "lambda:function"

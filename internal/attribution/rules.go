@@ -26,16 +26,17 @@ func (b arnBuilder) arn(service, res string) string {
 	return "arn:" + b.partition + ":" + service + ":" + b.region + ":" + b.account + ":" + res
 }
 
-// classify applies the attribution rules in order; the first that matches
-// wins. ENI descriptions are set by the service that created the interface:
-// they are the only place most of these resource ids appear.
+// classify applies the attribution rules of the package documentation in
+// order; the first that matches wins. ENI descriptions are set by the
+// service that created the interface: they are the only place most of these
+// resource ids appear.
 func classify(iface *inventory.Interface) resource {
 	b := arnBuilder{inventory.Partition(iface.Region), iface.Region, iface.AccountID}
 	desc := iface.Description
 	eni := iface.ARN()
 	// typed returns the resource, or the type alone with the interface ARN
 	// when the id could not be read.
-	typed := func(typ string, arn string) resource {
+	typed := func(typ, arn string) resource {
 		if arn == "" {
 			return resource{typ: typ, arns: []string{eni}}
 		}
