@@ -59,19 +59,25 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "identity allow",
-			set:  func(t *testing.T) Set { return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "s3:GetObject", "*"))}} },
+			set: func(t *testing.T) Set {
+				return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "s3:GetObject", "*"))}}
+			},
 			req:  Request{Principal: asRole, Action: "s3:GetObject", Resource: bucketObj},
 			want: Allowed, wantMatch: "statement index 0 of p1",
 		},
 		{
 			name: "actions match case-insensitively",
-			set:  func(t *testing.T) Set { return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "S3:getobject", "*"))}} },
+			set: func(t *testing.T) Set {
+				return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "S3:getobject", "*"))}}
+			},
 			req:  Request{Principal: asRole, Action: "s3:GetObject", Resource: bucketObj},
 			want: Allowed,
 		},
 		{
 			name: "resources match case-sensitively",
-			set:  func(t *testing.T) Set { return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "s3:GetObject", "arn:aws:s3:::B/*"))}} },
+			set: func(t *testing.T) Set {
+				return Set{Identity: []*Policy{idp(t, "p1", stmt("Allow", "s3:GetObject", "arn:aws:s3:::B/*"))}}
+			},
 			req:  Request{Principal: asRole, Action: "s3:GetObject", Resource: bucketObj},
 			want: ImplicitDeny, wantGap: GapNoAllow,
 		},
@@ -187,7 +193,9 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "cross-account needs the resource policy",
-			set:  func(t *testing.T) Set { return Set{Identity: []*Policy{idp(t, "p", stmt("Allow", "s3:*", "*"))}, ResourceAccount: acctA} },
+			set: func(t *testing.T) Set {
+				return Set{Identity: []*Policy{idp(t, "p", stmt("Allow", "s3:*", "*"))}, ResourceAccount: acctA}
+			},
 			req:  Request{Principal: asOther, Action: "s3:GetObject", Resource: bucketObj},
 			want: ImplicitDeny, wantGap: GapResourcePolicy,
 		},
