@@ -339,7 +339,7 @@ func (sc *scanner) int64At(i int) (int64, int, error) {
 	}
 	switch {
 	case neg && v <= 1<<63:
-		return -int64(v - 1) - 1, end, nil
+		return -int64(v-1) - 1, end, nil
 	case !neg && v < 1<<63:
 		return int64(v), end, nil
 	}
