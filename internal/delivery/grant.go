@@ -1,0 +1,518 @@
+package delivery
+
+import (
+	"strings"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
+)
+
+// Need is one call a service makes that a policy must allow.
+type Need struct {
+	Action   string
+	Resource string // the resource the call is authorized against
+	// FixResource is what a fix should write in Resource; Resource when empty.
+	FixResource string
+	// Context holds the condition keys the service sends with the call.
+	Context map[string][]string
+	// Unknown lists condition keys whose values are not known yet; conditions
+	// on them are assumed to hold (see policy.Request.Unknown).
+	Unknown []string
+	// Optional needs produce warnings instead of errors.
+	Optional bool
+	// LenientResource makes a grant on another resource a warning: AWS documents
+	// the resource, but delivery is known to work without it.
+	LenientResource bool
+}
+
+func (n Need) fixResource() string {
+	if n.FixResource != "" {
+		return n.FixResource
+	}
+	return n.Resource
+}
+
+func (n Need) severity(base string) string {
+	if n.Optional {
+		return SeverityWarning
+	}
+	return base
+}
+
+// arnShape is what an ARN the service sends looks like; "" fields are unknown.
+type arnShape struct {
+	Partition, Service, Region, Account, Resource string
+	ResourcePrefix                                string // when Resource is unknown: what it starts with
+	Example                                       string // a representative value for messages
+}
+
+func shapeOf(arn string) arnShape {
+	a, ok := splitARN(arn)
+	if !ok {
+		return arnShape{}
+	}
+	return arnShape{Partition: a.Partition, Service: a.Service, Region: a.Region, Account: a.Account, Resource: a.Resource, Example: arn}
+}
+
+// guards describes the confused-deputy context keys a service sends.
+type guards struct {
+	sourceAccount string   // "" when unknown
+	sourceARN     arnShape // fields "" when unknown
+	sourceARNWhat string   // e.g. "the flow log ARN"
+}
+
+// grantSpec is a resource-based policy (trust, bucket or key policy) checked
+// for one service principal and the calls it makes.
+type grantSpec struct {
+	doc              *policy.Policy
+	label            string // e.g. "trust policy of role arn:..."
+	attr             string
+	prefix           string // code prefix: "TRUST_", "DESTINATION_BUCKET_", "DESTINATION_KMS_"
+	service          string
+	caller           string // who calls, e.g. "VPC Flow Logs"
+	actsAs           string // e.g. "assumes the role as"
+	consequence      string // what happens when access fails
+	needs            []Need
+	resourceRequired bool
+	resourceAccount  string
+	guards           guards
+	guardFix         string // recommended Condition block
+	notGrantedCode   string
+	missingSeverity  string // severity when nothing comes close; SeverityError when ""
+	// resourceHint classifies a statement that grants the action on another resource.
+	resourceHint func(s *policy.Statement, n Need) (code, detail, fix string, ok bool)
+	// fix renders the statement(s) that grant the given needs.
+	fix func(missing []Need) string
+}
+
+// grantResult is the outcome of checkGrant.
+type grantResult struct {
+	findings []Finding
+	allowed  []bool
+	allows   [][]policy.Match // per need, the statements that allow it
+}
+
+func (g *grantSpec) request(n Need) policy.Request {
+	return policy.Request{
+		Principal: policy.Principal{Type: policy.PrincipalService, ID: g.service},
+		Action:    n.Action,
+		Resource:  n.Resource,
+		Context:   n.Context,
+		Unknown:   n.Unknown,
+	}
+}
+
+func (g *grantSpec) missingSev() string {
+	if g.missingSeverity != "" {
+		return g.missingSeverity
+	}
+	return SeverityError
+}
+
+// checkGrant evaluates every need and explains each one that is not allowed.
+func checkGrant(g grantSpec) grantResult {
+	var r grantResult
+	var notGranted []Need
+	set := policy.Set{Resource: g.doc, ResourceRequired: g.resourceRequired, ResourceAccount: g.resourceAccount}
+	for _, n := range g.needs {
+		req := g.request(n)
+		res := policy.Evaluate(set, req)
+		var ok []policy.Match
+		switch res.Decision {
+		case policy.ExplicitDeny:
+			r.findings = append(r.findings, g.denyFinding(res.Denies[0], n))
+			r.allowed = append(r.allowed, false)
+			r.allows = append(r.allows, nil)
+			continue
+		case policy.Allowed:
+			for _, m := range res.Allows {
+				if !m.Assumed || len(g.staticProblems(m.Statement, n)) == 0 {
+					ok = append(ok, m)
+				}
+			}
+		}
+		r.allowed = append(r.allowed, len(ok) > 0)
+		r.allows = append(r.allows, ok)
+		if len(ok) > 0 {
+			continue
+		}
+		if fs := g.nearMisses(req, n); len(fs) > 0 {
+			r.findings = append(r.findings, fs...)
+			continue
+		}
+		notGranted = append(notGranted, n)
+	}
+	if len(notGranted) > 0 {
+		r.findings = append(r.findings, g.notGrantedFinding(notGranted))
+	}
+	return r
+}
+
+func (g *grantSpec) actionPhrase(n Need) string {
+	if n.Resource == "" {
+		return n.Action
+	}
+	return n.Action + " on " + n.Resource
+}
+
+func (g *grantSpec) denyFinding(m policy.Match, n Need) Finding {
+	msg := g.label + ": " + m.Statement.Label() + " denies " + g.actionPhrase(n) + " to principal service " + quote(g.service)
+	if conds := describeConditions(m.Statement); conds != "" {
+		msg += " (its conditions " + conds + " hold for the request " + g.caller + " makes)"
+	}
+	msg += "; an explicit deny overrides every allow, so " + g.consequence + "."
+	return Finding{
+		Code: g.prefix + "EXPLICIT_DENY", Severity: n.severity(SeverityError), Attribute: g.attr, Message: msg,
+		Fix: "Exclude " + quote(g.service) + " from " + m.Statement.Label() + ", e.g. add a condition " +
+			`{"StringNotEquals": {"aws:PrincipalServiceName": ` + quote(g.service) + `}}` + ", or narrow its Action so it does not cover " + n.Action + ".",
+	}
+}
+
+// describeConditions lists a statement's conditions as `StringEquals aws:SourceAccount`.
+func describeConditions(s *policy.Statement) string {
+	var parts []string
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		parts = append(parts, c.Operator+" "+c.Key)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// nearMisses finds Allow statements that would grant n but for one thing, and reports them.
+func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
+	var out []Finding
+	for _, rep := range policy.ExplainMiss(g.doc, req) {
+		s := rep.Statement
+		if s.Effect != policy.Allow {
+			continue
+		}
+		hasP, hasA, hasR := rep.Has(policy.ReasonPrincipal), rep.Has(policy.ReasonAction), rep.Has(policy.ReasonResource)
+		switch {
+		case hasP:
+			if hasA || s.Principal == nil {
+				continue
+			}
+			for _, v := range s.Principal.Service {
+				if why, ok := nearMiss(v, g.service); ok {
+					out = append(out, Finding{
+						Code: g.prefix + "WRONG_SERVICE_PRINCIPAL", Severity: n.severity(SeverityError), Attribute: g.attr,
+						Message: g.label + ": " + s.Label() + " allows principal service " + quote(v) + ", but " + g.caller + " " + g.actsAs + " " + quote(g.service) +
+							" (" + quote(v) + " is " + why + "); " + g.consequence + ".",
+						Fix: `"Principal": {"Service": ` + quote(g.service) + `}`,
+					})
+				}
+			}
+		case hasA:
+			if hasR || s.Principal == nil || !contains(s.Principal.Service, g.service) {
+				continue
+			}
+			list := s.Action
+			verb := "allows only"
+			if s.NotAction != nil {
+				list, verb = s.NotAction, "excludes"
+			}
+			out = append(out, Finding{
+				Code: g.prefix + "ACTION_MISSING", Severity: n.severity(g.missingSev()), Attribute: g.attr,
+				Message: g.label + ": " + s.Label() + " names principal service " + quote(g.service) + " but " + verb + " " + quoteList(list) +
+					", and " + g.caller + " needs " + g.actionPhrase(n) + "; " + g.consequence + ".",
+				Fix: `"Action": ` + quote(n.Action) + ` in ` + s.Label() + ` (keep the other actions if they are needed).`,
+			})
+		case hasR:
+			if g.resourceHint != nil {
+				if code, detail, fix, ok := g.resourceHint(s, n); ok {
+					if code == "" {
+						continue
+					}
+					out = append(out, Finding{
+						Code: code, Severity: n.severity(SeverityError), Attribute: g.attr,
+						Message: g.label + ": " + s.Label() + " " + detail + "; " + g.consequence + ".",
+						Fix:     fix,
+					})
+					continue
+				}
+			}
+			out = append(out, Finding{
+				Code: g.prefix + "RESOURCE_MISMATCH", Severity: n.severity(SeverityError), Attribute: g.attr,
+				Message: g.label + ": " + s.Label() + " allows " + n.Action + " to principal service " + quote(g.service) + " only on " + quoteList(s.Resource) +
+					", but " + g.caller + " is authorized against " + quote(n.Resource) + "; " + g.consequence + ".",
+				Fix: `"Resource": ` + quote(n.fixResource()),
+			})
+		case len(rep.Reasons) > 0:
+			for _, reason := range rep.Reasons {
+				out = append(out, g.conditionFinding(s, n, reason.Condition, reason.Message, reason.LiteralWildcard, false))
+			}
+		case rep.Assumed:
+			for _, p := range g.staticProblems(s, n) {
+				out = append(out, g.conditionFinding(s, n, p.cond, p.why, p.literal, true))
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *grantSpec) condCode(key string) string {
+	switch strings.ToLower(key) {
+	case "aws:sourceaccount":
+		return g.prefix + "SOURCE_ACCOUNT_MISMATCH"
+	case "aws:sourcearn":
+		return g.prefix + "SOURCE_ARN_MISMATCH"
+	}
+	return g.prefix + "CONDITION_NOT_MET"
+}
+
+// conditionFinding reports a condition that keeps an otherwise matching statement from applying.
+// With static set, why already says which ARN components differ.
+func (g *grantSpec) conditionFinding(s *policy.Statement, n Need, c *policy.Condition, why string, literal, static bool) Finding {
+	msg := g.label + ": " + s.Label() + " allows " + g.actionPhrase(n) + " to principal service " + quote(g.service) + ", but its " + why
+	msg += g.explainGuard(c, n, static)
+	msg += "; " + g.consequence + "."
+	return Finding{
+		Code: g.condCode(c.Key), Severity: n.severity(SeverityError), Attribute: g.attr,
+		Message: msg, Fix: g.conditionFix(c, n, literal),
+	}
+}
+
+// explainGuard adds what the service really sends for a source key, and which ARN components differ.
+func (g *grantSpec) explainGuard(c *policy.Condition, n Need, static bool) string {
+	switch strings.ToLower(c.Key) {
+	case "aws:sourceaccount":
+		if g.guards.sourceAccount != "" {
+			return " (" + g.caller + " sends the account that owns the flow log, " + g.guards.sourceAccount + ")"
+		}
+	case "aws:sourcearn":
+		shape := g.guards.sourceARN
+		if vals, ok := lookupFold(n.Context, c.Key); ok && len(vals) > 0 {
+			shape = shapeOf(vals[0])
+		}
+		var diffs []string
+		for _, v := range c.Values {
+			if d := arnDiffs(v, literalOperator(c), shape); len(d) > 0 && !static {
+				diffs = append(diffs, quote(v)+" "+joinAnd(d))
+			}
+		}
+		what := g.guards.sourceARNWhat
+		if what == "" {
+			what = "the source ARN"
+		}
+		out := ""
+		if len(diffs) > 0 {
+			out = ": " + strings.Join(diffs, "; ")
+		}
+		if shape.Example != "" {
+			out += " (" + g.caller + " sends " + what + ", e.g. " + quote(shape.Example) + ")"
+		}
+		return out
+	}
+	return ""
+}
+
+func lookupFold(ctx map[string][]string, key string) ([]string, bool) {
+	for k, v := range ctx {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// literalOperator reports whether c compares without wildcards.
+func literalOperator(c *policy.Condition) bool {
+	switch c.Base {
+	case "StringEquals", "StringEqualsIgnoreCase", "StringNotEquals", "StringNotEqualsIgnoreCase":
+		return true
+	}
+	return false
+}
+
+// arnDiffs says how pattern v cannot match an ARN of the given shape.
+func arnDiffs(v string, literal bool, shape arnShape) []string {
+	if strings.Contains(v, "${") {
+		return nil
+	}
+	if literal && strings.ContainsAny(v, "*?") {
+		return []string{"contains a wildcard, but the operator compares literally"}
+	}
+	p, ok := splitARN(v)
+	if !ok {
+		return []string{"is not an ARN"}
+	}
+	match := func(pat, val string) bool {
+		if literal {
+			return pat == val
+		}
+		return policy.WildcardMatch(pat, val)
+	}
+	var d []string
+	check := func(what, pat, want string) {
+		if want != "" && !match(pat, want) {
+			d = append(d, "has "+what+" "+quote(pat)+", but the ARN sent has "+quote(want))
+		}
+	}
+	check("partition", p.Partition, shape.Partition)
+	check("service", p.Service, shape.Service)
+	check("region", p.Region, shape.Region)
+	check("account", p.Account, shape.Account)
+	check("resource", p.Resource, shape.Resource)
+	if shape.Resource == "" && shape.ResourcePrefix != "" {
+		lit := p.Resource
+		if i := strings.IndexAny(lit, "*?"); i >= 0 && !literal {
+			lit = lit[:i]
+			if !strings.HasPrefix(lit, shape.ResourcePrefix) && !strings.HasPrefix(shape.ResourcePrefix, lit) {
+				d = append(d, "has resource "+quote(p.Resource)+", but the resource sent starts with "+quote(shape.ResourcePrefix))
+			}
+		} else if !strings.HasPrefix(lit, shape.ResourcePrefix) {
+			d = append(d, "has resource "+quote(p.Resource)+", but the resource sent starts with "+quote(shape.ResourcePrefix))
+		}
+	}
+	return d
+}
+
+type staticProblem struct {
+	cond    *policy.Condition
+	why     string
+	literal bool
+}
+
+// staticProblems checks the guard conditions on keys whose values are unknown
+// for n: an aws:SourceArn pattern that cannot match any ARN of the expected
+// shape, or an aws:SourceAccount value that is no account ID, fails whatever
+// the real value turns out to be.
+func (g *grantSpec) staticProblems(s *policy.Statement, n Need) []staticProblem {
+	var out []staticProblem
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		if c.Negated() || c.Qualifier != "" || c.Base == "Null" || !isUnknown(n.Unknown, c.Key) {
+			continue
+		}
+		literal := literalOperator(c)
+		switch strings.ToLower(c.Key) {
+		case "aws:sourcearn":
+			shape := g.guards.sourceARN
+			var diffs []string
+			matchable := false
+			for _, v := range c.Values {
+				d := arnDiffs(v, literal, shape)
+				if len(d) == 0 {
+					matchable = true
+					break
+				}
+				diffs = append(diffs, quote(v)+" "+joinAnd(d))
+			}
+			if !matchable {
+				out = append(out, staticProblem{cond: c, literal: literal && anyWildcard(c.Values),
+					why: "condition " + c.Operator + " " + quote(c.Key) + " can never match: " + strings.Join(diffs, "; ")})
+			}
+		case "aws:sourceaccount":
+			matchable := false
+			var bad []string
+			for _, v := range c.Values {
+				if strings.Contains(v, "${") || (!literal && policy.WildcardMatch(v, "123456789012")) || isAccountID(v) {
+					matchable = true
+					break
+				}
+				bad = append(bad, quote(v))
+			}
+			if !matchable {
+				why := "condition " + c.Operator + " " + quote(c.Key) + " can never match: " + strings.Join(bad, ", ") + " is not a 12-digit account ID"
+				if literal && anyWildcard(c.Values) {
+					why += " (" + c.Base + " compares literally, so * is not a wildcard)"
+				}
+				out = append(out, staticProblem{cond: c, why: why, literal: literal && anyWildcard(c.Values)})
+			}
+		}
+	}
+	return out
+}
+
+func anyWildcard(vals []string) bool {
+	for _, v := range vals {
+		if strings.ContainsAny(v, "*?") {
+			return true
+		}
+	}
+	return false
+}
+
+func isUnknown(keys []string, key string) bool {
+	for _, k := range keys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionFix proposes the condition to write instead.
+func (g *grantSpec) conditionFix(c *policy.Condition, n Need, literal bool) string {
+	switch strings.ToLower(c.Key) {
+	case "aws:sourceaccount", "aws:sourcearn":
+		if g.guardFix != "" {
+			return `"Condition": ` + g.guardFix
+		}
+	}
+	if literal {
+		op := "StringLike"
+		if strings.HasPrefix(strings.ToLower(c.Key), "aws:sourcearn") || strings.Contains(strings.ToLower(c.Key), ":arn") {
+			op = "ArnLike"
+		}
+		return "Use " + quote(op) + " instead of " + quote(c.Base) + " for values with wildcards: " + `{` + quote(op) + `: {` + quote(c.Key) + `: ` + jsonValue(c.Values) + `}}`
+	}
+	if vals, ok := lookupFold(n.Context, c.Key); ok && len(vals) > 0 {
+		return "Make the condition accept what " + g.caller + " sends: " + `{` + quote(c.Base) + `: {` + quote(c.Key) + `: ` + jsonValue(vals) + `}}` + ", or remove it."
+	}
+	return "Remove the " + c.Operator + " condition on " + quote(c.Key) + ": " + g.caller + " does not send that key."
+}
+
+// notGrantedFinding reports needs that no statement comes close to granting.
+func (g *grantSpec) notGrantedFinding(needs []Need) Finding {
+	var phrases []string
+	sev := SeverityWarning
+	for _, n := range needs {
+		phrases = append(phrases, g.actionPhrase(n))
+		if n.severity(g.missingSev()) == SeverityError {
+			sev = SeverityError
+		}
+	}
+	msg := g.label + " has no statement that allows principal service " + quote(g.service) + " " + joinAnd(phrases)
+	if trusted := g.trustedPrincipals(); trusted != "" {
+		msg += " (its Allow statements name " + trusted + ")"
+	}
+	msg += "; " + g.consequence + "."
+	fix := ""
+	if g.fix != nil {
+		fix = "Add " + g.fix(needs)
+	}
+	return Finding{Code: g.notGrantedCode, Severity: sev, Attribute: g.attr, Message: msg, Fix: fix}
+}
+
+// trustedPrincipals summarizes whom the Allow statements name.
+func (g *grantSpec) trustedPrincipals() string {
+	var parts []string
+	for i := range g.doc.Statements {
+		s := &g.doc.Statements[i]
+		if s.Effect != policy.Allow || s.Principal == nil {
+			continue
+		}
+		if s.Principal.Wildcard {
+			parts = appendUnique(parts, `"*"`)
+			continue
+		}
+		for _, typ := range []string{policy.PrincipalAWS, policy.PrincipalService, policy.PrincipalFederated, policy.PrincipalCanonicalUser} {
+			for _, v := range s.Principal.Values(typ) {
+				parts = appendUnique(parts, typ+" "+quote(v))
+			}
+		}
+	}
+	if len(parts) > 4 {
+		parts = append(parts[:4], "…")
+	}
+	return strings.Join(parts, ", ")
+}
