@@ -1,0 +1,674 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
+)
+
+const testAccDeliveryRoleAddress = "vpcflow_delivery_role.test"
+
+func testAccDeliveryRoleName() string { return sdkacctest.RandomWithPrefix("tf-acc-flow") }
+
+func testAccRoleARN(path, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role%s%s", acctest.AccountID, path, name)
+}
+
+func testAccIAMClient(t *testing.T) *iam.Client { return iam.NewFromConfig(acctest.AWSConfig(t)) }
+
+// testAccRenderedTrust and testAccRenderedPolicy are what the resource must
+// write for the inputs.
+func testAccRenderedTrust(t *testing.T, regions ...string) string {
+	t.Helper()
+	doc, err := rolepolicy.TrustDocument(rolepolicy.Trust{Partition: "aws", Account: acctest.AccountID, Regions: regions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func testAccRenderedPolicy(t *testing.T, create bool, groups ...string) string {
+	t.Helper()
+	doc, err := rolepolicy.PermissionsDocument(rolepolicy.Permissions{LogGroupARNs: groups, AllowCreateLogGroup: create})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestAccDeliveryRole_basic(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
+	trust := testAccRenderedTrust(t, acctest.Region)
+	policy := testAccRenderedPolicy(t, false, group)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+}
+`, name, group),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
+						// Known at plan time, so a flow log planned with it can be checked.
+						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("path"), knownvalue.StringExact("/")),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_account"), knownvalue.StringExact(acctest.AccountID)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_regions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(acctest.Region)})),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+				},
+				Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
+			},
+			{
+				ResourceName:      testAccDeliveryRoleAddress,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccDeliveryRole_importReadsInputs imports a role whose configuration
+// used ARNs with ":*": the inputs are read back from the documents.
+func TestAccDeliveryRole_importReadsInputs(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name                   = %q
+  log_group_arns         = ["%s:*"]
+  allow_create_log_group = true
+  source_regions         = ["us-east-1", "eu-west-1"]
+}
+`, name, group),
+			},
+			{
+				ResourceName:  testAccDeliveryRoleAddress,
+				ImportState:   true,
+				ImportStateId: name,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d states, want 1", len(states))
+					}
+					a := states[0].Attributes
+					want := map[string]string{
+						"log_group_arns.#":       "1",
+						"log_group_arns.0":       group,
+						"allow_create_log_group": "true",
+						"source_account":         acctest.AccountID,
+						"source_regions.#":       "2",
+					}
+					for k, v := range want {
+						if a[k] != v {
+							return fmt.Errorf("imported %s = %q, want %q", k, a[k], v)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_update(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	group1 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/a")
+	group2 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/b")
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  description    = "first"
+  log_group_arns = [%q]
+}
+`, name, group1),
+				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name                   = %q
+  description            = "second"
+  max_session_duration   = 7200
+  log_group_arns         = [%q, "%s:*"]
+  allow_create_log_group = true
+  source_regions         = ["us-east-1", "us-west-2"]
+}
+`, name, group1, group2),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.StringExact("second")),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("log_group_arns"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact(group1), knownvalue.StringExact(group2 + ":*"),
+					})),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, "us-east-1", "us-west-2"), testAccRenderedPolicy(t, true, group1, group2)),
+					testAccCheckDeliveryRoleAttributes(t, name, "second", 7200),
+				),
+			},
+			{
+				// Removing the description clears it in IAM.
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+}
+`, name, group1),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+					testAccCheckDeliveryRoleAttributes(t, name, "", 3600),
+				),
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_replace(t *testing.T) {
+	name1, name2 := testAccDeliveryRoleName(), testAccDeliveryRoleName()
+	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name1)
+	config := func(name, path string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  path           = %q
+  log_group_arns = [%q]
+}
+`, name, path, group)
+	}
+	replace := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionReplace),
+			plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
+		},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: config(name1, "/")},
+			{
+				Config:           config(name2, "/"),
+				ConfigPlanChecks: replace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name2))),
+				},
+				Check: testAccCheckDeliveryRoleGone(t, name1),
+			},
+			{
+				Config:           config(name2, "/vpcflow/"),
+				ConfigPlanChecks: replace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name2))),
+				},
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_namePrefix(t *testing.T) {
+	group := testAccLogGroupARN("/tf-acc/vpcflow/prefix")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name_prefix    = "flow-"
+  log_group_arns = [%q]
+}
+`, group),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn")),
+						// The documents do not depend on the name.
+						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(testAccRenderedPolicy(t, false, group))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^flow-\d{14}[0-9a-f]{12}$`))),
+				},
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_disappears(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name)),
+				Check: func(*terraform.State) error {
+					// Out of band, the way an operator would: policies first, then the role.
+					return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
+					},
+				},
+			},
+		},
+	})
+}
+
+// TestAccDeliveryRole_policyChangedOutOfBand widens the inline policy behind
+// Terraform's back: the next plan shows it and the apply puts the least
+// privilege policy back.
+func TestAccDeliveryRole_policyChangedOutOfBand(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
+	config := fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+}
+`, name, group)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					_, err := testAccIAMClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
+						RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName),
+						PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`),
+					})
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group)),
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_tags(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	config := func(tags string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+%s
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
+	}
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`  tags = { team = "net", env = "test" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("net"), "env": knownvalue.StringExact("test"),
+					})),
+				},
+				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"}),
+			},
+			{
+				ResourceName:      testAccDeliveryRoleAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config:           config(`  tags = { team = "security", owner = "me" }`),
+				ConfigPlanChecks: update,
+				Check:            testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
+			},
+			{
+				Config:           config(``),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.Null()),
+				},
+				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{}),
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	boundary := testAccCreateManagedPolicy(t, "s3-only-"+name, `{
+  "Version": "2012-10-17",
+  "Statement": [{"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+}`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name                 = %q
+  log_group_arns       = [%q]
+  permissions_boundary = %q
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
+				ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
+			},
+		},
+	})
+	if err := testAccCheckDeliveryRoleGone(t, name)(nil); err != nil {
+		t.Errorf("the plan failed, yet: %v", err)
+	}
+}
+
+func TestAccDeliveryRole_boundary(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	logsBoundary := testAccCreateManagedPolicy(t, "logs-"+name, `{
+  "Version": "2012-10-17",
+  "Statement": [{"Sid": "Logs", "Effect": "Allow", "Action": "logs:*", "Resource": "*"}]
+}`)
+	config := func(boundary string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+  %s
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
+	}
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: config(``)},
+			{
+				Config:           config(fmt.Sprintf("permissions_boundary = %q", logsBoundary)),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
+				},
+				Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
+			},
+			{
+				ResourceName:      testAccDeliveryRoleAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config:           config(``),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
+				},
+				Check: testAccCheckDeliveryRoleBoundary(t, name, ""),
+			},
+		},
+	})
+}
+
+// TestAccDeliveryRole_validationWarn: with validation = "warn" a boundary
+// that blocks delivery is reported, not refused.
+func TestAccDeliveryRole_validationWarn(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	boundary := testAccCreateManagedPolicy(t, "s3-only-"+name, `{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+}`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "vpcflow" {
+  validation = "warn"
+}
+
+resource "vpcflow_delivery_role" "test" {
+  name                 = %q
+  log_group_arns       = [%q]
+  permissions_boundary = %q
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
+				Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
+			},
+		},
+	})
+}
+
+func TestAccDeliveryRole_sourceRegionMissing(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = "never-created"
+  log_group_arns = ["arn:aws:logs:eu-west-1:%s:log-group:flow"]
+}
+`, acctest.AccountID),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Log group outside the trusted regions.*Add "eu-west-1" to source_regions`),
+		}},
+	})
+}
+
+func TestAccDeliveryRole_validation(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{"wildcard group", `log_group_arns = ["arn:aws:logs:us-east-1:123456789012:log-group:/vpc/*"]`, regexp.MustCompile(`must be a log group ARN`)},
+		{"no groups", `log_group_arns = []`, regexp.MustCompile(`at least 1`)},
+		{"bad boundary", "log_group_arns = [\"arn:aws:logs:us-east-1:123456789012:log-group:g\"]\n  permissions_boundary = \"arn:aws:iam::123456789012:role/x\"", regexp.MustCompile(`must be a managed policy ARN`)},
+		{"session too long", "log_group_arns = [\"arn:aws:logs:us-east-1:123456789012:log-group:g\"]\n  max_session_duration = 50000", regexp.MustCompile(`between 3600 and 43200`)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name = "never-created"
+  %s
+}
+`, tc.body),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
+func testAccCheckDeliveryRoleDestroyed(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "vpcflow_delivery_role" {
+				continue
+			}
+			if err := testAccCheckDeliveryRoleGone(t, rs.Primary.ID)(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func testAccCheckDeliveryRoleGone(t *testing.T, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		_, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+		if hasErrorCode(err, "NoSuchEntity") {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("IAM role %s still exists", name)
+	}
+}
+
+// testAccCheckDeliveryRoleDocuments checks what IAM holds: the trust policy
+// and exactly one inline policy, equivalent to the rendered documents.
+func testAccCheckDeliveryRoleDocuments(t *testing.T, name, trust, policy string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		client := testAccIAMClient(t)
+		role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		gotTrust, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
+		if !rolepolicy.Equivalent(gotTrust, trust) {
+			return fmt.Errorf("trust policy of %s is\n%s\nwant\n%s", name, gotTrust, trust)
+		}
+		list, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		if len(list.PolicyNames) != 1 || list.PolicyNames[0] != rolepolicy.PolicyName {
+			return fmt.Errorf("inline policies of %s are %v, want only %s", name, list.PolicyNames, rolepolicy.PolicyName)
+		}
+		p, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
+		if err != nil {
+			return err
+		}
+		gotPolicy, _ := url.QueryUnescape(aws.ToString(p.PolicyDocument))
+		if !rolepolicy.Equivalent(gotPolicy, policy) {
+			return fmt.Errorf("inline policy of %s is\n%s\nwant\n%s", name, gotPolicy, policy)
+		}
+		return nil
+	}
+}
+
+func testAccCheckDeliveryRoleAttributes(t *testing.T, name, description string, maxSession int32) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		if got := aws.ToString(role.Role.Description); got != description {
+			return fmt.Errorf("description of %s = %q, want %q", name, got, description)
+		}
+		if got := aws.ToInt32(role.Role.MaxSessionDuration); got != maxSession {
+			return fmt.Errorf("max session duration of %s = %d, want %d", name, got, maxSession)
+		}
+		return nil
+	}
+}
+
+func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		got := ""
+		if b := role.Role.PermissionsBoundary; b != nil {
+			got = aws.ToString(b.PermissionsBoundaryArn)
+		}
+		if got != want {
+			return fmt.Errorf("permissions boundary of %s = %q, want %q", name, got, want)
+		}
+		return nil
+	}
+}
+
+func testAccCheckDeliveryRoleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, err := listRoleTags(context.Background(), testAccIAMClient(t), name)
+		if err != nil {
+			return err
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("tags of %s = %v, want %v", name, got, want)
+		}
+		return nil
+	}
+}
+
+// testAccCreateManagedPolicy creates a managed policy in moto, deleted after the test.
+func testAccCreateManagedPolicy(t *testing.T, name, doc string) string {
+	t.Helper()
+	client := testAccIAMClient(t)
+	out, err := client.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(doc)})
+	if err != nil {
+		t.Fatalf("creating IAM policy %s: %v", name, err)
+	}
+	policyARN := aws.ToString(out.Policy.Arn)
+	t.Cleanup(func() {
+		_, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: aws.String(policyARN)})
+	})
+	return policyARN
+}

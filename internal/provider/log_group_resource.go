@@ -1,0 +1,701 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+)
+
+var (
+	_ resource.Resource                     = &logGroupResource{}
+	_ resource.ResourceWithConfigure        = &logGroupResource{}
+	_ resource.ResourceWithImportState      = &logGroupResource{}
+	_ resource.ResourceWithModifyPlan       = &logGroupResource{}
+	_ resource.ResourceWithValidateConfig   = &logGroupResource{}
+	_ resource.ResourceWithConfigValidators = &logGroupResource{}
+)
+
+// logRetentionDays are the retention periods CloudWatch Logs accepts
+// (PutRetentionPolicy, retentionInDays).
+var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// defaultLogRetentionDays keeps flow logs a year unless said otherwise: a
+// group that never expires grows (and costs) without bound.
+const defaultLogRetentionDays = 365
+
+// logGroupClasses are the log classes a flow log destination can use.
+var logGroupClasses = []string{string(logstypes.LogGroupClassStandard), string(logstypes.LogGroupClassInfrequentAccess)}
+
+var (
+	logGroupNamePattern = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
+	kmsKeyARNPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
+)
+
+// uniqueSuffixLength is how many characters a name_prefix is extended by.
+const uniqueSuffixLength = 26
+
+// logGroupAPI is the part of CloudWatch Logs the log group resource uses.
+type logGroupAPI interface {
+	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
+	DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+	DeleteLogGroup(context.Context, *cloudwatchlogs.DeleteLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
+	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
+	DeleteRetentionPolicy(context.Context, *cloudwatchlogs.DeleteRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error)
+	AssociateKmsKey(context.Context, *cloudwatchlogs.AssociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error)
+	DisassociateKmsKey(context.Context, *cloudwatchlogs.DisassociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DisassociateKmsKeyOutput, error)
+	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
+}
+
+func newLogGroupResource() resource.Resource { return &logGroupResource{} }
+
+type logGroupResource struct {
+	data *providerData
+	logs logGroupAPI
+}
+
+type logGroupModel struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	NamePrefix      types.String `tfsdk:"name_prefix"`
+	RetentionInDays types.Int64  `tfsdk:"retention_in_days"`
+	NeverExpire     types.Bool   `tfsdk:"never_expire"`
+	KMSKeyID        types.String `tfsdk:"kms_key_id"`
+	LogGroupClass   types.String `tfsdk:"log_group_class"`
+	SkipDestroy     types.Bool   `tfsdk:"skip_destroy"`
+	Tags            types.Map    `tfsdk:"tags"`
+	ARN             types.String `tfsdk:"arn"`
+}
+
+func (r *logGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_log_group"
+}
+
+func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A CloudWatch Logs log group made to receive VPC Flow Logs. It differs from `aws_cloudwatch_log_group` where " +
+			"a flow log destination fails silently: retention defaults to " + strconv.Itoa(defaultLogRetentionDays) + " days instead of never expiring, " +
+			"and a `kms_key_id` is checked at plan time against its key policy, since CloudWatch Logs can only encrypt with a key whose policy " +
+			"allows the regional CloudWatch Logs service principal for this log group.\n\n" +
+			"Use `arn` as the flow log's `log_destination` and in `vpcflow_delivery_role.log_group_arns`; append `:*` when writing an IAM policy of your own.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Name of the log group.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the log group, e.g. `/aws/vpc/flow-logs/prod`: up to 512 letters, digits and `_ - / . #`. " +
+					"Exactly one of `name` and `name_prefix` is required. Changing it replaces the log group (and loses its events unless `skip_destroy` is set).",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 512),
+					stringvalidator.RegexMatches(logGroupNamePattern, "may contain only letters, digits and _ - / . #"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"name_prefix": schema.StringAttribute{
+				MarkdownDescription: "Creates a unique name beginning with this prefix (" + strconv.Itoa(uniqueSuffixLength) + " characters are added). " +
+					"Exactly one of `name` and `name_prefix` is required. Changing it replaces the log group.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 512-uniqueSuffixLength),
+					stringvalidator.RegexMatches(logGroupNamePattern, "may contain only letters, digits and _ - / . #"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"retention_in_days": schema.Int64Attribute{
+				MarkdownDescription: "Days CloudWatch Logs keeps each event before deleting it. One of " + quotedInts(logRetentionDays) + ". " +
+					"Defaults to `" + strconv.Itoa(defaultLogRetentionDays) + "`. `0` means the events never expire, which CloudWatch Logs bills for without end; " +
+					"it is accepted only together with `never_expire = true`, so a variable that defaults to `0` cannot turn expiry off by accident. " +
+					"Changed in place (`PutRetentionPolicy`, or `DeleteRetentionPolicy` for `0`).",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.Int64{
+					int64validator.OneOf(append([]int64{0}, logRetentionDays...)...),
+				},
+				PlanModifiers: []planmodifier.Int64{retentionDefault{}},
+			},
+			"never_expire": schema.BoolAttribute{
+				MarkdownDescription: "Set to `true` to keep events forever (no retention policy). `retention_in_days` must then be left out or `0`. " +
+					"Defaults to `false`. After import or an out-of-band change it reports whether the group has no retention policy.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"kms_key_id": schema.StringAttribute{
+				MarkdownDescription: "ARN of the KMS key that encrypts the log group's events. The key must be in the provider's region, and its key policy must " +
+					"allow the CloudWatch Logs service principal `logs.REGION.amazonaws.com` to use it for this log group " +
+					"(`kms:EncryptionContext:aws:logs:arn` is the log group ARN); the plan reads the key policy and fails with the statement to add if it does not. " +
+					"Changed in place (`AssociateKmsKey`, `DisassociateKmsKey`); events already stored stay readable with the previous key.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(kmsKeyARNPattern, "must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID); CloudWatch Logs does not accept an alias"),
+				},
+			},
+			"log_group_class": schema.StringAttribute{
+				MarkdownDescription: "Log class: " + quotedList(logGroupClasses) + ". Defaults to `STANDARD`. " +
+					"`INFREQUENT_ACCESS` costs less to ingest but has no metric filters, subscription filters or Live Tail. Changing it replaces the log group.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(string(logstypes.LogGroupClassStandard)),
+				Validators:    []validator.String{stringvalidator.OneOf(logGroupClasses...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"skip_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Set to `true` to keep the log group and its events in AWS when the resource is destroyed; it is only removed from the state. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"tags": schema.MapAttribute{
+				MarkdownDescription: "Tags of the log group. Changed in place (`TagResource`, `UntagResource`).",
+				Optional:            true,
+				ElementType:         types.StringType,
+			},
+			"arn": schema.StringAttribute{
+				MarkdownDescription: "ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
+					"Known at plan time when `name` is set.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *logGroupResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix")),
+	}
+}
+
+func (r *logGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m logGroupModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.NeverExpire.IsUnknown() || m.RetentionInDays.IsUnknown() {
+		return
+	}
+	never := m.NeverExpire.ValueBool()
+	switch {
+	case !m.RetentionInDays.IsNull() && m.RetentionInDays.ValueInt64() == 0 && !never:
+		resp.Diagnostics.AddAttributeError(path.Root("retention_in_days"), "Retention of 0 days needs never_expire",
+			"retention_in_days = 0 means the flow log records never expire and are billed for storage forever. "+
+				"Set never_expire = true as well to confirm, or choose one of "+quotedInts(logRetentionDays)+".")
+	case never && !m.RetentionInDays.IsNull() && m.RetentionInDays.ValueInt64() != 0:
+		resp.Diagnostics.AddAttributeError(path.Root("never_expire"), "never_expire conflicts with retention_in_days",
+			fmt.Sprintf("never_expire = true removes the retention policy, but retention_in_days is %d. Remove one of them.", m.RetentionInDays.ValueInt64()))
+	}
+}
+
+// retentionDefault plans retention_in_days when the configuration leaves it
+// out: 0 with never_expire, otherwise the default.
+type retentionDefault struct{}
+
+func (retentionDefault) Description(ctx context.Context) string {
+	return retentionDefault{}.MarkdownDescription(ctx)
+}
+func (retentionDefault) MarkdownDescription(context.Context) string {
+	return fmt.Sprintf("Defaults to %d, or 0 when never_expire is true.", defaultLogRetentionDays)
+}
+
+func (retentionDefault) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	var never types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("never_expire"), &never)...)
+	switch {
+	case never.IsUnknown():
+		resp.PlanValue = types.Int64Unknown()
+	case never.ValueBool():
+		resp.PlanValue = types.Int64Value(0)
+	default:
+		resp.PlanValue = types.Int64Value(defaultLogRetentionDays)
+	}
+}
+
+func (r *logGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, err := providerDataFrom(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("configuring vpcflow_log_group", err.Error())
+		return
+	}
+	if data == nil {
+		return
+	}
+	r.data = data
+	r.logs = data.client.Logs()
+}
+
+func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan, config logGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *logGroupModel
+	if !req.State.Raw.IsNull() {
+		state = &logGroupModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	// A new name_prefix means a new generated name: forget the old one.
+	if state != nil && config.Name.IsNull() && !plan.NamePrefix.Equal(state.NamePrefix) {
+		plan.Name = types.StringUnknown()
+		plan.ID = types.StringUnknown()
+		plan.ARN = types.StringUnknown()
+	}
+	// The ARN follows from the name, so a flow log or role planned in the
+	// same run can use it.
+	if !plan.Name.IsUnknown() && !plan.Name.IsNull() {
+		plan.ID = plan.Name
+		if a, err := r.logGroupARN(ctx, plan.Name.ValueString()); err == nil {
+			plan.ARN = types.StringValue(a)
+		} else {
+			tflog.Debug(ctx, "log group ARN left unknown until apply", map[string]any{"error": err.Error()})
+		}
+	}
+
+	keyChanged := state == nil || !plan.KMSKeyID.Equal(state.KMSKeyID)
+	if keyChanged && !plan.KMSKeyID.IsNull() && !plan.KMSKeyID.IsUnknown() && r.data.client.Settings.Validation != conns.ValidationOff {
+		r.checkKey(ctx, plan, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkKey reads the key policy of kms_key_id and fails the plan when
+// CloudWatch Logs may not use the key for this log group.
+func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, diags *diag.Diagnostics) {
+	keyPath := path.Root("kms_key_id")
+	keyARN := plan.KMSKeyID.ValueString()
+	region := r.data.client.Region()
+	if a, err := arn.Parse(keyARN); err == nil && region != "" && a.Region != region {
+		diags.AddAttributeError(keyPath, "KMS key in another region",
+			fmt.Sprintf("Key %s is in %s, but the log group is created in %s. CloudWatch Logs only encrypts a log group with a key of its own region, "+
+				"and CreateLogGroup or AssociateKmsKey fails.\n\nFix: use a key in %s (a multi-Region replica key works).", keyARN, a.Region, region, region))
+		return
+	}
+
+	// With name_prefix the name is known only after apply; a name made of
+	// the prefix stands for it, so a condition on the prefix still matches.
+	logGroupARN := plan.ARN.ValueString()
+	if plan.ARN.IsUnknown() || logGroupARN == "" {
+		name := plan.Name.ValueString()
+		if plan.Name.IsUnknown() {
+			name = plan.NamePrefix.ValueString() + strings.Repeat("0", uniqueSuffixLength)
+		}
+		a, err := r.logGroupARN(ctx, name)
+		if err != nil {
+			diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
+			return
+		}
+		logGroupARN = a
+	}
+
+	keyPolicy, err := r.data.docs.KeyPolicy(ctx, keyARN)
+	if policysource.IsNotFound(err) {
+		r.addFinding(diags, keyPath, delivery.Finding{
+			Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_id",
+			Message: fmt.Sprintf("KMS key %s does not exist or its policy cannot be read; CloudWatch Logs cannot encrypt the log group with it.", keyARN),
+			Fix:     "Create the key first or correct kms_key_id.",
+		})
+		return
+	}
+	if err != nil {
+		diags.AddAttributeError(keyPath, "reading the KMS key policy", err.Error())
+		return
+	}
+	account, _ := r.data.client.AccountID(ctx)
+	for _, f := range logGroupKeyFindings(logGroupARN, account, region, keyARN, keyPolicy) {
+		r.addFinding(diags, keyPath, f)
+	}
+}
+
+// logGroupKeyFindings evaluates a key policy for CloudWatch Logs encrypting
+// the log group, with the delivery checker's KMS rules; only findings about
+// the key policy are kept, since the group has no flow log or role yet.
+func logGroupKeyFindings(logGroupARN, account, region, keyARN string, keyPolicy policysource.Policy) []delivery.Finding {
+	in := delivery.Input{
+		DestinationType: delivery.DestinationCloudWatchLogs,
+		DestinationARN:  logGroupARN,
+		FlowLogAccount:  account,
+		FlowLogRegion:   region,
+		KMSKeyARN:       keyARN,
+		KMSKeyPolicy:    &delivery.NamedPolicy{Name: keyPolicy.Name, Document: keyPolicy.Document},
+	}
+	var out []delivery.Finding
+	for _, f := range delivery.Check(in) {
+		if f.Attribute == delivery.AttrKMSKeyPolicy {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// addFinding reports a finding as an error, or as a warning in validation mode "warn".
+func (r *logGroupResource) addFinding(diags *diag.Diagnostics, p path.Path, f delivery.Finding) {
+	summary := "KMS key cannot encrypt this log group"
+	if f.Severity != delivery.SeverityError || r.data.client.Settings.Validation == conns.ValidationWarn {
+		diags.AddAttributeWarning(p, summary, findingText(f))
+		return
+	}
+	diags.AddAttributeError(p, summary, findingText(f))
+}
+
+func (r *logGroupResource) logGroupARN(ctx context.Context, name string) (string, error) {
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.data.client.Partition(), r.data.client.Region(), account, name), nil
+}
+
+func (r *logGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan logGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	name := plan.Name.ValueString()
+	if plan.Name.IsUnknown() || name == "" {
+		name = plan.NamePrefix.ValueString() + uniqueSuffix()
+	}
+	tags, diags := tagsFromModel(ctx, plan.Tags)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := &cloudwatchlogs.CreateLogGroupInput{
+		LogGroupName:  aws.String(name),
+		LogGroupClass: logstypes.LogGroupClass(plan.LogGroupClass.ValueString()),
+		KmsKeyId:      plan.KMSKeyID.ValueStringPointer(),
+	}
+	if len(tags) > 0 {
+		in.Tags = tags
+	}
+	if _, err := r.logs.CreateLogGroup(ctx, in); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Log Group (%s)", name), err.Error())
+		return
+	}
+	tflog.Info(ctx, "created CloudWatch Logs log group", map[string]any{"name": name})
+
+	// Track the group from here, so a failure below leaves it tainted in the
+	// state rather than orphaned in AWS.
+	plan.Name = types.StringValue(name)
+	plan.ID = plan.Name
+	if plan.ARN.IsUnknown() {
+		if a, err := r.logGroupARN(ctx, name); err == nil {
+			plan.ARN = types.StringValue(a)
+		} else {
+			plan.ARN = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+
+	if days := plan.RetentionInDays.ValueInt64(); days != 0 {
+		if _, err := r.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))}); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("setting retention of CloudWatch Logs Log Group (%s)", name), err.Error())
+			return
+		}
+	}
+
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *logGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state logGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found := r.readInto(ctx, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddWarning("CloudWatch Logs Log Group not found",
+			fmt.Sprintf("Log group %s no longer exists; removing it from the state. The next plan creates it again.", state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readInto refreshes m from AWS; it returns false when the group does not exist.
+func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags *diag.Diagnostics) bool {
+	name := m.Name.ValueString()
+	if name == "" {
+		name = m.ID.ValueString()
+	}
+	lg, err := findLogGroup(ctx, r.logs, name)
+	if policysource.IsNotFound(err) {
+		return false
+	}
+	if err != nil {
+		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Log Group (%s)", name), err.Error())
+		return false
+	}
+
+	m.ID = types.StringValue(name)
+	m.Name = types.StringValue(name)
+	groupARN := aws.ToString(lg.LogGroupArn)
+	if groupARN == "" {
+		groupARN = strings.TrimSuffix(aws.ToString(lg.Arn), ":*")
+	}
+	m.ARN = types.StringValue(groupARN)
+	if lg.RetentionInDays != nil {
+		m.RetentionInDays = types.Int64Value(int64(*lg.RetentionInDays))
+		m.NeverExpire = types.BoolValue(false)
+	} else {
+		m.RetentionInDays = types.Int64Value(0)
+		m.NeverExpire = types.BoolValue(true)
+	}
+	m.KMSKeyID = types.StringPointerValue(lg.KmsKeyId)
+	if lg.LogGroupClass != "" {
+		m.LogGroupClass = types.StringValue(string(lg.LogGroupClass))
+	} else if m.LogGroupClass.IsNull() || m.LogGroupClass.IsUnknown() {
+		// AWS reports the class; a local AWS may not, and STANDARD is what it then uses.
+		m.LogGroupClass = types.StringValue(string(logstypes.LogGroupClassStandard))
+	}
+	if m.SkipDestroy.IsNull() || m.SkipDestroy.IsUnknown() {
+		m.SkipDestroy = types.BoolValue(false)
+	}
+
+	out, err := r.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(groupARN)})
+	if err != nil {
+		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Log Group (%s)", name), err.Error())
+		return false
+	}
+	tags, d := tagsToModel(ctx, out.Tags, m.Tags)
+	diags.Append(d...)
+	m.Tags = tags
+	return true
+}
+
+// findLogGroup returns the log group with exactly this name, or a not-found error.
+func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes.LogGroup, error) {
+	pager := cloudwatchlogs.NewDescribeLogGroupsPaginator(api, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			if hasErrorCode(err, "ResourceNotFoundException") {
+				break
+			}
+			return nil, err
+		}
+		for i := range page.LogGroups {
+			if aws.ToString(page.LogGroups[i].LogGroupName) == name {
+				return &page.LogGroups[i], nil
+			}
+		}
+	}
+	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs log group", ID: name}
+}
+
+func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state logGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+
+	if !plan.RetentionInDays.Equal(state.RetentionInDays) {
+		var err error
+		if days := plan.RetentionInDays.ValueInt64(); days == 0 {
+			_, err = r.logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
+		} else {
+			_, err = r.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))})
+		}
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating retention of CloudWatch Logs Log Group (%s)", name), err.Error())
+			return
+		}
+	}
+
+	if err := updateLogGroupKey(ctx, r.logs, name, state.KMSKeyID.ValueString(), plan.KMSKeyID.ValueString()); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("updating KMS key of CloudWatch Logs Log Group (%s)", name), err.Error())
+		return
+	}
+
+	if !plan.Tags.Equal(state.Tags) {
+		oldTags, d := tagsFromModel(ctx, state.Tags)
+		resp.Diagnostics.Append(d...)
+		newTags, d := tagsFromModel(ctx, plan.Tags)
+		resp.Diagnostics.Append(d...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if err := updateLogGroupTags(ctx, r.logs, state.ARN.ValueString(), oldTags, newTags); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating tags of CloudWatch Logs Log Group (%s)", name), err.Error())
+			return
+		}
+	}
+
+	plan.ID, plan.Name, plan.ARN = state.ID, state.Name, state.ARN
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// updateLogGroupKey moves a log group from one key to another ("" for none).
+func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKey string) error {
+	switch {
+	case oldKey == newKey:
+		return nil
+	case newKey == "":
+		_, err := api.DisassociateKmsKey(ctx, &cloudwatchlogs.DisassociateKmsKeyInput{LogGroupName: aws.String(name)})
+		return err
+	default:
+		// AssociateKmsKey replaces a previous key; no disassociation first,
+		// which would leave new events unencrypted for a moment.
+		_, err := api.AssociateKmsKey(ctx, &cloudwatchlogs.AssociateKmsKeyInput{LogGroupName: aws.String(name), KmsKeyId: aws.String(newKey)})
+		return err
+	}
+}
+
+// updateLogGroupTags makes the group's tags newTags. Tagging APIs take the
+// ARN without ":*" (CloudWatch Logs User Guide, resource ARNs).
+func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
+	upsert, remove := diffTags(oldTags, newTags)
+	if len(remove) > 0 {
+		if _, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: remove}); err != nil {
+			return fmt.Errorf("untagging: %w", err)
+		}
+	}
+	if len(upsert) > 0 {
+		if _, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: upsert}); err != nil {
+			return fmt.Errorf("tagging: %w", err)
+		}
+	}
+	return nil
+}
+
+func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state logGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if state.SkipDestroy.ValueBool() {
+		tflog.Info(ctx, "skip_destroy is set: keeping the log group in AWS, removing it from the state", map[string]any{"name": name})
+		return
+	}
+	_, err := r.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", name), err.Error())
+	}
+}
+
+func (r *logGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+}
+
+// Helpers shared by the vpcflow resources that create AWS resources.
+
+// uniqueSuffix is appended to a name_prefix: a UTC timestamp then random
+// hex, so generated names sort by creation time.
+func uniqueSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102150405") + hex.EncodeToString(b)
+}
+
+// tagsFromModel converts a tags map attribute; null or unknown is no tags.
+func tagsFromModel(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out, nil
+	}
+	diags := m.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+// tagsToModel converts tags read from AWS. No tags is null, unless the prior
+// value was an empty map (tags = {}), which is kept so the plan holds.
+func tagsToModel(ctx context.Context, tags map[string]string, prior types.Map) (types.Map, diag.Diagnostics) {
+	if len(tags) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior, nil
+		}
+		return types.MapNull(types.StringType), nil
+	}
+	return types.MapValueFrom(ctx, types.StringType, tags)
+}
+
+// diffTags returns the tags to set and the keys to remove to go from old to new.
+func diffTags(oldTags, newTags map[string]string) (upsert map[string]string, remove []string) {
+	upsert = map[string]string{}
+	for k, v := range newTags {
+		if ov, ok := oldTags[k]; !ok || ov != v {
+			upsert[k] = v
+		}
+	}
+	for k := range oldTags {
+		if _, ok := newTags[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	slices.Sort(remove)
+	return upsert, remove
+}
+
+// quotedInts renders allowed numbers for a description, from the validator's slice.
+func quotedInts(values []int64) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = strconv.FormatInt(v, 10)
+	}
+	return quotedList(s)
+}
