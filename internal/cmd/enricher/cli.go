@@ -1,0 +1,340 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/attribution"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the input or output could not be read or written
+	exitUsage = 2 // unusable arguments
+)
+
+const usage = `Usage:
+  enricher parse [--format FMT] < lines
+      Print each flow log record as a JSON object keyed by AWS field names.
+  enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [flags] < input
+      Enrich flow log records into aggregated connections.
+  enricher help
+      Print this text.
+
+Lines that cannot be parsed are reported on stderr with their line number
+and reason; the last line on stderr is "read=N written=W rejected=R", where
+read = written + rejected. The exit status is 0 unless the arguments are
+unusable (2) or input or output fails (1).
+`
+
+// run is the command line; it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "parse":
+		return runParse(args[1:], stdin, stdout, stderr)
+	case "enrich":
+		return runEnrich(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "enricher: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// formatFlag is a log format given on the command line.
+type formatFlag struct{ f flowrecord.Format }
+
+func (f *formatFlag) String() string {
+	if f.f.Len() == 0 {
+		return ""
+	}
+	return f.f.Header()
+}
+
+func (f *formatFlag) Set(s string) error {
+	format, err := flowrecord.ParseFormat(s)
+	if err != nil {
+		return err
+	}
+	f.f = format
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("enricher parse", stderr)
+	var format formatFlag
+	fs.Var(&format, "format", "log format of lines without an S3 header line: a log_format value (\"${version} ${srcaddr} ...\") or field names (default: the default VPC flow log format)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "enricher parse: unexpected argument %q: records are read from stdin\n", fs.Arg(0))
+		return exitUsage
+	}
+	if format.f.Len() == 0 {
+		format.f = flowrecord.DefaultFormat
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	rd := flowrecord.NewReader(stdin, format.f)
+	var buf []byte
+	written := 0
+	for rd.Next() {
+		if err := rd.LineErr(); err != nil {
+			fmt.Fprintln(stderr, err)
+			continue
+		}
+		buf = rd.Record().AppendJSON(buf[:0])
+		buf = append(buf, '\n')
+		if _, err := out.Write(buf); err != nil {
+			fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
+			return exitFail
+		}
+		written++
+	}
+	st := rd.Stats()
+	status := exitOK
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
+		status = exitFail
+	}
+	if err := rd.Err(); err != nil {
+		fmt.Fprintf(stderr, "enricher parse: reading input: %v\n", err)
+		status = exitFail
+	}
+	fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Records+st.Rejected, written, st.Rejected)
+	return status
+}
+
+// enrichConfig is what the enrich flags say.
+type enrichConfig struct {
+	enis, tags, ipRanges string
+	format               formatFlag
+	window, lateness     time.Duration
+	maxKeys              int
+	outFormat            string
+	out                  string
+	gzip                 bool
+	subscription         bool
+	monitored            string
+}
+
+func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
+	fs := newFlagSet("enricher enrich", stderr)
+	c := &enrichConfig{}
+	fs.StringVar(&c.enis, "enis", "", "`FILE` of aws ec2 describe-network-interfaces output (required)")
+	fs.StringVar(&c.tags, "tags", "", "`FILE` of aws resourcegroupstaggingapi get-resources output")
+	fs.StringVar(&c.ipRanges, "ip-ranges", "", "`FILE` of AWS ip-ranges.json, to name the AWS services behind public addresses")
+	fs.Var(&c.format, "format", "log format of records without an S3 header line, and of subscription events (default: the default VPC flow log format)")
+	fs.DurationVar(&c.window, "window", 60*time.Second, "aggregation window, a whole number of seconds")
+	fs.DurationVar(&c.lateness, "lateness", 0, "how long past its end a window waits for late records (default: one window)")
+	fs.IntVar(&c.maxKeys, "max-keys", 100_000, "most connections kept open at once; beyond it the oldest window is written early")
+	fs.StringVar(&c.outFormat, "output", "ndjson", "output format: ndjson or parquet")
+	fs.StringVar(&c.out, "out", "-", "output `FILE`, or - for stdout")
+	fs.BoolVar(&c.gzip, "gzip", false, "gzip the NDJSON output (default: when --out ends in .gz)")
+	fs.BoolVar(&c.subscription, "subscription", false, "read CloudWatch Logs subscription payloads (a gzip payload, or lines of base64 awslogs.data or Lambda events) instead of flow log lines")
+	fs.StringVar(&c.monitored, "monitored", "", "comma-separated interface, subnet and VPC IDs whose flow logs reach this input (default: every interface in --enis); decides which copy of a flow logged by both ends is counted")
+	if err := fs.Parse(args); err != nil {
+		return nil, false
+	}
+	fail := func(format string, a ...any) (*enrichConfig, bool) {
+		fmt.Fprintf(stderr, "enricher enrich: "+format+"\n", a...)
+		return nil, false
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q: input is read from stdin", fs.Arg(0))
+	}
+	if c.enis == "" {
+		return fail("--enis is required: the describe-network-interfaces output that says who owns each address")
+	}
+	if c.window < time.Second || c.window%time.Second != 0 {
+		return fail("--window %v: want a positive whole number of seconds, such as 60s or 5m", c.window)
+	}
+	if c.lateness < 0 {
+		return fail("--lateness %v: want zero or more", c.lateness)
+	}
+	if c.maxKeys <= 0 {
+		return fail("--max-keys %d: want at least 1", c.maxKeys)
+	}
+	switch c.outFormat {
+	case "ndjson", "parquet":
+	default:
+		return fail("--output %q: want ndjson or parquet", c.outFormat)
+	}
+	gzipSet := false
+	fs.Visit(func(f *flag.Flag) { gzipSet = gzipSet || f.Name == "gzip" })
+	if !gzipSet {
+		c.gzip = c.outFormat == "ndjson" && strings.HasSuffix(c.out, ".gz")
+	}
+	if c.gzip && c.outFormat == "parquet" {
+		return fail("--gzip applies to ndjson output only; Parquet compresses its columns itself")
+	}
+	return c, true
+}
+
+// monitoredFunc returns the Monitored option for a list of interface,
+// subnet and VPC IDs, or nil for the default.
+func monitoredFunc(list string) func(*attribution.Endpoint) bool {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, id := range strings.Split(list, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			set[id] = true
+		}
+	}
+	return func(ep *attribution.Endpoint) bool {
+		return ep.InterfaceID != "" && (set[ep.InterfaceID] || set[ep.SubnetID] || set[ep.VPCID])
+	}
+}
+
+// loadInventory loads the inventory files; empty paths are skipped.
+func loadInventory(enis, tags, ipRanges string) (*inventory.Inventory, error) {
+	inv := inventory.New()
+	loads := []struct {
+		path string
+		what string
+		load func(io.Reader) error
+	}{
+		// Without history, the snapshot holds for every record time.
+		{enis, "network interfaces", func(r io.Reader) error { return inv.LoadNetworkInterfaces(r, time.Time{}) }},
+		{tags, "tags", inv.LoadTags},
+		{ipRanges, "ip ranges", inv.LoadIPRanges},
+	}
+	for _, l := range loads {
+		if l.path == "" {
+			continue
+		}
+		f, err := os.Open(l.path)
+		if err != nil {
+			return nil, fmt.Errorf("loading %s: %w", l.what, err)
+		}
+		err = l.load(bufio.NewReader(f))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("loading %s from %s: %w", l.what, l.path, err)
+		}
+	}
+	return inv, nil
+}
+
+func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c, ok := parseEnrichFlags(args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	inv, err := loadInventory(c.enis, c.tags, c.ipRanges)
+	if err != nil {
+		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		return exitUsage
+	}
+
+	var dst io.Writer = stdout
+	var file *os.File
+	if c.out != "-" {
+		if file, err = os.Create(c.out); err != nil {
+			fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+			return exitUsage
+		}
+		dst = file
+	}
+	bw := bufio.NewWriterSize(dst, 256<<10)
+	var w output.Writer
+	if c.outFormat == "parquet" {
+		w = output.NewParquet(bw)
+	} else if w, err = output.NewNDJSON(bw, output.NDJSONOptions{Gzip: c.gzip}); err != nil {
+		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		return exitFail
+	}
+
+	rejects := bufio.NewWriter(stderr)
+	e, err := enrich.New(inv, w, enrich.Options{
+		Format:    c.format.f,
+		Window:    c.window,
+		Lateness:  c.lateness,
+		MaxKeys:   c.maxKeys,
+		Monitored: monitoredFunc(c.monitored),
+		Reject:    func(r enrich.Rejection) { fmt.Fprintln(rejects, r.Error()) },
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		return exitUsage
+	}
+
+	status := exitOK
+	fail := func(err error) {
+		if err != nil && status == exitOK {
+			rejects.Flush()
+			fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+			status = exitFail
+		}
+	}
+	if c.subscription {
+		fail(e.ReadSubscription(stdin))
+	} else {
+		fail(e.ReadLines(stdin))
+	}
+	fail(e.Close())
+	fail(bw.Flush())
+	if file != nil {
+		fail(file.Close())
+	}
+	rejects.Flush()
+	st := e.Stats()
+	fmt.Fprintf(stderr, "headers=%d folded=%d duplicates=%d nodata=%d skipdata=%d rows=%d early_flushes=%d late=%d\n",
+		st.Headers, st.Folded, st.Duplicates, st.NoData, st.SkipData, st.Rows, st.EarlyFlushes, st.Late)
+	fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Read, st.Written, st.Rejected)
+	return status
+}
+
+// errUsage marks configuration errors of the Lambda function.
+var errUsage = errors.New("configuration")
+
+// envDuration reads a duration from the environment.
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s=%q: %v", errUsage, name, s, err)
+	}
+	return d, nil
+}
+
+// envInt reads an integer from the environment.
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	s := getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s=%q: %v", errUsage, name, s, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+)
+
+// Environment of the Lambda function.
+const (
+	envENIs      = "VPCFLOW_ENIS_FILE"      // describe-network-interfaces output (required)
+	envTags      = "VPCFLOW_TAGS_FILE"      // get-resources output
+	envIPRanges  = "VPCFLOW_IP_RANGES_FILE" // ip-ranges.json
+	envLogFormat = "VPCFLOW_LOG_FORMAT"     // log_format of the flow log
+	envWindow    = "VPCFLOW_WINDOW"         // aggregation window, default 60s
+	envMaxKeys   = "VPCFLOW_MAX_KEYS"       // bound on open connections
+)
+
+// cloudWatchLogsHandler enriches the flow log records of a CloudWatch Logs
+// subscription event. Each invocation aggregates its own records and writes
+// the rows as NDJSON to out (the function's log, until the S3 output
+// handler takes over).
+type cloudWatchLogsHandler struct {
+	inv  *inventory.Inventory
+	opts enrich.Options
+	log  *slog.Logger
+
+	mu  sync.Mutex
+	out io.Writer
+}
+
+// result is what an invocation returns.
+type result struct {
+	Read     int `json:"read"`
+	Written  int `json:"written"`
+	Rejected int `json:"rejected"`
+	Rows     int `json:"rows"`
+}
+
+func newCloudWatchLogsHandler(getenv func(string) string, out io.Writer) (*cloudWatchLogsHandler, error) {
+	if getenv(envENIs) == "" {
+		return nil, fmt.Errorf("%w: %s is required", errUsage, envENIs)
+	}
+	inv, err := loadInventory(getenv(envENIs), getenv(envTags), getenv(envIPRanges))
+	if err != nil {
+		return nil, err
+	}
+	opts := enrich.Options{}
+	if s := getenv(envLogFormat); s != "" {
+		if opts.Format, err = flowrecord.ParseFormat(s); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", errUsage, envLogFormat, err)
+		}
+	}
+	if opts.Window, err = envDuration(getenv, envWindow, 0); err != nil {
+		return nil, err
+	}
+	if opts.MaxKeys, err = envInt(getenv, envMaxKeys, 0); err != nil {
+		return nil, err
+	}
+	return &cloudWatchLogsHandler{
+		inv:  inv,
+		opts: opts,
+		log:  slog.New(slog.NewJSONHandler(out, nil)),
+		out:  out,
+	}, nil
+}
+
+// Handle enriches one subscription event.
+func (h *cloudWatchLogsHandler) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (result, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	bw := bufio.NewWriter(h.out)
+	w, err := output.NewNDJSON(bw, output.NDJSONOptions{})
+	if err != nil {
+		return result{}, err
+	}
+	opts := h.opts
+	opts.Reject = func(r enrich.Rejection) {
+		h.log.WarnContext(ctx, "rejected flow log record", "line", r.Line, "event", r.Event, "reason", r.Err.Error())
+	}
+	e, err := enrich.New(h.inv, w, opts)
+	if err != nil {
+		return result{}, err
+	}
+	err = e.PayloadBase64(1, ev.AWSLogs.Data)
+	if cerr := e.Close(); err == nil {
+		err = cerr
+	}
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	st := e.Stats()
+	res := result{Read: st.Read, Written: st.Written, Rejected: st.Rejected, Rows: st.Rows}
+	h.log.InfoContext(ctx, "enriched subscription event", "read", st.Read, "written", st.Written, "rejected", st.Rejected, "rows", st.Rows)
+	return res, err
+}

@@ -1,0 +1,33 @@
+// Command enricher enriches VPC flow log records: as an AWS Lambda function
+// subscribed to a CloudWatch Logs log group, or as a command-line tool that
+// reads flow log lines or subscription payloads.
+//
+// Usage:
+//
+//	enricher parse [--format FMT] < lines
+//	enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [--window 60s]
+//	                [--output ndjson|parquet] [--out FILE|-] [--subscription] < input
+//
+// Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
+// is set) it serves CloudWatch Logs subscription events instead; see
+// lambda.go for its configuration.
+package main
+
+import (
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		h, err := newCloudWatchLogsHandler(os.Getenv, os.Stdout)
+		if err != nil {
+			log.Fatal(err)
+		}
+		lambda.Start(h.Handle)
+		return
+	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,404 @@
+// Package enrich is the enrichment pipeline: it takes VPC flow log records,
+// as lines or as CloudWatch Logs subscription payloads, parses them,
+// attributes both ends to AWS resources, orients each flow from client to
+// server, folds the flows into windowed connections and writes those as
+// rows.
+//
+// # Accounting
+//
+// Every record read is either rejected (it does not parse; the Reject
+// callback hears its line number and why) or written. A written record is
+// either folded into a connection row (its Records count includes it, and
+// Duplicates too when it is a second interface's copy of a flow whose bytes
+// another record carries) or, for NODATA and SKIPDATA records, written as a
+// row of its own with Records 1. So, once Close has returned,
+//
+//	Stats.Read == Stats.Written + Stats.Rejected
+//	Stats.Written == sum of Records over the rows written
+//
+// Header lines of flow log files delivered to S3 are not records and count
+// in Stats.Headers only. A subscription payload that cannot be decoded at
+// all counts as one record read and rejected, since how many records it
+// held is unknown.
+package enrich
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+	"unsafe"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/aggregate"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/attribution"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/connection"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
+)
+
+// Options configure an Enricher.
+type Options struct {
+	// Format is the log format of records that do not come after an S3
+	// header line (subscription payloads never do). Default: the default
+	// format of VPC flow logs.
+	Format flowrecord.Format
+	// Window, Lateness and MaxKeys configure aggregation; see
+	// aggregate.Options.
+	Window   time.Duration
+	Lateness time.Duration
+	MaxKeys  int
+	// Monitored reports whether an end's network interface has a flow log
+	// that reaches this enricher, which decides which copy of a flow logged
+	// by both ends is counted (see package connection). Default: every
+	// interface the inventory knows is monitored.
+	Monitored func(*attribution.Endpoint) bool
+	// Reject hears about every record that is rejected.
+	Reject func(Rejection)
+}
+
+// Rejection says why a record was not used.
+type Rejection struct {
+	// Line is the 1-based line of the input: a flow log line, or the line
+	// holding a subscription payload.
+	Line int
+	// Event is the 1-based index of the log event within a subscription
+	// payload, or 0.
+	Event int
+	Err   error
+}
+
+func (r Rejection) Error() string {
+	if r.Event > 0 {
+		return fmt.Sprintf("line %d event %d: %v", r.Line, r.Event, r.Err)
+	}
+	return fmt.Sprintf("line %d: %v", r.Line, r.Err)
+}
+
+// Unwrap returns the reason.
+func (r Rejection) Unwrap() error { return r.Err }
+
+// Stats counts what an Enricher did; see the package documentation for how
+// the counts relate.
+type Stats struct {
+	Read, Written, Rejected int
+	// Headers is the number of S3 header lines seen.
+	Headers int
+	// Folded is the number of records folded into connections, Duplicates
+	// how many of them were copies whose bytes another record carries.
+	Folded, Duplicates int
+	// NoData and SkipData are the records written as rows of their own.
+	NoData, SkipData int
+	// Rows is the number of rows written.
+	Rows int
+	// EarlyFlushes and Late come from aggregation (aggregate.Stats).
+	EarlyFlushes, Late int
+	// PeakKeys is the most connections that were open at once.
+	PeakKeys int
+}
+
+// Enricher runs the pipeline for one output. It is not safe for concurrent
+// use.
+type Enricher struct {
+	inv       *inventory.Inventory
+	out       output.Writer
+	agg       *aggregate.Aggregator[*output.Endpoint]
+	parser    *flowrecord.Parser
+	rec       flowrecord.Record
+	dec       *subscription.Decoder
+	monitored func(*attribution.Endpoint) bool
+	reject    func(Rejection)
+	stats     Stats
+	row       output.Row
+	keyBuf    []byte
+	closed    bool
+	err       error
+}
+
+// New returns an Enricher that attributes with inv and writes rows to out.
+func New(inv *inventory.Inventory, out output.Writer, opts Options) (*Enricher, error) {
+	if opts.Format.Len() == 0 {
+		opts.Format = flowrecord.DefaultFormat
+	}
+	e := &Enricher{
+		inv:       inv,
+		out:       out,
+		parser:    flowrecord.NewParser(opts.Format),
+		monitored: opts.Monitored,
+		reject:    opts.Reject,
+	}
+	if e.monitored == nil {
+		e.monitored = inInventory
+	}
+	agg, err := aggregate.New(aggregate.Options{
+		Window:   opts.Window,
+		Lateness: opts.Lateness,
+		MaxKeys:  opts.MaxKeys,
+	}, e.emit)
+	if err != nil {
+		return nil, err
+	}
+	e.agg = agg
+	return e, nil
+}
+
+func inInventory(ep *attribution.Endpoint) bool { return ep.InterfaceID != "" }
+
+// Stats returns the counts so far; Written and Rows are final once Close
+// has returned.
+func (e *Enricher) Stats() Stats {
+	s := e.stats
+	as := e.agg.Stats()
+	s.EarlyFlushes = int(as.EarlyFlushes)
+	s.Late = int(as.Late)
+	s.PeakKeys = as.PeakKeys
+	return s
+}
+
+// ErrClosed is returned for input given after Close.
+var ErrClosed = errors.New("enricher closed")
+
+// Close flushes every open connection and closes the writer.
+func (e *Enricher) Close() error {
+	if e.closed {
+		return e.err
+	}
+	e.closed = true
+	if err := e.agg.Flush(); err != nil && e.err == nil {
+		e.err = err
+	}
+	if err := e.out.Close(); err != nil && e.err == nil {
+		e.err = err
+	}
+	return e.err
+}
+
+func (e *Enricher) rejected(line, event int, err error) {
+	e.stats.Read++
+	e.stats.Rejected++
+	if e.reject != nil {
+		e.reject(Rejection{Line: line, Event: event, Err: err})
+	}
+}
+
+// Record enriches one parsed record; the record may be reused once Record
+// returns. It returns an error only when the output fails.
+func (e *Enricher) Record(r *flowrecord.Record) error {
+	if e.closed {
+		return ErrClosed
+	}
+	if e.err != nil {
+		return e.err
+	}
+	e.stats.Read++
+	switch r.LogStatus() {
+	case flowrecord.LogStatusNoData, flowrecord.LogStatusSkipData:
+		e.err = e.keep(r)
+		return e.err
+	}
+	e.err = e.fold(r)
+	return e.err
+}
+
+// keep writes a NODATA or SKIPDATA record as a row of its own.
+func (e *Enricher) keep(r *flowrecord.Record) error {
+	status := output.LogStatusNoData
+	if r.LogStatus() == flowrecord.LogStatusSkipData {
+		status = output.LogStatusSkipData
+		e.stats.SkipData++
+	} else {
+		e.stats.NoData++
+	}
+	start := r.Start()
+	e.row = output.Row{
+		Start:       time.Unix(start, 0).UTC(),
+		End:         time.Unix(r.End(), 0).UTC(),
+		Window:      time.Unix(e.agg.WindowStart(start), 0).UTC(),
+		Action:      actionName(r.Action()),
+		Records:     1,
+		LogStatus:   status,
+		InterfaceID: string(r.InterfaceID()),
+		AccountID:   string(r.AccountID()),
+	}
+	e.stats.Written++
+	e.stats.Rows++
+	return e.out.Write(&e.row)
+}
+
+func actionName(a flowrecord.Action) string {
+	if a == flowrecord.ActionNone {
+		return ""
+	}
+	return a.String()
+}
+
+// view returns a string that shares b's bytes, for lookups that do not keep
+// their argument.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// serviceHint returns the record's AWS service name for addr: the
+// pkt-*-aws-service field applies to the packet-level address, so it is used
+// only when that is addr itself (or absent, as without a NAT in between).
+func serviceHint(r *flowrecord.Record, addr netip.Addr, pktAddr, service flowrecord.FieldID) string {
+	raw := r.Raw(service)
+	if raw == nil {
+		return ""
+	}
+	if p, ok := r.Addr(pktAddr); ok && p != addr {
+		return ""
+	}
+	return view(raw)
+}
+
+// fold attributes, orients and aggregates one record.
+func (e *Enricher) fold(r *flowrecord.Record) error {
+	srcAddr, dstAddr := r.SrcAddr(), r.DstAddr()
+	start := r.Start()
+	at := time.Unix(start, 0)
+	src := attribution.Attribute(e.inv, srcAddr, at, attribution.Hints{
+		AwsService: serviceHint(r, srcAddr, flowrecord.FieldPktSrcAddr, flowrecord.FieldPktSrcAWSService),
+	})
+	dst := attribution.Attribute(e.inv, dstAddr, at, attribution.Hints{
+		AwsService: serviceHint(r, dstAddr, flowrecord.FieldPktDstAddr, flowrecord.FieldPktDstAWSService),
+	})
+	eni := r.InterfaceID()
+	// The ECS task fields describe the task behind the logging interface.
+	if task := r.Raw(flowrecord.FieldECSTaskARN); task != nil && len(eni) > 0 {
+		hints := attribution.Hints{ECSTaskARN: view(task)}
+		switch string(eni) {
+		case src.InterfaceID:
+			hints.AwsService = serviceHint(r, srcAddr, flowrecord.FieldPktSrcAddr, flowrecord.FieldPktSrcAWSService)
+			src = attribution.Attribute(e.inv, srcAddr, at, hints)
+		case dst.InterfaceID:
+			hints.AwsService = serviceHint(r, dstAddr, flowrecord.FieldPktDstAddr, flowrecord.FieldPktDstAWSService)
+			dst = attribution.Attribute(e.inv, dstAddr, at, hints)
+		}
+	}
+
+	obs := connection.Observe(eni, src.InterfaceID, dst.InterfaceID)
+	counted := connection.Counted(obs, e.monitored(&src), e.monitored(&dst))
+
+	flow := connection.Flow{
+		Protocol: r.Protocol(),
+		Src:      connection.End{Addr: srcAddr, Port: r.SrcPort(), Hint: HintOf(&src)},
+		Dst:      connection.End{Addr: dstAddr, Port: r.DstPort(), Hint: HintOf(&dst)},
+	}
+	if flags, ok := r.Uint(flowrecord.FieldTCPFlags); ok {
+		flow.TCPFlags, flow.HasTCPFlags = uint8(flags), true
+	}
+	srcIsClient, _ := connection.Decide(&flow)
+
+	client, server := &src, &dst
+	serverPort := flow.Dst.Port
+	if !srcIsClient {
+		client, server = server, client
+		serverPort = flow.Src.Port
+	}
+	f := aggregate.Flow{
+		Client:      e.intern(client),
+		Server:      e.intern(server),
+		ServerPort:  serverPort,
+		Protocol:    flow.Protocol,
+		Action:      uint8(r.Action()),
+		Start:       start,
+		End:         r.End(),
+		Duplicate:   !counted,
+		TrafficPath: r.TrafficPath(),
+	}
+	if srcIsClient {
+		f.Uploaded, f.UploadedPackets = r.Bytes(), r.Packets()
+	} else {
+		f.Downloaded, f.DownloadedPackets = r.Bytes(), r.Packets()
+	}
+	e.stats.Folded++
+	e.stats.Written++
+	if !counted {
+		e.stats.Duplicates++
+	}
+	return e.agg.Add(&f)
+}
+
+// intern returns the aggregation identity of an endpoint.
+func (e *Enricher) intern(ep *attribution.Endpoint) aggregate.Identity {
+	var key string
+	switch ep.Type {
+	case attribution.TypeInternet, attribution.TypeUnknown, "":
+		// IdentityKey builds these keys afresh on every call; building
+		// the same key in a reused buffer keeps the hot path free of
+		// allocation.
+		e.keyBuf = appendAddrKey(e.keyBuf[:0], ep.Type, ep.Addr)
+		key = view(e.keyBuf)
+	default:
+		key = ep.IdentityKey()
+	}
+	return e.agg.Intern(key, func() *output.Endpoint {
+		out := output.EndpointOf(ep)
+		out.Freeze()
+		return out
+	})
+}
+
+// appendAddrKey appends the identity key that attribution.Endpoint's
+// IdentityKey gives an internet or unknown endpoint: "<type>:<addr>", or
+// just the type without an address.
+func appendAddrKey(dst []byte, typ string, addr netip.Addr) []byte {
+	if typ == "" {
+		typ = attribution.TypeUnknown
+	}
+	dst = append(dst, typ...)
+	if !addr.IsValid() {
+		return dst
+	}
+	dst = append(dst, ':')
+	return addr.AppendTo(dst)
+}
+
+// HintOf returns what an endpoint's type says about its role in connections.
+func HintOf(ep *attribution.Endpoint) connection.Hint {
+	switch ep.Type {
+	case attribution.TypeLoadBalancer:
+		// Gateway Load Balancers pass traffic through rather than
+		// terminate it.
+		if ep.LoadBalancerType == attribution.LoadBalancerGateway {
+			return connection.HintNone
+		}
+		return connection.HintServer
+	case attribution.TypeRDS, attribution.TypeElastiCache, attribution.TypeNATGateway,
+		attribution.TypeVPCEndpoint, attribution.TypeAWSService, attribution.TypeEFS:
+		return connection.HintServer
+	case attribution.TypeLambdaFunction:
+		return connection.HintClient
+	}
+	return connection.HintNone
+}
+
+// emit writes one connection row.
+func (e *Enricher) emit(g *aggregate.Aggregate, client, server *output.Endpoint) error {
+	e.row = output.Row{
+		Protocol:          output.ProtocolName(g.Protocol),
+		Uploaded:          int64(g.Uploaded),
+		Downloaded:        int64(g.Downloaded),
+		UploadedPackets:   int64(g.UploadedPackets),
+		DownloadedPackets: int64(g.DownloadedPackets),
+		Start:             time.Unix(g.Start, 0).UTC(),
+		End:               time.Unix(g.End, 0).UTC(),
+		Window:            time.Unix(g.Window, 0).UTC(),
+		Action:            actionName(flowrecord.Action(g.Action)),
+		ServerPort:        int32(g.ServerPort),
+		CrossAz:           output.CrossAZ(client, server),
+		TrafficPath:       output.TrafficPathName(g.TrafficPath),
+		Records:           int64(g.Records),
+		Duplicates:        int64(g.Duplicates),
+		LogStatus:         output.LogStatusOK,
+		Client:            client,
+		Server:            server,
+	}
+	e.stats.Rows++
+	return e.out.Write(&e.row)
+}
