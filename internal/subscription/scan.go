@@ -99,6 +99,22 @@ func special(w uint64) bool {
 	return ((q-ones)&^q|(s-ones)&^s|(w-ones*0x20)|w)&highs != 0
 }
 
+// plainASCII reports whether s has only printable ASCII and spaces.
+func plainASCII(s []byte) bool {
+	var acc uint64
+	for len(s) >= 8 {
+		w := binary.LittleEndian.Uint64(s)
+		acc |= w - ones*0x20 | w
+		s = s[8:]
+	}
+	for _, c := range s {
+		if c < ' ' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return acc&highs == 0
+}
+
 const (
 	hasEscape = 1 << iota
 	hasNonASCII
@@ -108,6 +124,14 @@ const (
 // returns the index after its closing quote.
 func (sc *scanner) str(i int) (end int, flags uint8, err error) {
 	b := sc.b
+	// Fast path: the string ends at the next quote and has no escapes,
+	// control characters or non-ASCII bytes.
+	if q := bytes.IndexByte(b[i+1:], '"'); q >= 0 {
+		content := b[i+1 : i+1+q]
+		if plainASCII(content) && bytes.IndexByte(content, '\\') < 0 {
+			return i + 2 + q, 0, nil
+		}
+	}
 	j := i + 1
 	for {
 		for j+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[j:])) {
