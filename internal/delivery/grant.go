@@ -108,9 +108,66 @@ func (g *grantSpec) missingSev() string {
 	return SeverityError
 }
 
+// Placeholders in messages and fixes for the needs a finding covers; findings
+// that differ only in them are merged into one.
+const (
+	actionsMark     = "\x00actions\x00"
+	actionNamesMark = "\x00names\x00"
+	actionJSONMark  = "\x00json\x00"
+)
+
+// pending is a finding waiting to be merged with the same finding for other needs.
+type pending struct {
+	f                           Finding
+	phrases, actions, resources []string
+}
+
+type pendingSet struct {
+	order []string
+	byKey map[string]*pending
+}
+
+func (ps *pendingSet) add(g *grantSpec, n Need, fs ...Finding) {
+	if ps.byKey == nil {
+		ps.byKey = map[string]*pending{}
+	}
+	for _, f := range fs {
+		key := f.Code + "\x01" + f.Attribute + "\x01" + f.Message + "\x01" + f.Fix
+		p, ok := ps.byKey[key]
+		if !ok {
+			p = &pending{f: f}
+			ps.byKey[key] = p
+			ps.order = append(ps.order, key)
+		}
+		p.phrases = appendUnique(p.phrases, g.actionPhrase(n))
+		p.actions = appendUnique(p.actions, n.Action)
+		p.resources = appendUnique(p.resources, n.Resource)
+		if f.Severity == SeverityError {
+			p.f.Severity = SeverityError
+		}
+	}
+}
+
+func (ps *pendingSet) findings() []Finding {
+	out := make([]Finding, 0, len(ps.order))
+	for _, key := range ps.order {
+		p := ps.byKey[key]
+		phrase := joinAnd(p.phrases)
+		if len(p.resources) == 1 && len(p.actions) > 1 && p.resources[0] != "" {
+			phrase = joinAnd(p.actions) + " on " + p.resources[0]
+		}
+		r := strings.NewReplacer(actionsMark, phrase, actionNamesMark, joinAnd(p.actions), actionJSONMark, jsonValue(p.actions))
+		f := p.f
+		f.Message, f.Fix = r.Replace(f.Message), r.Replace(f.Fix)
+		out = append(out, f)
+	}
+	return out
+}
+
 // checkGrant evaluates every need and explains each one that is not allowed.
 func checkGrant(g grantSpec) grantResult {
 	var r grantResult
+	var pend pendingSet
 	var notGranted []Need
 	set := policy.Set{Resource: g.doc, ResourceRequired: g.resourceRequired, ResourceAccount: g.resourceAccount}
 	for _, n := range g.needs {
@@ -119,7 +176,7 @@ func checkGrant(g grantSpec) grantResult {
 		var ok []policy.Match
 		switch res.Decision {
 		case policy.ExplicitDeny:
-			r.findings = append(r.findings, g.denyFinding(res.Denies[0], n))
+			pend.add(&g, n, g.denyFinding(res.Denies[0], n))
 			r.allowed = append(r.allowed, false)
 			r.allows = append(r.allows, nil)
 			continue
@@ -136,11 +193,12 @@ func checkGrant(g grantSpec) grantResult {
 			continue
 		}
 		if fs := g.nearMisses(req, n); len(fs) > 0 {
-			r.findings = append(r.findings, fs...)
+			pend.add(&g, n, fs...)
 			continue
 		}
 		notGranted = append(notGranted, n)
 	}
+	r.findings = pend.findings()
 	if len(notGranted) > 0 {
 		r.findings = append(r.findings, g.notGrantedFinding(notGranted))
 	}
@@ -155,7 +213,7 @@ func (g *grantSpec) actionPhrase(n Need) string {
 }
 
 func (g *grantSpec) denyFinding(m policy.Match, n Need) Finding {
-	msg := g.label + ": " + m.Statement.Label() + " denies " + g.actionPhrase(n) + " to principal service " + quote(g.service)
+	msg := g.label + ": " + m.Statement.Label() + " denies " + actionsMark + " to principal service " + quote(g.service)
 	if conds := describeConditions(m.Statement); conds != "" {
 		msg += " (its conditions " + conds + " hold for the request " + g.caller + " makes)"
 	}
@@ -163,7 +221,7 @@ func (g *grantSpec) denyFinding(m policy.Match, n Need) Finding {
 	return Finding{
 		Code: g.prefix + "EXPLICIT_DENY", Severity: n.severity(SeverityError), Attribute: g.attr, Message: msg,
 		Fix: "Exclude " + quote(g.service) + " from " + m.Statement.Label() + ", e.g. add a condition " +
-			`{"StringNotEquals": {"aws:PrincipalServiceName": ` + quote(g.service) + `}}` + ", or narrow its Action so it does not cover " + n.Action + ".",
+			`{"StringNotEquals": {"aws:PrincipalServiceName": ` + quote(g.service) + `}}` + ", or narrow its Action so it does not cover " + actionNamesMark + ".",
 	}
 }
 
@@ -213,8 +271,8 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 			out = append(out, Finding{
 				Code: g.prefix + "ACTION_MISSING", Severity: n.severity(g.missingSev()), Attribute: g.attr,
 				Message: g.label + ": " + s.Label() + " names principal service " + quote(g.service) + " but " + verb + " " + quoteList(list) +
-					", and " + g.caller + " needs " + g.actionPhrase(n) + "; " + g.consequence + ".",
-				Fix: `"Action": ` + quote(n.Action) + ` in ` + s.Label() + ` (keep the other actions if they are needed).`,
+					", and " + g.caller + " needs " + actionsMark + "; " + g.consequence + ".",
+				Fix: `"Action": ` + actionJSONMark + ` in ` + s.Label() + ` (keep the other actions if they are needed).`,
 			})
 		case hasR:
 			if g.resourceHint != nil {
@@ -271,7 +329,7 @@ func (g *grantSpec) condCode(key string) string {
 // conditionFinding reports a condition that keeps an otherwise matching statement from applying.
 // With static set, why already says which ARN components differ.
 func (g *grantSpec) conditionFinding(s *policy.Statement, n Need, c *policy.Condition, why string, literal, static bool) Finding {
-	msg := g.label + ": " + s.Label() + " allows " + g.actionPhrase(n) + " to principal service " + quote(g.service) + ", but its " + why
+	msg := g.label + ": " + s.Label() + " allows " + actionsMark + " to principal service " + quote(g.service) + ", but its " + why
 	msg += g.explainGuard(c, n, static)
 	msg += "; " + g.consequence + "."
 	return Finding{
