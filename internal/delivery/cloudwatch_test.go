@@ -355,7 +355,7 @@ func TestCheckCloudWatchLogsSetup(t *testing.T) {
 			run:  check(withKey(doc(`{"Sid":"Logs","Effect":"Allow","Principal":{"Service":"logs.us-east-1.amazonaws.com"},"Action":"kms:*","Resource":"*","Condition":{"ArnEquals":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:us-east-1:111122223333:log-group:/vpc/flows:*"}}}`))),
 			want: []string{"error:DESTINATION_KMS_CONDITION_NOT_MET"},
 			parts: map[string][]string{"DESTINATION_KMS_CONDITION_NOT_MET": {`expects "arn:aws:logs:us-east-1:111122223333:log-group:/vpc/flows:*", but the request has "arn:aws:logs:us-east-1:111122223333:log-group:/vpc/flows"`,
-				"allows kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey, kms:ReEncryptFrom and kms:ReEncryptTo on " + keyARN}},
+				"would allow kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey, kms:ReEncryptFrom and kms:ReEncryptTo on " + keyARN, `fix:"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:/vpc/flows"`}},
 		},
 		{
 			name:  "key policy for the global logs principal",

@@ -205,6 +205,20 @@ func checkGrant(g grantSpec) grantResult {
 	return r
 }
 
+// needsPhrase renders needs as "a on R and b on S", or "a and b on R" when they share R.
+func (g *grantSpec) needsPhrase(needs []Need) string {
+	var phrases, actions, resources []string
+	for _, n := range needs {
+		phrases = append(phrases, g.actionPhrase(n))
+		actions = appendUnique(actions, n.Action)
+		resources = appendUnique(resources, n.Resource)
+	}
+	if len(resources) == 1 && resources[0] != "" && len(actions) > 1 {
+		return joinAnd(actions) + " on " + resources[0]
+	}
+	return joinAnd(phrases)
+}
+
 func (g *grantSpec) actionPhrase(n Need) string {
 	if n.Resource == "" {
 		return n.Action
@@ -329,7 +343,7 @@ func (g *grantSpec) condCode(key string) string {
 // conditionFinding reports a condition that keeps an otherwise matching statement from applying.
 // With static set, why already says which ARN components differ.
 func (g *grantSpec) conditionFinding(s *policy.Statement, n Need, c *policy.Condition, why string, literal, static bool) Finding {
-	msg := g.label + ": " + s.Label() + " allows " + actionsMark + " to principal service " + quote(g.service) + ", but its " + why
+	msg := g.label + ": " + s.Label() + " would allow " + actionsMark + " to principal service " + quote(g.service) + ", except that its " + why
 	msg += g.explainGuard(c, n, static)
 	msg += "; " + g.consequence + "."
 	return Finding{
@@ -531,15 +545,13 @@ func (g *grantSpec) conditionFix(c *policy.Condition, n Need, literal bool) stri
 
 // notGrantedFinding reports needs that no statement comes close to granting.
 func (g *grantSpec) notGrantedFinding(needs []Need) Finding {
-	var phrases []string
 	sev := SeverityWarning
 	for _, n := range needs {
-		phrases = append(phrases, g.actionPhrase(n))
 		if n.severity(g.missingSev()) == SeverityError {
 			sev = SeverityError
 		}
 	}
-	msg := g.label + " has no statement that allows principal service " + quote(g.service) + " " + joinAnd(phrases)
+	msg := g.label + " has no statement that allows principal service " + quote(g.service) + " " + g.needsPhrase(needs)
 	if trusted := g.trustedPrincipals(); trusted != "" {
 		msg += " (its Allow statements name " + trusted + ")"
 	}
