@@ -9,8 +9,10 @@ import (
 // Format is an ordered list of fields: the log_format of a flow log or the
 // header line of a flow log file delivered to S3.
 type Format struct {
-	fields []FieldID
-	scope  Scope
+	fields  []FieldID
+	offsets []int // byte offset of each field in the parsed string
+	braced  bool  // written as ${field} references
+	scope   Scope
 }
 
 // DefaultFormat is the format of flow logs created without a log_format: the
@@ -158,11 +160,12 @@ func (e *FormatError) Error() string {
 // available to one kind of flow log (VPC or transit gateway).
 func ParseFormat(format string) (Format, error) {
 	var (
-		fields []FieldID
-		braced bool
-		seen   [NumFields]int // 1-based position of each field seen
-		scope  = ScopeVPC | ScopeTGW
-		narrow [2]int // position of the first VPC-only and TGW-only field
+		fields  []FieldID
+		offsets []int
+		braced  bool
+		seen    [NumFields]int // 1-based position of each field seen
+		scope   = ScopeVPC | ScopeTGW
+		narrow  [2]int // position of the first VPC-only and TGW-only field
 	)
 	for pos, i := 0, 0; ; {
 		for i < len(format) && isSpace(format[i]) {
@@ -222,11 +225,33 @@ func ParseFormat(format string) (Format, error) {
 		}
 		scope &= fs
 		fields = append(fields, id)
+		offsets = append(offsets, start)
 	}
 	if len(fields) == 0 {
 		return Format{}, &FormatError{Reason: "no fields"}
 	}
-	return Format{fields: fields, scope: scope}, nil
+	return Format{fields: fields, offsets: offsets, braced: braced, scope: scope}, nil
+}
+
+// CheckScope returns a *FormatError for the first field that flow logs of
+// scope s (ScopeVPC or ScopeTGW) cannot carry, or nil.
+func (f Format) CheckScope(s Scope) error {
+	for i, id := range f.fields {
+		if table[id].Scope&s != 0 {
+			continue
+		}
+		tok := table[id].Name
+		if f.braced {
+			tok = "${" + tok + "}"
+		}
+		kind := "VPC"
+		if s == ScopeTGW {
+			kind = "transit gateway"
+		}
+		return &FormatError{Position: i + 1, Offset: f.offsets[i], Token: tok,
+			Reason: kind + " flow logs do not have the field " + table[id].Name}
+	}
+	return nil
 }
 
 // unwrapToken returns the field name of "${name}" or "name".

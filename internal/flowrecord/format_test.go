@@ -155,3 +155,30 @@ func TestDetectFormat(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckScope(t *testing.T) {
+	tests := []struct {
+		name   string
+		format string
+		scope  Scope
+		want   string
+	}{
+		{"vpc format for a vpc", "${version} ${interface-id} ${srcaddr}", ScopeVPC, ""},
+		{"shared fields for a tgw", "${version} ${srcaddr} ${region}", ScopeTGW, ""},
+		{"tgw field for a vpc", "${srcaddr} ${tgw-id}", ScopeVPC, `log format: field 2 "${tgw-id}" at byte 11: VPC flow logs do not have the field tgw-id`},
+		{"vpc field for a tgw", "srcaddr  vpc-id", ScopeTGW, `log format: field 2 "vpc-id" at byte 9: transit gateway flow logs do not have the field vpc-id`},
+		{"default format for a tgw", DefaultFormat.String(), ScopeTGW, `log format: field 3 "${interface-id}" at byte 25: transit gateway flow logs do not have the field interface-id`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := mustParseFormat(t, tt.format).CheckScope(tt.scope)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("CheckScope = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
