@@ -176,6 +176,9 @@ func (c *checker) cloudWatchLogs() {
 		}
 	}
 
+	if groupOK {
+		c.logGroupKey(g)
+	}
 	role, ok := c.role(true)
 	if !ok {
 		return
@@ -199,9 +202,6 @@ func (c *checker) cloudWatchLogs() {
 		rc.Needs = cloudWatchLogsNeeds(g, region, in.LogGroupMayNotExist)
 	}
 	c.add(rc.run()...)
-	if groupOK {
-		c.logGroupKey(g)
-	}
 }
 
 // cloudWatchLogsNeeds are the calls VPC Flow Logs makes with the role, each on
@@ -250,6 +250,8 @@ func (c *checker) role(required bool) (arnParts, bool) {
 				"; the delivery role must belong to the flow log's account, so " + flowLogFailed + ".",
 			Fix: "Use a role in account " + in.FlowLogAccount + ": " + quote("arn:"+a.Partition+":iam::"+in.FlowLogAccount+":role/"+roleName(in.RoleARN)),
 		})
+		// What else fails follows from the wrong role; do not bury the cause.
+		return a, false
 	}
 	return a, true
 }
