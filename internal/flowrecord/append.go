@@ -16,10 +16,10 @@ func (r *Record) AppendText(dst []byte) []byte {
 			dst = append(dst, '-')
 			continue
 		}
-		switch {
-		case id == FieldAction:
+		switch id {
+		case FieldAction:
 			dst = append(dst, r.Action().String()...)
-		case id == FieldLogStatus:
+		case FieldLogStatus:
 			dst = append(dst, r.LogStatus().String()...)
 		default:
 			switch table[id].Kind {

@@ -150,7 +150,7 @@ func TestSuggest(t *testing.T) {
 		{"rejectreason", "reject-reason"},
 		{"flow-direcion", "flow-direction"},
 		{"bytes", "bytes"},
-		{"protocl", "protocol"},
+		{"protokol", "protocol"},
 		{"foo", ""},
 		{"", ""},
 		{"completely-unrelated-thing", ""},

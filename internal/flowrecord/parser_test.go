@@ -44,10 +44,10 @@ func fieldText(r *Record, id FieldID) string {
 		}
 		return "-"
 	}
-	switch {
-	case id == FieldAction:
+	switch id {
+	case FieldAction:
 		return r.Action().String()
-	case id == FieldLogStatus:
+	case FieldLogStatus:
 		return r.LogStatus().String()
 	}
 	switch table[id].Kind {
@@ -223,10 +223,10 @@ func TestTypedAccessors(t *testing.T) {
 // for a field.
 func sampleValues(id FieldID) (valid, canonical string, invalid []string) {
 	info := table[id]
-	switch {
-	case id == FieldAction:
+	switch id {
+	case FieldAction:
 		return "ACCEPT", "ACCEPT", []string{"accept", "ALLOW", "ACCEPTED"}
-	case id == FieldLogStatus:
+	case FieldLogStatus:
 		return "NODATA", "NODATA", []string{"ok", "NO", "FAILED"}
 	}
 	switch info.Kind {
