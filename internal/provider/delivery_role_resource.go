@@ -397,8 +397,8 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 			FlowLogRegion:       g.Region,
 			RoleARN:             checkedRoleARN,
 			TrustPolicy:         &delivery.NamedPolicy{Name: "trust_policy", Document: trustDoc},
-			PermissionPolicies:  []delivery.NamedPolicy{{Name: "policy", Document: permsDoc}},
-			PermissionsBoundary: &delivery.NamedPolicy{Name: "permissions_boundary " + boundaryARN, Document: boundary.Document},
+			PermissionPolicies:  []delivery.NamedPolicy{{Name: "inline policy " + rolepolicy.PolicyName, Document: permsDoc}},
+			PermissionsBoundary: &delivery.NamedPolicy{Name: boundaryARN, Document: boundary.Document},
 			LogGroupMayNotExist: perms.AllowCreateLogGroup,
 		}
 		findings := delivery.Check(in)

@@ -33,6 +33,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
 var (
@@ -346,23 +347,45 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 		diags.AddAttributeError(keyPath, "reading the KMS key policy", err.Error())
 		return
 	}
-	account, _ := r.data.client.AccountID(ctx)
-	for _, f := range logGroupKeyFindings(logGroupARN, account, region, keyARN, keyPolicy) {
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
+		return
+	}
+	findings, err := logGroupKeyFindings(r.data.client.Partition(), logGroupARN, account, region, keyARN, keyPolicy)
+	if err != nil {
+		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
+		return
+	}
+	for _, f := range findings {
 		r.addFinding(diags, keyPath, f)
 	}
 }
 
 // logGroupKeyFindings evaluates a key policy for CloudWatch Logs encrypting
-// the log group, with the delivery checker's KMS rules; only findings about
-// the key policy are kept, since the group has no flow log or role yet.
-func logGroupKeyFindings(logGroupARN, account, region, keyARN string, keyPolicy policysource.Policy) []delivery.Finding {
+// the log group, with the delivery checker's KMS rules. The checker looks at
+// the key only once the delivery role checks out, so the input carries the
+// role vpcflow_delivery_role would make for this group (correct by
+// construction); only findings about the key policy are kept.
+func logGroupKeyFindings(partition, logGroupARN, account, region, keyARN string, keyPolicy policysource.Policy) ([]delivery.Finding, error) {
+	trust, err := rolepolicy.TrustDocument(rolepolicy.Trust{Partition: partition, Account: account, Regions: []string{region}})
+	if err != nil {
+		return nil, err
+	}
+	permissions, err := rolepolicy.PermissionsDocument(rolepolicy.Permissions{LogGroupARNs: []string{logGroupARN}})
+	if err != nil {
+		return nil, err
+	}
 	in := delivery.Input{
-		DestinationType: delivery.DestinationCloudWatchLogs,
-		DestinationARN:  logGroupARN,
-		FlowLogAccount:  account,
-		FlowLogRegion:   region,
-		KMSKeyARN:       keyARN,
-		KMSKeyPolicy:    &delivery.NamedPolicy{Name: keyPolicy.Name, Document: keyPolicy.Document},
+		DestinationType:    delivery.DestinationCloudWatchLogs,
+		DestinationARN:     logGroupARN,
+		FlowLogAccount:     account,
+		FlowLogRegion:      region,
+		RoleARN:            iamRoleARN(partition, account, "/", "vpcflow-key-check"),
+		TrustPolicy:        &delivery.NamedPolicy{Name: "trust policy", Document: trust},
+		PermissionPolicies: []delivery.NamedPolicy{{Name: "inline policy " + rolepolicy.PolicyName, Document: permissions}},
+		KMSKeyARN:          keyARN,
+		KMSKeyPolicy:       &delivery.NamedPolicy{Name: keyPolicy.Name, Document: keyPolicy.Document},
 	}
 	var out []delivery.Finding
 	for _, f := range delivery.Check(in) {
@@ -370,7 +393,7 @@ func logGroupKeyFindings(logGroupARN, account, region, keyARN string, keyPolicy 
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // addFinding reports a finding as an error, or as a warning in validation mode "warn".
