@@ -292,7 +292,8 @@ func (c *checker) logGroupKey(g logGroup) {
 		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown})
 	}
 	for _, a := range []string{"kms:ReEncryptFrom", "kms:ReEncryptTo"} {
-		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown, Optional: true})
+		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown, Optional: true,
+			Why: "CloudWatch Logs documents these for re-encrypting data when the key changes"})
 	}
 	cond := condEntry{"ArnEquals", ctxKey}
 	fixCond := jsonCondition([]condEntry{cond}, map[condEntry][]string{cond: {g.ARN()}})

@@ -84,9 +84,9 @@ func firehoseNeeds(roleARN, partition, dest string, perms []*policy.Policy) []Ne
 	return []Need{
 		{Action: "iam:PassRole", Resource: roleARN, Context: pass, Unknown: []string{"iam:AssociatedResourceARN"}},
 		{Action: "logs:CreateLogDelivery", Resource: "*"},
-		{Action: "logs:GetLogDelivery", Resource: "*", Optional: true},
-		{Action: "logs:DeleteLogDelivery", Resource: "*", Optional: true},
-		{Action: "logs:ListLogDeliveries", Resource: "*", Optional: true},
+		{Action: "logs:GetLogDelivery", Resource: "*", Optional: true, Why: "AWS's cross-account guide grants it so the log delivery can be read and removed again"},
+		{Action: "logs:DeleteLogDelivery", Resource: "*", Optional: true, Why: "AWS's cross-account guide grants it so the log delivery can be read and removed again"},
+		{Action: "logs:ListLogDeliveries", Resource: "*", Optional: true, Why: "AWS's cross-account guide grants it so the log delivery can be read and removed again"},
 		{Action: "sts:AssumeRole", Resource: destRole},
 	}
 }

@@ -148,9 +148,28 @@ func runCases(t *testing.T, cases []checkCase) {
 				if f.Message == "" || f.Fix == "" || f.Attribute == "" {
 					t.Errorf("%s has an empty message, fix or attribute: %+v", f.Code, f)
 				}
+				if !documented[f.Code] {
+					t.Errorf("%s is not listed in Codes()", f.Code)
+				}
+				if !attributes[f.Attribute] {
+					t.Errorf("%s has unknown attribute %q", f.Code, f.Attribute)
+				}
 			}
 		})
 	}
+}
+
+var documented = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range Codes() {
+		m[c.Code] = true
+	}
+	return m
+}()
+
+var attributes = map[string]bool{
+	AttrTrustPolicy: true, AttrPermissionPolicies: true, AttrPermissionsBoundary: true, AttrBucketPolicy: true,
+	AttrKMSKeyPolicy: true, AttrDestinationARN: true, AttrRoleARN: true, AttrDestinationType: true, AttrFlowLogAccount: true,
 }
 
 func render(fs []Finding) string {

@@ -22,6 +22,8 @@ type Need struct {
 	// LenientResource makes a grant on another resource a warning: AWS documents
 	// the resource, but delivery is known to work without it.
 	LenientResource bool
+	// Why says what goes wrong without an optional need, in messages.
+	Why string
 }
 
 func (n Need) fixResource() string {
@@ -114,12 +116,15 @@ const (
 	actionsMark     = "\x00actions\x00"
 	actionNamesMark = "\x00names\x00"
 	actionJSONMark  = "\x00json\x00"
+	consequenceMark = "\x00consequence\x00"
 )
 
 // pending is a finding waiting to be merged with the same finding for other needs.
 type pending struct {
 	f                           Finding
 	phrases, actions, resources []string
+	required                    bool   // a non-optional need is among them
+	why                         string // note of the optional needs
 }
 
 type pendingSet struct {
@@ -132,7 +137,7 @@ func (ps *pendingSet) add(g *grantSpec, n Need, fs ...Finding) {
 		ps.byKey = map[string]*pending{}
 	}
 	for _, f := range fs {
-		key := f.Code + "\x01" + f.Attribute + "\x01" + f.Message + "\x01" + f.Fix
+		key := f.Code + "\x01" + f.Attribute + "\x01" + f.Message + "\x01" + f.Fix // severity is merged below
 		p, ok := ps.byKey[key]
 		if !ok {
 			p = &pending{f: f}
@@ -141,14 +146,19 @@ func (ps *pendingSet) add(g *grantSpec, n Need, fs ...Finding) {
 		}
 		p.phrases = appendUnique(p.phrases, g.actionPhrase(n))
 		p.actions = appendUnique(p.actions, n.Action)
-		p.resources = appendUnique(p.resources, n.Resource)
+		p.resources = appendUnique(p.resources, n.fixResource())
+		if !n.Optional || n.Why == "" {
+			p.required = true
+		} else if p.why == "" {
+			p.why = n.Why
+		}
 		if f.Severity == SeverityError {
 			p.f.Severity = SeverityError
 		}
 	}
 }
 
-func (ps *pendingSet) findings() []Finding {
+func (ps *pendingSet) findings(g *grantSpec) []Finding {
 	out := make([]Finding, 0, len(ps.order))
 	for _, key := range ps.order {
 		p := ps.byKey[key]
@@ -156,7 +166,11 @@ func (ps *pendingSet) findings() []Finding {
 		if len(p.resources) == 1 && len(p.actions) > 1 && p.resources[0] != "" {
 			phrase = joinAnd(p.actions) + " on " + p.resources[0]
 		}
-		r := strings.NewReplacer(actionsMark, phrase, actionNamesMark, joinAnd(p.actions), actionJSONMark, jsonValue(p.actions))
+		consequence := g.consequence
+		if !p.required {
+			consequence = p.why
+		}
+		r := strings.NewReplacer(actionsMark, phrase, actionNamesMark, joinAnd(p.actions), actionJSONMark, jsonValue(p.actions), consequenceMark, consequence)
 		f := p.f
 		f.Message, f.Fix = r.Replace(f.Message), r.Replace(f.Fix)
 		out = append(out, f)
@@ -198,7 +212,7 @@ func checkGrant(g grantSpec) grantResult {
 		}
 		notGranted = append(notGranted, n)
 	}
-	r.findings = pend.findings()
+	r.findings = pend.findings(&g)
 	if len(notGranted) > 0 {
 		r.findings = append(r.findings, g.notGrantedFinding(notGranted))
 	}
@@ -211,7 +225,7 @@ func (g *grantSpec) needsPhrase(needs []Need) string {
 	for _, n := range needs {
 		phrases = append(phrases, g.actionPhrase(n))
 		actions = appendUnique(actions, n.Action)
-		resources = appendUnique(resources, n.Resource)
+		resources = appendUnique(resources, n.fixResource())
 	}
 	if len(resources) == 1 && resources[0] != "" && len(actions) > 1 {
 		return joinAnd(actions) + " on " + resources[0]
@@ -219,11 +233,12 @@ func (g *grantSpec) needsPhrase(needs []Need) string {
 	return joinAnd(phrases)
 }
 
+// actionPhrase renders "action on resource", naming the resource the way a fix would (for objects, the key pattern).
 func (g *grantSpec) actionPhrase(n Need) string {
-	if n.Resource == "" {
-		return n.Action
+	if r := n.fixResource(); r != "" {
+		return n.Action + " on " + r
 	}
-	return n.Action + " on " + n.Resource
+	return n.Action
 }
 
 func (g *grantSpec) denyFinding(m policy.Match, n Need) Finding {
@@ -231,7 +246,7 @@ func (g *grantSpec) denyFinding(m policy.Match, n Need) Finding {
 	if conds := describeConditions(m.Statement); conds != "" {
 		msg += " (its conditions " + conds + " hold for the request " + g.caller + " makes)"
 	}
-	msg += "; an explicit deny overrides every allow, so " + g.consequence + "."
+	msg += "; an explicit deny overrides every allow, so " + consequenceMark + "."
 	return Finding{
 		Code: g.prefix + "EXPLICIT_DENY", Severity: n.severity(SeverityError), Attribute: g.attr, Message: msg,
 		Fix: "Exclude " + quote(g.service) + " from " + m.Statement.Label() + ", e.g. add a condition " +
@@ -268,7 +283,7 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 					out = append(out, Finding{
 						Code: g.prefix + "WRONG_SERVICE_PRINCIPAL", Severity: n.severity(SeverityError), Attribute: g.attr,
 						Message: g.label + ": " + s.Label() + " allows principal service " + quote(v) + ", but " + g.caller + " " + g.actsAs + " " + quote(g.service) +
-							" (" + quote(v) + " is " + why + "); " + g.consequence + ".",
+							" (" + quote(v) + " is " + why + "); " + consequenceMark + ".",
 						Fix: `"Principal": {"Service": ` + quote(g.service) + `}`,
 					})
 				}
@@ -285,7 +300,7 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 			out = append(out, Finding{
 				Code: g.prefix + "ACTION_MISSING", Severity: n.severity(g.missingSev()), Attribute: g.attr,
 				Message: g.label + ": " + s.Label() + " names principal service " + quote(g.service) + " but " + verb + " " + quoteList(list) +
-					", and " + g.caller + " needs " + actionsMark + "; " + g.consequence + ".",
+					", and " + g.caller + " needs " + actionsMark + "; " + consequenceMark + ".",
 				Fix: `"Action": ` + actionJSONMark + ` in ` + s.Label() + ` (keep the other actions if they are needed).`,
 			})
 		case hasR:
@@ -296,7 +311,7 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 					}
 					out = append(out, Finding{
 						Code: code, Severity: n.severity(SeverityError), Attribute: g.attr,
-						Message: g.label + ": " + s.Label() + " " + detail + "; " + g.consequence + ".",
+						Message: g.label + ": " + s.Label() + " " + detail + "; " + consequenceMark + ".",
 						Fix:     fix,
 					})
 					continue
@@ -305,7 +320,7 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 			out = append(out, Finding{
 				Code: g.prefix + "RESOURCE_MISMATCH", Severity: n.severity(SeverityError), Attribute: g.attr,
 				Message: g.label + ": " + s.Label() + " allows " + n.Action + " to principal service " + quote(g.service) + " only on " + quoteList(s.Resource) +
-					", but " + g.caller + " is authorized against " + quote(n.Resource) + "; " + g.consequence + ".",
+					", but " + g.caller + " is authorized against " + quote(n.Resource) + "; " + consequenceMark + ".",
 				Fix: `"Resource": ` + quote(n.fixResource()),
 			})
 		case len(rep.Reasons) > 0:
@@ -345,7 +360,7 @@ func (g *grantSpec) condCode(key string) string {
 func (g *grantSpec) conditionFinding(s *policy.Statement, n Need, c *policy.Condition, why string, literal, static bool) Finding {
 	msg := g.label + ": " + s.Label() + " would allow " + actionsMark + " to principal service " + quote(g.service) + ", except that its " + why
 	msg += g.explainGuard(c, n, static)
-	msg += "; " + g.consequence + "."
+	msg += "; " + consequenceMark + "."
 	return Finding{
 		Code: g.condCode(c.Key), Severity: n.severity(SeverityError), Attribute: g.attr,
 		Message: msg, Fix: g.conditionFix(c, n, literal),
@@ -366,7 +381,7 @@ func (g *grantSpec) explainGuard(c *policy.Condition, n Need, static bool) strin
 		}
 		var diffs []string
 		for _, v := range c.Values {
-			if d := arnDiffs(v, literalOperator(c), shape); len(d) > 0 && !static {
+			if d := arnDiffs(v, literalOperator(c), false, shape); len(d) > 0 && !static {
 				diffs = append(diffs, quote(v)+" "+joinAnd(d))
 			}
 		}
@@ -376,7 +391,7 @@ func (g *grantSpec) explainGuard(c *policy.Condition, n Need, static bool) strin
 		}
 		out := ""
 		if len(diffs) > 0 {
-			out = ": " + strings.Join(diffs, "; ")
+			out = "; " + strings.Join(diffs, "; ")
 		}
 		if shape.Example != "" {
 			out += " (" + g.caller + " sends " + what + ", e.g. " + quote(shape.Example) + ")"
@@ -405,16 +420,23 @@ func literalOperator(c *policy.Condition) bool {
 }
 
 // arnDiffs says how pattern v cannot match an ARN of the given shape.
-func arnDiffs(v string, literal bool, shape arnShape) []string {
+// A wildcard under a literal operator is reported only when note is set (the
+// engine's own message already says so otherwise); the components are then
+// compared as patterns, to name what else is wrong.
+func arnDiffs(v string, literal, note bool, shape arnShape) []string {
 	if strings.Contains(v, "${") {
 		return nil
 	}
+	var d []string
 	if literal && strings.ContainsAny(v, "*?") {
-		return []string{"contains a wildcard, but the operator compares literally"}
+		if note {
+			d = append(d, "contains a wildcard, but the operator compares literally")
+		}
+		literal = false
 	}
 	p, ok := splitARN(v)
 	if !ok {
-		return []string{"is not an ARN"}
+		return append(d, "is not an ARN")
 	}
 	match := func(pat, val string) bool {
 		if literal {
@@ -422,7 +444,6 @@ func arnDiffs(v string, literal bool, shape arnShape) []string {
 		}
 		return policy.WildcardMatch(pat, val)
 	}
-	var d []string
 	check := func(what, pat, want string) {
 		if want != "" && !match(pat, want) {
 			d = append(d, "has "+what+" "+quote(pat)+", but the ARN sent has "+quote(want))
@@ -471,7 +492,7 @@ func (g *grantSpec) staticProblems(s *policy.Statement, n Need) []staticProblem 
 			var diffs []string
 			matchable := false
 			for _, v := range c.Values {
-				d := arnDiffs(v, literal, shape)
+				d := arnDiffs(v, literal, true, shape)
 				if len(d) == 0 {
 					matchable = true
 					break
@@ -555,7 +576,16 @@ func (g *grantSpec) notGrantedFinding(needs []Need) Finding {
 	if trusted := g.trustedPrincipals(); trusted != "" {
 		msg += " (its Allow statements name " + trusted + ")"
 	}
-	msg += "; " + g.consequence + "."
+	consequence := g.consequence
+	if sev == SeverityWarning {
+		for _, n := range needs {
+			if n.Optional && n.Why != "" {
+				consequence = n.Why
+				break
+			}
+		}
+	}
+	msg += "; " + consequence + "."
 	fix := ""
 	if g.fix != nil {
 		fix = "Add " + g.fix(needs)

@@ -25,6 +25,7 @@ type permIssue struct {
 	code, severity, attr string
 	where                string // statement and policy, "" for role-wide issues
 	detail               string // cause, the same for every need it is merged across
+	why                  string // what failing means, for optional needs
 	fix                  string
 	actions, resources   []string
 	fixResources         []string
@@ -75,6 +76,9 @@ func checkPermissions(p permSpec) []Finding {
 			found = p.identityIssues(req, n)
 		}
 		for _, is := range found {
+			if n.Optional {
+				is.why = n.Why
+			}
 			is.actions = []string{n.Action}
 			is.resources = []string{n.Resource}
 			is.fixResources = []string{n.fixResource()}
@@ -200,11 +204,11 @@ func (p *permSpec) typoHint(action string) string {
 
 // merge joins issues that share a cause into one finding each.
 func (p *permSpec) merge(issues []*permIssue) []Finding {
-	type key struct{ code, attr, where, detail string }
+	type key struct{ code, attr, where, detail, why string }
 	var order []key
 	merged := map[key]*permIssue{}
 	for _, is := range issues {
-		k := key{is.code, is.attr, is.where, is.detail}
+		k := key{is.code, is.attr, is.where, is.detail, is.why}
 		if m, ok := merged[k]; ok {
 			m.actions = appendUnique(m.actions, is.actions...)
 			m.resources = appendUnique(m.resources, is.resources...)
@@ -228,6 +232,9 @@ func (p *permSpec) finding(is *permIssue) Finding {
 	actions := joinAnd(is.actions)
 	on := " on " + joinAnd(quoted(is.resources))
 	tail := "; " + p.caller + " assumes the role but " + p.target + " rejects the calls, so " + p.consequence + "."
+	if is.why != "" {
+		tail = "; " + is.why + "."
+	}
 	f := Finding{Code: is.code, Severity: is.severity, Attribute: is.attr, Fix: is.fix}
 	switch is.code {
 	case "PERMISSION_EXPLICIT_DENY":

@@ -166,33 +166,42 @@ func (rc *roleCheck) run() []Finding {
 	if rc.Permissions != nil {
 		var perms []*policy.Policy
 		var names []string
+		invalid := false
 		for i, np := range rc.Permissions {
 			label := rc.permLabel(np, i)
 			names = append(names, np.Name)
 			p, fs := parseNamed(&rc.Permissions[i], policy.KindIdentity, label, AttrPermissionPolicies)
 			out = append(out, fs...)
-			if p != nil {
-				perms = append(perms, p)
-				docs = append(docs, linted{p, AttrPermissionPolicies})
+			if p == nil {
+				invalid = true
+				continue
 			}
+			perms = append(perms, p)
+			docs = append(docs, linted{p, AttrPermissionPolicies})
 		}
 		var boundary *policy.Policy
 		if rc.Boundary != nil {
 			var fs []Finding
 			boundary, fs = parseNamed(rc.Boundary, policy.KindIdentity, rc.boundaryLabel(rc.Boundary), AttrPermissionsBoundary)
 			out = append(out, fs...)
-			if boundary != nil {
+			if boundary == nil {
+				invalid = true
+			} else {
 				docs = append(docs, linted{boundary, AttrPermissionsBoundary})
 			}
 		}
-		needs := rc.Needs
-		if rc.needsHook != nil {
-			needs = rc.needsHook(rc, perms)
+		// With a document IAM would reject, what the role may do is not
+		// known; the POLICY_ findings say what to correct first.
+		if !invalid {
+			needs := rc.Needs
+			if rc.needsHook != nil {
+				needs = rc.needsHook(rc, perms)
+			}
+			out = append(out, checkPermissions(permSpec{
+				roleLabel: rc.roleLabel(), principal: rc.sessionPrincipal(), perms: perms, permNames: names, boundary: boundary,
+				needs: needs, caller: rc.caller(), target: rc.target(), consequence: rc.outcome(),
+			})...)
 		}
-		out = append(out, checkPermissions(permSpec{
-			roleLabel: rc.roleLabel(), principal: rc.sessionPrincipal(), perms: perms, permNames: names, boundary: boundary,
-			needs: needs, caller: rc.caller(), target: rc.target(), consequence: rc.outcome(),
-		})...)
 	}
 	return append(out, lintLiteralWildcards(docs, out)...)
 }

@@ -88,7 +88,8 @@ func s3Needs(b bucketDest, account, region string, hive bool) []Need {
 	return []Need{
 		{Action: "s3:PutObject", Resource: b.ARN() + "/" + root + objectKey(acct, region, hive), FixResource: b.ARN() + "/" + b.logsRoot(accountOr(account), hive) + "*", Context: put, Unknown: unknown},
 		{Action: "s3:GetBucketAcl", Resource: b.ARN(), Context: ctx, Unknown: unknown},
-		{Action: "s3:ListBucket", Resource: b.ARN(), Context: ctx, Unknown: unknown, Optional: true},
+		{Action: "s3:ListBucket", Resource: b.ARN(), Context: ctx, Unknown: unknown, Optional: true,
+			Why: "delivery works, but AWS recommends it: without it CloudTrail records AccessDenied errors for the log delivery service"},
 	}
 }
 

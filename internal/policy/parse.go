@@ -516,7 +516,7 @@ func (ps *parser) conditions(v any, path string) []Condition {
 		qual, op, ifExists := parseOperator(opName)
 		if op == nil {
 			if s := suggestOperator(opName); s != "" {
-				ps.errorf(ErrConditionOperator, opPath, "unknown condition operator %q; did you mean %q?", opName, s)
+				ps.errorf(ErrConditionOperator, opPath, "unknown condition operator %q (did you mean %q?)", opName, s)
 			} else {
 				ps.errorf(ErrConditionOperator, opPath, "unknown condition operator %q", opName)
 			}
