@@ -95,8 +95,8 @@ func withKey(policy string) func(*Input) {
 	}
 }
 
-// codes renders findings as sorted "severity:CODE" strings.
-func codes(fs []Finding) []string {
+// findingCodes renders findings as sorted "severity:CODE" strings.
+func findingCodes(fs []Finding) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		out[i] = f.Severity + ":" + f.Code
@@ -120,7 +120,7 @@ func runCases(t *testing.T, cases []checkCase) {
 			fs := tt.run()
 			want := append([]string(nil), tt.want...)
 			sort.Strings(want)
-			if got := codes(fs); strings.Join(got, ",") != strings.Join(want, ",") {
+			if got := findingCodes(fs); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Fatalf("codes = %v\nwant    %v\n%s", got, want, render(fs))
 			}
 			for code, parts := range tt.parts {
