@@ -401,6 +401,28 @@ func (a *Aggregator[T]) Flush() error {
 	return nil
 }
 
+// Reset discards every open aggregate and identity without emitting them
+// and zeroes the stats, keeping the memory already allocated for reuse.
+func (a *Aggregator[T]) Reset() {
+	clear(a.ids)
+	clear(a.idents)
+	a.idents = a.idents[:0]
+	a.freeIDs = a.freeIDs[:0]
+	a.fresh = a.fresh[:0]
+	clear(a.index)
+	clear(a.aggs)
+	a.aggs = a.aggs[:0]
+	a.freeAggs = a.freeAggs[:0]
+	for _, w := range a.windows {
+		w.slots = w.slots[:0]
+		a.spare = append(a.spare, w)
+	}
+	a.windows = a.windows[:0]
+	a.watermark = minInt64
+	a.expiredTo = minInt64
+	a.stats = Stats{}
+}
+
 // Stats returns the counts so far.
 func (a *Aggregator[T]) Stats() Stats {
 	s := a.stats

@@ -49,11 +49,19 @@ type Options struct {
 	Window   time.Duration
 	Lateness time.Duration
 	MaxKeys  int
-	// Monitored reports whether an end's network interface has a flow log
-	// that reaches this enricher, which decides which copy of a flow logged
-	// by both ends is counted (see package connection). Default: every
-	// interface the inventory knows is monitored.
-	Monitored func(*attribution.Endpoint) bool
+	// Monitored reports whether a network interface, given with its subnet
+	// and VPC (to which flow logs can also be attached), has a flow log that
+	// reaches this enricher. It decides which copy of a flow logged by both
+	// ends is counted (see package connection). Default: every interface
+	// the inventory knows is monitored.
+	Monitored func(interfaceID, subnetID, vpcID string) bool
+	// InternetAddrs keeps every internet address an endpoint of its own.
+	// By default all internet addresses are one endpoint, Internet, whose
+	// Addr is left empty: per-address connections would make about one row
+	// per record for public-facing services, where the questions asked of
+	// enriched flow logs (who talks to what, across which zones, through
+	// which path) are answered by the AWS side of the connection.
+	InternetAddrs bool
 	// Reject hears about every record that is rejected.
 	Reject func(Rejection)
 }
@@ -107,8 +115,9 @@ type Enricher struct {
 	parser    *flowrecord.Parser
 	rec       flowrecord.Record
 	dec       *subscription.Decoder
-	monitored func(*attribution.Endpoint) bool
+	monitored func(interfaceID, subnetID, vpcID string) bool
 	reject    func(Rejection)
+	internet  bool // Options.InternetAddrs
 	stats     Stats
 	row       output.Row
 	keyBuf    []byte
@@ -127,9 +136,7 @@ func New(inv *inventory.Inventory, out output.Writer, opts Options) (*Enricher, 
 		parser:    flowrecord.NewParser(opts.Format),
 		monitored: opts.Monitored,
 		reject:    opts.Reject,
-	}
-	if e.monitored == nil {
-		e.monitored = inInventory
+		internet:  opts.InternetAddrs,
 	}
 	agg, err := aggregate.New(aggregate.Options{
 		Window:   opts.Window,
@@ -143,7 +150,13 @@ func New(inv *inventory.Inventory, out output.Writer, opts Options) (*Enricher, 
 	return e, nil
 }
 
-func inInventory(ep *attribution.Endpoint) bool { return ep.InterfaceID != "" }
+// isMonitored reports whether an end's interface is monitored.
+func (e *Enricher) isMonitored(ep *attribution.Endpoint) bool {
+	if ep.InterfaceID == "" {
+		return false
+	}
+	return e.monitored == nil || e.monitored(ep.InterfaceID, ep.SubnetID, ep.VPCID)
+}
 
 // Stats returns the counts so far; Written and Rows are final once Close
 // has returned.
@@ -154,6 +167,17 @@ func (e *Enricher) Stats() Stats {
 	s.Late = int(as.Late)
 	s.PeakKeys = as.PeakKeys
 	return s
+}
+
+// Reset starts over with a new output, as New would, but keeps the memory
+// the Enricher has grown, so that a warm Lambda function does not rebuild it
+// for every invocation. Open connections are discarded, not written.
+func (e *Enricher) Reset(out output.Writer) {
+	e.out = out
+	e.agg.Reset()
+	e.stats = Stats{}
+	e.closed = false
+	e.err = nil
 }
 
 // ErrClosed is returned for input given after Close.
@@ -282,7 +306,7 @@ func (e *Enricher) fold(r *flowrecord.Record) error {
 	}
 
 	obs := connection.Observe(eni, src.InterfaceID, dst.InterfaceID)
-	counted := connection.Counted(obs, e.monitored(&src), e.monitored(&dst))
+	counted := connection.Counted(obs, e.isMonitored(&src), e.isMonitored(&dst))
 
 	flow := connection.Flow{
 		Protocol: r.Protocol(),
@@ -328,7 +352,12 @@ func (e *Enricher) fold(r *flowrecord.Record) error {
 func (e *Enricher) intern(ep *attribution.Endpoint) aggregate.Identity {
 	var key string
 	switch ep.Type {
-	case attribution.TypeInternet, attribution.TypeUnknown, "":
+	case attribution.TypeInternet:
+		if !e.internet {
+			return e.agg.Intern(internetKey, newInternet)
+		}
+		fallthrough
+	case attribution.TypeUnknown, "":
 		// IdentityKey builds these keys afresh on every call; building
 		// the same key in a reused buffer keeps the hot path free of
 		// allocation.
@@ -342,6 +371,17 @@ func (e *Enricher) intern(ep *attribution.Endpoint) aggregate.Identity {
 		out.Freeze()
 		return out
 	})
+}
+
+// internetKey is the identity of every internet address when they are not
+// told apart.
+const internetKey = attribution.TypeInternet
+
+// newInternet returns the endpoint that stands for every internet address.
+func newInternet() *output.Endpoint {
+	ep := &output.Endpoint{Type: attribution.TypeInternet, Public: true}
+	ep.Freeze()
+	return ep
 }
 
 // appendAddrKey appends the identity key that attribution.Endpoint's

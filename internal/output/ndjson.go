@@ -23,7 +23,8 @@ type Writer interface {
 // the encoder is written out by hand so that a row costs no reflection.
 type NDJSONWriter struct {
 	w   io.Writer
-	gz  *gzip.Writer
+	gz  *gzip.Writer // open gzip stream, nil once closed
+	gzw *gzip.Writer // the compressor, kept for Reset
 	buf []byte
 	err error
 }
@@ -50,9 +51,21 @@ func NewNDJSON(w io.Writer, opts NDJSONOptions) (*NDJSONWriter, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.gz, n.w = gz, gz
+		n.gz, n.gzw, n.w = gz, gz, gz
 	}
 	return n, nil
+}
+
+// Reset discards any state and starts a new output to w, with the same
+// options, reusing the writer's buffers and compressor.
+func (n *NDJSONWriter) Reset(w io.Writer) {
+	n.buf = n.buf[:0]
+	n.err = nil
+	n.w = w
+	if n.gzw != nil {
+		n.gzw.Reset(w)
+		n.gz, n.w = n.gzw, n.gzw
+	}
 }
 
 // Write appends one row.

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/attribution"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
@@ -196,7 +195,7 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 
 // monitoredFunc returns the Monitored option for a list of interface,
 // subnet and VPC IDs, or nil for the default.
-func monitoredFunc(list string) func(*attribution.Endpoint) bool {
+func monitoredFunc(list string) func(interfaceID, subnetID, vpcID string) bool {
 	if strings.TrimSpace(list) == "" {
 		return nil
 	}
@@ -206,8 +205,8 @@ func monitoredFunc(list string) func(*attribution.Endpoint) bool {
 			set[id] = true
 		}
 	}
-	return func(ep *attribution.Endpoint) bool {
-		return ep.InterfaceID != "" && (set[ep.InterfaceID] || set[ep.SubnetID] || set[ep.VPCID])
+	return func(interfaceID, subnetID, vpcID string) bool {
+		return set[interfaceID] || set[subnetID] || set[vpcID]
 	}
 }
 

@@ -1,0 +1,179 @@
+package enrich
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
+)
+
+// benchRecords is the number of log events in a benchmark payload: a large
+// but ordinary subscription batch.
+const benchRecords = 10_000
+
+// payloadInventory returns an inventory that knows the network interface of
+// a generated payload: the interface-id of its records, owning their
+// private addresses, attached to a tagged instance.
+func payloadInventory(tb testing.TB, gz []byte) *inventory.Inventory {
+	tb.Helper()
+	data, err := subscription.DecodeNaive(gz)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := flowrecord.NewParser(flowrecord.DefaultFormat)
+	var rec flowrecord.Record
+	eni := ""
+	var v4, v6 []string
+	seen := map[netip.Addr]bool{}
+	for _, ev := range data.LogEvents {
+		if err := p.Parse([]byte(ev.Message), &rec); err != nil {
+			tb.Fatalf("generated record does not parse: %v", err)
+		}
+		eni = string(rec.InterfaceID())
+		for _, a := range []netip.Addr{rec.SrcAddr(), rec.DstAddr()} {
+			if !a.IsValid() || seen[a] || !(a.IsPrivate() || netip.MustParsePrefix("2001:db8::/32").Contains(a)) {
+				continue
+			}
+			seen[a] = true
+			if a.Is4() {
+				v4 = append(v4, a.String())
+			} else {
+				v6 = append(v6, a.String())
+			}
+		}
+	}
+	type ip struct {
+		PrivateIPAddress string `json:"PrivateIpAddress,omitempty"`
+		IPv6Address      string `json:"Ipv6Address,omitempty"`
+	}
+	iface := map[string]any{
+		"NetworkInterfaceId": eni, "OwnerId": data.Owner, "InterfaceType": "interface",
+		"AvailabilityZone": "us-east-1a", "AvailabilityZoneId": "use1-az1",
+		"SubnetId": "subnet-0a0000000000000a1", "VpcId": "vpc-0c1d2e3f4a5b6c7d8",
+		"Groups":     []map[string]string{{"GroupId": "sg-0f1e2d3c4b5a69788", "GroupName": "web"}},
+		"Attachment": map[string]string{"InstanceId": "i-0abc12345def67890", "InstanceOwnerId": data.Owner, "Status": "attached"},
+		"TagSet":     []map[string]string{{"Key": "Name", "Value": "web-1"}, {"Key": "app", "Value": "DataProcessor"}, {"Key": "owner", "Value": "data-team@example.com"}},
+	}
+	var ips []ip
+	for _, a := range v4 {
+		ips = append(ips, ip{PrivateIPAddress: a})
+	}
+	if len(v4) > 0 {
+		iface["PrivateIpAddress"] = v4[0]
+	}
+	iface["PrivateIpAddresses"] = ips
+	var ip6 []ip
+	for _, a := range v6 {
+		ip6 = append(ip6, ip{IPv6Address: a})
+	}
+	iface["Ipv6Addresses"] = ip6
+	doc, err := json.Marshal(map[string]any{"NetworkInterfaces": []any{iface}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	inv := inventory.New()
+	if err := inv.LoadNetworkInterfaces(strings.NewReader(string(doc)), timeZero); err != nil {
+		tb.Fatal(err)
+	}
+	if inv.Len() != 1 || len(v4) == 0 {
+		tb.Fatalf("payload inventory: %d interfaces, addresses %v %v", inv.Len(), v4, v6)
+	}
+	return inv
+}
+
+func reportRecords(b *testing.B, n int) {
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkEndToEnd measures the Lambda path: the base64 awslogs.data of a
+// subscription event to aggregated rows, as gzip NDJSON.
+func BenchmarkEndToEnd(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	data := base64.StdEncoding.EncodeToString(gz)
+	inv := payloadInventory(b, gz)
+	w, err := output.NewNDJSON(io.Discard, output.NDJSONOptions{Gzip: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(inv, w, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		// As a warm Lambda function does for each invocation.
+		w.Reset(io.Discard)
+		e.Reset(w)
+		if err := e.PayloadBase64(1, data); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if st := e.Stats(); st.Read != benchRecords || st.Rejected != 0 {
+			b.Fatalf("stats %+v", st)
+		}
+	}
+	reportRecords(b, benchRecords)
+}
+
+// BenchmarkFloorGunzip measures the least any path must do with the same
+// payload: decode the base64 and decompress.
+func BenchmarkFloorGunzip(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	data := base64.StdEncoding.EncodeToString(gz)
+	dec := subscription.NewDecoder()
+	var raw []byte
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		raw, err = base64.StdEncoding.AppendDecode(raw[:0], []byte(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := dec.Gunzip(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRecords(b, benchRecords)
+}
+
+// BenchmarkNaive measures the straightforward path with the same payload:
+// base64 and the standard library's gzip and encoding/json into the
+// aws-lambda-go types, then each message split into its fields.
+func BenchmarkNaive(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	data := base64.StdEncoding.EncodeToString(gz)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	fields := 0
+	for b.Loop() {
+		raw, err := base64.StdEncoding.DecodeString(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msg, err := subscription.DecodeNaive(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ev := range msg.LogEvents {
+			fields += len(strings.Fields(ev.Message))
+		}
+	}
+	if fields == 0 {
+		b.Fatal("no fields")
+	}
+	reportRecords(b, benchRecords)
+}
+
+var timeZero = time.Time{}
