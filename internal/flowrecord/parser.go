@@ -121,7 +121,7 @@ func (p *Parser) Format() Format { return p.format }
 func (p *Parser) Parse(line []byte, r *Record) error {
 	line = trimEOL(line)
 	n := len(line)
-	if n > 1<<31 {
+	if uint64(n) > 1<<31 {
 		return &ParseError{Err: ErrLineTooLong}
 	}
 	if len(p.cols) == 0 {

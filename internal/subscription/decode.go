@@ -161,6 +161,9 @@ func (d *Decoder) Gunzip(gz []byte) ([]byte, error) {
 // the header and its events are not delivered. An error from fn stops the
 // decoding and is returned.
 func (d *Decoder) DecodeJSON(doc []byte, fn func(Event) error) (Header, error) {
+	if uint64(len(doc)) >= 1<<32 {
+		return Header{}, fmt.Errorf("subscription payload: %w (%d bytes)", ErrTooLarge, len(doc))
+	}
 	sc := &d.sc
 	sc.reset(doc)
 	var h Header
