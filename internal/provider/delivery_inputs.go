@@ -65,6 +65,10 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		in.FlowLogRegion = arnRegion(spec.DestinationARN)
 	}
 
+	if in.RoleARN == "" && spec.DestinationType == delivery.DestinationCloudWatchLogs && (spec.TrustPolicy != nil || spec.PermissionPolicies != nil) {
+		// Documents of a role that does not exist yet are checked as a role of the flow log's account.
+		in.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(in.FlowLogRegion), in.FlowLogAccount, draftRoleName)
+	}
 	if spec.TrustPolicy != nil {
 		in.TrustPolicy = &delivery.NamedPolicy{Name: "trust_policy", Document: *spec.TrustPolicy}
 	}
@@ -173,6 +177,20 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		}
 	}
 	return in, findings, nil
+}
+
+// draftRoleName names the role whose documents are given inline without a role ARN.
+const draftRoleName = "inline-documents"
+
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	default:
+		return "aws"
+	}
 }
 
 func arnAccount(s string) string {

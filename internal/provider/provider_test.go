@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -17,8 +18,52 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"vpcflow": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// configuredProviderFactories also hand back the provider's data after
-// Configure, so a test can count the AWS calls a plan made.
+// configuredProviders records the data of every provider instance a test
+// configured (Terraform configures one per plan, apply and refresh), so a
+// test can count the AWS calls each made.
+type configuredProviders struct {
+	mu        sync.Mutex
+	instances []*providerData
+}
+
+// factories serve providers that record themselves after Configure.
+func (c *configuredProviders) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"vpcflow": func() (tfprotov6.ProviderServer, error) {
+			p := &vpcflowProvider{version: "test", configured: func(pd *providerData) {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				c.instances = append(c.instances, pd)
+			}}
+			return providerserver.NewProtocol6WithError(p)()
+		},
+	}
+}
+
+// maxCount is the most calls of the operation any one provider instance made.
+func (c *configuredProviders) maxCount(op string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	most := 0
+	for _, pd := range c.instances {
+		most = max(most, pd.client.Calls.Count(op))
+	}
+	return most
+}
+
+// total is the number of AWS calls all instances made.
+func (c *configuredProviders) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, pd := range c.instances {
+		n += pd.client.Calls.Total()
+	}
+	return n
+}
+
+// configuredProviderFactories hand back the data of the provider instance
+// configured last; configuredProviders sees every instance.
 func configuredProviderFactories(got **providerData) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"vpcflow": providerserver.NewProtocol6WithError(&vpcflowProvider{version: "test", configured: func(pd *providerData) { *got = pd }}),
