@@ -1,0 +1,184 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowloghealth"
+)
+
+// flowLogsAPI is the part of EC2 the flow log resource uses.
+type flowLogsAPI interface {
+	CreateFlowLogs(context.Context, *ec2.CreateFlowLogsInput, ...func(*ec2.Options)) (*ec2.CreateFlowLogsOutput, error)
+	DescribeFlowLogs(context.Context, *ec2.DescribeFlowLogsInput, ...func(*ec2.Options)) (*ec2.DescribeFlowLogsOutput, error)
+	DeleteFlowLogs(context.Context, *ec2.DeleteFlowLogsInput, ...func(*ec2.Options)) (*ec2.DeleteFlowLogsOutput, error)
+	CreateTags(context.Context, *ec2.CreateTagsInput, ...func(*ec2.Options)) (*ec2.CreateTagsOutput, error)
+	DeleteTags(context.Context, *ec2.DeleteTagsInput, ...func(*ec2.Options)) (*ec2.DeleteTagsOutput, error)
+}
+
+const errCodeFlowLogNotFound = "InvalidFlowLogId.NotFound"
+
+// flowLogNotFoundError says a flow log does not exist.
+type flowLogNotFoundError struct {
+	ID  string
+	Err error
+}
+
+func (e *flowLogNotFoundError) Error() string { return fmt.Sprintf("flow log %s not found", e.ID) }
+func (e *flowLogNotFoundError) Unwrap() error { return e.Err }
+
+func isFlowLogNotFound(err error) bool {
+	var nf *flowLogNotFoundError
+	return errors.As(err, &nf)
+}
+
+func flowLogAWSError(err error) (code, message string, ok bool) {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return "", "", false
+	}
+	return apiErr.ErrorCode(), apiErr.ErrorMessage(), true
+}
+
+// findFlowLogByID returns the flow log, or a *flowLogNotFoundError.
+func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
+	out, err := conn.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{id}})
+	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
+		return nil, &flowLogNotFoundError{ID: id, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.FlowLogs {
+		if aws.ToString(out.FlowLogs[i].FlowLogId) == id {
+			return &out.FlowLogs[i], nil
+		}
+	}
+	return nil, &flowLogNotFoundError{ID: id}
+}
+
+// flowLogVisibleTimeout bounds the wait for DescribeFlowLogs to show a flow
+// log just created; EC2 reads are eventually consistent.
+const flowLogVisibleTimeout = time.Minute
+
+func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
+	deadline := time.Now().Add(flowLogVisibleTimeout)
+	delay := 500 * time.Millisecond
+	for {
+		fl, err := findFlowLogByID(ctx, conn, id)
+		if !isFlowLogNotFound(err) || time.Now().Add(delay).After(deadline) {
+			return fl, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+// deleteFlowLog deletes a flow log; a *flowLogNotFoundError says it was gone.
+func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
+	out, err := conn.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
+	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
+		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
+		return &flowLogNotFoundError{ID: id, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range out.Unsuccessful {
+		if u.Error == nil {
+			continue
+		}
+		if aws.ToString(u.Error.Code) == errCodeFlowLogNotFound {
+			return &flowLogNotFoundError{ID: id}
+		}
+		return fmt.Errorf("%s: %s", aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
+	}
+	return nil
+}
+
+// updateFlowLogTags makes the flow log's tags from into to.
+func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, to map[string]string) error {
+	var removed []ec2types.Tag
+	for k := range from {
+		if _, ok := to[k]; !ok {
+			removed = append(removed, ec2types.Tag{Key: aws.String(k)})
+		}
+	}
+	changed := map[string]string{}
+	for k, v := range to {
+		if old, ok := from[k]; !ok || old != v {
+			changed[k] = v
+		}
+	}
+	if len(removed) > 0 {
+		if _, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed}); err != nil {
+			return fmt.Errorf("removing tags: %w", err)
+		}
+	}
+	if len(changed) > 0 {
+		if _, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(changed)}); err != nil {
+			return fmt.Errorf("setting tags: %w", err)
+		}
+	}
+	return nil
+}
+
+// flowLogCreateError is a refused CreateFlowLogs, with its explanation.
+type flowLogCreateError struct {
+	Cause flowloghealth.Cause
+}
+
+func (e *flowLogCreateError) Error() string { return e.Cause.String() }
+
+// mayBeIAMPropagation is the retry predicate of CreateFlowLogs: AWS refuses
+// a role created moments ago ("Unable to assume given IAM role") exactly as
+// it refuses a role that does not trust VPC Flow Logs.
+func mayBeIAMPropagation(err error) bool {
+	var cerr *flowLogCreateError
+	return errors.As(err, &cerr) && cerr.Cause.MayBePropagation
+}
+
+// createFlowLog calls CreateFlowLogs for one resource and returns the flow
+// log ID. An error that may be IAM propagation is retried for up to
+// propagationTimeout; with propagationTimeout 0 (the delivery check already
+// explained what is wrong) every error is returned at once.
+func createFlowLog(ctx context.Context, conn flowLogsAPI, in *ec2.CreateFlowLogsInput, destinationType string, propagationTimeout time.Duration) (string, error) {
+	var id string
+	op := func() error {
+		out, err := conn.CreateFlowLogs(ctx, in)
+		var code, message string
+		switch {
+		case err != nil:
+			var ok bool
+			if code, message, ok = flowLogAWSError(err); !ok {
+				return err
+			}
+		case len(out.Unsuccessful) > 0:
+			// CreateFlowLogs reports most problems as items, not errors.
+			if e := out.Unsuccessful[0].Error; e != nil {
+				code, message = aws.ToString(e.Code), aws.ToString(e.Message)
+			}
+		case len(out.FlowLogIds) == 0:
+			return errors.New("CreateFlowLogs returned neither a flow log ID nor an error")
+		default:
+			id = out.FlowLogIds[0]
+			return nil
+		}
+		return &flowLogCreateError{Cause: flowloghealth.CreateError(code, message, destinationType)}
+	}
+	if propagationTimeout <= 0 {
+		return id, op()
+	}
+	return id, retryIAMPropagation(ctx, propagationTimeout, op, mayBeIAMPropagation)
+}
