@@ -24,6 +24,7 @@ func FuzzParse(f *testing.F) {
 		},
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
+		sameAsEncodingJSON(t, doc)
 		for _, kind := range []Kind{KindIdentity, KindResource, KindTrust} {
 			p, err := Parse(doc, Options{Name: "fuzz", Kind: kind})
 			if err != nil {

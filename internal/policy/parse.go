@@ -2,9 +2,7 @@ package policy
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,33 +41,15 @@ func MustParse(doc string, opts Options) *Policy {
 }
 
 func decode(doc string) (any, *ParseError) {
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, syntaxError(doc, err)
+	v, err := decodeJSON(doc)
+	if err == nil {
+		return v, nil
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		off := dec.InputOffset()
-		line, col := position(doc, off)
-		return nil, &ParseError{Kind: ErrSyntax, Message: fmt.Sprintf("invalid JSON: unexpected data after the policy document at line %d, column %d", line, col)}
+	if strings.TrimSpace(doc) == "" {
+		return nil, &ParseError{Kind: ErrSyntax, Message: "invalid JSON: the document is empty"}
 	}
-	return root, nil
-}
-
-func syntaxError(doc string, err error) *ParseError {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		line, col := position(doc, se.Offset)
-		return &ParseError{Kind: ErrSyntax, Message: fmt.Sprintf("invalid JSON at line %d, column %d: %s", line, col, se.Error())}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		if strings.TrimSpace(doc) == "" {
-			return &ParseError{Kind: ErrSyntax, Message: "invalid JSON: the document is empty"}
-		}
-		return &ParseError{Kind: ErrSyntax, Message: "invalid JSON: the document ends early (unclosed object, array or string)"}
-	}
-	return &ParseError{Kind: ErrSyntax, Message: "invalid JSON: " + err.Error()}
+	line, col := position(doc, int64(err.off))
+	return nil, &ParseError{Kind: ErrSyntax, Message: fmt.Sprintf("invalid JSON at line %d, column %d: %s", line, col, err.msg)}
 }
 
 // position converts a byte offset to 1-based line and column.
@@ -98,19 +78,31 @@ var (
 )
 
 // keysInOrder returns the known keys present in obj in element order, then the unknown ones sorted.
-func keysInOrder(obj map[string]any, known []string) (present, unknown []string) {
+func keysInOrder(obj *object, known []string) (present, unknown []string) {
 	for _, k := range known {
-		if _, ok := obj[k]; ok {
+		if obj.has(k) {
 			present = append(present, k)
 		}
 	}
-	for k := range obj {
-		if !contains(known, k) {
+	for _, k := range obj.keys {
+		if !contains(known, k) && !contains(unknown, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	sort.Strings(unknown)
 	return present, unknown
+}
+
+// sortedKeys returns the distinct keys of obj, sorted.
+func sortedKeys(obj *object) []string {
+	out := make([]string, 0, len(obj.keys))
+	for _, k := range obj.keys {
+		if !contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func contains(list []string, s string) bool {
@@ -133,7 +125,7 @@ func (ps *parser) unknownElement(path, name string, known []string, where string
 }
 
 func (ps *parser) policy(root any, p *Policy) {
-	obj, ok := root.(map[string]any)
+	obj, ok := root.(*object)
 	if !ok {
 		ps.errorf(ErrStructure, "", "a policy document must be a JSON object, got %s", jsonType(root))
 		return
@@ -142,7 +134,7 @@ func (ps *parser) policy(root any, p *Policy) {
 	for _, k := range unknown {
 		ps.unknownElement(k, k, policyElements, "a policy document")
 	}
-	if v, ok := obj["Version"]; ok {
+	if v, ok := obj.get("Version"); ok {
 		s, isStr := v.(string)
 		switch {
 		case !isStr:
@@ -153,20 +145,20 @@ func (ps *parser) policy(root any, p *Policy) {
 			p.Version = s
 		}
 	}
-	if v, ok := obj["Id"]; ok {
+	if v, ok := obj.get("Id"); ok {
 		if s, isStr := v.(string); isStr {
 			p.ID = s
 		} else {
 			ps.errorf(ErrStructure, "Id", "must be a string, got %s", jsonType(v))
 		}
 	}
-	st, ok := obj["Statement"]
+	st, ok := obj.get("Statement")
 	if !ok {
 		ps.errorf(ErrStructure, "", "missing element \"Statement\"")
 		return
 	}
 	switch v := st.(type) {
-	case map[string]any:
+	case *object:
 		p.Statements = make([]Statement, 1)
 		ps.statement(v, "Statement", 0, &p.Statements[0])
 	case []any:
@@ -177,7 +169,7 @@ func (ps *parser) policy(root any, p *Policy) {
 		p.Statements = make([]Statement, len(v))
 		for i, e := range v {
 			path := "Statement[" + strconv.Itoa(i) + "]"
-			m, isObj := e.(map[string]any)
+			m, isObj := e.(*object)
 			if !isObj {
 				ps.errorf(ErrStructure, path, "a statement must be a JSON object, got %s", jsonType(e))
 				continue
@@ -203,19 +195,19 @@ func (ps *parser) policy(root any, p *Policy) {
 }
 
 func statementPath(st any, i int) string {
-	if _, isObj := st.(map[string]any); isObj {
+	if _, isObj := st.(*object); isObj {
 		return "Statement"
 	}
 	return "Statement[" + strconv.Itoa(i) + "]"
 }
 
-func (ps *parser) statement(obj map[string]any, path string, index int, s *Statement) {
+func (ps *parser) statement(obj *object, path string, index int, s *Statement) {
 	s.Index = index
 	_, unknown := keysInOrder(obj, statementElements)
 	for _, k := range unknown {
 		ps.unknownElement(path+"."+k, k, statementElements, "a statement")
 	}
-	if v, ok := obj["Sid"]; ok {
+	if v, ok := obj.get("Sid"); ok {
 		if str, isStr := v.(string); isStr {
 			s.Sid = str
 		} else {
@@ -224,8 +216,7 @@ func (ps *parser) statement(obj map[string]any, path string, index int, s *State
 	}
 	ps.effect(obj, path, s)
 
-	_, hasP := obj["Principal"]
-	_, hasNP := obj["NotPrincipal"]
+	hasP, hasNP := obj.has("Principal"), obj.has("NotPrincipal")
 	switch {
 	case hasP && hasNP:
 		ps.errorf(ErrStructure, path, "has both Principal and NotPrincipal; use only one")
@@ -238,26 +229,24 @@ func (ps *parser) statement(obj map[string]any, path string, index int, s *State
 	case ps.kind != KindIdentity && !hasP && !hasNP:
 		ps.errorf(ErrStructure, path, "missing Principal: a %s must say whom each statement applies to", ps.kind)
 	case hasP:
-		s.Principal = ps.principal(obj["Principal"], path+".Principal")
+		s.Principal = ps.principal(must(obj.get("Principal")), path+".Principal")
 	case hasNP:
-		s.NotPrincipal = ps.principal(obj["NotPrincipal"], path+".NotPrincipal")
+		s.NotPrincipal = ps.principal(must(obj.get("NotPrincipal")), path+".NotPrincipal")
 	}
 
-	_, hasA := obj["Action"]
-	_, hasNA := obj["NotAction"]
+	hasA, hasNA := obj.has("Action"), obj.has("NotAction")
 	switch {
 	case hasA && hasNA:
 		ps.errorf(ErrStructure, path, "has both Action and NotAction; use only one")
 	case !hasA && !hasNA:
 		ps.errorf(ErrStructure, path, "missing Action: each statement needs Action or NotAction")
 	case hasA:
-		s.Action = ps.actions(obj["Action"], path+".Action")
+		s.Action = ps.actions(must(obj.get("Action")), path+".Action")
 	default:
-		s.NotAction = ps.actions(obj["NotAction"], path+".NotAction")
+		s.NotAction = ps.actions(must(obj.get("NotAction")), path+".NotAction")
 	}
 
-	_, hasR := obj["Resource"]
-	_, hasNR := obj["NotResource"]
+	hasR, hasNR := obj.has("Resource"), obj.has("NotResource")
 	switch {
 	case hasR && hasNR:
 		ps.errorf(ErrStructure, path, "has both Resource and NotResource; use only one")
@@ -270,18 +259,18 @@ func (ps *parser) statement(obj map[string]any, path string, index int, s *State
 	case ps.kind == KindIdentity && !hasR && !hasNR:
 		ps.errorf(ErrStructure, path, "missing Resource: an identity-based policy statement needs Resource or NotResource")
 	case hasR:
-		s.Resource = ps.resources(obj["Resource"], path+".Resource")
+		s.Resource = ps.resources(must(obj.get("Resource")), path+".Resource")
 	case hasNR:
-		s.NotResource = ps.resources(obj["NotResource"], path+".NotResource")
+		s.NotResource = ps.resources(must(obj.get("NotResource")), path+".NotResource")
 	}
 
-	if v, ok := obj["Condition"]; ok {
+	if v, ok := obj.get("Condition"); ok {
 		s.Conditions = ps.conditions(v, path+".Condition")
 	}
 }
 
-func (ps *parser) effect(obj map[string]any, path string, s *Statement) {
-	v, ok := obj["Effect"]
+func (ps *parser) effect(obj *object, path string, s *Statement) {
+	v, ok := obj.get("Effect")
 	if !ok {
 		ps.errorf(ErrEffect, path, "missing Effect: each statement needs \"Effect\": \"Allow\" or \"Deny\"")
 		return
@@ -399,8 +388,8 @@ func (ps *parser) principal(v any, path string) *PrincipalSet {
 		}
 		set.Wildcard = true
 		return set
-	case map[string]any:
-		if len(t) == 0 {
+	case *object:
+		if len(t.keys) == 0 {
 			ps.errorf(ErrPrincipal, path, "must name at least one principal")
 			return nil
 		}
@@ -415,19 +404,20 @@ func (ps *parser) principal(v any, path string) *PrincipalSet {
 			ps.errorf(ErrPrincipal, path+"."+k, "unknown principal type %q; use AWS, Service, Federated or CanonicalUser%s", k, hint)
 		}
 		for _, k := range present {
-			vals := ps.principalValues(t[k], path+"."+k)
+			raw := must(t.get(k))
+			vals := ps.principalValues(raw, path+"."+k)
 			switch k {
 			case PrincipalAWS:
 				for i, a := range vals {
 					if !validAWSPrincipal(a) {
-						ps.errorf(ErrPrincipal, indexPath(path+"."+k, t[k], i), "invalid AWS principal %q: use \"*\", a 12-digit account ID or an IAM ARN", a)
+						ps.errorf(ErrPrincipal, indexPath(path+"."+k, raw, i), "invalid AWS principal %q: use \"*\", a 12-digit account ID or an IAM ARN", a)
 					}
 				}
 				set.AWS = vals
 			case PrincipalService:
 				for i, a := range vals {
 					if a == "" || strings.ContainsAny(a, " \t/:") {
-						ps.errorf(ErrPrincipal, indexPath(path+"."+k, t[k], i), "invalid service principal %q: use a service name such as \"vpc-flow-logs.amazonaws.com\"", a)
+						ps.errorf(ErrPrincipal, indexPath(path+"."+k, raw, i), "invalid service principal %q: use a service name such as \"vpc-flow-logs.amazonaws.com\"", a)
 					}
 				}
 				set.Service = vals
@@ -500,16 +490,12 @@ func isAccountID(s string) bool {
 }
 
 func (ps *parser) conditions(v any, path string) []Condition {
-	block, ok := v.(map[string]any)
+	block, ok := v.(*object)
 	if !ok {
 		ps.errorf(ErrStructure, path, "must be an object mapping condition operators to {key: value} objects, got %s", jsonType(v))
 		return nil
 	}
-	ops := make([]string, 0, len(block))
-	for k := range block {
-		ops = append(ops, k)
-	}
-	sort.Strings(ops)
+	ops := sortedKeys(block)
 	var out []Condition
 	for _, opName := range ops {
 		opPath := path + "." + opName
@@ -522,23 +508,19 @@ func (ps *parser) conditions(v any, path string) []Condition {
 			}
 			continue
 		}
-		keys, isObj := block[opName].(map[string]any)
+		raw := must(block.get(opName))
+		keys, isObj := raw.(*object)
 		if !isObj {
-			ps.errorf(ErrStructure, opPath, "must be an object mapping condition keys to values, got %s", jsonType(block[opName]))
+			ps.errorf(ErrStructure, opPath, "must be an object mapping condition keys to values, got %s", jsonType(raw))
 			continue
 		}
-		if len(keys) == 0 {
+		if len(keys.keys) == 0 {
 			ps.errorf(ErrStructure, opPath, "must name at least one condition key")
 			continue
 		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, key := range names {
+		for _, key := range sortedKeys(keys) {
 			keyPath := opPath + "." + key
-			vals := ps.conditionValues(keys[key], keyPath)
+			vals := ps.conditionValues(must(keys.get(key)), keyPath)
 			if vals == nil {
 				continue
 			}
@@ -591,6 +573,9 @@ func (ps *parser) conditionValues(v any, path string) []string {
 	return []string{s}
 }
 
+// must drops the found flag of a lookup whose key is known to exist.
+func must(v any, _ bool) any { return v }
+
 func jsonType(v any) string {
 	switch v.(type) {
 	case nil:
@@ -603,7 +588,7 @@ func jsonType(v any) string {
 		return "a Boolean"
 	case []any:
 		return "a list"
-	case map[string]any:
+	case *object:
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
