@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// Fixtures shared with the enrich package's tests.
+var (
+	fixtureDir = filepath.Join("..", "..", "enrich", "testdata")
+	enis       = filepath.Join(fixtureDir, "network-interfaces.json")
+	tags       = filepath.Join(fixtureDir, "get-resources.json")
+	ipRanges   = filepath.Join(fixtureDir, "ip-ranges.json")
+)
+
+func readFixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test -update to accept):\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// lastLine returns the last line of s.
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantStatus int
+		// wantStderr must appear in stderr; wantLast is its last line.
+		wantStderr []string
+		wantLast   string
+		// golden names the file stdout is compared with.
+		golden string
+	}{
+		{name: "no command", args: nil, wantStatus: exitUsage, wantStderr: []string{"Usage:"}},
+		{name: "unknown command", args: []string{"frobnicate"}, wantStatus: exitUsage, wantStderr: []string{`unknown command "frobnicate"`}},
+		{name: "help", args: []string{"help"}, wantStatus: exitOK},
+		{
+			name:       "parse default format",
+			args:       []string{"parse"},
+			stdin:      "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK\nnot a record\n2 123456789010 eni-1235b8ca123456789 - - - - - - - 1418530010 1418530070 - NODATA",
+			wantStderr: []string{`line 2: field 1 (version) at byte 0: not a decimal number: "not"`},
+			wantLast:   "read=3 written=2 rejected=1",
+			golden:     "parse-default.ndjson",
+		},
+		{
+			name:     "parse with an S3 header line",
+			args:     []string{"parse"},
+			stdin:    readFixture(t, "custom.log"),
+			wantLast: "read=10 written=9 rejected=1",
+			golden:   "parse-custom.ndjson",
+		},
+		{
+			name:     "parse with --format",
+			args:     []string{"parse", "--format", "${srcaddr} ${dstaddr} ${bytes}"},
+			stdin:    "10.0.0.1 10.0.0.2 100\n10.0.0.1 - -\n",
+			wantLast: "read=2 written=2 rejected=0",
+			golden:   "parse-format.ndjson",
+		},
+		{
+			name: "parse with an unusable --format", args: []string{"parse", "--format", "${srcaddr} ${dstadr}"},
+			wantStatus: exitUsage, wantStderr: []string{`did you mean "dstaddr"?`},
+		},
+		{
+			name: "parse with an argument", args: []string{"parse", "file.log"},
+			wantStatus: exitUsage, wantStderr: []string{`unexpected argument "file.log"`},
+		},
+		{
+			name:       "enrich flow log lines",
+			args:       []string{"enrich", "--enis", enis, "--tags", tags, "--ip-ranges", ipRanges},
+			stdin:      readFixture(t, "default.log"),
+			wantStderr: []string{`line 27: field 4 (srcaddr) at byte 37: not an IP address: "10.0.1.999"`, "headers=0 folded=24 duplicates=8 nodata=1 skipdata=1 rows=13"},
+			wantLast:   "read=30 written=26 rejected=4",
+			golden:     "enrich-default.ndjson",
+		},
+		{
+			name:     "enrich with --monitored and --window",
+			args:     []string{"enrich", "--enis", enis, "--monitored", "eni-0a1b2c3d4e5f60718", "--window", "10s", "--lateness", "0s"},
+			stdin:    readFixture(t, "web-only.log"),
+			wantLast: "read=11 written=11 rejected=0",
+			golden:   "enrich-web-only.ndjson",
+		},
+		{
+			name:     "enrich subscription payloads",
+			args:     []string{"enrich", "--enis", enis, "--subscription"},
+			stdin:    base64.StdEncoding.EncodeToString(payload(t, readFixture(t, "web-only.log"))) + "\n",
+			wantLast: "read=11 written=11 rejected=0",
+			golden:   "enrich-web-only-subscription.ndjson",
+		},
+		{
+			name:     "enrich to a Parquet file",
+			args:     []string{"enrich", "--enis", enis, "--tags", tags, "--ip-ranges", ipRanges, "--output", "parquet", "--out", filepath.Join(dir, "out.parquet")},
+			stdin:    readFixture(t, "default.log"),
+			wantLast: "read=30 written=26 rejected=4",
+		},
+		{
+			name:     "enrich to a gzip file",
+			args:     []string{"enrich", "--enis", enis, "--tags", tags, "--ip-ranges", ipRanges, "--out", filepath.Join(dir, "out.json.gz")},
+			stdin:    readFixture(t, "default.log"),
+			wantLast: "read=30 written=26 rejected=4",
+		},
+		{name: "enrich without --enis", args: []string{"enrich"}, wantStatus: exitUsage, wantStderr: []string{"--enis is required"}},
+		{name: "enrich with a missing file", args: []string{"enrich", "--enis", filepath.Join(dir, "nope.json")}, wantStatus: exitUsage, wantStderr: []string{"loading network interfaces", "no such file"}},
+		{name: "enrich with a bad inventory", args: []string{"enrich", "--enis", tags + "x"}, wantStatus: exitUsage},
+		{name: "enrich with a fractional window", args: []string{"enrich", "--enis", enis, "--window", "1500ms"}, wantStatus: exitUsage, wantStderr: []string{"whole number of seconds"}},
+		{name: "enrich with an unknown output", args: []string{"enrich", "--enis", enis, "--output", "csv"}, wantStatus: exitUsage, wantStderr: []string{`--output "csv": want ndjson or parquet`}},
+		{name: "enrich gzip Parquet", args: []string{"enrich", "--enis", enis, "--output", "parquet", "--gzip"}, wantStatus: exitUsage, wantStderr: []string{"--gzip applies to ndjson output only"}},
+		{name: "enrich with no keys", args: []string{"enrich", "--enis", enis, "--max-keys", "0"}, wantStatus: exitUsage},
+		{name: "enrich with an unknown flag", args: []string{"enrich", "--frobnicate"}, wantStatus: exitUsage, wantStderr: []string{"flag provided but not defined"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			if status != tt.wantStatus {
+				t.Errorf("status %d, want %d; stderr:\n%s", status, tt.wantStatus, stderr.String())
+			}
+			for _, s := range tt.wantStderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+			if tt.wantLast != "" {
+				if got := lastLine(stderr.String()); got != tt.wantLast {
+					t.Errorf("last stderr line %q, want %q", got, tt.wantLast)
+				}
+			}
+			if tt.golden != "" {
+				checkGolden(t, tt.golden, stdout.Bytes())
+			}
+		})
+	}
+
+	// The files written above hold the same rows as the NDJSON on stdout.
+	want, err := os.ReadFile(filepath.Join("testdata", "enrich-default.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "out.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("--out *.gz is not gzip: %v", err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("gzip file differs from the NDJSON output")
+	}
+	pq, err := os.ReadFile(filepath.Join(dir, "out.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := output.ReadParquet(bytes.NewReader(pq), int64(len(pq)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []byte
+	for i := range rows {
+		back = append(output.AppendJSON(back, &rows[i]), '\n')
+	}
+	if !bytes.Equal(back, want) {
+		t.Errorf("Parquet file differs from the NDJSON output:\n%s", back)
+	}
+}
+
+// payload returns a gzip subscription payload of flow log lines.
+func payload(t *testing.T, text string) []byte {
+	t.Helper()
+	var evs []events.CloudwatchLogsLogEvent
+	for i, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		evs = append(evs, events.CloudwatchLogsLogEvent{ID: string(rune('a' + i)), Timestamp: 1418530010000, Message: line})
+	}
+	doc, err := json.Marshal(events.CloudwatchLogsData{
+		Owner: "111122223333", LogGroup: "/vpcflow/flow-logs", LogStream: "eni-0a1b2c3d4e5f60718-all",
+		SubscriptionFilters: []string{"vpcflow"}, MessageType: "DATA_MESSAGE", LogEvents: evs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(doc)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestCloudWatchLogsHandler(t *testing.T) {
+	env := map[string]string{envENIs: enis, envTags: tags, envIPRanges: ipRanges, envWindow: "60s"}
+	var out bytes.Buffer
+	h, err := newCloudWatchLogsHandler(func(k string) string { return env[k] }, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := base64.StdEncoding.EncodeToString(payload(t, readFixture(t, "default.log")))
+	for range 2 { // a warm function handles one event after another
+		out.Reset()
+		res, err := h.Handle(context.Background(), events.CloudwatchLogsEvent{AWSLogs: events.CloudwatchLogsRawData{Data: data}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As from the command line: the blank line is an event whose
+		// message does not parse.
+		if want := (result{Read: 30, Written: 26, Rejected: 4, Rows: 13}); res != want {
+			t.Errorf("result %+v, want %+v", res, want)
+		}
+		var rows, logs int
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if strings.Contains(line, `"LogStatus"`) {
+				rows++
+			} else if strings.Contains(line, `"level"`) {
+				logs++
+			}
+		}
+		if rows != 13 || logs != 5 {
+			t.Errorf("output has %d rows and %d log lines, want 13 and 5 (4 rejections and a summary):\n%s", rows, logs, out.String())
+		}
+	}
+
+	for name, env := range map[string]map[string]string{
+		"no interfaces":  {},
+		"bad window":     {envENIs: enis, envWindow: "soon"},
+		"bad log format": {envENIs: enis, envLogFormat: "${nope}"},
+		"bad max keys":   {envENIs: enis, envMaxKeys: "many"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := newCloudWatchLogsHandler(func(k string) string { return env[k] }, io.Discard); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
