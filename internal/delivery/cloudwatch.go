@@ -85,12 +85,7 @@ func flowLogGuardFix(partition, account, region string) string {
 	if region == "" {
 		region = "REGION"
 	}
-	acct := condEntry{"StringEquals", "aws:SourceAccount"}
-	src := condEntry{"ArnLike", "aws:SourceArn"}
-	return jsonCondition([]condEntry{acct, src}, map[condEntry][]string{
-		acct: {account},
-		src:  {flowLogARN(partition, region, account, "*")},
-	})
+	return `{"StringEquals": {"aws:SourceAccount": ` + quote(account) + `}, "ArnLike": {"aws:SourceArn": ` + quote(flowLogARN(partition, region, account, "*")) + `}}`
 }
 
 var pinnedFlowLogPattern = regexp.MustCompile(`^arn:[^:*?]+:ec2:[^:*?]*:[^:*?]*:vpc-flow-log/(fl-[0-9a-f]+)$`)

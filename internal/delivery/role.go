@@ -358,6 +358,15 @@ func orPlaceholder(fix string) string {
 	return `{"StringEquals": {"aws:SourceAccount": "ACCOUNT_ID"}, "ArnLike": {"aws:SourceArn": "SOURCE_ARN"}}`
 }
 
+func hasLiteralWildcard(s *policy.Statement) bool {
+	for j := range s.Conditions {
+		if literalOperator(&s.Conditions[j]) && anyWildcard(s.Conditions[j].Values) {
+			return true
+		}
+	}
+	return false
+}
+
 // linted is a parsed document with the attribute it came from.
 type linted struct {
 	p    *policy.Policy
@@ -371,6 +380,9 @@ func lintLiteralWildcards(docs []linted, existing []Finding) []Finding {
 	for _, d := range docs {
 		for i := range d.p.Statements {
 			s := &d.p.Statements[i]
+			if !hasLiteralWildcard(s) {
+				continue
+			}
 			where := d.p.Name + ": " + s.Label()
 			named := false
 			for _, f := range existing {

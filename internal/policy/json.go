@@ -41,6 +41,10 @@ type decoder struct {
 	s     string
 	pos   int
 	depth int
+	// Stacks for the members of the objects and arrays being read, so each
+	// finished one is copied once into slices of its exact size.
+	keys []string
+	vals []any
 }
 
 // jsonError is a syntax error at a byte offset.
@@ -54,7 +58,7 @@ func (d *decoder) fail(format string, args ...any) *jsonError {
 }
 
 func decodeJSON(s string) (any, *jsonError) {
-	d := &decoder{s: s}
+	d := &decoder{s: s, keys: make([]string, 0, 16), vals: make([]any, 0, 32)}
 	d.space()
 	if d.pos == len(d.s) {
 		return nil, &jsonError{off: 0, msg: "the document is empty"}
@@ -128,11 +132,11 @@ func (d *decoder) object() (any, *jsonError) {
 	}
 	defer func() { d.depth-- }()
 	d.pos++ // {
-	o := &object{}
+	kbase, vbase := len(d.keys), len(d.vals)
 	d.space()
 	if d.pos < len(d.s) && d.s[d.pos] == '}' {
 		d.pos++
-		return o, nil
+		return &object{}, nil
 	}
 	for {
 		d.space()
@@ -153,8 +157,8 @@ func (d *decoder) object() (any, *jsonError) {
 		if err != nil {
 			return nil, err
 		}
-		o.keys = append(o.keys, k)
-		o.vals = append(o.vals, v)
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
 		d.space()
 		if d.pos >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
@@ -164,6 +168,10 @@ func (d *decoder) object() (any, *jsonError) {
 			d.pos++
 		case '}':
 			d.pos++
+			o := &object{keys: make([]string, len(d.keys)-kbase), vals: make([]any, len(d.vals)-vbase)}
+			copy(o.keys, d.keys[kbase:])
+			copy(o.vals, d.vals[vbase:])
+			d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
 			return o, nil
 		default:
 			return nil, d.fail("%s after object key:value pair", d.describe())
@@ -177,11 +185,11 @@ func (d *decoder) array() (any, *jsonError) {
 	}
 	defer func() { d.depth-- }()
 	d.pos++ // [
-	out := []any{}
+	base := len(d.vals)
 	d.space()
 	if d.pos < len(d.s) && d.s[d.pos] == ']' {
 		d.pos++
-		return out, nil
+		return []any{}, nil
 	}
 	for {
 		d.space()
@@ -189,7 +197,7 @@ func (d *decoder) array() (any, *jsonError) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		d.vals = append(d.vals, v)
 		d.space()
 		if d.pos >= len(d.s) {
 			return nil, d.fail("unexpected end of JSON input")
@@ -199,6 +207,9 @@ func (d *decoder) array() (any, *jsonError) {
 			d.pos++
 		case ']':
 			d.pos++
+			out := make([]any, len(d.vals)-base)
+			copy(out, d.vals[base:])
+			d.vals = d.vals[:base]
 			return out, nil
 		default:
 			return nil, d.fail("%s after array element", d.describe())

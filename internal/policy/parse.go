@@ -84,13 +84,18 @@ func keysInOrder(obj *object, known []string) (present, unknown []string) {
 			present = append(present, k)
 		}
 	}
+	return present, unknownKeys(obj, known)
+}
+
+// unknownKeys returns the keys of obj not in known, sorted; nil when there are none.
+func unknownKeys(obj *object, known []string) (unknown []string) {
 	for _, k := range obj.keys {
 		if !contains(known, k) && !contains(unknown, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	sort.Strings(unknown)
-	return present, unknown
+	return unknown
 }
 
 // sortedKeys returns the distinct keys of obj, sorted.
@@ -130,8 +135,7 @@ func (ps *parser) policy(root any, p *Policy) {
 		ps.errorf(ErrStructure, "", "a policy document must be a JSON object, got %s", jsonType(root))
 		return
 	}
-	_, unknown := keysInOrder(obj, policyElements)
-	for _, k := range unknown {
+	for _, k := range unknownKeys(obj, policyElements) {
 		ps.unknownElement(k, k, policyElements, "a policy document")
 	}
 	if v, ok := obj.get("Version"); ok {
@@ -203,8 +207,7 @@ func statementPath(st any, i int) string {
 
 func (ps *parser) statement(obj *object, path string, index int, s *Statement) {
 	s.Index = index
-	_, unknown := keysInOrder(obj, statementElements)
-	for _, k := range unknown {
+	for _, k := range unknownKeys(obj, statementElements) {
 		ps.unknownElement(path+"."+k, k, statementElements, "a statement")
 	}
 	if v, ok := obj.get("Sid"); ok {
