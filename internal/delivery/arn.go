@@ -22,6 +22,7 @@ func splitARN(s string) (arnParts, bool) {
 	return arnParts{Partition: f[1], Service: f[2], Region: f[3], Account: f[4], Resource: f[5]}, true
 }
 
+// String reassembles the ARN.
 func (a arnParts) String() string {
 	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
 }

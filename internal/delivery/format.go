@@ -59,6 +59,7 @@ type stmtJSON struct {
 	condition string // rendered condition block
 }
 
+// String renders the statement as JSON.
 func (s stmtJSON) String() string {
 	parts := []string{}
 	if s.sid != "" {

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
@@ -28,7 +29,20 @@ func (c *checker) s3() {
 		return
 	}
 	account, region := in.FlowLogAccount, in.FlowLogRegion
+	var p *policy.Policy
+	if in.BucketPolicy != nil {
+		var fs []Finding
+		p, fs = parseNamed(in.BucketPolicy, policy.KindResource, "bucket policy of "+b.Bucket, AttrBucketPolicy)
+		c.add(fs...)
+	}
 	needs := s3Needs(b, account, region, in.HiveCompatiblePartitions)
+	if account == "" && p != nil {
+		// The object key holds the account; without it, take the one the
+		// policy's AWSLogs/ folder names, so the key check is not guesswork.
+		if named := loggedAccount(p); named != "" {
+			needs[0].Resource = b.ARN() + "/" + b.logsRoot(named, in.HiveCompatiblePartitions) + objectKey(named, region, in.HiveCompatiblePartitions)
+		}
+	}
 	fix := func(needs []Need) string {
 		return bucketPolicyFix(b, account, region, in.HiveCompatiblePartitions, needs)
 	}
@@ -42,8 +56,6 @@ func (c *checker) s3() {
 		})
 	} else {
 		label := "bucket policy of " + b.Bucket
-		p, fs := parseNamed(in.BucketPolicy, policy.KindResource, label, AttrBucketPolicy)
-		c.add(fs...)
 		if p != nil {
 			r := checkGrant(grantSpec{
 				doc: p, label: label, attr: AttrBucketPolicy, prefix: "DESTINATION_BUCKET_", service: ServiceLogDelivery,
@@ -159,6 +171,24 @@ func bucketPolicyFix(b bucketDest, account, region string, hive bool, needs []Ne
 		parts = append(parts, stmtJSON{sid: "AWSLogDeliveryAclCheck", principal: ServiceLogDelivery, actions: acl, resources: []string{b.ARN()}, condition: guard}.String())
 	}
 	return strings.Join(parts, ", ")
+}
+
+var awsLogsAccount = regexp.MustCompile(`/AWSLogs/(?:aws-account-id=)?(\d{12})/`)
+
+// loggedAccount returns the account named under AWSLogs/ in an Allow statement's resources.
+func loggedAccount(p *policy.Policy) string {
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		if s.Effect != policy.Allow {
+			continue
+		}
+		for _, r := range s.Resource {
+			if m := awsLogsAccount.FindStringSubmatch(r); m != nil {
+				return m[1]
+			}
+		}
+	}
+	return ""
 }
 
 // bucketResourceHint recognises a PutObject statement for the right bucket

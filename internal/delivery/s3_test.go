@@ -147,6 +147,12 @@ func TestCheckS3(t *testing.T) {
 		{name: "AWSLogs as the prefix", run: check(func(in *Input) { in.DestinationARN = "arn:aws:s3:::flow-logs-bucket/AWSLogs" }), want: []string{"error:DESTINATION_ARN_INVALID"}},
 		{name: "malformed bucket policy", run: check(withBucketPolicy(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::flow-logs-bucket/*"}`)),
 			want: []string{"error:POLICY_MALFORMED"}, parts: map[string][]string{"POLICY_MALFORMED": {"bucket policy of flow-logs-bucket at Statement[0]: missing Principal"}}},
+		{name: "flow log account not given", run: check(func(in *Input) { in.FlowLogAccount = "" }), want: nil},
+		{
+			name: "flow log account not given, wrong prefix",
+			run:  check(func(in *Input) { in.FlowLogAccount = "" }, withBucketPolicy(writeStmt("arn:aws:s3:::flow-logs-bucket/logs/AWSLogs/111122223333/*", writeCondition), goodACLCheck)),
+			want: []string{"error:DESTINATION_BUCKET_PREFIX_MISMATCH"},
+		},
 		{name: "SSE-KMS key that allows the log delivery service", run: check(withKey(deliveryKey)), want: nil},
 		{
 			name: "SSE-KMS key without a statement for the log delivery service",
