@@ -1,6 +1,7 @@
 package flowrecord
 
 import (
+	"bytes"
 	"errors"
 	"net/netip"
 	"strconv"
@@ -302,8 +303,9 @@ func parseAddrAt(line []byte, i int) (a netip.Addr, end int, ok bool) {
 		return netip.AddrFrom4(ip), i, true
 	}
 slow:
+	// Not a dotted quad: valid only as IPv6.
 	end = scanEnd(line, i)
-	a, ok = parseAddr(line[start:end])
+	a, ok = parseIPv6(line[start:end])
 	return a, end, ok
 }
 
@@ -342,18 +344,9 @@ func parseAddr(b []byte) (netip.Addr, bool) {
 }
 
 func parseIPv6(b []byte) (netip.Addr, bool) {
-	colon := false
-	for _, c := range b {
-		if c == ':' {
-			colon = true
-		}
-		// Flow logs carry no zones, and an address with a zone would keep a
-		// reference to the line.
-		if c == '%' {
-			return netip.Addr{}, false
-		}
-	}
-	if !colon {
+	// Flow logs carry no zones, and an address with a zone would keep a
+	// reference to the line.
+	if bytes.IndexByte(b, ':') < 0 || bytes.IndexByte(b, '%') >= 0 {
 		return netip.Addr{}, false
 	}
 	// netip.ParseAddr does not retain its argument when there is no zone or
