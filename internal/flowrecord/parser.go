@@ -117,8 +117,8 @@ func NewParser(f Format) *Parser {
 func (p *Parser) Format() Format { return p.format }
 
 // Parse parses one line (a trailing "\n" or "\r\n" is ignored) into r. Fields
-// are separated by single spaces. On error r is left partly filled and the
-// error is a *ParseError.
+// are separated by single spaces. On error r has no fields and the error is
+// a *ParseError.
 func (p *Parser) Parse(line []byte, r *Record) error {
 	line = trimEOL(line)
 	n := len(line)
@@ -130,6 +130,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	r.line = line
 	r.fields = p.format.fields
+	r.present = 0 // a failed Parse leaves no fields behind
 	var present uint64
 	pos := 0
 	cols := p.cols
@@ -184,6 +185,9 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 				r.addrs[c.slot] = a
 			case opAction:
 				i = scanEnd(line, i)
+				if i == start {
+					return p.failEmpty(line, ci, start)
+				}
 				var v Action
 				switch string(line[start:i]) {
 				case "ACCEPT":
@@ -196,6 +200,9 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 				r.nums[c.id] = uint64(v)
 			case opLogStatus:
 				i = scanEnd(line, i)
+				if i == start {
+					return p.failEmpty(line, ci, start)
+				}
 				var v LogStatus
 				switch string(line[start:i]) {
 				case "OK":
@@ -221,7 +228,6 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		}
 		r.spans[c.id] = span{uint32(start), uint32(i)}
 		if i < n && ci == len(cols)-1 {
-			r.present = present
 			return p.fail(line, ci, i+1, n, ErrTooManyFields)
 		}
 		pos = i + 1

@@ -455,3 +455,26 @@ func TestParseAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestParseErrorClearsRecord checks that a failed Parse leaves no stale
+// fields that would point past the end of the new line.
+func TestParseErrorClearsRecord(t *testing.T) {
+	p := NewParser(DefaultFormat)
+	var r Record
+	long := "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
+	for _, bad := range []string{"2 1", "2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 ACCEPT OK extra", "\tx"} {
+		t.Run(bad, func(t *testing.T) {
+			if err := p.Parse([]byte(long), &r); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Parse([]byte(bad), &r); err == nil {
+				t.Fatal("Parse accepted a bad line")
+			}
+			for _, id := range DefaultFormat.Fields() {
+				if r.Has(id) || r.Raw(id) != nil {
+					t.Errorf("%s survived a failed Parse", id)
+				}
+			}
+		})
+	}
+}
