@@ -35,8 +35,9 @@ const (
   "Condition":{"StringEquals":{"aws:SourceAccount":"%[1]s"}}}]}`
 	// %[3]s is the log group ARN, %[4]s the suffix after it ("" or ":*").
 	flPermissions = `{"Version":"2012-10-17","Statement":[{"Sid":"Deliver","Effect":"Allow",
-  "Action":["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogGroups","logs:DescribeLogStreams"],
-  "Resource":"%[3]s%[4]s"}]}`
+  "Action":["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogStreams"],
+  "Resource":"%[3]s%[4]s"},
+ {"Sid":"ListGroups","Effect":"Allow","Action":"logs:DescribeLogGroups","Resource":"arn:aws:logs:%[2]s:%[1]s:log-group:*"}]}`
 	// A boundary for "network read-only" roles, which leaves out CloudWatch Logs.
 	flBoundaryWithoutLogs = `{"Version":"2012-10-17","Statement":[{"Sid":"NetworkReadOnly","Effect":"Allow",
   "Action":["ec2:Describe*","s3:GetObject"],"Resource":"*"}]}`

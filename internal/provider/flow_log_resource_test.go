@@ -772,8 +772,8 @@ func TestFlowLogModifyPlan_validationModes(t *testing.T) {
 	})
 	t.Run("a working role plans cleanly", func(t *testing.T) {
 		diags, _ := planFlowLog(t, conns.ValidationError, plannedFlowLog(vpc, logGroup, good), nil)
-		if errs, _ := severities(diags); len(errs) != 0 {
-			t.Errorf("errors = %v, want none", errs)
+		if len(diags) != 0 {
+			t.Errorf("diagnostics = %v, want none", diags)
 		}
 	})
 	t.Run("an unknown role moves the check to apply", func(t *testing.T) {
