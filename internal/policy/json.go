@@ -12,12 +12,20 @@ import (
 // object is a decoded JSON object that keeps its keys in document order.
 // Policy objects are small, so a linear lookup beats a map.
 type object struct {
-	keys []string
-	vals []any
+	keys  []string
+	vals  []any
+	index map[string]int // last position of each key, for large objects only
 }
 
 // get returns the value of key; for duplicate keys the last one wins, as in encoding/json.
 func (o *object) get(key string) (any, bool) {
+	if o.index != nil {
+		i, ok := o.index[key]
+		if !ok {
+			return nil, false
+		}
+		return o.vals[i], true
+	}
 	for i := len(o.keys) - 1; i >= 0; i-- {
 		if o.keys[i] == key {
 			return o.vals[i], true
@@ -171,6 +179,12 @@ func (d *decoder) object() (any, *jsonError) {
 			o := &object{keys: make([]string, len(d.keys)-kbase), vals: make([]any, len(d.vals)-vbase)}
 			copy(o.keys, d.keys[kbase:])
 			copy(o.vals, d.vals[vbase:])
+			if len(o.keys) > 16 {
+				o.index = make(map[string]int, len(o.keys))
+				for i, k := range o.keys {
+					o.index[k] = i
+				}
+			}
 			d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
 			return o, nil
 		default:

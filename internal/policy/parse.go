@@ -88,25 +88,33 @@ func keysInOrder(obj *object, known []string) (present, unknown []string) {
 }
 
 // unknownKeys returns the keys of obj not in known, sorted; nil when there are none.
-func unknownKeys(obj *object, known []string) (unknown []string) {
+func unknownKeys(obj *object, known []string) []string {
+	var unknown []string
 	for _, k := range obj.keys {
-		if !contains(known, k) && !contains(unknown, k) {
+		if !contains(known, k) {
 			unknown = append(unknown, k)
 		}
 	}
-	sort.Strings(unknown)
-	return unknown
+	return sortedUnique(unknown)
 }
 
 // sortedKeys returns the distinct keys of obj, sorted.
 func sortedKeys(obj *object) []string {
-	out := make([]string, 0, len(obj.keys))
-	for _, k := range obj.keys {
-		if !contains(out, k) {
+	return sortedUnique(append([]string(nil), obj.keys...))
+}
+
+// sortedUnique sorts list in place and drops repeats.
+func sortedUnique(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	sort.Strings(list)
+	out := list[:1]
+	for _, k := range list[1:] {
+		if k != out[len(out)-1] {
 			out = append(out, k)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 
