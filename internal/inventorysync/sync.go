@@ -69,10 +69,11 @@ type Clients struct {
 	STS     STSAPI
 }
 
-// ClientsFor returns clients for a target from a base configuration. With
-// a RoleARN they use temporary credentials of that role, assumed with the
-// target's ExternalID and refreshed as they expire.
-func ClientsFor(base aws.Config, t Target) Clients {
+// ConfigFor returns the configuration of a target: base in the target's
+// region, with, when the target has a RoleARN, temporary credentials of
+// that role, assumed with the target's ExternalID and refreshed as they
+// expire.
+func ConfigFor(base aws.Config, t Target) aws.Config {
 	cfg := base.Copy()
 	if t.Region != "" {
 		cfg.Region = t.Region
@@ -90,11 +91,29 @@ func ClientsFor(base aws.Config, t Target) Clients {
 		})
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
+	return cfg
+}
+
+// ClientsFor returns the clients of a target (see ConfigFor).
+func ClientsFor(base aws.Config, t Target) Clients {
+	cfg := ConfigFor(base, t)
 	return Clients{
 		EC2:     ec2.NewFromConfig(cfg),
 		Tagging: resourcegroupstaggingapi.NewFromConfig(cfg),
 		STS:     sts.NewFromConfig(cfg),
 	}
+}
+
+// Account returns the target's account: AccountID, else the account of
+// RoleARN, else "".
+func (t Target) Account() string {
+	if t.AccountID != "" {
+		return t.AccountID
+	}
+	if parts := strings.Split(t.RoleARN, ":"); len(parts) >= 6 {
+		return parts[4]
+	}
+	return ""
 }
 
 // Report counts what one sync of a target did.
@@ -237,11 +256,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target, c Clients) (Report, error) 
 
 // resolveAccount fills in the target's account from its role ARN or STS.
 func resolveAccount(ctx context.Context, t *Target, c Clients) error {
-	if t.AccountID != "" {
-		return nil
-	}
-	if parts := strings.Split(t.RoleARN, ":"); len(parts) >= 6 && parts[4] != "" {
-		t.AccountID = parts[4]
+	if t.AccountID = t.Account(); t.AccountID != "" {
 		return nil
 	}
 	if c.STS == nil {
