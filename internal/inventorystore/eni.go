@@ -47,7 +47,8 @@ type Change struct {
 	// Interface is set when the interface's facts were written.
 	Interface bool
 	// Opened, Closed and Refreshed count ranges opened (or moved to an
-	// earlier start), closed, and given newer facts.
+	// earlier start), closed, and given newer facts (or split where the
+	// facts changed).
 	Opened, Closed, Refreshed int
 	// Stale is set when the update was older than what the store holds,
 	// or concerned a deleted interface, and was ignored.
@@ -121,7 +122,7 @@ func (s *Store) PutInterface(ctx context.Context, iface *inventory.Interface, at
 
 // putInterface writes the facts of an interface; with full it also makes
 // the interface's ranges those of its addresses, otherwise it only gives
-// the open ranges the new facts.
+// the open ranges the new facts from at on (see splitRange).
 func (s *Store) putInterface(ctx context.Context, iface *inventory.Interface, attachmentID string, at time.Time, full bool) (Change, error) {
 	var ch Change
 	id := iface.ID
@@ -201,7 +202,7 @@ func (s *Store) putInterface(ctx context.Context, iface *inventory.Interface, at
 		}
 	} else {
 		for _, k := range oldAddrs {
-			w, _, err := s.openRange(ctx, k, snap, atMS, true)
+			w, err := s.splitRange(ctx, k, snap, atMS)
 			if err != nil {
 				return ch, err
 			}
@@ -357,8 +358,9 @@ func (s *Store) UnassignAddresses(ctx context.Context, id string, keys []netip.P
 }
 
 // SetAttachment records that an interface was attached to an instance at
-// at, or detached when instanceID is empty, and gives its open ranges the
-// new facts. It returns ErrUnknownInterface when the store does not know the
+// at, or detached when instanceID is empty: its open ranges end at at and
+// continue with the new facts, so that earlier times keep the attachment
+// they had. It returns ErrUnknownInterface when the store does not know the
 // interface.
 func (s *Store) SetAttachment(ctx context.Context, id, attachmentID, instanceID, instanceOwnerID string, at time.Time) (Change, error) {
 	m, err := s.meta(ctx, id)

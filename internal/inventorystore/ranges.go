@@ -235,6 +235,28 @@ func (s *Store) closeRange(ctx context.Context, k netip.Prefix, eni string, to i
 	return false, true, fmt.Errorf("closing ownership of %s by %s: changed concurrently %d times", AddrKey(k), eni, maxRaceRetries)
 }
 
+// splitRange gives an open range of k new facts from at on: the range
+// closes at at, keeping the facts it had, and a range with the new facts
+// opens there, so that history says what the interface was at each time. A
+// range that starts at or after at only has its facts refreshed.
+func (s *Store) splitRange(ctx context.Context, k netip.Prefix, snap snapshot, at int64) (written, error) {
+	h, err := s.head(ctx, k, snap.facts.ID)
+	if err != nil || h == nil || h.From == nil || h.FactsHash == snap.hash {
+		return none, err
+	}
+	if *h.From >= at {
+		w, _, err := s.openRange(ctx, k, snap, at, true)
+		return w, err
+	}
+	if _, _, err := s.closeRange(ctx, k, snap.facts.ID, at); err != nil {
+		return none, err
+	}
+	if _, _, err := s.openRange(ctx, k, snap, at, false); err != nil {
+		return none, err
+	}
+	return refreshed, nil
+}
+
 // OpenRange records that iface owns the address or delegated prefix k from
 // at on, with the conditions described in the package documentation. It
 // reports whether anything was written.

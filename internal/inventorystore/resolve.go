@@ -18,6 +18,11 @@ import (
 //
 // Ranges of delegated prefixes are added as prefixes, so addresses of the
 // batch that fall in the same prefix share them.
+//
+// inventory.Inventory merges touching ranges of the same interface and
+// keeps the newest facts for them, so an interface whose attachment
+// changed resolves with its latest facts for the whole merged period; the
+// store itself keeps each period's facts (Store.LookupIP).
 func (c *Cache) Resolve(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr) (*inventory.Inventory, error) {
 	var inv *inventory.Inventory
 	if base != nil {

@@ -475,6 +475,20 @@ func TestSetAttachment(t *testing.T) {
 	if r.Interface.InstanceID != "" || r.ResourceType != "ec2:network-interface" {
 		t.Errorf("range after detach: instance %q type %q", r.Interface.InstanceID, r.ResourceType)
 	}
+	// History keeps what the interface was at each time.
+	for _, c := range []struct {
+		minute   int
+		instance string
+	}{{1, ""}, {6, instance}, {9, instance}, {10, ""}} {
+		r, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(c.minute))
+		if !ok || r.Interface.InstanceID != c.instance {
+			t.Errorf("LookupIP at %d: instance %q, want %q", c.minute, r.Interface.InstanceID, c.instance)
+		}
+	}
+	rs, _ := store.Ranges(ctx, netip.MustParseAddr("10.0.1.5"))
+	if got, want := describe(rs), []string{eniWeb + " 0-5", eniWeb + " 5-10", eniWeb + " 10-open"}; !slices.Equal(got, want) {
+		t.Errorf("ranges = %q, want %q", got, want)
+	}
 	if _, ok, _ := store.InterfaceByAttachment(ctx, attachment); ok {
 		t.Errorf("attachment index kept after detach")
 	}
