@@ -22,6 +22,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Identity is the handle of an interned endpoint identity.
@@ -143,6 +144,7 @@ type Aggregator[T any] struct {
 	emit     EmitFunc[T]
 
 	ids     map[string]Identity
+	recent  [64]Identity // recently interned, by key address; see Intern
 	idents  []identity[T]
 	freeIDs []Identity
 	fresh   []Identity
@@ -212,7 +214,18 @@ func (a *Aggregator[T]) WindowStart(unix int64) int64 {
 // buffer. An identity lives while open aggregates refer to it; one that no
 // Add uses is dropped at the next window flush.
 func (a *Aggregator[T]) Intern(key string, value func() T) Identity {
+	// Callers mostly pass the same few key strings again and again (an
+	// attribution cache's key of an interface): a slot picked by the
+	// string's address remembers its identity, which is checked by content
+	// so that a reused buffer or a released identity cannot mislead it.
+	slot := &a.recent[(uintptr(unsafe.Pointer(unsafe.StringData(key)))>>4^uintptr(len(key)))%uintptr(len(a.recent))]
+	if id := *slot; int(id) < len(a.idents) {
+		if e := &a.idents[id]; e.alive && e.key == key {
+			return id
+		}
+	}
 	if id, ok := a.ids[key]; ok {
+		*slot = id
 		return id
 	}
 	key = strings.Clone(key)
@@ -227,6 +240,7 @@ func (a *Aggregator[T]) Intern(key string, value func() T) Identity {
 	}
 	a.ids[key] = id
 	a.fresh = append(a.fresh, id)
+	*slot = id
 	return id
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 )
 
@@ -29,14 +28,16 @@ const (
 // cloudWatchLogsHandler enriches the flow log records of a CloudWatch Logs
 // subscription event. Each invocation aggregates its own records and writes
 // the rows as NDJSON to out (the function's log, until the S3 output
-// handler takes over).
+// handler takes over). The enricher and writer are built once and reset for
+// each invocation, so a warm function reuses their memory.
 type cloudWatchLogsHandler struct {
-	inv  *inventory.Inventory
-	opts enrich.Options
-	log  *slog.Logger
+	log *slog.Logger
 
-	mu  sync.Mutex
-	out io.Writer
+	mu  sync.Mutex // one invocation at a time, as Lambda runs them
+	ctx context.Context
+	out *bufio.Writer
+	w   *output.NDJSONWriter
+	e   *enrich.Enricher
 }
 
 // result is what an invocation returns.
@@ -67,39 +68,41 @@ func newCloudWatchLogsHandler(getenv func(string) string, out io.Writer) (*cloud
 	if opts.MaxKeys, err = envInt(getenv, envMaxKeys, 0); err != nil {
 		return nil, err
 	}
-	return &cloudWatchLogsHandler{
-		inv:  inv,
-		opts: opts,
-		log:  slog.New(slog.NewJSONHandler(out, nil)),
-		out:  out,
-	}, nil
+	h := &cloudWatchLogsHandler{
+		log: slog.New(slog.NewJSONHandler(out, nil)),
+		ctx: context.Background(),
+		out: bufio.NewWriterSize(out, 256<<10),
+	}
+	opts.Reject = func(r enrich.Rejection) {
+		// Rows and log lines share the output: put out the complete rows
+		// written so far before a log line.
+		h.out.Flush()
+		h.log.WarnContext(h.ctx, "rejected flow log record", "line", r.Line, "event", r.Event, "reason", r.Err.Error())
+	}
+	if h.w, err = output.NewNDJSON(h.out, output.NDJSONOptions{}); err != nil {
+		return nil, err
+	}
+	if h.e, err = enrich.New(inv, h.w, opts); err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return h, nil
 }
 
 // Handle enriches one subscription event.
 func (h *cloudWatchLogsHandler) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (result, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	bw := bufio.NewWriter(h.out)
-	w, err := output.NewNDJSON(bw, output.NDJSONOptions{})
-	if err != nil {
-		return result{}, err
-	}
-	opts := h.opts
-	opts.Reject = func(r enrich.Rejection) {
-		h.log.WarnContext(ctx, "rejected flow log record", "line", r.Line, "event", r.Event, "reason", r.Err.Error())
-	}
-	e, err := enrich.New(h.inv, w, opts)
-	if err != nil {
-		return result{}, err
-	}
-	err = e.PayloadBase64(1, ev.AWSLogs.Data)
-	if cerr := e.Close(); err == nil {
+	h.ctx = ctx
+	h.w.Reset(h.out)
+	h.e.Reset(h.w)
+	err := h.e.PayloadBase64(1, ev.AWSLogs.Data)
+	if cerr := h.e.Close(); err == nil {
 		err = cerr
 	}
-	if ferr := bw.Flush(); err == nil {
+	if ferr := h.out.Flush(); err == nil {
 		err = ferr
 	}
-	st := e.Stats()
+	st := h.e.Stats()
 	res := result{Read: st.Read, Written: st.Written, Rejected: st.Rejected, Rows: st.Rows}
 	h.log.InfoContext(ctx, "enriched subscription event", "read", st.Read, "written", st.Written, "rejected", st.Rejected, "rows", st.Rows)
 	return res, err
