@@ -293,7 +293,18 @@ func (r *applyRun) associate(ctx context.Context, u inventoryevents.AddressAssoc
 	keys := []netip.Prefix{inventorystore.Single(public)}
 	ch, err := store.AssignAddresses(ctx, eni, keys, u.Time)
 	if errors.Is(err, inventorystore.ErrUnknownInterface) {
-		ch, err = r.describeInterface(ctx, u.Meta, eni, "interface of an Elastic IP unknown")
+		// The description may or may not show the association yet;
+		// the address is assigned after it either way.
+		var described inventorystore.Change
+		if described, err = r.describeInterface(ctx, u.Meta, eni, "interface of an Elastic IP unknown"); err != nil {
+			return err
+		}
+		ch, err = store.AssignAddresses(ctx, eni, keys, u.Time)
+		ch.Add(described)
+		if errors.Is(err, inventorystore.ErrUnknownInterface) {
+			r.log.InfoContext(ctx, "interface of an Elastic IP not described; left to the sync", "event_id", u.EventID, "eni", eni)
+			return nil
+		}
 	}
 	if err != nil {
 		return err
