@@ -40,7 +40,8 @@ func payloadInventory(tb testing.TB, gz []byte) *inventory.Inventory {
 		}
 		eni = string(rec.InterfaceID())
 		for _, a := range []netip.Addr{rec.SrcAddr(), rec.DstAddr()} {
-			if !a.IsValid() || seen[a] || !(a.IsPrivate() || netip.MustParsePrefix("2001:db8::/32").Contains(a)) {
+			local := a.IsPrivate() || netip.MustParsePrefix("2001:db8::/32").Contains(a)
+			if !a.IsValid() || seen[a] || !local {
 				continue
 			}
 			seen[a] = true

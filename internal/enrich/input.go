@@ -184,7 +184,7 @@ func (e *Enricher) payloadLine(line int, text []byte) error {
 		return nil
 	}
 	if ev.AWSLogs.Data == "" {
-		e.rejected(line, 0, errors.New("Lambda CloudWatch Logs event without awslogs.data"))
+		e.rejected(line, 0, errors.New("no awslogs.data in the Lambda CloudWatch Logs event"))
 		return nil
 	}
 	return e.PayloadBase64(line, ev.AWSLogs.Data)

@@ -92,7 +92,7 @@ func TestReadSubscription(t *testing.T) {
 			wantRejected: []string{
 				"line 1: decoding subscription payload base64: illegal base64 data at input byte 3",
 				"line 2: decompressing subscription payload: unexpected EOF",
-				"line 3: Lambda CloudWatch Logs event without awslogs.data",
+				"line 3: no awslogs.data in the Lambda CloudWatch Logs event",
 				"line 4: decoding Lambda CloudWatch Logs event: unexpected end of JSON input",
 				`line 5 event 2: field 5 (dstaddr) at byte 47: not an IP address: "nope"`,
 			},

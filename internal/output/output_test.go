@@ -136,7 +136,7 @@ func TestNDJSONWriter(t *testing.T) {
 			if err := w.Close(); err != nil {
 				t.Fatal(err)
 			}
-			var got []byte = buf.Bytes()
+			got := buf.Bytes()
 			if gz {
 				zr, err := gzip.NewReader(&buf)
 				if err != nil {

@@ -41,7 +41,7 @@ unusable (2) or input or output fails (1).
 // run is the command line; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		_, _ = fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	switch args[0] {
@@ -50,10 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "enrich":
 		return runEnrich(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		_, _ = fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "enricher: unknown command %q\n\n%s", args[0], usage)
+	_, _ = fmt.Fprintf(stderr, "enricher: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
 }
 
@@ -90,7 +90,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "enricher parse: unexpected argument %q: records are read from stdin\n", fs.Arg(0))
+		_, _ = fmt.Fprintf(stderr, "enricher parse: unexpected argument %q: records are read from stdin\n", fs.Arg(0))
 		return exitUsage
 	}
 	if format.f.Len() == 0 {
@@ -102,13 +102,13 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	written := 0
 	for rd.Next() {
 		if err := rd.LineErr(); err != nil {
-			fmt.Fprintln(stderr, err)
+			_, _ = fmt.Fprintln(stderr, err)
 			continue
 		}
 		buf = rd.Record().AppendJSON(buf[:0])
 		buf = append(buf, '\n')
 		if _, err := out.Write(buf); err != nil {
-			fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
+			_, _ = fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
 			return exitFail
 		}
 		written++
@@ -116,14 +116,14 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	st := rd.Stats()
 	status := exitOK
 	if err := out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "enricher parse: writing output: %v\n", err)
 		status = exitFail
 	}
 	if err := rd.Err(); err != nil {
-		fmt.Fprintf(stderr, "enricher parse: reading input: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "enricher parse: reading input: %v\n", err)
 		status = exitFail
 	}
-	fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Records+st.Rejected, written, st.Rejected)
+	_, _ = fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Records+st.Rejected, written, st.Rejected)
 	return status
 }
 
@@ -159,7 +159,7 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 		return nil, false
 	}
 	fail := func(format string, a ...any) (*enrichConfig, bool) {
-		fmt.Fprintf(stderr, "enricher enrich: "+format+"\n", a...)
+		_, _ = fmt.Fprintf(stderr, "enricher enrich: "+format+"\n", a...)
 		return nil, false
 	}
 	if fs.NArg() > 0 {
@@ -232,7 +232,7 @@ func loadInventory(enis, tags, ipRanges string) (*inventory.Inventory, error) {
 			return nil, fmt.Errorf("loading %s: %w", l.what, err)
 		}
 		err = l.load(bufio.NewReader(f))
-		f.Close()
+		_ = f.Close() // read-only: nothing to lose
 		if err != nil {
 			return nil, fmt.Errorf("loading %s from %s: %w", l.what, l.path, err)
 		}
@@ -247,15 +247,15 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	inv, err := loadInventory(c.enis, c.tags, c.ipRanges)
 	if err != nil {
-		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitUsage
 	}
 
-	var dst io.Writer = stdout
+	dst := stdout
 	var file *os.File
 	if c.out != "-" {
 		if file, err = os.Create(c.out); err != nil {
-			fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+			_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 			return exitUsage
 		}
 		dst = file
@@ -265,7 +265,7 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.outFormat == "parquet" {
 		w = output.NewParquet(bw)
 	} else if w, err = output.NewNDJSON(bw, output.NDJSONOptions{Gzip: c.gzip}); err != nil {
-		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitFail
 	}
 
@@ -276,18 +276,18 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Lateness:  c.lateness,
 		MaxKeys:   c.maxKeys,
 		Monitored: monitoredFunc(c.monitored),
-		Reject:    func(r enrich.Rejection) { fmt.Fprintln(rejects, r.Error()) },
+		Reject:    func(r enrich.Rejection) { _, _ = fmt.Fprintln(rejects, r.Error()) },
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitUsage
 	}
 
 	status := exitOK
 	fail := func(err error) {
 		if err != nil && status == exitOK {
-			rejects.Flush()
-			fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
+			_ = rejects.Flush()
+			_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 			status = exitFail
 		}
 	}
@@ -301,11 +301,11 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if file != nil {
 		fail(file.Close())
 	}
-	rejects.Flush()
+	_ = rejects.Flush()
 	st := e.Stats()
-	fmt.Fprintf(stderr, "headers=%d folded=%d duplicates=%d nodata=%d skipdata=%d rows=%d early_flushes=%d late=%d\n",
+	_, _ = fmt.Fprintf(stderr, "headers=%d folded=%d duplicates=%d nodata=%d skipdata=%d rows=%d early_flushes=%d late=%d\n",
 		st.Headers, st.Folded, st.Duplicates, st.NoData, st.SkipData, st.Rows, st.EarlyFlushes, st.Late)
-	fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Read, st.Written, st.Rejected)
+	_, _ = fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Read, st.Written, st.Rejected)
 	return status
 }
 

@@ -76,7 +76,7 @@ func newCloudWatchLogsHandler(getenv func(string) string, out io.Writer) (*cloud
 	opts.Reject = func(r enrich.Rejection) {
 		// Rows and log lines share the output: put out the complete rows
 		// written so far before a log line.
-		h.out.Flush()
+		_ = h.out.Flush() // a failure shows again at the end of Handle
 		h.log.WarnContext(h.ctx, "rejected flow log record", "line", r.Line, "event", r.Event, "reason", r.Err.Error())
 	}
 	if h.w, err = output.NewNDJSON(h.out, output.NDJSONOptions{}); err != nil {
