@@ -138,6 +138,7 @@ type enrichConfig struct {
 	gzip                 bool
 	subscription         bool
 	monitored            string
+	internetAddrs        bool
 }
 
 func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
@@ -154,6 +155,7 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 	fs.StringVar(&c.out, "out", "-", "output `FILE`, or - for stdout")
 	fs.BoolVar(&c.gzip, "gzip", false, "gzip the NDJSON output (default: when --out ends in .gz)")
 	fs.BoolVar(&c.subscription, "subscription", false, "read CloudWatch Logs subscription payloads (a gzip payload, or lines of base64 awslogs.data or Lambda events) instead of flow log lines")
+	fs.BoolVar(&c.internetAddrs, "internet-addrs", false, "keep each internet address an endpoint of its own (default: all internet addresses are one endpoint, so that public services do not make a row per record)")
 	fs.StringVar(&c.monitored, "monitored", "", "comma-separated interface, subnet and VPC IDs whose flow logs reach this input (default: every interface in --enis); decides which copy of a flow logged by both ends is counted")
 	if err := fs.Parse(args); err != nil {
 		return nil, false
@@ -271,12 +273,13 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	rejects := bufio.NewWriter(stderr)
 	e, err := enrich.New(inv, w, enrich.Options{
-		Format:    c.format.f,
-		Window:    c.window,
-		Lateness:  c.lateness,
-		MaxKeys:   c.maxKeys,
-		Monitored: monitoredFunc(c.monitored),
-		Reject:    func(r enrich.Rejection) { _, _ = fmt.Fprintln(rejects, r.Error()) },
+		Format:        c.format.f,
+		Window:        c.window,
+		Lateness:      c.lateness,
+		MaxKeys:       c.maxKeys,
+		Monitored:     monitoredFunc(c.monitored),
+		InternetAddrs: c.internetAddrs,
+		Reject:        func(r enrich.Rejection) { _, _ = fmt.Fprintln(rejects, r.Error()) },
 	})
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)

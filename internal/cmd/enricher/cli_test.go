@@ -123,6 +123,13 @@ func TestRun(t *testing.T) {
 			golden:   "enrich-web-only.ndjson",
 		},
 		{
+			name:     "enrich with --internet-addrs",
+			args:     []string{"enrich", "--enis", enis, "--tags", tags, "--ip-ranges", ipRanges, "--internet-addrs"},
+			stdin:    readFixture(t, "default.log"),
+			wantLast: "read=30 written=26 rejected=4",
+			golden:   "enrich-default-internet-addrs.ndjson",
+		},
+		{
 			name:     "enrich subscription payloads",
 			args:     []string{"enrich", "--enis", enis, "--subscription"},
 			stdin:    base64.StdEncoding.EncodeToString(payload(t, readFixture(t, "web-only.log"))) + "\n",
@@ -265,10 +272,11 @@ func TestCloudWatchLogsHandler(t *testing.T) {
 	}
 
 	for name, env := range map[string]map[string]string{
-		"no interfaces":  {},
-		"bad window":     {envENIs: enis, envWindow: "soon"},
-		"bad log format": {envENIs: enis, envLogFormat: "${nope}"},
-		"bad max keys":   {envENIs: enis, envMaxKeys: "many"},
+		"no interfaces":          {},
+		"bad window":             {envENIs: enis, envWindow: "soon"},
+		"bad log format":         {envENIs: enis, envLogFormat: "${nope}"},
+		"bad max keys":           {envENIs: enis, envMaxKeys: "many"},
+		"bad internet addresses": {envENIs: enis, envInetAddrs: "maybe"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := newCloudWatchLogsHandler(func(k string) string { return env[k] }, io.Discard); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -23,6 +24,7 @@ const (
 	envLogFormat = "VPCFLOW_LOG_FORMAT"     // log_format of the flow log
 	envWindow    = "VPCFLOW_WINDOW"         // aggregation window, default 60s
 	envMaxKeys   = "VPCFLOW_MAX_KEYS"       // bound on open connections
+	envInetAddrs = "VPCFLOW_INTERNET_ADDRS" // "true": an endpoint per internet address
 )
 
 // cloudWatchLogsHandler enriches the flow log records of a CloudWatch Logs
@@ -67,6 +69,11 @@ func newCloudWatchLogsHandler(getenv func(string) string, out io.Writer) (*cloud
 	}
 	if opts.MaxKeys, err = envInt(getenv, envMaxKeys, 0); err != nil {
 		return nil, err
+	}
+	if s := getenv(envInetAddrs); s != "" {
+		if opts.InternetAddrs, err = strconv.ParseBool(s); err != nil {
+			return nil, fmt.Errorf("%w: %s=%q: %v", errUsage, envInetAddrs, s, err)
+		}
 	}
 	h := &cloudWatchLogsHandler{
 		log: slog.New(slog.NewJSONHandler(out, nil)),
