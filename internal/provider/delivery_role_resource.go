@@ -160,6 +160,7 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 			"log_group_arns": schema.ListAttribute{
 				MarkdownDescription: "Log groups the flow logs deliver to, as ARNs with or without the trailing `:*` " +
 					"(`vpcflow_log_group.arn` or `aws_cloudwatch_log_group.arn`). Names cannot contain wildcards: the role is for these groups only. " +
+					"Each group must be in `source_account`, since CloudWatch Logs accepts a delivery role only from the group's own account. " +
 					"Changing the list rewrites the inline policy in place. After import the ARNs are read back without `:*`.",
 				Required:    true,
 				ElementType: types.StringType,
@@ -177,10 +178,12 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Default:  booldefault.StaticBool(false),
 			},
 			"source_account": schema.StringAttribute{
-				MarkdownDescription: "Account whose flow logs may assume the role (`aws:SourceAccount` in the trust policy). Defaults to the provider's account.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(accountPattern, "must be a 12-digit account ID")},
+				MarkdownDescription: "Account whose flow logs may assume the role (`aws:SourceAccount` in the trust policy). Defaults to the provider's account. " +
+					"A flow log can only use a delivery role of its own account, so any other value fails the plan: setting it pins the role to an account, " +
+					"and a run with another account's credentials stops before creating anything.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(accountPattern, "must be a 12-digit account ID")},
 			},
 			"source_regions": schema.SetAttribute{
 				MarkdownDescription: "Regions whose flow logs may assume the role (the region part of `aws:SourceArn`); `*` allows any region. " +
@@ -333,8 +336,12 @@ func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// check fails the plan when a log group is in a region the trust policy
-// leaves out, or when the permissions boundary denies what delivery needs.
+// check fails the plan when flow logs could not deliver through the role:
+// the role would be in another account than the flow logs, a log group is in
+// another account or in a region the trust policy leaves out, or the
+// permissions boundary denies what delivery needs. The first three are
+// configuration mistakes reported with this resource's fix; then the role's
+// documents (with the boundary) go through the delivery checker.
 func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel, trust rolepolicy.Trust, perms rolepolicy.Permissions, diags *diag.Diagnostics) {
 	warn := r.data.client.Settings.Validation == conns.ValidationWarn
 	report := func(p path.Path, summary string, f delivery.Finding) {
@@ -345,14 +352,41 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 		diags.AddAttributeError(p, summary, findingText(f))
 	}
 
-	groups := make([]rolepolicy.LogGroup, 0, len(perms.LogGroupARNs))
+	roleAccount, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		diags.AddError("reading the provider's account", err.Error())
+		return
+	}
+	if trust.Account != roleAccount {
+		// iam:PassRole does not cross accounts: CreateFlowLogs takes only a
+		// role of the flow log's own account.
+		report(path.Root("source_account"), "Delivery role in another account than its flow logs", delivery.Finding{
+			Code: "ROLE_ACCOUNT_MISMATCH", Severity: delivery.SeverityError, Attribute: "source_account",
+			Message: fmt.Sprintf("The role is created in account %s (the provider's credentials), but source_account is %s. A flow log can only use a delivery role of its own account, "+
+				"so no flow log could use this role.", roleAccount, trust.Account),
+			Fix: fmt.Sprintf("Run with credentials of account %s, or set source_account = %q (or leave it out).", trust.Account, roleAccount),
+		})
+		return
+	}
+
+	var groups []rolepolicy.LogGroup
 	for _, s := range perms.LogGroupARNs {
 		g, err := rolepolicy.ParseLogGroupARN(s)
 		if err != nil {
 			continue // the attribute validator reports it
 		}
-		groups = append(groups, g)
+		ok := true
+		if g.Account != trust.Account {
+			ok = false
+			report(path.Root("log_group_arns"), "Log group in another account", delivery.Finding{
+				Code: "DESTINATION_ACCOUNT_MISMATCH", Severity: delivery.SeverityError, Attribute: "log_group_arns",
+				Message: fmt.Sprintf("Log group %s is in account %s, but the role and its flow logs are in %s. CloudWatch Logs does not accept PutLogEvents from a role of another account, "+
+					"so VPC Flow Logs would accept the flow log and then fail every delivery with \"Access error\".", g.ARN(), g.Account, trust.Account),
+				Fix: fmt.Sprintf("Deliver to a log group of account %s, or use a Firehose delivery stream for cross-account delivery.", trust.Account),
+			})
+		}
 		if !slices.Contains(trust.Regions, "*") && !slices.Contains(trust.Regions, g.Region) {
+			ok = false
 			report(path.Root("source_regions"), "Log group outside the trusted regions", delivery.Finding{
 				Code: "TRUST_SOURCE_REGION_MISSING", Severity: delivery.SeverityError, Attribute: "source_regions",
 				Message: fmt.Sprintf("Log group %s is in %s, and a flow log delivers only to a log group of its own region, but the trust policy lets only flow logs of %s assume the role "+
@@ -360,49 +394,48 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 				Fix: fmt.Sprintf("Add %q to source_regions.", g.Region),
 			})
 		}
+		if ok {
+			groups = append(groups, g)
+		}
 	}
 
-	if !valueKnown(plan.PermissionsBoundary) || plan.PermissionsBoundary.IsNull() {
-		return
-	}
+	var boundary *delivery.NamedPolicy
 	boundaryPath := path.Root("permissions_boundary")
-	boundaryARN := plan.PermissionsBoundary.ValueString()
-	boundary, err := r.data.docs.ManagedPolicy(ctx, boundaryARN)
-	if policysource.IsNotFound(err) {
-		report(boundaryPath, "Permissions boundary not found", delivery.Finding{
-			Code: "ROLE_BOUNDARY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "permissions_boundary",
-			Message: fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary.", boundaryARN),
-			Fix:     "Create the policy first or correct permissions_boundary.",
-		})
-		return
-	}
-	if err != nil {
-		diags.AddAttributeError(boundaryPath, "reading the permissions boundary", err.Error())
-		return
+	if valueKnown(plan.PermissionsBoundary) {
+		boundaryARN := plan.PermissionsBoundary.ValueString()
+		p, err := r.data.docs.ManagedPolicy(ctx, boundaryARN)
+		if policysource.IsNotFound(err) {
+			report(boundaryPath, "Permissions boundary not found", delivery.Finding{
+				Code: "ROLE_BOUNDARY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "permissions_boundary",
+				Message: fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary.", boundaryARN),
+				Fix:     "Create the policy first or correct permissions_boundary.",
+			})
+			return
+		}
+		if err != nil {
+			diags.AddAttributeError(boundaryPath, "reading the permissions boundary", err.Error())
+			return
+		}
+		boundary = &delivery.NamedPolicy{Name: boundaryARN, Document: p.Document}
 	}
 
-	trustDoc := plan.TrustPolicy.ValueString()
-	permsDoc := plan.Policy.ValueString()
 	checkedRoleARN := plan.ARN.ValueString()
 	if !valueKnown(plan.ARN) {
-		account, _ := r.data.client.AccountID(ctx)
-		checkedRoleARN = iamRoleARN(r.data.client.Partition(), account, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
+		checkedRoleARN = iamRoleARN(r.data.client.Partition(), roleAccount, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {
-		in := delivery.Input{
+		findings := delivery.Check(delivery.Input{
 			DestinationType:     delivery.DestinationCloudWatchLogs,
 			DestinationARN:      g.ARN(),
 			FlowLogAccount:      trust.Account,
 			FlowLogRegion:       g.Region,
 			RoleARN:             checkedRoleARN,
-			TrustPolicy:         &delivery.NamedPolicy{Name: "trust_policy", Document: trustDoc},
-			PermissionPolicies:  []delivery.NamedPolicy{{Name: "inline policy " + rolepolicy.PolicyName, Document: permsDoc}},
-			PermissionsBoundary: &delivery.NamedPolicy{Name: boundaryARN, Document: boundary.Document},
+			TrustPolicy:         &delivery.NamedPolicy{Name: "trust_policy", Document: plan.TrustPolicy.ValueString()},
+			PermissionPolicies:  []delivery.NamedPolicy{{Name: "inline policy " + rolepolicy.PolicyName, Document: plan.Policy.ValueString()}},
+			PermissionsBoundary: boundary,
 			LogGroupMayNotExist: perms.AllowCreateLogGroup,
-		}
-		findings := delivery.Check(in)
-		sortFindings(findings)
+		})
 		for _, f := range findings {
 			key := f.Code + "\x00" + f.Message
 			if seen[key] {
@@ -410,9 +443,13 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 			}
 			seen[key] = true
 			tflog.Debug(ctx, "delivery role check finding", map[string]any{"code": f.Code, "severity": f.Severity, "log_group": g.ARN()})
-			// The role's own documents are correct by construction, so what
-			// the checker finds comes from the boundary.
-			report(boundaryPath, "Permissions boundary blocks flow log delivery", f)
+			if f.Attribute == delivery.AttrPermissionsBoundary {
+				report(boundaryPath, "Permissions boundary blocks flow log delivery", f)
+				continue
+			}
+			// The documents are rendered to pass the checker (a test in
+			// rolepolicy holds them to it), so this is a gap between the two.
+			report(path.Root("log_group_arns"), "Delivery role would not work", f)
 		}
 	}
 }

@@ -523,6 +523,41 @@ resource "vpcflow_delivery_role" "test" {
 	})
 }
 
+func TestAccDeliveryRole_accountMismatch(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{
+			"source account is not the role's",
+			fmt.Sprintf("source_account = \"210987654321\"\n  log_group_arns = [\"arn:aws:logs:us-east-1:%s:log-group:flow\"]", acctest.AccountID),
+			regexp.MustCompile(`(?s)Delivery role in another account than its flow logs.*source_account =\s+"` + acctest.AccountID + `"`),
+		},
+		{
+			"log group of another account",
+			`log_group_arns = ["arn:aws:logs:us-east-1:210987654321:log-group:flow"]`,
+			regexp.MustCompile(`(?s)Log group in another account.*Firehose`),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name = "never-created"
+  %s
+}
+`, tc.body),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
 func TestAccDeliveryRole_validation(t *testing.T) {
 	cases := []struct {
 		name, body string
