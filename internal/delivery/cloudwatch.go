@@ -284,10 +284,10 @@ func (c *checker) logGroupKey(g logGroup) {
 	unknown := []string{"aws:SourceAccount", "aws:SourceArn", "kms:CallerAccount", "kms:ViaService"}
 	var needs []Need
 	for _, a := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"} {
-		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown})
+		needs = append(needs, Need{Action: a, Resource: keyResource(in.KMSKeyARN), Context: ctx, Unknown: unknown})
 	}
 	for _, a := range []string{"kms:ReEncryptFrom", "kms:ReEncryptTo"} {
-		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown, Optional: true,
+		needs = append(needs, Need{Action: a, Resource: keyResource(in.KMSKeyARN), Context: ctx, Unknown: unknown, Optional: true,
 			Why: "CloudWatch Logs documents these for re-encrypting data when the key changes"})
 	}
 	cond := condEntry{"ArnEquals", ctxKey}
@@ -314,6 +314,15 @@ func keyLabel(keyARN string) string {
 		return "key policy of " + keyARN
 	}
 	return "key policy"
+}
+
+// keyResource is the resource KMS authorizes calls against; "" (not checked)
+// when only a placeholder for the key is known.
+func keyResource(keyARN string) string {
+	if _, ok := splitARN(keyARN); ok {
+		return keyARN
+	}
+	return ""
 }
 
 func keyAccount(keyARN string) string {

@@ -366,6 +366,17 @@ func TestCheckCloudWatchLogsSetup(t *testing.T) {
 		},
 		{name: "key policy not known", run: check(withKey("")), want: []string{"warning:DESTINATION_KMS_KEY_POLICY_UNKNOWN"}},
 		{
+			name: "key policy given without the key ARN",
+			run:  check(withKey(goodKey), func(in *Input) { in.KMSKeyARN = "kms_key_arn" }),
+			want: nil,
+		},
+		{
+			name:  "key policy naming another key",
+			run:   check(withKey(doc(`{"Sid":"Logs","Effect":"Allow","Principal":{"Service":"logs.us-east-1.amazonaws.com"},"Action":"kms:*","Resource":"arn:aws:kms:us-east-1:111122223333:key/other"}`))),
+			want:  []string{"error:DESTINATION_KMS_RESOURCE_MISMATCH"},
+			parts: map[string][]string{"DESTINATION_KMS_RESOURCE_MISMATCH": {`only on "arn:aws:kms:us-east-1:111122223333:key/other"`}},
+		},
+		{
 			name: "AWS managed key", run: check(func(in *Input) { in.KMSKeyARN = "arn:aws:kms:us-east-1:111122223333:alias/aws/logs" }),
 			want: []string{"error:DESTINATION_KMS_AWS_MANAGED_KEY"},
 		},

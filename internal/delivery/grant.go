@@ -319,7 +319,7 @@ func (g *grantSpec) nearMisses(req policy.Request, n Need) []Finding {
 			}
 			out = append(out, Finding{
 				Code: g.prefix + "RESOURCE_MISMATCH", Severity: n.severity(SeverityError), Attribute: g.attr,
-				Message: g.label + ": " + s.Label() + " allows " + n.Action + " to principal service " + quote(g.service) + " only on " + quoteList(s.Resource) +
+				Message: g.label + ": " + s.Label() + " allows " + actionNamesMark + " to principal service " + quote(g.service) + " only on " + quoteList(s.Resource) +
 					", but " + g.caller + " is authorized against " + quote(n.Resource) + "; " + consequenceMark + ".",
 				Fix: `"Resource": ` + quote(n.fixResource()),
 			})

@@ -85,8 +85,6 @@ type roleCheck struct {
 	trustHook func(rc *roleCheck, p *policy.Policy, label string) []Finding
 	// needsHook may derive needs from the parsed permission policies.
 	needsHook func(rc *roleCheck, perms []*policy.Policy) []Need
-	// principal overrides the session the permission checks run as.
-	principal *policy.Principal
 }
 
 func (rc *roleCheck) caller() string {
@@ -208,9 +206,6 @@ func (rc *roleCheck) run() []Finding {
 
 // sessionPrincipal is the role session the service calls with.
 func (rc *roleCheck) sessionPrincipal() policy.Principal {
-	if rc.principal != nil {
-		return *rc.principal
-	}
 	a, _ := parseRoleARN(rc.RoleARN)
 	if a.Account == "" {
 		return policy.Principal{Type: policy.PrincipalAWS, ID: rc.RoleARN}

@@ -281,7 +281,7 @@ func (c *checker) bucketKey(b bucketDest, account, region string) {
 	unknown = append(unknown, "aws:SourceArn", "kms:ViaService", "kms:CallerAccount")
 	var needs []Need
 	for _, a := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-		needs = append(needs, Need{Action: a, Resource: in.KMSKeyARN, Context: ctx, Unknown: unknown})
+		needs = append(needs, Need{Action: a, Resource: keyResource(in.KMSKeyARN), Context: ctx, Unknown: unknown})
 	}
 	guard := s3GuardFix(b.Partition, account, region)
 	r := checkGrant(grantSpec{
