@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -181,10 +182,39 @@ func TestAccFlowLog_s3MissingBucket(t *testing.T) {
   traffic_type         = "ALL"
   log_destination_type = "s3"
   log_destination      = "arn:aws:s3:::%s"`, vpc, flName("no-such-bucket"))),
-			ExpectError: regexp.MustCompile(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`),
+			ExpectError: flExpectText(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`),
 		}},
 	})
 	a.expectNoFlowLog(vpc)
+}
+
+func TestAccFlowLog_firehose(t *testing.T) {
+	// A stream in the flow log's own account needs no role. moto gap: moto
+	// has no check of the stream (it exists or not) and never fails delivery.
+	a := newFlowLogAWS(t)
+	vpc := a.vpc()
+	stream := fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", acctest.Region, acctest.AccountID, flName("flows"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: flConfig("", fmt.Sprintf(`  vpc_id               = %q
+  traffic_type         = "ACCEPT"
+  log_destination_type = "kinesis-data-firehose"
+  log_destination      = %q`, vpc, stream)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("log_destination_type"), knownvalue.StringExact("kinesis-data-firehose")),
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("log_destination"), knownvalue.StringExact(stream)),
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("iam_role_arn"), knownvalue.Null()),
+				},
+			},
+			{
+				ResourceName:      flResource,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
 }
 
 func TestAccFlowLog_update(t *testing.T) {
@@ -340,17 +370,22 @@ func expectFlowLogTags(a *flowLogAWS, vpc string, want map[string]string) error 
 	return nil
 }
 
+// flExpectText compiles a pattern for diagnostic text. Terraform wraps
+// diagnostics at spaces, so a space matches any run of white space.
+func flExpectText(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
 // Plan-time refusals: each names the finding, and nothing is created.
 
 // flExpectFinding matches the diagnostic of a finding: its summary, then the
-// fragments in order. Terraform wraps diagnostics at spaces, so a space
-// matches any run of white space.
+// fragments in order.
 func flExpectFinding(code string, fragments ...string) *regexp.Regexp {
 	parts := []string{regexp.QuoteMeta("Flow log delivery will fail: " + code)}
 	for _, f := range fragments {
 		parts = append(parts, regexp.QuoteMeta(f))
 	}
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(strings.Join(parts, ".*"), " ", `\s+`))
+	return flExpectText(`(?s)` + strings.Join(parts, ".*"))
 }
 
 func TestAccFlowLog_trustPrincipalTypo(t *testing.T) {
@@ -523,7 +558,7 @@ func TestAccFlowLog_logFormatTypo(t *testing.T) {
 			Config: flConfig("", flCloudWatch("vpc-0123456789abcdef0", "arn:aws:logs:us-east-1:123456789012:log-group:x",
 				"arn:aws:iam::123456789012:role/x", `  log_format = "$${version} $${account-id} $${interface-id} $${srcadr} $${dstaddr}"`)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`unknown field \$\{srcadr\} at position 4; did you mean \$\{srcaddr\}\?`),
+			ExpectError: flExpectText(`unknown field \$\{srcadr\} at position 4; did you mean \$\{srcaddr\}\?`),
 		}},
 	})
 }
@@ -535,7 +570,7 @@ func TestAccFlowLog_logFormatTransitGatewayFieldOnVPC(t *testing.T) {
 			Config: flConfig("", flCloudWatch("vpc-0123456789abcdef0", "arn:aws:logs:us-east-1:123456789012:log-group:x",
 				"arn:aws:iam::123456789012:role/x", `  log_format = "$${version} $${srcaddr} $${tgw-id}"`)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`field \$\{tgw-id\} at position 3 exists only in transit gateway flow logs`),
+			ExpectError: flExpectText(`field \$\{tgw-id\} at position 3 exists only in transit gateway flow logs`),
 		}},
 	})
 }
@@ -553,12 +588,12 @@ func TestAccFlowLog_transitGatewayAggregationInterval(t *testing.T) {
 			{
 				Config:      tgw(`  max_aggregation_interval = 600`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Transit gateway flow logs require max_aggregation_interval = 60.*this configuration has 600`),
+				ExpectError: flExpectText(`(?s)Transit gateway flow logs require max_aggregation_interval = 60.*this configuration has 600`),
 			},
 			{
 				Config:      tgw(""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Transit gateway flow logs require max_aggregation_interval = 60.*the default, 600`),
+				ExpectError: flExpectText(`(?s)Transit gateway flow logs require max_aggregation_interval = 60.*the default, 600`),
 			},
 			{
 				Config:      tgw(`  max_aggregation_interval = 60` + "\n" + `  traffic_type = "ALL"`),
@@ -576,6 +611,8 @@ func TestAccFlowLog_staticChecks(t *testing.T) {
 		bucket   = `  log_destination = "arn:aws:s3:::flow-logs-bucket"` + "\n"
 		role     = `  iam_role_arn = "arn:aws:iam::123456789012:role/x"` + "\n"
 		s3       = `  log_destination_type = "s3"` + "\n"
+		firehose = `  log_destination_type = "kinesis-data-firehose"` + "\n" +
+			`  log_destination = "arn:aws:firehose:us-east-1:210987654321:deliverystream/flows"` + "\n"
 	)
 	steps := []struct {
 		body string
@@ -590,13 +627,16 @@ func TestAccFlowLog_staticChecks(t *testing.T) {
 		{vpc + `  subnet_id = "subnet-0123456789abcdef0"` + "\n" + logGroup + role, `(?s)Invalid Attribute Combination.*Exactly one`},
 		{vpc + logGroup + role + `  max_aggregation_interval = 300` + "\n", `(?s)max_aggregation_interval.*value must be one of`},
 		{vpc + logGroup + role + `  log_format = "version srcaddr"` + "\n", `log_format writes each field as \$\{name\}`},
+		{vpc + firehose + `  deliver_cross_account_role = "arn:aws:iam::210987654321:role/x"` + "\n", `(?s)Missing iam_role_arn.*Firehose stream in another account`},
+		{vpc + logGroup + role + `  deliver_cross_account_role = "arn:aws:iam::210987654321:role/x"` + "\n", `deliver_cross_account_role is for Firehose destinations`},
+		{vpc + `  log_destination_type = "kinesis-data-firehose"` + "\n" + logGroup, `(?s)log_destination does not match log_destination_type.*Firehose delivery stream ARN`},
 	}
 	var testSteps []resource.TestStep
 	for _, s := range steps {
 		testSteps = append(testSteps, resource.TestStep{
 			Config:      flConfig("", s.body),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(s.want),
+			ExpectError: flExpectText(s.want),
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: testSteps})
@@ -813,4 +853,41 @@ func TestFlowLogModifyPlan_validationModes(t *testing.T) {
 			t.Errorf("errors = %v, warnings = %v; want the finding as a warning only", errs, warns)
 		}
 	})
+}
+
+func TestFlowLogCheckForCreate_roleNotVisibleYet(t *testing.T) {
+	// A role created in this apply may not be visible to IAM reads at once:
+	// the check reads it again within the propagation bound before it
+	// reports ROLE_NOT_FOUND.
+	ctx := context.Background()
+	client, err := conns.New(ctx, conns.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &flowLogResource{data: newProviderData(client), ec2: client.EC2(), propagationTimeout: 1500 * time.Millisecond}
+	logGroup := newFlowLogAWS(t).logGroup()
+	findings, err := r.checkForCreate(ctx, deliverySpec{
+		DestinationType: "cloud-watch-logs", DestinationARN: logGroup,
+		RoleARN: "arn:aws:iam::" + acctest.AccountID + ":role/" + flName("not-yet"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !flowLogHasFinding(findings, "ROLE_NOT_FOUND") {
+		t.Errorf("findings = %v, want ROLE_NOT_FOUND", findings)
+	}
+	if n := client.Calls.Count("IAM.GetRole"); n < 2 {
+		t.Errorf("the role was read %d times, want it read again after a wait", n)
+	}
+}
+
+func TestDeleteFlowLog_notFound(t *testing.T) {
+	err := deleteFlowLog(context.Background(), newFlowLogAWS(t).ec2, "fl-0123456789abcdef0")
+	if !isFlowLogNotFound(err) {
+		t.Errorf("deleting a flow log that does not exist = %v, want a not-found error Delete ignores", err)
+	}
+	_, err = findFlowLogByID(context.Background(), newFlowLogAWS(t).ec2, "fl-0123456789abcdef0")
+	if !isFlowLogNotFound(err) {
+		t.Errorf("finding a flow log that does not exist = %v, want a not-found error", err)
+	}
 }
