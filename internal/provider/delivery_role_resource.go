@@ -645,7 +645,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 			m.SourceAccount = types.StringValue(t.Account)
 		}
 		current, _ := r.trustFromModel(ctx, *m, diags)
-		if !slices.Equal(current.Regions, t.Regions) {
+		if !slices.Equal(rolepolicy.NormalizeRegions(current.Regions), rolepolicy.NormalizeRegions(t.Regions)) {
 			m.SourceRegions, _ = types.SetValueFrom(ctx, types.StringType, t.Regions)
 		}
 	}

@@ -259,6 +259,30 @@ resource "vpcflow_delivery_role" "test" {
 	})
 }
 
+// TestAccDeliveryRole_anyRegion: "*" covers every region, and listing one
+// beside it does not make the plan differ from what IAM holds.
+func TestAccDeliveryRole_anyRegion(t *testing.T) {
+	name := testAccDeliveryRoleName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q, "arn:aws:logs:ap-southeast-2:%s:log-group:flow"]
+  source_regions = ["us-east-1", "*"]
+}
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), acctest.AccountID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(testAccRenderedTrust(t, "*"))),
+				},
+			},
+		},
+	})
+}
+
 func TestAccDeliveryRole_namePrefix(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/prefix")
 	resource.Test(t, resource.TestCase{

@@ -298,7 +298,9 @@ func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 	}
 
-	keyChanged := state == nil || !plan.KMSKeyID.Equal(state.KMSKeyID)
+	// The key policy grants by log group ARN (kms:EncryptionContext:aws:logs:arn),
+	// so a new name needs the check as much as a new key.
+	keyChanged := state == nil || !plan.KMSKeyID.Equal(state.KMSKeyID) || !plan.ARN.Equal(state.ARN)
 	if keyChanged && !plan.KMSKeyID.IsNull() && !plan.KMSKeyID.IsUnknown() && r.data.client.Settings.Validation != conns.ValidationOff {
 		r.checkKey(ctx, plan, &resp.Diagnostics)
 	}
@@ -312,9 +314,12 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 	keyARN := plan.KMSKeyID.ValueString()
 	region := r.data.client.Region()
 	if a, err := arn.Parse(keyARN); err == nil && region != "" && a.Region != region {
-		diags.AddAttributeError(keyPath, "KMS key in another region",
-			fmt.Sprintf("Key %s is in %s, but the log group is created in %s. CloudWatch Logs only encrypts a log group with a key of its own region, "+
-				"and CreateLogGroup or AssociateKmsKey fails.\n\nFix: use a key in %s (a multi-Region replica key works).", keyARN, a.Region, region, region))
+		r.addFinding(diags, keyPath, "KMS key in another region", delivery.Finding{
+			Code: "DESTINATION_KMS_KEY_REGION_MISMATCH", Severity: delivery.SeverityError, Attribute: "kms_key_id",
+			Message: fmt.Sprintf("Key %s is in %s, but the log group is created in %s. CloudWatch Logs only encrypts a log group with a key of its own region, "+
+				"so CreateLogGroup or AssociateKmsKey fails.", keyARN, a.Region, region),
+			Fix: fmt.Sprintf("Use a key in %s (a multi-Region replica of the key works).", region),
+		})
 		return
 	}
 
@@ -336,7 +341,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 
 	keyPolicy, err := r.data.docs.KeyPolicy(ctx, keyARN)
 	if policysource.IsNotFound(err) {
-		r.addFinding(diags, keyPath, delivery.Finding{
+		r.addFinding(diags, keyPath, "KMS key not found", delivery.Finding{
 			Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_id",
 			Message: fmt.Sprintf("KMS key %s does not exist or its policy cannot be read; CloudWatch Logs cannot encrypt the log group with it.", keyARN),
 			Fix:     "Create the key first or correct kms_key_id.",
@@ -358,7 +363,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 		return
 	}
 	for _, f := range findings {
-		r.addFinding(diags, keyPath, f)
+		r.addFinding(diags, keyPath, "KMS key cannot encrypt this log group", f)
 	}
 }
 
@@ -397,8 +402,7 @@ func logGroupKeyFindings(partition, logGroupARN, account, region, keyARN string,
 }
 
 // addFinding reports a finding as an error, or as a warning in validation mode "warn".
-func (r *logGroupResource) addFinding(diags *diag.Diagnostics, p path.Path, f delivery.Finding) {
-	summary := "KMS key cannot encrypt this log group"
+func (r *logGroupResource) addFinding(diags *diag.Diagnostics, p path.Path, summary string, f delivery.Finding) {
 	if f.Severity != delivery.SeverityError || r.data.client.Settings.Validation == conns.ValidationWarn {
 		diags.AddAttributeWarning(p, summary, findingText(f))
 		return

@@ -356,6 +356,16 @@ resource "vpcflow_log_group" "test" {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			{
+				// The key policy names the log group, so a new name is checked too.
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name       = "%s-renamed"
+  kms_key_id = %q
+}
+`, name, keyARN),
+				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
+			},
 		},
 	})
 }

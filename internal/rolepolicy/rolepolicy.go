@@ -111,6 +111,16 @@ var (
 // RegionPattern is the pattern a source region must match ("*" for any).
 func RegionPattern() *regexp.Regexp { return regionPattern }
 
+// NormalizeRegions sorts regions and drops duplicates; "*" stands for all of
+// them. Two lists with the same normal form render the same trust policy.
+func NormalizeRegions(regions []string) []string {
+	out := sortedUnique(regions)
+	if slices.Contains(out, "*") {
+		return []string{"*"}
+	}
+	return out
+}
+
 // TrustDocument renders the trust policy: VPC Flow Logs may assume the role
 // (sts:AssumeRole) only for flow logs of the account in the regions, which
 // the service proves with aws:SourceAccount and aws:SourceArn.
@@ -126,11 +136,7 @@ func TrustDocument(t Trust) (string, error) {
 			return "", fmt.Errorf("source region %q is not a region name such as us-east-1, or *", r)
 		}
 	}
-	regions := sortedUnique(t.Regions)
-	if slices.Contains(regions, "*") {
-		regions = []string{"*"}
-	}
-	t.Regions = regions
+	t.Regions = NormalizeRegions(t.Regions)
 	doc := document{
 		Version: "2012-10-17",
 		Statement: []statement{{

@@ -190,6 +190,20 @@ func TestParse_foreignDocuments(t *testing.T) {
 	}
 }
 
+func TestNormalizeRegions(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want []string }{
+		{[]string{"us-east-1"}, []string{"us-east-1"}},
+		{[]string{"us-west-2", "eu-west-1", "us-west-2"}, []string{"eu-west-1", "us-west-2"}},
+		{[]string{"us-east-1", "*"}, []string{"*"}},
+	}
+	for _, tc := range cases {
+		if got := NormalizeRegions(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("NormalizeRegions(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestEquivalentAndSameLogGroups(t *testing.T) {
 	t.Parallel()
 	if !Equivalent(`{"b":1,"a":[1,2]}`, "{\n  \"a\": [1, 2],\n  \"b\": 1\n}") {
