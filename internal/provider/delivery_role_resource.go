@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -544,21 +546,8 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 	plan.UniqueID = types.StringValue(aws.ToString(out.Role.RoleId))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
-	// IAM is eventually consistent: wait until the role can be read, so a
-	// flow log created right after this resource finds it.
-	err = retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-		return err
-	}, isIAMNoSuchEntity)
-	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("waiting for IAM Role (%s) to be visible", name), err.Error())
-		return
-	}
-	err = retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		return r.putPolicy(ctx, name, plan.Policy.ValueString())
-	}, isIAMNoSuchEntity)
-	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("putting inline policy %s on IAM Role (%s)", rolepolicy.PolicyName, name), err.Error())
+	if err := settleDeliveryRole(ctx, r.iam, propagationRetry{}, name, plan.Policy.ValueString()); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", name), err.Error())
 		return
 	}
 	r.data.docs.Forget() // a flow log checked later in this run reads the new role
@@ -570,6 +559,27 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// settleDeliveryRole waits until IAM returns a role created moments ago (so a
+// flow log created right after this resource finds it), then puts its inline
+// policy. Both steps retry only "not found", for a bounded time.
+func settleDeliveryRole(ctx context.Context, api deliveryRoleAPI, retry propagationRetry, name, policy string) error {
+	err := retry.do(ctx, iamPropagationTimeout, func() error {
+		_, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		return err
+	}, isIAMNoSuchEntity)
+	if err != nil {
+		return fmt.Errorf("waiting for the role to be visible: %w", err)
+	}
+	err = retry.do(ctx, iamPropagationTimeout, func() error {
+		_, err := api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName), PolicyDocument: aws.String(policy)})
+		return err
+	}, isIAMNoSuchEntity)
+	if err != nil {
+		return fmt.Errorf("putting inline policy %s: %w", rolepolicy.PolicyName, err)
+	}
+	return nil
 }
 
 func (r *deliveryRoleResource) putPolicy(ctx context.Context, name, doc string) error {
@@ -848,15 +858,23 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 		}
 	}
 
-	// DeleteConflict right after the policies went is IAM catching up.
+	// DeleteConflict about policies right after they went is IAM catching
+	// up; one about an instance profile is not, and fails at once.
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
 		_, err := api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 		return err
-	}, func(err error) bool { return hasErrorCode(err, "DeleteConflict") })
+	}, isPolicyDeleteConflict)
 	if err != nil && !hasErrorCode(err, "NoSuchEntity") {
 		return err
 	}
 	return nil
+}
+
+// isPolicyDeleteConflict matches IAM's "Cannot delete entity, must delete
+// policies first" and "must detach all policies first".
+func isPolicyDeleteConflict(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "DeleteConflict" && strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "policies first")
 }
 
 func (r *deliveryRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

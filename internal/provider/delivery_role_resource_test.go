@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -730,4 +733,98 @@ func testAccCreateManagedPolicy(t *testing.T, name, doc string) string {
 		_, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: aws.String(policyARN)})
 	})
 	return policyARN
+}
+
+// TestSettleDeliveryRole: a role IAM does not return yet is waited for
+// within the bound, while an error that is not "not found" fails at once.
+func TestSettleDeliveryRole(t *testing.T) {
+	t.Parallel()
+	notFound := &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "The role with name r cannot be found."}
+	malformed := &smithy.GenericAPIError{Code: "MalformedPolicyDocument", Message: "Syntax errors in policy."}
+	cases := []struct {
+		name          string
+		getRole, put  []error // successive results; nil after the list
+		wantGet       int
+		wantPut       int
+		wantErr       string
+		wantSleptOver time.Duration // total fake time waited at least
+	}{
+		{name: "visible at once", wantGet: 1, wantPut: 1},
+		{name: "role appears after two reads", getRole: []error{notFound, notFound}, wantGet: 3, wantPut: 1, wantSleptOver: 1500 * time.Millisecond},
+		{name: "policy put retried while the role propagates", put: []error{notFound}, wantGet: 1, wantPut: 2},
+		{name: "malformed policy fails at once", put: []error{malformed}, wantGet: 1, wantPut: 1, wantErr: "MalformedPolicyDocument"},
+		{name: "role never appears", getRole: repeatErr(notFound, 100), wantGet: 17, wantErr: "still failing after 2m0s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clock := &fakeRetryClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+			api := &settlingIAMAPI{getRole: tc.getRole, put: tc.put}
+			err := settleDeliveryRole(context.Background(), api, propagationRetry{now: clock.now, sleep: clock.sleep}, "r", "{}")
+			if api.gets != tc.wantGet || api.puts != tc.wantPut {
+				t.Errorf("GetRole called %d times, PutRolePolicy %d; want %d and %d", api.gets, api.puts, tc.wantGet, tc.wantPut)
+			}
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
+			}
+			var slept time.Duration
+			for _, d := range clock.slept {
+				slept += d
+			}
+			if slept < tc.wantSleptOver || slept > iamPropagationTimeout {
+				t.Errorf("waited %s, want between %s and %s", slept, tc.wantSleptOver, iamPropagationTimeout)
+			}
+		})
+	}
+}
+
+func TestIsPolicyDeleteConflict(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		"Cannot delete entity, must delete policies first.":                    true,
+		"Cannot delete entity, must detach all policies first.":                true,
+		"Cannot delete entity, must remove roles from instance profile first.": false,
+	}
+	for msg, want := range cases {
+		if got := isPolicyDeleteConflict(&smithy.GenericAPIError{Code: "DeleteConflict", Message: msg}); got != want {
+			t.Errorf("isPolicyDeleteConflict(%q) = %v, want %v", msg, got, want)
+		}
+	}
+	if isPolicyDeleteConflict(&smithy.GenericAPIError{Code: "NoSuchEntity", Message: "must delete policies first"}) {
+		t.Error("another code matched")
+	}
+}
+
+func repeatErr(err error, n int) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// settlingIAMAPI answers GetRole and PutRolePolicy from scripted results.
+type settlingIAMAPI struct {
+	deliveryRoleAPI
+	getRole, put []error
+	gets, puts   int
+}
+
+func (f *settlingIAMAPI) GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	f.gets++
+	if f.gets <= len(f.getRole) && f.getRole[f.gets-1] != nil {
+		return nil, f.getRole[f.gets-1]
+	}
+	return &iam.GetRoleOutput{}, nil
+}
+
+func (f *settlingIAMAPI) PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+	f.puts++
+	if f.puts <= len(f.put) && f.put[f.puts-1] != nil {
+		return nil, f.put[f.puts-1]
+	}
+	return &iam.PutRolePolicyOutput{}, nil
 }
