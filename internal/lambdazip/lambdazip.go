@@ -36,7 +36,7 @@ func Build(ctx context.Context, moduleDir, pkg, goarch string, env ...string) ([
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	bin := filepath.Join(tmp, "bootstrap")
 	cmd := exec.CommandContext(ctx, "go", "build",
 		"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc",
@@ -54,7 +54,7 @@ func Build(ctx context.Context, moduleDir, pkg, goarch string, env ...string) ([
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return Zip("bootstrap", f)
 }
 
