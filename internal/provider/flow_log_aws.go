@@ -109,25 +109,18 @@ func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 
 // updateFlowLogTags makes the flow log's tags from into to.
 func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, to map[string]string) error {
-	var removed []ec2types.Tag
-	for k := range from {
-		if _, ok := to[k]; !ok {
-			removed = append(removed, ec2types.Tag{Key: aws.String(k)})
+	upsert, remove := diffTags(from, to)
+	if len(remove) > 0 {
+		removed := make([]ec2types.Tag, len(remove))
+		for i, k := range remove {
+			removed[i] = ec2types.Tag{Key: aws.String(k)}
 		}
-	}
-	changed := map[string]string{}
-	for k, v := range to {
-		if old, ok := from[k]; !ok || old != v {
-			changed[k] = v
-		}
-	}
-	if len(removed) > 0 {
 		if _, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed}); err != nil {
 			return fmt.Errorf("removing tags: %w", err)
 		}
 	}
-	if len(changed) > 0 {
-		if _, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(changed)}); err != nil {
+	if len(upsert) > 0 {
+		if _, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(upsert)}); err != nil {
 			return fmt.Errorf("setting tags: %w", err)
 		}
 	}

@@ -121,7 +121,7 @@ var flowLogDestinationOptionsAttrTypes = map[string]attr.Type{
 	"per_hour_partition":         types.BoolType,
 }
 
-// targetValue returns the target attribute that is set (possibly unknown).
+// target returns the target attribute that is set (possibly unknown).
 func (m *flowLogModel) target() (flowLogTarget, types.String, bool) {
 	for _, t := range flowLogTargets {
 		if v := m.targetAttr(t.attr); !v.IsNull() {
@@ -257,7 +257,7 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Validators:    []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")},
 			},
 			"max_aggregation_interval": schema.Int64Attribute{
-				MarkdownDescription: "Longest time, in seconds, a flow is aggregated into one record: " + quotedIntList(flowLogAggregationIntervals) +
+				MarkdownDescription: "Longest time, in seconds, a flow is aggregated into one record: " + quotedInts(flowLogAggregationIntervals) +
 					". Defaults to `" + strconv.Itoa(flowLogDefaultAggregationInterval) + "`. Transit gateway flow logs require `" + strconv.Itoa(flowLogTGWAggregationInterval) + "`.",
 				Optional:      true,
 				Computed:      true,
@@ -416,9 +416,9 @@ func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	// Everything but tags requires replacement, so an update changes tags only.
-	oldTags, diags := flowLogTags(ctx, state.Tags)
+	oldTags, diags := tagsFromModel(ctx, state.Tags)
 	resp.Diagnostics.Append(diags...)
-	newTags, diags := flowLogTags(ctx, plan.Tags)
+	newTags, diags := tagsFromModel(ctx, plan.Tags)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -501,7 +501,7 @@ func (r *flowLogResource) createInput(ctx context.Context, plan *flowLogModel, t
 			PerHourPartition:         aws.Bool(opts.PerHourPartition.ValueBool()),
 		}
 	}
-	tags, d := flowLogTags(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.Tags)
 	diags.Append(d...)
 	if len(tags) > 0 {
 		in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpcFlowLog, Tags: flowLogEC2Tags(tags)}}
@@ -516,7 +516,13 @@ func (r *flowLogResource) flatten(ctx context.Context, fl *ec2types.FlowLog, m *
 	var diags diag.Diagnostics
 	id := aws.ToString(fl.FlowLogId)
 	m.ID = types.StringValue(id)
-	m.ARN = types.StringValue(r.flowLogARN(ctx, id))
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		diags.AddError("reading Flow Log", fmt.Sprintf("reading Flow Log (%s): the flow log's ARN needs the account: %s", id, err))
+		return diags
+	}
+	partition, region := r.data.client.Partition(), r.data.client.Region()
+	m.ARN = types.StringValue(fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/%s", partition, region, account, id))
 
 	resourceID := aws.ToString(fl.ResourceId)
 	var target flowLogTarget
@@ -545,7 +551,9 @@ func (r *flowLogResource) flatten(ctx context.Context, fl *ec2types.FlowLog, m *
 	m.LogDestinationType = types.StringValue(destinationType)
 	destination := aws.ToString(fl.LogDestination)
 	if destination == "" && aws.ToString(fl.LogGroupName) != "" {
-		destination = r.logGroupARN(ctx, aws.ToString(fl.LogGroupName))
+		// A flow log created with a log group name reports no ARN (moto; AWS
+		// reports both): the group is in the flow log's account and region.
+		destination = fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, aws.ToString(fl.LogGroupName))
 	}
 	if destination != "" && !sameFlowLogDestination(m.LogDestination.ValueString(), destination) {
 		m.LogDestination = types.StringValue(destination)
@@ -568,13 +576,9 @@ func (r *flowLogResource) flatten(ctx context.Context, fl *ec2types.FlowLog, m *
 	for _, t := range fl.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if len(tags) == 0 && m.Tags.IsNull() {
-		m.Tags = types.MapNull(types.StringType)
-	} else {
-		v, d := types.MapValueFrom(ctx, types.StringType, tags)
-		diags.Append(d...)
-		m.Tags = v
-	}
+	v, d := tagsToModel(ctx, tags, m.Tags)
+	diags.Append(d...)
+	m.Tags = v
 
 	setFlowLogHealth(m, aws.ToString(fl.DeliverLogsStatus), aws.ToString(fl.DeliverLogsErrorMessage), destinationType)
 	return diags
@@ -608,16 +612,6 @@ func flattenDestinationOptions(o *ec2types.DestinationOptionsResponse, m *flowLo
 	return diags
 }
 
-func (r *flowLogResource) flowLogARN(ctx context.Context, id string) string {
-	account, _ := r.data.client.AccountID(ctx)
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/%s", r.data.client.Partition(), r.data.client.Region(), account, id)
-}
-
-func (r *flowLogResource) logGroupARN(ctx context.Context, name string) string {
-	account, _ := r.data.client.AccountID(ctx)
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.data.client.Partition(), r.data.client.Region(), account, name)
-}
-
 // sameFlowLogDestination compares destination ARNs, reading a log group ARN with
 // and without its trailing ":*" as the same.
 func sameFlowLogDestination(a, b string) bool {
@@ -634,28 +628,10 @@ func flowLogStringOr(v string, prior types.String) types.String {
 	return prior
 }
 
-func flowLogTags(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	tags := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return tags, nil
-	}
-	diags := m.ElementsAs(ctx, &tags, false)
-	return tags, diags
-}
-
 func flowLogEC2Tags(tags map[string]string) []ec2types.Tag {
 	out := make([]ec2types.Tag, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, ec2types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out
-}
-
-// quotedIntList renders allowed numbers for a description, from the validator's slice.
-func quotedIntList(values []int64) string {
-	s := make([]string, len(values))
-	for i, v := range values {
-		s[i] = strconv.FormatInt(v, 10)
-	}
-	return quotedList(s)
 }

@@ -99,7 +99,7 @@ func TestCreateFlowLogRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api := &fakeFlowLogs{replies: tt.replies}
 			id, err := createFlowLog(context.Background(), api, &ec2.CreateFlowLogsInput{}, flowloghealth.DestinationCloudWatchLogs, tt.timeout)
-			if api.calls != tt.wantCalls && !(tt.atLeast && api.calls > tt.wantCalls) {
+			if api.calls != tt.wantCalls && (!tt.atLeast || api.calls < tt.wantCalls) {
 				t.Errorf("CreateFlowLogs called %d times, want %d", api.calls, tt.wantCalls)
 			}
 			if len(tt.wantErr) == 0 {
