@@ -56,11 +56,14 @@ func network(t *testing.T, c *ec2.Client, cidr, subnetCIDR string) string {
 	return aws.ToString(sn.Subnet.SubnetId)
 }
 
-func createENI(t *testing.T, c *ec2.Client, subnet string, secondary int32, tags map[string]string) ec2types.NetworkInterface {
+// createENI creates an interface with the given private addresses, the
+// first primary. Addresses are explicit because moto, asked for a count of
+// secondary addresses, sometimes hands out the primary address again.
+func createENI(t *testing.T, c *ec2.Client, subnet string, ips []string, tags map[string]string) ec2types.NetworkInterface {
 	t.Helper()
-	in := &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(subnet), Description: aws.String("inventory sync test")}
-	if secondary > 0 {
-		in.SecondaryPrivateIpAddressCount = aws.Int32(secondary)
+	in := &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(subnet), Description: aws.String("inventory sync test"), PrivateIpAddress: aws.String(ips[0])}
+	for i, ip := range ips {
+		in.PrivateIpAddresses = append(in.PrivateIpAddresses, ec2types.PrivateIpAddressSpecification{PrivateIpAddress: aws.String(ip), Primary: aws.Bool(i == 0)})
 	}
 	if len(tags) > 0 {
 		spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeNetworkInterface}
@@ -103,8 +106,8 @@ func TestSync(t *testing.T) {
 	cfg := acctest.AWSConfig(t)
 	ec2c := ec2.NewFromConfig(cfg)
 	subnet := network(t, ec2c, "10.20.0.0/16", "10.20.1.0/24")
-	web := createENI(t, ec2c, subnet, 2, map[string]string{"Name": "web-1", "team": "payments"})
-	worker := createENI(t, ec2c, subnet, 0, nil)
+	web := createENI(t, ec2c, subnet, []string{"10.20.1.10", "10.20.1.11", "10.20.1.12"}, map[string]string{"Name": "web-1", "team": "payments"})
+	worker := createENI(t, ec2c, subnet, []string{"10.20.1.20"}, nil)
 	if _, err := ec2c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{subnet}, Tags: []ec2types.Tag{{Key: aws.String("tier"), Value: aws.String("private")}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +238,7 @@ func TestSyncAssumedRole(t *testing.T) {
 	}
 	ec2src := ec2.NewFromConfig(admin)
 	subnet := network(t, ec2src, "10.30.0.0/16", "10.30.4.0/24")
-	eni := createENI(t, ec2src, subnet, 0, map[string]string{"Name": "source-app"})
+	eni := createENI(t, ec2src, subnet, []string{"10.30.4.10"}, map[string]string{"Name": "source-app"})
 	eniID := aws.ToString(eni.NetworkInterfaceId)
 
 	store := newStore(t, cfg)
