@@ -61,7 +61,7 @@ func flDoc(format string, extra ...any) string {
 
 // flowLogAWS is an SDK view of moto for fixtures and out-of-band changes.
 type flowLogAWS struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	ec2  *ec2.Client
 	iam  *iam.Client
@@ -69,7 +69,7 @@ type flowLogAWS struct {
 	s3   *s3.Client
 }
 
-func newFlowLogAWS(t *testing.T) *flowLogAWS {
+func newFlowLogAWS(t testing.TB) *flowLogAWS {
 	t.Helper()
 	cfg := acctest.AWSConfig(t)
 	return &flowLogAWS{

@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 )
 
 // flowLogsPerPlan is the size of the plan-cost configuration.
@@ -68,5 +74,44 @@ resource "vpcflow_flow_log" "test" {
 	}
 	if plans == 0 {
 		t.Fatal("no provider process made an AWS call: the delivery check did not run")
+	}
+}
+
+// BenchmarkFlowLogModifyPlan measures the plan-time check of one flow log
+// whose role and log group were already read in this run (the case of all
+// but the first of many flow logs sharing them).
+func BenchmarkFlowLogModifyPlan(b *testing.B) {
+	a := newFlowLogAWS(b)
+	logGroup := a.logGroup()
+	role := a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ":*"), "")
+	vpc := a.vpc()
+	ctx := context.Background()
+	client, err := conns.New(ctx, conns.Settings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &flowLogResource{data: newProviderData(client), ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	req := fwresource.ModifyPlanRequest{
+		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+	}
+	planned := plannedFlowLog(vpc, logGroup, role)
+	if diags := req.Plan.Set(ctx, &planned); diags.HasError() {
+		b.Fatal(diags)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}
+		r.ModifyPlan(ctx, req, resp)
+		if len(resp.Diagnostics) != 0 {
+			b.Fatal(resp.Diagnostics)
+		}
+	}
+	b.StopTimer()
+	if n := client.Calls.Count("IAM.GetRole"); n != 1 {
+		b.Errorf("the role was read %d times, want once", n)
 	}
 }
