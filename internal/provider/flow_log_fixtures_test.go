@@ -22,6 +22,25 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 )
 
+// What moto (5.x) does with flow logs, and so what these tests cannot show:
+//   - DeliverLogsStatus is decided once, at creation: FAILED ("Access error")
+//     for a cloud-watch-logs flow log whose log group (given by name) does
+//     not exist, SUCCESS otherwise; it never changes afterwards, and the
+//     deliver-log-status filter always answers SUCCESS. A log group given by
+//     ARN is never found, so every such flow log is FAILED: the resource
+//     passes a same-account log group by name.
+//   - No IAM: no iam:PassRole check, no "Unable to assume given IAM role",
+//     no bucket or key policy evaluation.
+//   - An S3 destination with a prefix is looked up as a bucket named
+//     "BUCKET/PREFIX" and refused as missing.
+//   - DestinationOptions and DeliverCrossAccountRole are accepted and
+//     dropped: DescribeFlowLogs does not return them.
+//   - Transit gateways are not validated: any aggregation interval and a
+//     traffic type are accepted, and the default format is the VPC one.
+//   - DeleteFlowLogs of an unknown ID is an InvalidFlowLogId.NotFound error;
+//     AWS returns it as an Unsuccessful item.
+// deliveryFailing below stands in for a flow log that starts failing.
+
 // Documents of the flow log tests, as a user would write them. %[1]s is the
 // account, %[2]s the region.
 const (
