@@ -280,7 +280,7 @@ func (r *applyRun) associate(ctx context.Context, u inventoryevents.AddressAssoc
 			eni = aws.ToString(a.NetworkInterfaceId)
 		}
 		if public, err = netip.ParseAddr(aws.ToString(a.PublicIp)); err != nil {
-			return fmt.Errorf("Elastic IP %s: %w", u.AllocationID, err)
+			return fmt.Errorf("parsing the public address of Elastic IP %s: %w", u.AllocationID, err)
 		}
 		if assocID == "" {
 			assocID = aws.ToString(a.AssociationId)
