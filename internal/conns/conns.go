@@ -12,11 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -55,6 +59,7 @@ type Client struct {
 
 	once struct {
 		ec2, iam, logs, s3, kms, sts sync.Once
+		config, ssm, cloudwatch, eventbridge sync.Once
 	}
 	ec2  *ec2.Client
 	iam  *iam.Client
@@ -62,6 +67,11 @@ type Client struct {
 	s3   *s3.Client
 	kms  *kms.Client
 	sts  *sts.Client
+
+	config      *configservice.Client
+	ssm         *ssm.Client
+	cloudwatch  *cloudwatch.Client
+	eventbridge *eventbridge.Client
 
 	accountOnce sync.Once
 	accountID   string
@@ -163,6 +173,30 @@ func (c *Client) KMS() *kms.Client {
 func (c *Client) STS() *sts.Client {
 	c.once.sts.Do(func() { c.sts = sts.NewFromConfig(c.Config) })
 	return c.sts
+}
+
+// ConfigService returns the AWS Config client.
+func (c *Client) ConfigService() *configservice.Client {
+	c.once.config.Do(func() { c.config = configservice.NewFromConfig(c.Config) })
+	return c.config
+}
+
+// SSM returns the Systems Manager client.
+func (c *Client) SSM() *ssm.Client {
+	c.once.ssm.Do(func() { c.ssm = ssm.NewFromConfig(c.Config) })
+	return c.ssm
+}
+
+// CloudWatch returns the CloudWatch (metrics) client.
+func (c *Client) CloudWatch() *cloudwatch.Client {
+	c.once.cloudwatch.Do(func() { c.cloudwatch = cloudwatch.NewFromConfig(c.Config) })
+	return c.cloudwatch
+}
+
+// EventBridge returns the EventBridge client.
+func (c *Client) EventBridge() *eventbridge.Client {
+	c.once.eventbridge.Do(func() { c.eventbridge = eventbridge.NewFromConfig(c.Config) })
+	return c.eventbridge
 }
 
 // AccountID returns the caller's account, asked of STS once.
