@@ -231,7 +231,7 @@ func TestFlowLogFindingPath(t *testing.T) {
 	}
 }
 
-func TestValidateLogFormat(t *testing.T) {
+func TestFlowLogValidateLogFormat(t *testing.T) {
 	vpc := flowLogTargets[2]
 	tgw := flowLogTargets[1]
 	if vpc.attr != "vpc_id" || tgw.attr != "transit_gateway_id" {
@@ -275,7 +275,7 @@ func TestValidateLogFormat(t *testing.T) {
 	}
 }
 
-func TestSameLogFormat(t *testing.T) {
+func TestFlowLogSameLogFormat(t *testing.T) {
 	if !sameLogFormat(types.StringValue("${version}  ${srcaddr}\n"), "${version} ${srcaddr}") {
 		t.Error("spacing made two formats differ")
 	}
