@@ -12,13 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -60,6 +64,7 @@ type Client struct {
 	once struct {
 		ec2, iam, logs, s3, kms, sts         sync.Once
 		config, ssm, cloudwatch, eventbridge sync.Once
+		lambda, kinesis, dynamodb, cloudtrail sync.Once
 	}
 	ec2  *ec2.Client
 	iam  *iam.Client
@@ -72,6 +77,10 @@ type Client struct {
 	ssm         *ssm.Client
 	cloudwatch  *cloudwatch.Client
 	eventbridge *eventbridge.Client
+	lambda      *lambda.Client
+	kinesis     *kinesis.Client
+	dynamodb    *dynamodb.Client
+	cloudtrail  *cloudtrail.Client
 
 	accountOnce sync.Once
 	accountID   string
@@ -197,6 +206,30 @@ func (c *Client) CloudWatch() *cloudwatch.Client {
 func (c *Client) EventBridge() *eventbridge.Client {
 	c.once.eventbridge.Do(func() { c.eventbridge = eventbridge.NewFromConfig(c.Config) })
 	return c.eventbridge
+}
+
+// Lambda returns the Lambda client.
+func (c *Client) Lambda() *lambda.Client {
+	c.once.lambda.Do(func() { c.lambda = lambda.NewFromConfig(c.Config) })
+	return c.lambda
+}
+
+// Kinesis returns the Kinesis Data Streams client.
+func (c *Client) Kinesis() *kinesis.Client {
+	c.once.kinesis.Do(func() { c.kinesis = kinesis.NewFromConfig(c.Config) })
+	return c.kinesis
+}
+
+// DynamoDB returns the DynamoDB client.
+func (c *Client) DynamoDB() *dynamodb.Client {
+	c.once.dynamodb.Do(func() { c.dynamodb = dynamodb.NewFromConfig(c.Config) })
+	return c.dynamodb
+}
+
+// CloudTrail returns the CloudTrail client.
+func (c *Client) CloudTrail() *cloudtrail.Client {
+	c.once.cloudtrail.Do(func() { c.cloudtrail = cloudtrail.NewFromConfig(c.Config) })
+	return c.cloudtrail
 }
 
 // AccountID returns the caller's account, asked of STS once.
