@@ -62,8 +62,8 @@ type Client struct {
 	Config   aws.Config
 
 	once struct {
-		ec2, iam, logs, s3, kms, sts         sync.Once
-		config, ssm, cloudwatch, eventbridge sync.Once
+		ec2, iam, logs, s3, kms, sts          sync.Once
+		config, ssm, cloudwatch, eventbridge  sync.Once
 		lambda, kinesis, dynamodb, cloudtrail sync.Once
 	}
 	ec2  *ec2.Client
