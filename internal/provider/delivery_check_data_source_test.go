@@ -20,8 +20,8 @@ import (
 )
 
 const (
-	testAccount  = acctest.AccountID
-	testRegion   = acctest.Region
+	testAccount      = acctest.AccountID
+	testRegion       = acctest.Region
 	testLogGroupName = "/vpc/flow-logs"
 )
 

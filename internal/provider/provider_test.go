@@ -62,10 +62,3 @@ func (c *configuredProviders) total() int {
 	return n
 }
 
-// configuredProviderFactories hand back the data of the provider instance
-// configured last; configuredProviders sees every instance.
-func configuredProviderFactories(got **providerData) map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"vpcflow": providerserver.NewProtocol6WithError(&vpcflowProvider{version: "test", configured: func(pd *providerData) { *got = pd }}),
-	}
-}
