@@ -61,4 +61,3 @@ func (c *configuredProviders) total() int {
 	}
 	return n
 }
-
