@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/netip"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -95,14 +94,6 @@ func payloadInventory(tb testing.TB, gz []byte) *inventory.Inventory {
 // machine says more about a benchmark's cost than the wall clock.
 type cpuClock struct{ start time.Duration }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func startCPU() cpuClock { return cpuClock{cpuTime()} }
 
 // reportRecords reports records per second of wall time, the benchmark's
@@ -117,7 +108,14 @@ func reportRecords(b *testing.B, n int, c cpuClock) {
 
 // BenchmarkEndToEnd measures the Lambda path: the base64 awslogs.data of a
 // subscription event to aggregated rows, as gzip NDJSON.
-func BenchmarkEndToEnd(b *testing.B) {
+func BenchmarkEndToEnd(b *testing.B) { benchEndToEnd(b, Options{}) }
+
+// BenchmarkEndToEndInternetAddrs is BenchmarkEndToEnd with every internet
+// address an endpoint of its own: the generated payload's peers are random
+// public addresses, so nearly every record becomes a row.
+func BenchmarkEndToEndInternetAddrs(b *testing.B) { benchEndToEnd(b, Options{InternetAddrs: true}) }
+
+func benchEndToEnd(b *testing.B, opts Options) {
 	gz := subscription.GeneratePayload(benchRecords, 1)
 	data := base64.StdEncoding.EncodeToString(gz)
 	inv := payloadInventory(b, gz)
@@ -125,7 +123,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := New(inv, w, Options{})
+	e, err := New(inv, w, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -147,6 +145,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 	}
 	reportRecords(b, benchRecords, cpu)
+	b.ReportMetric(float64(e.Stats().Rows), "rows/payload")
 }
 
 // BenchmarkFloorGunzip measures the least any path must do with the same
