@@ -136,6 +136,25 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 	return &Client{Settings: s, Config: cfg, Calls: calls}, nil
 }
 
+// WithAssumedRole returns a client of another account: the same region,
+// endpoint and retries, with the credentials of the role, assumed with this
+// client's credentials. Its calls count in this client's counter.
+func (c *Client) WithAssumedRole(ar AssumeRole) *Client {
+	cfg := c.Config.Copy()
+	provider := stscreds.NewAssumeRoleProvider(c.STS(), ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+		if ar.ExternalID != "" {
+			o.ExternalID = aws.String(ar.ExternalID)
+		}
+		if ar.SessionName != "" {
+			o.RoleSessionName = ar.SessionName
+		}
+	})
+	cfg.Credentials = aws.NewCredentialsCache(provider)
+	s := c.Settings
+	s.AssumeRole = &ar
+	return &Client{Settings: s, Config: cfg, Calls: c.Calls}
+}
+
 // Region is the region the provider works in.
 func (c *Client) Region() string { return c.Settings.Region }
 
