@@ -1,0 +1,229 @@
+package lambdazip
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// maxZipSize is the most the deployment package may weigh: Lambda accepts
+// 50 MB zipped, and a small package is fetched faster on a cold start.
+const maxZipSize = 10 << 20
+
+// maxStartToReady bounds the enricher's start: exec to its first line of output.
+const maxStartToReady = 50 * time.Millisecond
+
+// TestBuildIsReproducible builds the arm64 zip twice, from two copies of the
+// module at different paths, each with its own GOPATH and an empty build
+// cache, and expects the same bytes. The module cache is the machine's, so
+// the test needs no network.
+func TestBuildIsReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the enricher twice with empty build caches")
+	}
+	root := moduleRoot(t)
+	modCache := goEnv(t, "GOMODCACHE")
+	var sums []string
+	var size int
+	for _, checkout := range []string{"a/src", "b/some/deeper/checkout"} {
+		base := t.TempDir()
+		dir := filepath.Join(base, checkout)
+		copyModuleSource(t, root, dir)
+		zipBytes, err := Build(context.Background(), dir, EnricherPackage, "arm64",
+			"GOPATH="+filepath.Join(base, "gopath"),
+			"GOCACHE="+filepath.Join(base, "gocache"),
+			"GOMODCACHE="+modCache,
+			"GOPROXY=off",
+			"GOTOOLCHAIN=local",
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, SHA256Hex(zipBytes))
+		size = len(zipBytes)
+		t.Logf("%s: sha256 %s, %d bytes", checkout, SHA256Hex(zipBytes), len(zipBytes))
+	}
+	if sums[0] != sums[1] {
+		t.Errorf("two builds of the same source differ:\n  %s\n  %s", sums[0], sums[1])
+	}
+	if size > maxZipSize {
+		t.Errorf("zip is %d bytes, more than %d", size, maxZipSize)
+	}
+}
+
+// TestZipHasOneExecutableEntry checks the archive shape Lambda's
+// provided.al2023 runtime runs: one file named bootstrap, executable, with a
+// fixed time.
+func TestZipHasOneExecutableEntry(t *testing.T) {
+	t.Parallel()
+	b, err := Zip("bootstrap", strings.NewReader("#!/bin/sh\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Zip("bootstrap", strings.NewReader("#!/bin/sh\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, again) {
+		t.Error("the same content zips to different bytes")
+	}
+	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.File) != 1 {
+		t.Fatalf("%d entries, want 1", len(r.File))
+	}
+	f := r.File[0]
+	if f.Name != "bootstrap" || f.Mode().Perm() != 0o755 || !f.Modified.Equal(epoch) {
+		t.Errorf("entry %s mode %v modified %v, want bootstrap 0755 %v", f.Name, f.Mode().Perm(), f.Modified, epoch)
+	}
+}
+
+// TestEnricherStartToReady measures how long the enricher takes from exec
+// to printing its usage, the part of a cold start the binary controls. It
+// runs the binary for the machine's architecture, built as the Lambda one is.
+func TestEnricherStartToReady(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Lambda binary is built for Linux")
+	}
+	zipBytes, err := Build(context.Background(), moduleRoot(t), EnricherPackage, runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	if err := os.WriteFile(bin, unzipBootstrap(t, zipBytes), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const runs = 21
+	times := make([]time.Duration, 0, runs)
+	for range runs {
+		times = append(times, startToFirstLine(t, bin, "help"))
+	}
+	slices.Sort(times)
+	median := times[runs/2]
+	t.Logf("start to ready (exec to usage printed), %d runs: median %s, min %s, max %s; linux/%s zip %d bytes",
+		runs, median, times[0], times[runs-1], runtime.GOARCH, len(zipBytes))
+	if median > maxStartToReady {
+		t.Errorf("median start to ready %s, want under %s", median, maxStartToReady)
+	}
+}
+
+// startToFirstLine runs bin and returns the time from exec to its first
+// line of output.
+func startToFirstLine(t *testing.T, bin string, args ...string) time.Duration {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin"} // outside Lambda: no AWS_LAMBDA_RUNTIME_API
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	elapsed := time.Since(start)
+	if err != nil || !strings.HasPrefix(line, "Usage") {
+		t.Fatalf("first line %q, %v; want the usage", line, err)
+	}
+	_, _ = io.Copy(io.Discard, out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return elapsed
+}
+
+func unzipBootstrap(t *testing.T, b []byte) []byte {
+	t.Helper()
+	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.Open("bootstrap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	content, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return content
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found from the package directory: %v", err)
+	}
+	return root
+}
+
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// copyModuleSource copies what building the module's packages reads: go.mod,
+// go.sum, the main package at the root and everything under internal except
+// tests, test data and the built artifacts.
+func copyModuleSource(t *testing.T, root, dst string) {
+	t.Helper()
+	copyFile := func(rel string) {
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		copyFile(name)
+	}
+	err := filepath.WalkDir(filepath.Join(root, "internal"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir() && (d.Name() == "testdata" || rel == filepath.Join("internal", "artifact", "dist")):
+			return fs.SkipDir
+		case d.IsDir(), !d.Type().IsRegular(), strings.HasSuffix(d.Name(), "_test.go"):
+			return nil
+		}
+		copyFile(rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
