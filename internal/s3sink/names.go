@@ -1,0 +1,144 @@
+package s3sink
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+)
+
+// Object names say where their rows came from, so that the same input
+// always gets the same name:
+//
+//	k-<stream hash>-<shard id>-<first sequence number>-<last sequence number>
+//	l-<log group hash>-<log stream>-<first event id>
+//
+// The stream hash is that of the stream ARN, which tells apart shards of
+// different streams (shard ids repeat across streams); the log group hash
+// is that of the owner account, the log group and the subscription filter
+// names, since one log group may feed two filters and log group names repeat
+// across accounts. Sequence numbers and event ids are decimal; the log
+// stream name is escaped (EscapeName) so that it stays one path segment.
+
+// hashLen is how many hex digits of a SHA-256 name a source.
+const hashLen = 12
+
+func shortHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		_, _ = h.Write([]byte(p))
+		_, _ = h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:hashLen]
+}
+
+// KinesisName returns the name of the rows of the Kinesis records first to
+// last (sequence numbers, inclusive) of a shard of a stream.
+func KinesisName(streamARN, shardID, first, last string) string {
+	return "k-" + shortHash(streamARN) + "-" + EscapeName(shardID) + "-" + first + "-" + last
+}
+
+// LogsName returns the name of the rows of a CloudWatch Logs subscription
+// payload: the log group's owner, name and subscription filters, the log
+// stream, and the id of the payload's first log event.
+func LogsName(owner, logGroup string, filters []string, logStream, firstEventID string) string {
+	parts := append([]string{owner, logGroup}, filters...)
+	return "l-" + shortHash(parts...) + "-" + EscapeName(logStream) + "-" + firstEventID
+}
+
+// maxEscaped bounds an escaped name; longer ones end in a hash of the
+// whole. Log stream names may have 512 characters and S3 keys 1024 bytes.
+const maxEscaped = 160
+
+// EscapeName makes a name safe as part of one S3 key segment: letters,
+// digits, '.' and '-' stay, every other byte becomes _XX (hex). Names
+// longer than 160 bytes once escaped are cut and end in a hash of the
+// whole name, so different names stay different.
+func EscapeName(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := range len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('_')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&0xf])
+	}
+	out := b.String()
+	if len(out) > maxEscaped {
+		out = out[:maxEscaped-hashLen-1] + "_" + shortHash(s)
+	}
+	return out
+}
+
+// Name is an object name read back by ParseName.
+type Name struct {
+	// Kind is 'k' for Kinesis, 'l' for CloudWatch Logs.
+	Kind byte
+	// Source is what comes between the kind and the sequence numbers or
+	// event id: the stream hash and shard, or the log group hash and
+	// stream.
+	Source string
+	// First and Last are the sequence numbers of a Kinesis name; a
+	// CloudWatch Logs name has its first event id in First and no Last.
+	First, Last string
+}
+
+// ParseName reads an object name (the last segment of a key, with or
+// without its extension).
+func ParseName(name string) (Name, error) {
+	name = strings.TrimSuffix(strings.TrimSuffix(name, NDJSON.Ext()), Parquet.Ext())
+	if len(name) < 3 || name[1] != '-' || (name[0] != 'k' && name[0] != 'l') {
+		return Name{}, errors.New("s3sink: not an object name: " + name)
+	}
+	n := Name{Kind: name[0]}
+	rest := name[2:]
+	cut := func() (string, bool) {
+		i := strings.LastIndexByte(rest, '-')
+		if i <= 0 || !isDigits(rest[i+1:]) {
+			return "", false
+		}
+		v := rest[i+1:]
+		rest = rest[:i]
+		return v, true
+	}
+	var ok bool
+	if n.Kind == 'k' {
+		if n.Last, ok = cut(); !ok {
+			return Name{}, errors.New("s3sink: no last sequence number in " + name)
+		}
+	}
+	if n.First, ok = cut(); !ok {
+		return Name{}, errors.New("s3sink: no first sequence number or event id in " + name)
+	}
+	n.Source = rest
+	return n, nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// CompareSeq compares two decimal sequence numbers (Kinesis sequence
+// numbers have up to 128 bits, more than an integer holds): -1, 0 or 1.
+func CompareSeq(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return strings.Compare(a, b)
+}
