@@ -1,0 +1,1184 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+)
+
+var (
+	_ resource.Resource                   = &enricherFunctionResource{}
+	_ resource.ResourceWithConfigure      = &enricherFunctionResource{}
+	_ resource.ResourceWithImportState    = &enricherFunctionResource{}
+	_ resource.ResourceWithModifyPlan     = &enricherFunctionResource{}
+	_ resource.ResourceWithValidateConfig = &enricherFunctionResource{}
+)
+
+// enricherArtifact returns the embedded deployment package for an
+// architecture. Tests replace it: their provider is built without the
+// artifact step, and moto stores the code without running it.
+var enricherArtifact = artifact.Zip
+
+// The function runs the Go binary itself on Amazon Linux 2023.
+const (
+	enricherRuntime = lambdatypes.RuntimeProvidedal2023
+	enricherHandler = "bootstrap"
+	// enricherRolePath keeps the provider's execution roles together in IAM.
+	enricherRolePath = "/vpcflow/"
+)
+
+// Environment variables the provider sets from the function's attributes;
+// the enricher reads its configuration from them.
+const (
+	envEnricherMode         = "VPCFLOW_MODE"
+	envEnricherTable        = "VPCFLOW_INVENTORY_TABLE"
+	envEnricherOutputBucket = "VPCFLOW_OUTPUT_BUCKET"
+	envEnricherOutputPrefix = "VPCFLOW_OUTPUT_PREFIX"
+	envEnricherWindow       = "VPCFLOW_WINDOW"
+)
+
+// enricherManagedEnv are the variables environment may not set.
+var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow}
+
+const (
+	defaultEnricherArchitecture = "arm64"
+	defaultEnricherMemory       = 256
+	defaultEnricherTimeout      = 60
+	defaultEnricherPrefix       = "enriched/"
+	defaultEnricherWindow       = "60s"
+	defaultEnricherLogRetention = 30
+	// enricherCreateTimeout bounds the wait for a new or updated function to be ready.
+	enricherReadyTimeout = 5 * time.Minute
+)
+
+var (
+	enricherArchitectures = []string{"arm64", "x86_64"}
+	functionNamePattern   = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+	durationPattern       = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`)
+	tableARNPattern       = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}$`)
+	kinesisStreamPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[a-zA-Z0-9_.-]{1,128}$`)
+	bucketNamePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	failureTargetPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:\d{12}:.+$`)
+)
+
+// enricherLambdaAPI is the part of Lambda the enricher function resource uses.
+type enricherLambdaAPI interface {
+	lambda.GetFunctionAPIClient
+	CreateFunction(context.Context, *lambda.CreateFunctionInput, ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error)
+	UpdateFunctionConfiguration(context.Context, *lambda.UpdateFunctionConfigurationInput, ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error)
+	UpdateFunctionCode(context.Context, *lambda.UpdateFunctionCodeInput, ...func(*lambda.Options)) (*lambda.UpdateFunctionCodeOutput, error)
+	DeleteFunction(context.Context, *lambda.DeleteFunctionInput, ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error)
+	PutFunctionConcurrency(context.Context, *lambda.PutFunctionConcurrencyInput, ...func(*lambda.Options)) (*lambda.PutFunctionConcurrencyOutput, error)
+	DeleteFunctionConcurrency(context.Context, *lambda.DeleteFunctionConcurrencyInput, ...func(*lambda.Options)) (*lambda.DeleteFunctionConcurrencyOutput, error)
+	PutFunctionEventInvokeConfig(context.Context, *lambda.PutFunctionEventInvokeConfigInput, ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error)
+	GetFunctionEventInvokeConfig(context.Context, *lambda.GetFunctionEventInvokeConfigInput, ...func(*lambda.Options)) (*lambda.GetFunctionEventInvokeConfigOutput, error)
+	DeleteFunctionEventInvokeConfig(context.Context, *lambda.DeleteFunctionEventInvokeConfigInput, ...func(*lambda.Options)) (*lambda.DeleteFunctionEventInvokeConfigOutput, error)
+	TagResource(context.Context, *lambda.TagResourceInput, ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
+	UntagResource(context.Context, *lambda.UntagResourceInput, ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
+}
+
+func newEnricherFunctionResource() resource.Resource { return &enricherFunctionResource{} }
+
+type enricherFunctionResource struct {
+	data   *providerData
+	lambda enricherLambdaAPI
+	iam    deliveryRoleAPI
+	logs   logGroupAPI
+}
+
+type enricherFunctionModel struct {
+	ID                           types.String `tfsdk:"id"`
+	FunctionName                 types.String `tfsdk:"function_name"`
+	Description                  types.String `tfsdk:"description"`
+	Mode                         types.String `tfsdk:"mode"`
+	Architecture                 types.String `tfsdk:"architecture"`
+	MemorySize                   types.Int64  `tfsdk:"memory_size"`
+	Timeout                      types.Int64  `tfsdk:"timeout"`
+	ReservedConcurrentExecutions types.Int64  `tfsdk:"reserved_concurrent_executions"`
+	InventoryTableARN            types.String `tfsdk:"inventory_table_arn"`
+	OutputBucket                 types.String `tfsdk:"output_bucket"`
+	OutputPrefix                 types.String `tfsdk:"output_prefix"`
+	Window                       types.String `tfsdk:"window"`
+	KinesisStreamARN             types.String `tfsdk:"kinesis_stream_arn"`
+	SourceAccountRoleARNs        types.Set    `tfsdk:"source_account_role_arns"`
+	OnFailureDestinationARN      types.String `tfsdk:"on_failure_destination_arn"`
+	Environment                  types.Map    `tfsdk:"environment"`
+	LogRetentionInDays           types.Int64  `tfsdk:"log_retention_in_days"`
+	RoleName                     types.String `tfsdk:"role_name"`
+	PermissionsBoundary          types.String `tfsdk:"permissions_boundary"`
+	Tags                         types.Map    `tfsdk:"tags"`
+	ARN                          types.String `tfsdk:"arn"`
+	RoleARN                      types.String `tfsdk:"role_arn"`
+	RolePolicy                   types.String `tfsdk:"role_policy"`
+	LogGroupName                 types.String `tfsdk:"log_group_name"`
+	SourceCodeHash               types.String `tfsdk:"source_code_hash"`
+}
+
+func (r *enricherFunctionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_enricher_function"
+}
+
+func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The enricher as an AWS Lambda function, deployed from the package embedded in this provider: " +
+			"the provider's version is the function's version, and a provider upgrade with new enricher code shows as a change of `source_code_hash` in the plan.\n\n" +
+			"The resource creates three things and deletes them together:\n\n" +
+			"* the function (`" + string(enricherRuntime) + "`, handler `" + enricherHandler + "`), configured through `VPCFLOW_*` environment variables;\n" +
+			"* its log group `/aws/lambda/FUNCTION_NAME` with a retention, so the function needs no `logs:CreateLogGroup`;\n" +
+			"* its execution role under the IAM path `" + enricherRolePath + "`, trusting `" + pipelinepolicy.LambdaService + "` for this account only, " +
+			"with one inline policy `" + pipelinepolicy.ExecutionPolicyName + "` that allows only what the `mode` and inputs need: " +
+			"its own log streams, DynamoDB on `inventory_table_arn` (read, or read-write in `inventory` mode), `s3:PutObject` under `output_bucket`/`output_prefix`, " +
+			"Kinesis reads of `kinesis_stream_arn`, EC2 and tagging reads in `inventory` mode, and sending to `on_failure_destination_arn`.\n\n" +
+			"The plan checks the role with the provider's IAM policy engine, with a `permissions_boundary` read from IAM, and fails if the function could not do its work. " +
+			"A provider binary built without the embedded package (a plain `go build`) fails the plan of this resource only, with how to build one that has it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Name of the function.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"function_name": schema.StringAttribute{
+				MarkdownDescription: "Name of the function: up to 64 letters, digits, `-` and `_`. It also names the log group and, unless `role_name` is set, the role. Changing it replaces the function.",
+				Required:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 64),
+					stringvalidator.RegexMatches(functionNamePattern, "may contain only letters, digits, - and _"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description of the function, up to 256 characters. Changed in place.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
+			"mode": schema.StringAttribute{
+				MarkdownDescription: "What invokes the function: " + quotedList(pipelinepolicy.Modes) + ". Defaults to `" + pipelinepolicy.ModeSubscription + "`. " +
+					"`subscription` handles CloudWatch Logs subscription events (`vpcflow_subscription`); `kinesis` reads subscription records from `kinesis_stream_arn` " +
+					"(`vpcflow_event_source_mapping`); `inventory` applies the EventBridge events of `vpcflow_inventory_rules` to the inventory table and needs `inventory_table_arn`. " +
+					"Sets `" + envEnricherMode + "` and the role's permissions. Changed in place.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
+				Validators: []validator.String{stringvalidator.OneOf(pipelinepolicy.Modes...)},
+			},
+			"architecture": schema.StringAttribute{
+				MarkdownDescription: "Instruction set of the function: " + quotedList(enricherArchitectures) + ". Defaults to `" + defaultEnricherArchitecture + "` (Graviton, cheaper per GB-second). " +
+					"Each has its own embedded package; changing it uploads the other one in place.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(defaultEnricherArchitecture),
+				Validators: []validator.String{stringvalidator.OneOf(enricherArchitectures...)},
+			},
+			"memory_size": schema.Int64Attribute{
+				MarkdownDescription: "Memory in MB, 128 to 10240; Lambda gives CPU in proportion. Defaults to `" + strconv.Itoa(defaultEnricherMemory) + "`. Changed in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultEnricherMemory),
+				Validators:          []validator.Int64{int64validator.Between(128, 10240)},
+			},
+			"timeout": schema.Int64Attribute{
+				MarkdownDescription: "Seconds an invocation may run, 1 to 900. Defaults to `" + strconv.Itoa(defaultEnricherTimeout) + "`. Changed in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultEnricherTimeout),
+				Validators:          []validator.Int64{int64validator.Between(1, 900)},
+			},
+			"reserved_concurrent_executions": schema.Int64Attribute{
+				MarkdownDescription: "Concurrency reserved for the function, which also caps it (`PutFunctionConcurrency`); `0` stops all invocations. " +
+					"Leave it out to use the account's unreserved pool. Changed in place.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"inventory_table_arn": schema.StringAttribute{
+				MarkdownDescription: "ARN of the inventory table (`vpcflow_inventory_table.arn`). Sets `" + envEnricherTable + "` to its name and allows `" +
+					strings.Join(pipelinepolicy.InventoryReadActions, "`, `") + "` on it, or in `inventory` mode `" + strings.Join(pipelinepolicy.InventoryWriteActions, "`, `") + "`. " +
+					"Required in `inventory` mode. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(tableARNPattern, "must be a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)")},
+			},
+			"output_bucket": schema.StringAttribute{
+				MarkdownDescription: "S3 bucket the function writes enriched objects to (`" + envEnricherOutputBucket + "`); the role may `s3:PutObject` under `output_prefix` only. " +
+					"Not used in `inventory` mode. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
+			},
+			"output_prefix": schema.StringAttribute{
+				MarkdownDescription: "Key prefix of the enriched objects (`" + envEnricherOutputPrefix + "`). Defaults to `" + defaultEnricherPrefix + "`. Changed in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultEnricherPrefix),
+				Validators:          []validator.String{stringvalidator.LengthBetween(0, 512)},
+			},
+			"window": schema.StringAttribute{
+				MarkdownDescription: "Aggregation window of connections, as a Go duration such as `60s` or `5m` (`" + envEnricherWindow + "`). Defaults to `" + defaultEnricherWindow + "`. Changed in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultEnricherWindow),
+				Validators:          []validator.String{stringvalidator.RegexMatches(durationPattern, "must be a duration such as 60s, 5m or 1m30s")},
+			},
+			"kinesis_stream_arn": schema.StringAttribute{
+				MarkdownDescription: "Kinesis data stream the function reads in `kinesis` mode (required there, refused otherwise); the role may `" +
+					strings.Join(pipelinepolicy.KinesisReadActions, "`, `") + "` on it. The event source mapping itself is `vpcflow_event_source_mapping`. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(kinesisStreamPattern, "must be a Kinesis data stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)")},
+			},
+			"source_account_role_arns": schema.SetAttribute{
+				MarkdownDescription: "In `inventory` mode, the `vpcflow_source_account_role` roles of other accounts the function may assume (`sts:AssumeRole`) to describe their network interfaces. Changed in place.",
+				Optional:            true,
+				ElementType:         types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")),
+				},
+			},
+			"on_failure_destination_arn": schema.StringAttribute{
+				MarkdownDescription: "Where Lambda sends the record of an asynchronous invocation that failed all its retries: an SQS queue, SNS topic, Lambda function or EventBridge event bus " +
+					"(`PutFunctionEventInvokeConfig`). Subscription filters and EventBridge rules invoke asynchronously, so without it a failed batch of flow records is only logged. " +
+					"The role is allowed to send there. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(failureTargetPattern, "must be the ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus")},
+			},
+			"environment": schema.MapAttribute{
+				MarkdownDescription: "More environment variables of the function, such as `VPCFLOW_LOG_FORMAT` or `VPCFLOW_MAX_KEYS`. " +
+					"The variables the provider sets (" + quotedList(enricherManagedEnv) + ") come from the attributes and cannot be set here. Changed in place.",
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[a-zA-Z]\w*$`), "must be a letter then letters, digits and _"))},
+			},
+			"log_retention_in_days": schema.Int64Attribute{
+				MarkdownDescription: "Days the function's log group keeps its events. One of " + quotedInts(logRetentionDays) + ". Defaults to `" + strconv.Itoa(defaultEnricherLogRetention) + "`. " +
+					"A log group deleted out of band is created again by the next apply. Changed in place.",
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultEnricherLogRetention),
+				Validators: []validator.Int64{int64validator.OneOf(logRetentionDays...)},
+			},
+			"role_name": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Name of the execution role the resource creates under path `%s`. Defaults to `function_name`. Changing it replaces the function.", enricherRolePath),
+				Optional:            true,
+				Computed:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, roleNameMaxLength),
+					stringvalidator.RegexMatches(roleNamePattern, "may contain only letters, digits and +=,.@_-"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"permissions_boundary": schema.StringAttribute{
+				MarkdownDescription: "ARN of a managed policy that bounds the execution role. The plan reads it and fails, on this attribute, if it denies anything the function needs. Changed in place.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
+			},
+			"tags": schema.MapAttribute{
+				MarkdownDescription: "Tags of the function, its role and its log group. Changed in place.",
+				Optional:            true,
+				ElementType:         types.StringType,
+			},
+			"arn": schema.StringAttribute{
+				MarkdownDescription: "Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"role_arn": schema.StringAttribute{
+				MarkdownDescription: "ARN of the execution role, for `vpcflow_source_account_role.trusted_principal_arns`. Known at plan time.",
+				Computed:            true,
+			},
+			"role_policy": schema.StringAttribute{
+				MarkdownDescription: "Inline policy `" + pipelinepolicy.ExecutionPolicyName + "` (JSON) of the execution role. A policy changed outside Terraform shows here and is put back by the next apply.",
+				Computed:            true,
+			},
+			"log_group_name": schema.StringAttribute{
+				MarkdownDescription: "Name of the function's log group, `/aws/lambda/FUNCTION_NAME`.",
+				Computed:            true,
+			},
+			"source_code_hash": schema.StringAttribute{
+				MarkdownDescription: "Base64 SHA-256 of the deployment package, as Lambda reports `CodeSha256`. Planned from the package embedded in this provider, " +
+					"so new enricher code in a provider upgrade, or code changed outside Terraform, shows as a change here and is uploaded by the next apply.",
+				Computed: true,
+			},
+		},
+	}
+}
+
+func (r *enricherFunctionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, err := providerDataFrom(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("configuring vpcflow_enricher_function", err.Error())
+		return
+	}
+	if data == nil {
+		return
+	}
+	r.data = data
+	r.lambda = data.client.Lambda()
+	r.iam = data.client.IAM()
+	r.logs = data.client.Logs()
+}
+
+func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m enricherFunctionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	mode := m.Mode.ValueString()
+	if m.Mode.IsNull() {
+		mode = pipelinepolicy.ModeSubscription
+	}
+	if !m.Mode.IsUnknown() {
+		switch {
+		case mode == pipelinepolicy.ModeKinesis && m.KinesisStreamARN.IsNull():
+			resp.Diagnostics.AddAttributeError(path.Root("kinesis_stream_arn"), "Kinesis mode needs a stream",
+				`mode = "kinesis" reads subscription records from a Kinesis data stream, and the role needs read access to it. Set kinesis_stream_arn to the stream (vpcflow_kinesis_stream.arn).`)
+		case mode != pipelinepolicy.ModeKinesis && !m.KinesisStreamARN.IsNull():
+			resp.Diagnostics.AddAttributeError(path.Root("kinesis_stream_arn"), "Stream without Kinesis mode",
+				fmt.Sprintf(`kinesis_stream_arn is read only in mode "kinesis", but mode is %q: the role would be allowed to read a stream the function never reads. Set mode = "kinesis" or remove kinesis_stream_arn.`, mode))
+		}
+		if mode == pipelinepolicy.ModeInventory && m.InventoryTableARN.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("inventory_table_arn"), "Inventory mode needs the table",
+				`mode = "inventory" writes the network interface inventory to DynamoDB. Set inventory_table_arn (vpcflow_inventory_table.arn).`)
+		}
+		if mode != pipelinepolicy.ModeInventory && !m.SourceAccountRoleARNs.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("source_account_role_arns"), "Source account roles without inventory mode",
+				fmt.Sprintf(`Only the inventory function assumes roles in source accounts, but mode is %q. Set mode = "inventory" or remove source_account_role_arns.`, mode))
+		}
+		if mode == pipelinepolicy.ModeInventory && !m.OutputBucket.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Output bucket in inventory mode",
+				"The inventory function writes no enriched objects, so output_bucket would grant s3:PutObject for nothing. Remove it.")
+		}
+	}
+	if !m.Environment.IsNull() && !m.Environment.IsUnknown() {
+		for k := range m.Environment.Elements() {
+			if slices.Contains(enricherManagedEnv, k) {
+				resp.Diagnostics.AddAttributeError(path.Root("environment").AtMapKey(k), "Variable set by the provider",
+					fmt.Sprintf("%s is set from the resource's attributes (%s). Set the attribute instead.", k, enricherEnvAttribute(k)))
+			}
+		}
+	}
+}
+
+// enricherEnvAttribute names the attribute behind a managed variable.
+func enricherEnvAttribute(env string) string {
+	switch env {
+	case envEnricherMode:
+		return "mode"
+	case envEnricherTable:
+		return "inventory_table_arn"
+	case envEnricherOutputBucket:
+		return "output_bucket"
+	case envEnricherOutputPrefix:
+		return "output_prefix"
+	}
+	return "window"
+}
+
+func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan, config enricherFunctionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *enricherFunctionModel
+	if !req.State.Raw.IsNull() {
+		state = &enricherFunctionModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		return
+	}
+
+	if config.RoleName.IsNull() {
+		plan.RoleName = plan.FunctionName
+	}
+	if valueKnown(plan.FunctionName) {
+		name := plan.FunctionName.ValueString()
+		plan.ID = plan.FunctionName
+		plan.ARN = types.StringValue(fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", r.data.client.Partition(), r.data.client.Region(), account, name))
+		plan.LogGroupName = types.StringValue("/aws/lambda/" + name)
+	}
+	plan.RoleARN = types.StringUnknown()
+	if valueKnown(plan.RoleName) {
+		plan.RoleARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, plan.RoleName.ValueString()))
+	}
+
+	exec, known := r.execution(ctx, plan, account, &resp.Diagnostics)
+	plan.RolePolicy = types.StringUnknown()
+	if known {
+		doc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("mode"), "rendering the execution role's policy", err.Error())
+			return
+		}
+		plan.RolePolicy = types.StringValue(doc)
+	}
+
+	r.planSourceCode(&plan, state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if known && r.data.client.Settings.Validation != conns.ValidationOff {
+		r.checkRole(ctx, plan, exec, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planSourceCode plans source_code_hash from the embedded package. Without
+// the package a new function, or one that changes architecture, cannot be
+// deployed; an existing one keeps its code with a warning.
+func (r *enricherFunctionResource) planSourceCode(plan, state *enricherFunctionModel, diags *diag.Diagnostics) {
+	if !valueKnown(plan.Architecture) {
+		plan.SourceCodeHash = types.StringUnknown()
+		return
+	}
+	zip, err := enricherArtifact(plan.Architecture.ValueString())
+	switch {
+	case err == nil:
+		plan.SourceCodeHash = types.StringValue(artifact.SourceCodeHash(zip))
+	case errors.Is(err, artifact.ErrNotEmbedded) && state != nil && plan.Architecture.Equal(state.Architecture):
+		plan.SourceCodeHash = state.SourceCodeHash
+		diags.AddAttributeWarning(path.Root("source_code_hash"), "Enricher code not embedded in this provider",
+			"This provider binary has no enricher package, so it cannot tell whether the deployed code is current and leaves it as it is. "+err.Error())
+	default:
+		diags.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+	}
+}
+
+// checkRole runs the delivery checker on the execution role the plan
+// renders, with the permissions boundary read from IAM: the documents are
+// written to pass, so what it finds is the boundary's doing.
+func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherFunctionModel, exec pipelinepolicy.Execution, diags *diag.Diagnostics) {
+	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
+	if err != nil {
+		diags.AddError("rendering the execution role's trust policy", err.Error())
+		return
+	}
+	role := delivery.ServiceRole{
+		RoleARN:      plan.RoleARN.ValueString(),
+		Service:      pipelinepolicy.LambdaService,
+		Caller:       "the enricher function",
+		Trust:        &delivery.NamedPolicy{Name: "trust policy", Document: trust},
+		TrustContext: pipelinepolicy.ExecutionTrustContext(exec),
+		Permissions:  []delivery.NamedPolicy{{Name: "inline policy " + pipelinepolicy.ExecutionPolicyName, Document: plan.RolePolicy.ValueString()}},
+		Needs:        pipelinepolicy.ExecutionNeeds(exec),
+		Outcome:      "the function fails at run time while Lambda reports it healthy",
+	}
+	if !valueKnown(plan.RoleARN) {
+		role.RoleARN = ""
+	}
+	boundaryPath := path.Root("permissions_boundary")
+	if valueKnown(plan.PermissionsBoundary) {
+		arn := plan.PermissionsBoundary.ValueString()
+		p, err := r.data.docs.ManagedPolicy(ctx, arn)
+		if policysource.IsNotFound(err) {
+			diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
+				fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the execution role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
+			return
+		}
+		if err != nil {
+			diags.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
+			return
+		}
+		role.Boundary = &delivery.NamedPolicy{Name: arn, Document: p.Document}
+	}
+	var boundaryFindings, other []delivery.Finding
+	for _, f := range delivery.CheckServiceRole(role) {
+		if f.Attribute == delivery.AttrPermissionsBoundary {
+			boundaryFindings = append(boundaryFindings, f)
+		} else {
+			other = append(other, f)
+		}
+	}
+	mode := r.data.client.Settings.Validation
+	reportRoleFindings(diags, mode, boundaryPath, "Permissions boundary blocks the enricher", boundaryFindings)
+	reportRoleFindings(diags, mode, path.Root("role_policy"), "Execution role would not work", other)
+}
+
+// execution converts the model to the policy inputs; known is false while
+// any of them is unknown.
+func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunctionModel, account string, diags *diag.Diagnostics) (pipelinepolicy.Execution, bool) {
+	for _, v := range []interface {
+		IsUnknown() bool
+	}{m.FunctionName, m.Mode, m.InventoryTableARN, m.OutputBucket, m.OutputPrefix, m.KinesisStreamARN, m.SourceAccountRoleARNs, m.OnFailureDestinationARN} {
+		if v.IsUnknown() {
+			return pipelinepolicy.Execution{}, false
+		}
+	}
+	e := pipelinepolicy.Execution{
+		Partition:               r.data.client.Partition(),
+		Region:                  r.data.client.Region(),
+		Account:                 account,
+		FunctionName:            m.FunctionName.ValueString(),
+		Mode:                    m.Mode.ValueString(),
+		InventoryTableARN:       m.InventoryTableARN.ValueString(),
+		OutputBucket:            m.OutputBucket.ValueString(),
+		OutputPrefix:            m.OutputPrefix.ValueString(),
+		KinesisStreamARN:        m.KinesisStreamARN.ValueString(),
+		OnFailureDestinationARN: m.OnFailureDestinationARN.ValueString(),
+	}
+	if !m.SourceAccountRoleARNs.IsNull() {
+		var roles []types.String
+		diags.Append(m.SourceAccountRoleARNs.ElementsAs(ctx, &roles, false)...)
+		for _, v := range roles {
+			if v.IsUnknown() {
+				return pipelinepolicy.Execution{}, false
+			}
+			e.SourceAccountRoleARNs = append(e.SourceAccountRoleARNs, v.ValueString())
+		}
+	}
+	return e, true
+}
+
+// environment is the function's environment: the managed variables, then
+// the configured ones.
+func (m enricherFunctionModel) environment(ctx context.Context) (map[string]string, diag.Diagnostics) {
+	env, diags := tagsFromModel(ctx, m.Environment)
+	env[envEnricherMode] = m.Mode.ValueString()
+	env[envEnricherWindow] = m.Window.ValueString()
+	if t := m.InventoryTableARN.ValueString(); t != "" {
+		env[envEnricherTable] = t[strings.LastIndex(t, "/")+1:]
+	}
+	if b := m.OutputBucket.ValueString(); b != "" {
+		env[envEnricherOutputBucket] = b
+		env[envEnricherOutputPrefix] = m.OutputPrefix.ValueString()
+	}
+	return env, diags
+}
+
+func (r *enricherFunctionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan enricherFunctionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.FunctionName.ValueString()
+	zip, err := enricherArtifact(plan.Architecture.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+		return
+	}
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		return
+	}
+	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
+	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
+	if err != nil {
+		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
+		return
+	}
+	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
+	if err != nil {
+		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+		return
+	}
+	tags, d := tagsFromModel(ctx, plan.Tags)
+	resp.Diagnostics.Append(d...)
+	env, d := plan.environment(ctx)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !valueKnown(plan.RoleName) {
+		plan.RoleName = plan.FunctionName
+	}
+	roleName := plan.RoleName.ValueString()
+	plan.ID = plan.FunctionName
+	plan.ARN = types.StringValue(exec.FunctionARN())
+	plan.LogGroupName = types.StringValue(exec.LogGroupName())
+	plan.RoleARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, roleName))
+	plan.RolePolicy = types.StringValue(policyDoc)
+	plan.SourceCodeHash = types.StringValue(artifact.SourceCodeHash(zip))
+
+	// The log group first: Lambda would create it on the first invocation,
+	// without retention, if the role allowed logs:CreateLogGroup.
+	if err := ensureFunctionLogGroup(ctx, r.logs, exec.LogGroupName(), plan.LogRetentionInDays.ValueInt64(), tags); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Log Group (%s)", exec.LogGroupName()), err.Error())
+		return
+	}
+	// Track the function from here, so a failure below leaves it tainted in
+	// the state and the next apply deletes what was made.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+
+	role, err := r.createRole(ctx, serviceRole{
+		Name: roleName, Path: enricherRolePath, Description: enricherRoleDescription(name),
+		Trust: trust, PolicyName: pipelinepolicy.ExecutionPolicyName, Policy: policyDoc,
+		Boundary: plan.PermissionsBoundary.ValueString(), Tags: tags,
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("role_name"), fmt.Sprintf("creating IAM Role (%s)", roleName), err.Error())
+		return
+	}
+	plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
+
+	in := &lambda.CreateFunctionInput{
+		FunctionName:  aws.String(name),
+		Role:          role.Arn,
+		Runtime:       enricherRuntime,
+		Handler:       aws.String(enricherHandler),
+		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(plan.Architecture.ValueString())},
+		Code:          &lambdatypes.FunctionCode{ZipFile: zip},
+		MemorySize:    aws.Int32(int32(plan.MemorySize.ValueInt64())),
+		Timeout:       aws.Int32(int32(plan.Timeout.ValueInt64())),
+		Description:   plan.Description.ValueStringPointer(),
+		Environment:   &lambdatypes.Environment{Variables: env},
+	}
+	if len(tags) > 0 {
+		in.Tags = tags
+	}
+	err = retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
+		_, err := r.lambda.CreateFunction(ctx, in)
+		return err
+	}, isLambdaRolePropagation)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating Lambda Function (%s)", name), err.Error())
+		return
+	}
+	if err := lambda.NewFunctionActiveV2Waiter(r.lambda).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Function (%s) to become active", name), err.Error())
+		return
+	}
+	tflog.Info(ctx, "created the enricher function", map[string]any{"function": name, "code_sha256": plan.SourceCodeHash.ValueString()})
+
+	if !plan.ReservedConcurrentExecutions.IsNull() {
+		if err := r.putConcurrency(ctx, name, plan.ReservedConcurrentExecutions); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("reserved_concurrent_executions"), fmt.Sprintf("setting concurrency of Lambda Function (%s)", name), err.Error())
+			return
+		}
+	}
+	if !plan.OnFailureDestinationARN.IsNull() {
+		if err := r.putOnFailure(ctx, name, plan.OnFailureDestinationARN.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("on_failure_destination_arn"), fmt.Sprintf("setting the on-failure destination of Lambda Function (%s)", name), err.Error())
+			return
+		}
+	}
+
+	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function was created but cannot be read back")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// enricherRoleDescription marks a role as the execution role of the function.
+func enricherRoleDescription(function string) string {
+	return "Execution role of the vpcflow enricher function " + function
+}
+
+// createRole creates the execution role. A role of the name that this
+// resource made for the same function (left behind when the function was
+// deleted outside Terraform) is taken over and brought up to date; any
+// other role of the name is an error.
+func (r *enricherFunctionResource) createRole(ctx context.Context, want serviceRole) (*iamtypes.Role, error) {
+	role, err := createServiceRole(ctx, r.iam, propagationRetry{}, want)
+	if err == nil {
+		tflog.Info(ctx, "created the enricher's execution role", map[string]any{"role": want.Name})
+		return role, nil
+	}
+	if !hasErrorCode(err, "EntityAlreadyExists") {
+		return nil, err
+	}
+	have, ferr := findServiceRole(ctx, r.iam, want.Name, want.PolicyName)
+	if ferr != nil {
+		return nil, errors.Join(err, ferr)
+	}
+	if aws.ToString(have.Role.Path) != want.Path || aws.ToString(have.Role.Description) != want.Description {
+		return nil, fmt.Errorf("%w\n\nThe role is not one this provider made for the function (path %s, description %q), so it is left alone. "+
+			"Set role_name to another name, or delete the role.", err, aws.ToString(have.Role.Path), aws.ToString(have.Role.Description))
+	}
+	tflog.Warn(ctx, "taking over the execution role left by an earlier function of the same name", map[string]any{"role": want.Name})
+	current := serviceRole{Name: want.Name, Description: want.Description, Trust: have.Trust, PolicyName: want.PolicyName, Policy: have.Policy, Boundary: have.boundary(), Tags: have.Tags}
+	if err := updateServiceRole(ctx, r.iam, current, want); err != nil {
+		return nil, err
+	}
+	return &have.Role, nil
+}
+
+// isLambdaRolePropagation matches Lambda refusing a role it cannot assume
+// yet: a role created moments ago is not visible to Lambda at once.
+func isLambdaRolePropagation(err error) bool {
+	return isErrorMessage(err, "InvalidParameterValueException", "cannot be assumed by Lambda") ||
+		isErrorMessage(err, "InvalidParameterValueException", "execution role does not have permissions")
+}
+
+// ensureFunctionLogGroup creates the function's log group, or adopts one
+// left by an earlier function of the same name, and sets its retention.
+func ensureFunctionLogGroup(ctx context.Context, api logGroupAPI, name string, retention int64, tags map[string]string) error {
+	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}
+	if len(tags) > 0 {
+		in.Tags = tags
+	}
+	_, err := api.CreateLogGroup(ctx, in)
+	switch {
+	case hasErrorCode(err, "ResourceAlreadyExistsException"):
+		tflog.Info(ctx, "the function's log group exists already; keeping its events", map[string]any{"log_group": name})
+	case err != nil:
+		return err
+	}
+	_, err = api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(retention))})
+	if err != nil {
+		return fmt.Errorf("setting retention: %w", err)
+	}
+	return nil
+}
+
+func (r *enricherFunctionResource) putConcurrency(ctx context.Context, name string, v types.Int64) error {
+	if v.IsNull() {
+		_, err := r.lambda.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
+		return err
+	}
+	_, err := r.lambda.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(int32(v.ValueInt64()))})
+	return err
+}
+
+// putOnFailure sets the on-failure destination. Lambda checks that the
+// execution role may send there, so a policy put moments ago is retried
+// for the IAM propagation time.
+func (r *enricherFunctionResource) putOnFailure(ctx context.Context, name, destination string) error {
+	if destination == "" {
+		_, err := r.lambda.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
+		if hasErrorCode(err, "ResourceNotFoundException") {
+			return nil
+		}
+		return err
+	}
+	return retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
+		_, err := r.lambda.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{
+			FunctionName:      aws.String(name),
+			DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(destination)}},
+		})
+		return err
+	}, isLambdaRolePropagation)
+}
+
+func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state enricherFunctionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found := r.readInto(ctx, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddWarning("Lambda Function not found",
+			fmt.Sprintf("Lambda function %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// findEnricherFunction returns the function, or a not-found error.
+func findEnricherFunction(ctx context.Context, api enricherLambdaAPI, name string) (*lambda.GetFunctionOutput, error) {
+	out, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	if hasErrorCode(err, "ResourceNotFoundException") {
+		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Configuration == nil {
+		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name}
+	}
+	return out, nil
+}
+
+// readInto refreshes m from Lambda, IAM and CloudWatch Logs; it returns
+// false when the function does not exist. A missing role or log group
+// shows as a change the next apply makes.
+func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunctionModel, diags *diag.Diagnostics) bool {
+	name := m.ID.ValueString()
+	if name == "" {
+		name = m.FunctionName.ValueString()
+	}
+	out, err := findEnricherFunction(ctx, r.lambda, name)
+	if policysource.IsNotFound(err) {
+		return false
+	}
+	if err != nil {
+		diags.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), err.Error())
+		return false
+	}
+	cfg := out.Configuration
+	m.ID, m.FunctionName = types.StringValue(name), types.StringValue(name)
+	m.ARN = types.StringValue(aws.ToString(cfg.FunctionArn))
+	m.Description = flowLogNullIfEmpty(aws.ToString(cfg.Description))
+	m.MemorySize = types.Int64Value(int64(aws.ToInt32(cfg.MemorySize)))
+	m.Timeout = types.Int64Value(int64(aws.ToInt32(cfg.Timeout)))
+	if len(cfg.Architectures) > 0 {
+		m.Architecture = types.StringValue(string(cfg.Architectures[0]))
+	}
+	m.SourceCodeHash = types.StringValue(aws.ToString(cfg.CodeSha256))
+	m.RoleARN = types.StringValue(aws.ToString(cfg.Role))
+	m.RoleName = types.StringValue(aws.ToString(cfg.Role)[strings.LastIndex(aws.ToString(cfg.Role), "/")+1:])
+	m.LogGroupName = types.StringValue("/aws/lambda/" + name)
+	m.ReservedConcurrentExecutions = types.Int64Null()
+	if c := out.Concurrency; c != nil && c.ReservedConcurrentExecutions != nil {
+		m.ReservedConcurrentExecutions = types.Int64Value(int64(*c.ReservedConcurrentExecutions))
+	}
+	tags, d := tagsToModel(ctx, out.Tags, m.Tags)
+	diags.Append(d...)
+	m.Tags = tags
+
+	env := map[string]string{}
+	if cfg.Environment != nil {
+		for k, v := range cfg.Environment.Variables {
+			env[k] = v
+		}
+	}
+	r.readEnvironment(ctx, m, env, diags)
+
+	m.OnFailureDestinationARN = types.StringNull()
+	inv, err := r.lambda.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
+	switch {
+	case hasErrorCode(err, "ResourceNotFoundException"):
+	case err != nil:
+		diags.AddError(fmt.Sprintf("reading the on-failure destination of Lambda Function (%s)", name), err.Error())
+		return false
+	case inv.DestinationConfig != nil && inv.DestinationConfig.OnFailure != nil:
+		m.OnFailureDestinationARN = flowLogNullIfEmpty(aws.ToString(inv.DestinationConfig.OnFailure.Destination))
+	}
+
+	lg, err := findLogGroup(ctx, r.logs, "/aws/lambda/"+name)
+	switch {
+	case policysource.IsNotFound(err):
+		// 0 is no valid retention: the next plan shows the change that
+		// creates the group again.
+		m.LogRetentionInDays = types.Int64Value(0)
+	case err != nil:
+		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Log Group (/aws/lambda/%s)", name), err.Error())
+		return false
+	default:
+		m.LogRetentionInDays = types.Int64Value(int64(aws.ToInt32(lg.RetentionInDays)))
+	}
+
+	roleName := m.RoleName.ValueString()
+	role, err := findServiceRole(ctx, r.iam, roleName, pipelinepolicy.ExecutionPolicyName)
+	switch {
+	case policysource.IsNotFound(err):
+		m.RolePolicy = types.StringValue("")
+		return true
+	case err != nil:
+		diags.AddError(fmt.Sprintf("reading IAM Role (%s)", roleName), err.Error())
+		return false
+	}
+	m.PermissionsBoundary = flowLogNullIfEmpty(role.boundary())
+	// After an import the stream and source roles are known only from the
+	// policy the provider wrote.
+	if m.KinesisStreamARN.IsNull() || m.KinesisStreamARN.IsUnknown() {
+		m.KinesisStreamARN = types.StringNull()
+		if s := pipelinepolicy.StatementResources(role.Policy, pipelinepolicy.SidReadKinesisStream); len(s) == 1 {
+			m.KinesisStreamARN = types.StringValue(s[0])
+		}
+	}
+	if m.SourceAccountRoleARNs.IsNull() || m.SourceAccountRoleARNs.IsUnknown() {
+		m.SourceAccountRoleARNs = types.SetNull(types.StringType)
+		if s := pipelinepolicy.StatementResources(role.Policy, pipelinepolicy.SidAssumeSourceRoles); len(s) > 0 {
+			m.SourceAccountRoleARNs, d = types.SetValueFrom(ctx, types.StringType, s)
+			diags.Append(d...)
+		}
+	}
+	m.RolePolicy = types.StringValue(role.Policy)
+	if account, err := r.data.client.AccountID(ctx); err == nil {
+		if exec, ok := r.execution(ctx, *m, account, diags); ok {
+			if rendered, err := pipelinepolicy.ExecutionPermissionsDocument(exec); err == nil && pipelinepolicy.Equivalent(rendered, role.Policy) {
+				m.RolePolicy = types.StringValue(rendered)
+			}
+		}
+	}
+	return true
+}
+
+// readEnvironment splits the function's environment into the attributes
+// the managed variables come from and the configured rest.
+func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enricherFunctionModel, env map[string]string, diags *diag.Diagnostics) {
+	take := func(k string) (string, bool) {
+		v, ok := env[k]
+		delete(env, k)
+		return v, ok
+	}
+	if v, ok := take(envEnricherMode); ok {
+		m.Mode = types.StringValue(v)
+	} else {
+		m.Mode = types.StringValue(pipelinepolicy.ModeSubscription)
+	}
+	if v, ok := take(envEnricherWindow); ok {
+		m.Window = types.StringValue(v)
+	} else {
+		m.Window = types.StringValue(defaultEnricherWindow)
+	}
+	prior := m.InventoryTableARN.ValueString()
+	m.InventoryTableARN = types.StringNull()
+	if table, ok := take(envEnricherTable); ok {
+		if strings.HasSuffix(prior, ":table/"+table) {
+			m.InventoryTableARN = types.StringValue(prior)
+		} else if account, err := r.data.client.AccountID(ctx); err == nil {
+			m.InventoryTableARN = types.StringValue(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", r.data.client.Partition(), r.data.client.Region(), account, table))
+		}
+	}
+	m.OutputBucket = types.StringNull()
+	if b, ok := take(envEnricherOutputBucket); ok {
+		m.OutputBucket = types.StringValue(b)
+	}
+	if p, ok := take(envEnricherOutputPrefix); ok {
+		m.OutputPrefix = types.StringValue(p)
+	} else if m.OutputPrefix.IsNull() || m.OutputPrefix.IsUnknown() {
+		m.OutputPrefix = types.StringValue(defaultEnricherPrefix)
+	}
+	rest, d := tagsToModel(ctx, env, m.Environment)
+	diags.Append(d...)
+	m.Environment = rest
+}
+
+func (r *enricherFunctionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state enricherFunctionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.FunctionName.ValueString()
+	account, err := r.data.client.AccountID(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		return
+	}
+	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
+	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
+	if err != nil {
+		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
+		return
+	}
+	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
+	if err != nil {
+		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+		return
+	}
+	oldTags, d := tagsFromModel(ctx, state.Tags)
+	resp.Diagnostics.Append(d...)
+	newTags, d := tagsFromModel(ctx, plan.Tags)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// The role first, so the function never runs with less than it needs.
+	roleName := state.RoleName.ValueString()
+	want := serviceRole{
+		Name: roleName, Path: enricherRolePath, Description: enricherRoleDescription(name),
+		Trust: trust, PolicyName: pipelinepolicy.ExecutionPolicyName, Policy: policyDoc,
+		Boundary: plan.PermissionsBoundary.ValueString(), Tags: newTags,
+	}
+	have, err := findServiceRole(ctx, r.iam, roleName, pipelinepolicy.ExecutionPolicyName)
+	switch {
+	case policysource.IsNotFound(err):
+		tflog.Warn(ctx, "the execution role was deleted outside Terraform; creating it again", map[string]any{"role": roleName})
+		if _, err := r.createRole(ctx, want); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", roleName), err.Error())
+			return
+		}
+	case err != nil:
+		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", roleName), err.Error())
+		return
+	default:
+		current := serviceRole{
+			Name: roleName, Description: aws.ToString(have.Role.Description), Trust: have.Trust,
+			PolicyName: pipelinepolicy.ExecutionPolicyName, Policy: have.Policy, Boundary: have.boundary(), Tags: have.Tags,
+		}
+		if pipelinepolicy.Equivalent(current.Trust, want.Trust) {
+			current.Trust = want.Trust
+		}
+		if pipelinepolicy.Equivalent(current.Policy, want.Policy) {
+			current.Policy = want.Policy
+		}
+		if err := updateServiceRole(ctx, r.iam, current, want); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating IAM Role (%s)", roleName), err.Error())
+			return
+		}
+	}
+	r.data.docs.Forget()
+
+	logGroup := exec.LogGroupName()
+	if !plan.LogRetentionInDays.Equal(state.LogRetentionInDays) {
+		if err := ensureFunctionLogGroup(ctx, r.logs, logGroup, plan.LogRetentionInDays.ValueInt64(), newTags); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating CloudWatch Logs Log Group (%s)", logGroup), err.Error())
+			return
+		}
+	}
+	if !plan.Tags.Equal(state.Tags) {
+		groupARN := strings.TrimSuffix(exec.LogGroupARN(), ":*")
+		if err := updateLogGroupTags(ctx, r.logs, groupARN, oldTags, newTags); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating tags of CloudWatch Logs Log Group (%s)", logGroup), err.Error())
+			return
+		}
+	}
+
+	oldEnv, d := state.environment(ctx)
+	resp.Diagnostics.Append(d...)
+	newEnv, d := plan.environment(ctx)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	configChanged := !plan.Description.Equal(state.Description) || !plan.MemorySize.Equal(state.MemorySize) ||
+		!plan.Timeout.Equal(state.Timeout) || fmt.Sprint(oldEnv) != fmt.Sprint(newEnv) || !plan.RoleARN.Equal(state.RoleARN)
+	if configChanged {
+		in := &lambda.UpdateFunctionConfigurationInput{
+			FunctionName: aws.String(name),
+			Role:         aws.String(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, roleName)),
+			Description:  aws.String(plan.Description.ValueString()),
+			MemorySize:   aws.Int32(int32(plan.MemorySize.ValueInt64())),
+			Timeout:      aws.Int32(int32(plan.Timeout.ValueInt64())),
+			Environment:  &lambdatypes.Environment{Variables: newEnv},
+		}
+		err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
+			_, err := r.lambda.UpdateFunctionConfiguration(ctx, in)
+			return err
+		}, isLambdaRolePropagation)
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating Lambda Function (%s)", name), err.Error())
+			return
+		}
+		if err := r.waitUpdated(ctx, name); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating Lambda Function (%s)", name), err.Error())
+			return
+		}
+	}
+	if !plan.SourceCodeHash.Equal(state.SourceCodeHash) || !plan.Architecture.Equal(state.Architecture) {
+		zip, err := enricherArtifact(plan.Architecture.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+			return
+		}
+		_, err = r.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+			FunctionName:  aws.String(name),
+			ZipFile:       zip,
+			Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(plan.Architecture.ValueString())},
+		})
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating code of Lambda Function (%s)", name), err.Error())
+			return
+		}
+		if err := r.waitUpdated(ctx, name); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("updating code of Lambda Function (%s)", name), err.Error())
+			return
+		}
+		tflog.Info(ctx, "uploaded the enricher code", map[string]any{"function": name, "code_sha256": artifact.SourceCodeHash(zip)})
+	}
+	if !plan.ReservedConcurrentExecutions.Equal(state.ReservedConcurrentExecutions) {
+		if err := r.putConcurrency(ctx, name, plan.ReservedConcurrentExecutions); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("reserved_concurrent_executions"), fmt.Sprintf("updating concurrency of Lambda Function (%s)", name), err.Error())
+			return
+		}
+	}
+	if !plan.OnFailureDestinationARN.Equal(state.OnFailureDestinationARN) {
+		if err := r.putOnFailure(ctx, name, plan.OnFailureDestinationARN.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("on_failure_destination_arn"), fmt.Sprintf("updating the on-failure destination of Lambda Function (%s)", name), err.Error())
+			return
+		}
+	}
+	if !plan.Tags.Equal(state.Tags) {
+		upsert, remove := diffTags(oldTags, newTags)
+		fnARN := state.ARN.ValueString()
+		if len(remove) > 0 {
+			if _, err := r.lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: remove}); err != nil {
+				resp.Diagnostics.AddError(fmt.Sprintf("untagging Lambda Function (%s)", name), err.Error())
+				return
+			}
+		}
+		if len(upsert) > 0 {
+			if _, err := r.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: upsert}); err != nil {
+				resp.Diagnostics.AddError(fmt.Sprintf("tagging Lambda Function (%s)", name), err.Error())
+				return
+			}
+		}
+	}
+
+	plan.ID = state.ID
+	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function disappeared during the update")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *enricherFunctionResource) waitUpdated(ctx context.Context, name string) error {
+	return lambda.NewFunctionUpdatedV2Waiter(r.lambda).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout)
+}
+
+func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state enricherFunctionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.FunctionName.ValueString()
+	_, err := r.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddError(fmt.Sprintf("deleting Lambda Function (%s)", name), err.Error())
+		return
+	}
+	if roleName := state.RoleName.ValueString(); roleName != "" {
+		if err := deleteDeliveryRole(ctx, r.iam, roleName); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", roleName), err.Error())
+			return
+		}
+	}
+	logGroup := "/aws/lambda/" + name
+	_, err = r.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroup)})
+	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", logGroup), err.Error())
+	}
+	r.data.docs.Forget()
+}
+
+func (r *enricherFunctionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("function_name"), req.ID)...)
+}

@@ -1,0 +1,571 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/smithy-go"
+	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+)
+
+// Moto stores a function's code and configuration but cannot run it, so the
+// tests deploy a small stand-in package; what the function does is tested in
+// the enricher's own packages. Moto does not change a function's
+// architecture on UpdateFunctionCode, and PutFunctionEventInvokeConfig on a
+// function that has one adds a second config that GetFunctionEventInvokeConfig
+// never returns, so neither change is exercised here.
+
+const testAccEnricherAddress = "vpcflow_enricher_function.test"
+
+// testAccEnricherCode is a stand-in deployment package: the version stands
+// for the provider release that embeds it.
+func testAccEnricherCode(t *testing.T, version string) func(string) ([]byte, error) {
+	t.Helper()
+	return func(arch string) ([]byte, error) {
+		return lambdazip.Zip("bootstrap", strings.NewReader("#!/bin/sh\n# enricher "+version+" for "+arch+"\n"))
+	}
+}
+
+// testAccUseEnricherCode deploys the stand-in package for the test's duration.
+func testAccUseEnricherCode(t *testing.T, version string) {
+	t.Helper()
+	saved := enricherArtifact
+	enricherArtifact = testAccEnricherCode(t, version)
+	t.Cleanup(func() { enricherArtifact = saved })
+}
+
+func testAccEnricherHash(t *testing.T, version, arch string) string {
+	t.Helper()
+	zip, err := testAccEnricherCode(t, version)(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return artifact.SourceCodeHash(zip)
+}
+
+func testAccEnricherName() string { return sdkacctest.RandomWithPrefix("tf-acc-enricher") }
+
+func testAccFunctionARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", acctest.Region, acctest.AccountID, name)
+}
+
+func testAccTableARN(name string) string {
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", acctest.Region, acctest.AccountID, name)
+}
+
+func testAccLambdaClient(t *testing.T) *lambda.Client { return lambda.NewFromConfig(acctest.AWSConfig(t)) }
+
+func TestAccEnricherFunction_basic(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name       = %q
+  inventory_table_arn = %q
+  output_bucket       = "flows-enriched"
+}
+`, name, testAccTableARN("inventory")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
+						// Known at plan time, so a subscription or rule in the same run can use them.
+						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccFunctionARN(name))),
+						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name))),
+						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("subscription")),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("architecture"), knownvalue.StringExact("arm64")),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(256)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("timeout"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_retention_in_days"), knownvalue.Int64Exact(30)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_group_name"), knownvalue.StringExact("/aws/lambda/"+name)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+						"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
+						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "enriched/",
+					}),
+					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+						InventoryTableARN: testAccTableARN("inventory"), OutputBucket: "flows-enriched", OutputPrefix: "enriched/",
+					}),
+					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
+				),
+			},
+			{
+				ResourceName:      testAccEnricherAddress,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccEnricherFunction_newCode: a provider release with new enricher
+// code plans an update of the code alone, and applying it uploads the code.
+func TestAccEnricherFunction_newCode(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	config := fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+  architecture  = "x86_64"
+}
+`, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check:  testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v1", "x86_64")),
+			},
+			{
+				PreConfig: func() { enricherArtifact = testAccEnricherCode(t, "v2") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v2", "x86_64"))),
+					},
+				},
+				Check: testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v2", "x86_64")),
+			},
+		},
+	})
+}
+
+// TestAccEnricherFunction_notEmbedded: a provider built without the
+// package fails the plan of this resource, saying how to build one with it.
+func TestAccEnricherFunction_notEmbedded(t *testing.T) {
+	saved := enricherArtifact
+	enricherArtifact = func(string) ([]byte, error) { return nil, artifact.ErrNotEmbedded }
+	t.Cleanup(func() { enricherArtifact = saved })
+	name := testAccEnricherName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "other" {
+  name = "/tf-acc/vpcflow/%[1]s"
+}
+
+resource "vpcflow_enricher_function" "test" {
+  function_name = %[1]q
+}
+`, name),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Enricher code not available.*built without the enricher Lambda artifact.*make build`),
+		}},
+	})
+	if _, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}); err == nil {
+		t.Error("the function was created")
+	}
+}
+
+func TestAccEnricherFunction_disappears(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+}
+`, name),
+				Check: func(*terraform.State) error {
+					_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
+					},
+				},
+			},
+			{
+				// The role and log group the lost function left are taken over.
+				Config: fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+}
+`, name),
+				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s"}),
+			},
+		},
+	})
+}
+
+// TestAccEnricherFunction_roleDisappears: a role deleted out of band is
+// created again by the next apply, with the function kept.
+func TestAccEnricherFunction_roleDisappears(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	config := fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+}
+`, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+			},
+			{
+				Config: config,
+				Check: testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+				}),
+			},
+		},
+	})
+}
+
+func TestAccEnricherFunction_update(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	// Moto accepts any destination; the account's default event bus needs no fixture.
+	queue := fmt.Sprintf("arn:aws:events:%s:%s:event-bus/default", acctest.Region, acctest.AccountID)
+	config := func(body string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+%s
+}
+`, name, body)
+	}
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`  description = "first"`),
+				Check:  testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s"}),
+			},
+			{
+				Config: config(fmt.Sprintf(`
+  description                    = "second"
+  memory_size                    = 512
+  timeout                        = 120
+  window                         = "5m"
+  reserved_concurrent_executions = 5
+  log_retention_in_days          = 7
+  inventory_table_arn            = %q
+  on_failure_destination_arn     = %q
+  environment = {
+    VPCFLOW_MAX_KEYS = "100000"
+  }
+`, testAccTableARN("inventory"), queue)),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(512)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Int64Exact(5)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.StringExact(queue)),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"VPCFLOW_MAX_KEYS": knownvalue.StringExact("100000"),
+					})),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+						"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "5m", "VPCFLOW_INVENTORY_TABLE": "inventory", "VPCFLOW_MAX_KEYS": "100000",
+					}),
+					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+						InventoryTableARN: testAccTableARN("inventory"), OnFailureDestinationARN: queue,
+					}),
+					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
+				),
+			},
+			{
+				ResourceName:      testAccEnricherAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// The inventory function: read-write table access and EC2 reads, no stream.
+				Config: config(fmt.Sprintf(`
+  mode                     = "inventory"
+  inventory_table_arn      = %q
+  source_account_role_arns = ["arn:aws:iam::111111111111:role/vpcflow-read"]
+`, testAccTableARN("inventory"))),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory"}),
+					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeInventory,
+						InventoryTableARN: testAccTableARN("inventory"), SourceAccountRoleARNs: []string{"arn:aws:iam::111111111111:role/vpcflow-read"},
+					}),
+				),
+			},
+			{
+				ResourceName:      testAccEnricherAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccEnricherFunction_tags(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	config := func(tags string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+%s
+}
+`, name, tags)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`  tags = { team = "net", env = "test" }`),
+				Check:  testAccCheckEnricherTags(t, name, map[string]string{"team": "net", "env": "test"}),
+			},
+			{
+				ResourceName:      testAccEnricherAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config: config(`  tags = { team = "security", owner = "me" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: testAccCheckEnricherTags(t, name, map[string]string{"team": "security", "owner": "me"}),
+			},
+			{
+				Config: config(``),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("tags"), knownvalue.Null()),
+				},
+				Check: testAccCheckEnricherTags(t, name, map[string]string{}),
+			},
+		},
+	})
+}
+
+// TestAccEnricherFunction_planChecks: configurations that cannot work fail
+// the plan on the attribute at fault, before anything is created.
+func TestAccEnricherFunction_planChecks(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	boundary := testAccCreateManagedPolicy(t, sdkacctest.RandomWithPrefix("tf-acc-boundary"),
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","s3:*"],"Resource":"*"}]}`)
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{"boundary without DynamoDB", fmt.Sprintf("inventory_table_arn = %q\n  permissions_boundary = %q", testAccTableARN("inventory"), boundary),
+			regexp.MustCompile(`(?s)Permissions boundary blocks the enricher: PERMISSION_BOUNDARY_BLOCKS.*dynamodb:GetItem`)},
+		{"kinesis without stream", `mode = "kinesis"`, regexp.MustCompile(`Kinesis mode needs a stream`)},
+		{"stream without kinesis", `kinesis_stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/s"`, regexp.MustCompile(`Stream without Kinesis mode`)},
+		{"inventory without table", `mode = "inventory"`, regexp.MustCompile(`Inventory mode needs the table`)},
+		{"managed variable", `environment = { VPCFLOW_WINDOW = "1m" }`, regexp.MustCompile(`(?s)Variable set by the provider.*window`)},
+		{"S3 on-failure destination", `on_failure_destination_arn = "arn:aws:s3:::bucket"`, regexp.MustCompile(`SQS queue, SNS\s+topic, Lambda function or\s+EventBridge event bus`)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = "never-created"
+  %s
+}
+`, tc.body),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
+func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "vpcflow_enricher_function" {
+				continue
+			}
+			name := rs.Primary.ID
+			if _, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}); !hasErrorCode(err, "ResourceNotFoundException") {
+				return fmt.Errorf("function %s still exists (%v)", name, err)
+			}
+			if _, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(rs.Primary.Attributes["role_name"])}); !hasErrorCode(err, "NoSuchEntity") {
+				return fmt.Errorf("role %s still exists (%v)", rs.Primary.Attributes["role_name"], err)
+			}
+			if err := testAccCheckLogGroupGone(t, "/aws/lambda/"+name)(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// testAccCheckEnricherConfig checks the configuration Lambda holds.
+func testAccCheckEnricherConfig(t *testing.T, name, arch string, env map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		cfg := out.Configuration
+		if string(cfg.Runtime) != "provided.al2023" || aws.ToString(cfg.Handler) != "bootstrap" || string(cfg.Architectures[0]) != arch {
+			return fmt.Errorf("function %s: runtime %s handler %s architectures %v", name, cfg.Runtime, aws.ToString(cfg.Handler), cfg.Architectures)
+		}
+		if aws.ToString(cfg.Role) != testAccRoleARN("/vpcflow/", name) {
+			return fmt.Errorf("function %s role %s", name, aws.ToString(cfg.Role))
+		}
+		var got map[string]string
+		if cfg.Environment != nil {
+			got = cfg.Environment.Variables
+		}
+		if fmt.Sprint(got) != fmt.Sprint(env) {
+			return fmt.Errorf("function %s environment %v, want %v", name, got, env)
+		}
+		return nil
+	}
+}
+
+func testAccCheckEnricherCode(t *testing.T, name, hash string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		if got := aws.ToString(out.Configuration.CodeSha256); got != hash {
+			return fmt.Errorf("function %s CodeSha256 %s, want %s", name, got, hash)
+		}
+		return nil
+	}
+}
+
+// testAccCheckEnricherRolePassesChecker reads the execution role from IAM,
+// expects exactly the rendered policy, and runs the delivery checker on it.
+func testAccCheckEnricherRolePassesChecker(t *testing.T, name string, e pipelinepolicy.Execution) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		role, err := findServiceRole(context.Background(), testAccIAMClient(t), name, pipelinepolicy.ExecutionPolicyName)
+		if err != nil {
+			return err
+		}
+		want, err := pipelinepolicy.ExecutionPermissionsDocument(e)
+		if err != nil {
+			return err
+		}
+		if !pipelinepolicy.Equivalent(role.Policy, want) {
+			return fmt.Errorf("role %s policy:\n%s\nwant:\n%s", name, role.Policy, want)
+		}
+		findings := delivery.CheckServiceRole(delivery.ServiceRole{
+			RoleARN: aws.ToString(role.Role.Arn), Service: pipelinepolicy.LambdaService,
+			Trust:        &delivery.NamedPolicy{Name: "trust policy", Document: role.Trust},
+			TrustContext: pipelinepolicy.ExecutionTrustContext(e),
+			Permissions:  []delivery.NamedPolicy{{Name: pipelinepolicy.ExecutionPolicyName, Document: role.Policy}},
+			Needs:        pipelinepolicy.ExecutionNeeds(e),
+		})
+		if len(findings) > 0 {
+			return fmt.Errorf("the checker finds %d problems with role %s, first: %s", len(findings), name, findings[0].Message)
+		}
+		return nil
+	}
+}
+
+// testAccCheckEnricherTags checks the tags of the function, its role and its log group.
+func testAccCheckEnricherTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		got := out.Tags
+		if got == nil {
+			got = map[string]string{}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("function %s tags %v, want %v", name, got, want)
+		}
+		if err := testAccCheckDeliveryRoleTags(t, name, want)(s); err != nil {
+			return err
+		}
+		return testAccCheckLogGroupTags(t, "/aws/lambda/"+name, want)(s)
+	}
+}
+
+// TestIsLambdaRolePropagation: only Lambda's "role not usable yet" answers
+// are retried; other invalid parameters fail at once.
+func TestIsLambdaRolePropagation(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&smithy.GenericAPIError{Code: "InvalidParameterValueException", Message: "The role defined for the function cannot be assumed by Lambda."}, true},
+		{&smithy.GenericAPIError{Code: "InvalidParameterValueException", Message: "The function's execution role does not have permissions to call SendMessage on arn:aws:sqs:us-east-1:1:q"}, true},
+		{&smithy.GenericAPIError{Code: "InvalidParameterValueException", Message: "Unzipped size must be smaller than 262144000 bytes"}, false},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "cannot be assumed by Lambda"}, false},
+		{errors.New("The role defined for the function cannot be assumed by Lambda."), false},
+	}
+	for _, tc := range cases {
+		if got := isLambdaRolePropagation(tc.err); got != tc.want {
+			t.Errorf("isLambdaRolePropagation(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
