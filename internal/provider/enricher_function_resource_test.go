@@ -72,7 +72,9 @@ func testAccTableARN(name string) string {
 	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", acctest.Region, acctest.AccountID, name)
 }
 
-func testAccLambdaClient(t *testing.T) *lambda.Client { return lambda.NewFromConfig(acctest.AWSConfig(t)) }
+func testAccLambdaClient(t *testing.T) *lambda.Client {
+	return lambda.NewFromConfig(acctest.AWSConfig(t))
+}
 
 func TestAccEnricherFunction_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
