@@ -62,7 +62,7 @@ func (r *roleDocs) check(_ context.Context, fl FlowLog, dest Destination) ([]del
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole",
  "Condition":{"StringEquals":{"aws:SourceAccount":"%[2]s"},"ArnLike":{"aws:SourceArn":"arn:aws:ec2:%[1]s:%[2]s:vpc-flow-log/*"}}}]}`, testRegion, testAccount)
 	return delivery.Check(delivery.Input{
-		DestinationType: fl.DestinationType, DestinationARN: fl.Destination,
+		DestinationType: fl.DestinationType, DestinationARN: fl.DestinationARN,
 		FlowLogAccount: testAccount, FlowLogRegion: testRegion, RoleARN: fl.RoleARN,
 		TrustPolicy:         &delivery.NamedPolicy{Name: "trust policy", Document: trust},
 		PermissionPolicies:  []delivery.NamedPolicy{{Name: "inline policy deliver", Document: perms}},

@@ -64,9 +64,9 @@ type FlowLog struct {
 	ResourceID      string // vpc-, subnet-, eni-, tgw- or tgw-attach- ID
 	TrafficType     string // ALL, ACCEPT, REJECT; empty for transit gateway flow logs, which log all traffic
 	DestinationType string // cloud-watch-logs, s3, kinesis-data-firehose
-	// Destination is the destination's ARN, without a trailing ":*"; built
+	// DestinationARN is the destination's ARN, without a trailing ":*"; built
 	// from the log group name for flow logs that predate LogDestination.
-	Destination      string
+	DestinationARN   string
 	LogGroupName     string
 	RoleARN          string // DeliverLogsPermissionArn
 	CrossAccountRole string // DeliverCrossAccountRole
@@ -138,7 +138,7 @@ type Inventory struct {
 	Account, Region string
 	VPCs            []VPC
 	FlowLogs        []FlowLog
-	// Destinations maps each flow log's Destination to what the listing
+	// Destinations maps each flow log's DestinationARN to what the listing
 	// found; a destination not in the map is unknown.
 	Destinations map[string]Destination
 	// Calls is the number of AWS calls Read made.
@@ -303,7 +303,7 @@ func Evaluate(ctx context.Context, inv *Inventory, opts Options) (*Report, error
 
 	rep.FlowLogs = make([]FlowLogResult, len(flowLogs))
 	for i, fl := range flowLogs {
-		res := FlowLogResult{FlowLog: fl, Destination: inv.Destinations[fl.Destination]}
+		res := FlowLogResult{FlowLog: fl, Destination: inv.Destinations[fl.DestinationARN]}
 		if cause, failing := flowloghealth.Delivery(fl.DeliverStatus, fl.DeliverError, fl.DestinationType); failing {
 			res.Cause = &cause
 			res.Findings = append(res.Findings, deliveryFinding(fl, cause))
@@ -418,7 +418,7 @@ func deliveryFinding(fl FlowLog, c flowloghealth.Cause) delivery.Finding {
 	return delivery.Finding{
 		Code: c.Code, Severity: delivery.SeverityError, Attribute: AttrDeliverLogsStatus,
 		Message: fmt.Sprintf("AWS reports delivery status %s for flow log %s of %s (%q): no records reach %s. %s",
-			fl.DeliverStatus, fl.ID, fl.ResourceID, fl.DeliverError, fl.Destination, c.RootCause),
+			fl.DeliverStatus, fl.ID, fl.ResourceID, fl.DeliverError, fl.DestinationARN, c.RootCause),
 		Fix: c.Fix,
 	}
 }
@@ -433,10 +433,10 @@ func missingDestination(fl FlowLog) delivery.Finding {
 		f.Fix = "Create the log group again with its retention and key (vpcflow_log_group), or point a new flow log at an existing group."
 	case delivery.DestinationS3:
 		f.Message = fmt.Sprintf("S3 bucket of flow log %s (%s), %s, no longer exists: every record is dropped, and AWS raises no alarm.",
-			fl.ID, fl.ResourceID, fl.Destination)
+			fl.ID, fl.ResourceID, fl.DestinationARN)
 		f.Fix = "Create the bucket again with the log delivery bucket policy, or recreate the flow log with an existing bucket."
 	default:
-		f.Message = fmt.Sprintf("Destination %s of flow log %s (%s) no longer exists: every record is dropped.", fl.Destination, fl.ID, fl.ResourceID)
+		f.Message = fmt.Sprintf("Destination %s of flow log %s (%s) no longer exists: every record is dropped.", fl.DestinationARN, fl.ID, fl.ResourceID)
 		f.Fix = "Create the destination again, or recreate the flow log with an existing one."
 	}
 	return f

@@ -21,7 +21,7 @@ func groupARN(name string) string {
 func cwlFlowLog(id, resource, traffic string) FlowLog {
 	return FlowLog{
 		ID: id, ResourceID: resource, TrafficType: traffic, DestinationType: delivery.DestinationCloudWatchLogs,
-		Destination: groupARN("/vpc/flows"), LogGroupName: "/vpc/flows", RoleARN: roleARN,
+		DestinationARN: groupARN("/vpc/flows"), LogGroupName: "/vpc/flows", RoleARN: roleARN,
 		Status: "ACTIVE", DeliverStatus: flowloghealth.StatusSuccess,
 	}
 }
@@ -48,7 +48,7 @@ func TestEvaluate(t *testing.T) {
 	failed := cwlFlowLog("fl-failed", "vpc-a", TrafficAll)
 	failed.DeliverStatus, failed.DeliverError = flowloghealth.StatusFailed, "Access error"
 	gone := cwlFlowLog("fl-gone", "vpc-a", TrafficAll)
-	gone.Destination, gone.LogGroupName = groupARN("/vpc/deleted"), "/vpc/deleted"
+	gone.DestinationARN, gone.LogGroupName = groupARN("/vpc/deleted"), "/vpc/deleted"
 
 	cases := []struct {
 		name          string
@@ -234,10 +234,10 @@ func TestFailedDeliveryExplained(t *testing.T) {
 // decides whether the group comes back).
 func TestChecksSkipMissingBuckets(t *testing.T) {
 	t.Parallel()
-	s3fl := FlowLog{ID: "fl-s3", ResourceID: "vpc-a", TrafficType: TrafficAll, DestinationType: delivery.DestinationS3, Destination: "arn:aws:s3:::gone"}
+	s3fl := FlowLog{ID: "fl-s3", ResourceID: "vpc-a", TrafficType: TrafficAll, DestinationType: delivery.DestinationS3, DestinationARN: "arn:aws:s3:::gone"}
 	cwfl := cwlFlowLog("fl-cw", "vpc-a", TrafficAll)
 	inv := &Inventory{FlowLogs: []FlowLog{s3fl, cwfl}, Destinations: map[string]Destination{
-		"arn:aws:s3:::gone": {Presence: PresenceMissing}, cwfl.Destination: {Presence: PresenceMissing},
+		"arn:aws:s3:::gone": {Presence: PresenceMissing}, cwfl.DestinationARN: {Presence: PresenceMissing},
 	}}
 	var checked []string
 	_, err := Evaluate(context.Background(), inv, Options{Concurrency: 1, Check: func(_ context.Context, fl FlowLog, d Destination) ([]delivery.Finding, error) {
@@ -276,7 +276,7 @@ func TestRead(t *testing.T) {
 	if len(inv.VPCs) != 1 || inv.VPCs[0].ID != "vpc-a" {
 		t.Errorf("VPCs = %+v, want vpc-a only", inv.VPCs)
 	}
-	if got := inv.FlowLogs[0].Destination; got != groupARN("/vpc/flows") {
+	if got := inv.FlowLogs[0].DestinationARN; got != groupARN("/vpc/flows") {
 		t.Errorf("destination built from the group name = %q", got)
 	}
 	want := map[string]Presence{

@@ -111,7 +111,7 @@ func flowLogFrom(f ec2types.FlowLog, account, region string) FlowLog {
 		ResourceID:       aws.ToString(f.ResourceId),
 		TrafficType:      string(f.TrafficType),
 		DestinationType:  string(f.LogDestinationType),
-		Destination:      strings.TrimSuffix(aws.ToString(f.LogDestination), ":*"),
+		DestinationARN:   strings.TrimSuffix(aws.ToString(f.LogDestination), ":*"),
 		LogGroupName:     aws.ToString(f.LogGroupName),
 		RoleARN:          aws.ToString(f.DeliverLogsPermissionArn),
 		CrossAccountRole: aws.ToString(f.DeliverCrossAccountRole),
@@ -126,11 +126,11 @@ func flowLogFrom(f ec2types.FlowLog, account, region string) FlowLog {
 		fl.DestinationType = delivery.DestinationCloudWatchLogs
 	}
 	if fl.DestinationType == delivery.DestinationCloudWatchLogs {
-		if fl.Destination == "" && fl.LogGroupName != "" {
-			fl.Destination = fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition(region), region, account, fl.LogGroupName)
+		if fl.DestinationARN == "" && fl.LogGroupName != "" {
+			fl.DestinationARN = fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition(region), region, account, fl.LogGroupName)
 		}
 		if fl.LogGroupName == "" {
-			fl.LogGroupName = logGroupName(fl.Destination)
+			fl.LogGroupName = logGroupName(fl.DestinationARN)
 		}
 	}
 	return fl
@@ -144,10 +144,10 @@ func readLogGroups(ctx context.Context, logs LogsAPI, inv *Inventory) error {
 		if fl.DestinationType != delivery.DestinationCloudWatchLogs || fl.LogGroupName == "" {
 			continue
 		}
-		if a, err := arn.Parse(fl.Destination); err != nil || a.Region != inv.Region || (inv.Account != "" && a.AccountID != inv.Account) {
+		if a, err := arn.Parse(fl.DestinationARN); err != nil || a.Region != inv.Region || (inv.Account != "" && a.AccountID != inv.Account) {
 			continue
 		}
-		wanted[fl.LogGroupName] = append(wanted[fl.LogGroupName], fl.Destination)
+		wanted[fl.LogGroupName] = append(wanted[fl.LogGroupName], fl.DestinationARN)
 	}
 	if len(wanted) == 0 {
 		return nil
@@ -206,8 +206,8 @@ func readBuckets(ctx context.Context, s3c S3API, inv *Inventory) error {
 		if fl.DestinationType != delivery.DestinationS3 {
 			continue
 		}
-		if b := bucketName(fl.Destination); b != "" {
-			wanted[b] = append(wanted[b], fl.Destination)
+		if b := bucketName(fl.DestinationARN); b != "" {
+			wanted[b] = append(wanted[b], fl.DestinationARN)
 		}
 	}
 	if len(wanted) == 0 {
