@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -201,3 +202,40 @@ func BenchmarkNaive(b *testing.B) {
 }
 
 var timeZero = time.Time{}
+
+// BenchmarkReadLines measures the command-line path: flow log lines, as
+// stored in S3, to aggregated rows as gzip NDJSON.
+func BenchmarkReadLines(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	msg, err := subscription.DecodeNaive(gz)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var text []byte
+	for _, ev := range msg.LogEvents {
+		text = append(append(text, ev.Message...), '\n')
+	}
+	inv := payloadInventory(b, gz)
+	w, err := output.NewNDJSON(io.Discard, output.NDJSONOptions{Gzip: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(inv, w, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		w.Reset(io.Discard)
+		e.Reset(w)
+		if err := e.ReadLines(bytes.NewReader(text)); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRecords(b, benchRecords, cpu)
+}

@@ -182,6 +182,29 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 }
 
+func TestAppendTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		t0,
+		time.Unix(0, 0).UTC(),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 7, 8, 9, 500_000_000, time.UTC),
+		time.Date(2024, 2, 29, 7, 8, 9, 0, time.FixedZone("x", 3600)),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		t.Run(tm.String(), func(t *testing.T) {
+			want, err := json.Marshal(tm)
+			if err != nil {
+				want = []byte("error")
+			}
+			got := appendTime(nil, tm)
+			if err == nil && !bytes.Equal(got, want) {
+				t.Errorf("appendTime = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func TestNames(t *testing.T) {
 	tests := []struct {
 		name, got, want string
