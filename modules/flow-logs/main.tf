@@ -1,0 +1,89 @@
+# Flow logs for a set of VPCs, delivered to a log group (created here or
+# given) through a delivery role (created here or given), or to S3.
+#
+# Every part is checked before AWS can fail silently: variable validations
+# reject impossible combinations, vpcflow_log_group checks its key policy
+# and vpcflow_delivery_role its permissions boundary at plan time, and
+# vpcflow_flow_log evaluates the role, bucket policy and key policy it will
+# use (at plan time when they exist, during apply before creating anything
+# when they are created in the same run).
+
+locals {
+  cloudwatch       = var.destination_type == "cloud-watch-logs"
+  create_log_group = local.cloudwatch && var.log_group_arn == null
+  create_role      = local.cloudwatch && var.delivery_role_arn == null
+
+  log_group_arn = (
+    !local.cloudwatch ? null :
+    local.create_log_group ? vpcflow_log_group.this[0].arn :
+    trimsuffix(var.log_group_arn, ":*")
+  )
+  # A role created in this run has an ARN known at plan time (its name is
+  # set) but does not exist yet, so a plan-time check of the flow log would
+  # find no role. Passing the ARN through unique_id, known only once IAM has
+  # the role, moves that check to apply, before the flow log is created;
+  # every later plan checks the role as it is in AWS.
+  delivery_role_arn = (
+    !local.cloudwatch ? null :
+    local.create_role ? (vpcflow_delivery_role.this[0].unique_id != "" ? vpcflow_delivery_role.this[0].arn : null) :
+    var.delivery_role_arn
+  )
+  log_destination = local.cloudwatch ? local.log_group_arn : var.s3_destination_arn
+}
+
+resource "vpcflow_log_group" "this" {
+  count = local.create_log_group ? 1 : 0
+
+  name              = coalesce(var.log_group_name, "/aws/vpc/flow-logs/${var.name}")
+  retention_in_days = var.retention_in_days
+  kms_key_id        = var.kms_key_arn
+  log_group_class   = var.log_group_class
+  skip_destroy      = var.log_group_skip_destroy
+  tags              = var.tags
+}
+
+resource "vpcflow_delivery_role" "this" {
+  count = local.create_role ? 1 : 0
+
+  name                 = var.name
+  path                 = var.role_path
+  description          = "VPC Flow Logs delivery to ${local.log_group_arn}"
+  log_group_arns       = [local.log_group_arn]
+  permissions_boundary = var.role_permissions_boundary
+  tags                 = var.tags
+}
+
+resource "vpcflow_flow_log" "this" {
+  for_each = toset(var.vpc_ids)
+
+  vpc_id                   = each.key
+  traffic_type             = var.traffic_type
+  log_destination_type     = var.destination_type
+  log_destination          = local.log_destination
+  iam_role_arn             = local.delivery_role_arn
+  log_format               = var.log_format
+  max_aggregation_interval = var.max_aggregation_interval
+  tags                     = merge(var.tags, { Name = "${var.name}-${each.key}" })
+
+  dynamic "destination_options" {
+    for_each = local.cloudwatch ? [] : [1]
+    content {
+      file_format                = var.s3_file_format
+      hive_compatible_partitions = var.s3_hive_compatible_partitions
+      per_hour_partition         = var.s3_per_hour_partition
+    }
+  }
+}
+
+# After apply, every plan reads AWS's delivery status: a flow log that
+# started failing (role edited, log group deleted) is reported here with
+# the provider's root cause, instead of delivering nothing in silence.
+check "delivery" {
+  assert {
+    condition = alltrue([for fl in vpcflow_flow_log.this : fl.deliver_logs_status != "FAILED"])
+    error_message = join("\n", [
+      for vpc, fl in vpcflow_flow_log.this : "${fl.id} (${vpc}): ${coalesce(fl.deliver_logs_root_cause, fl.deliver_logs_error, "delivery failed")}"
+      if fl.deliver_logs_status == "FAILED"
+    ])
+  }
+}
