@@ -171,6 +171,7 @@ func (p *vpcflowProvider) DataSources(_ context.Context) []func() datasource.Dat
 	return []func() datasource.DataSource{
 		newDeliveryCheckDataSource,
 		newCoverageDataSource,
+		newEndpointPolicyDataSource,
 	}
 }
 
