@@ -152,8 +152,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding a free loopback port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
 
 // UseMoto points the AWS SDK, the AWS CLI and Terraform's test framework at

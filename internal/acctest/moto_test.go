@@ -29,7 +29,8 @@ func TestStopEndsTheServer(t *testing.T) {
 		t.Fatal("a started moto does not answer")
 	}
 	m.Stop()
-	if _, err := http.Get(m.URL + "/moto-api/"); err == nil {
+	if resp, err := http.Get(m.URL + "/moto-api/"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("moto still answers after Stop")
 	}
 }
