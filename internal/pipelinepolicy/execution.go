@@ -269,3 +269,26 @@ func FailureDestinationNeeds(destinationARN string) []delivery.Need {
 	}
 	return needs
 }
+
+// MappingFailureDestinationNeeds are the calls a Kinesis event source
+// mapping makes with the function's role to record a batch it gave up on:
+// an SQS queue, SNS topic or S3 bucket (Lambda Developer Guide, "Retaining
+// discarded batches for a Kinesis event source").
+func MappingFailureDestinationNeeds(destinationARN string) ([]delivery.Need, error) {
+	a, err := ParseARN(destinationARN)
+	if err != nil {
+		return nil, err
+	}
+	switch a.Service {
+	case "sqs":
+		return []delivery.Need{{Action: "sqs:SendMessage", Resource: destinationARN}}, nil
+	case "sns":
+		return []delivery.Need{{Action: "sns:Publish", Resource: destinationARN}}, nil
+	case "s3":
+		return []delivery.Need{
+			{Action: "s3:PutObject", Resource: destinationARN + "/aws/lambda/event-source-mapping/0123/2026/01/01/00/record.json", FixResource: destinationARN + "/*"},
+			{Action: "s3:ListBucket", Resource: destinationARN},
+		}, nil
+	}
+	return nil, fmt.Errorf("%s is not an SQS queue, SNS topic or S3 bucket, the on-failure destinations of a Kinesis event source mapping", destinationARN)
+}

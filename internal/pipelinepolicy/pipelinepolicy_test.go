@@ -407,3 +407,27 @@ func renderFindings(fs []delivery.Finding) string {
 	}
 	return b.String()
 }
+
+func TestMappingFailureDestinationNeeds(t *testing.T) {
+	t.Parallel()
+	for arn, want := range map[string]string{
+		testQueue: "sqs:SendMessage",
+		"arn:aws:sns:us-east-1:123456789012:alerts": "sns:Publish",
+		"arn:aws:s3:::failed-batches":               "s3:PutObject,s3:ListBucket",
+	} {
+		needs, err := MappingFailureDestinationNeeds(arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range needs {
+			got = append(got, n.Action)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: %v, want %s", arn, got, want)
+		}
+	}
+	if _, err := MappingFailureDestinationNeeds("arn:aws:lambda:us-east-1:123456789012:function:f"); err == nil {
+		t.Error("a function is not a destination of a Kinesis mapping")
+	}
+}

@@ -184,7 +184,8 @@ func reportRoleFindings(diags *diag.Diagnostics, mode string, p path.Path, summa
 }
 
 // checkExistingRole reads a role someone else manages and checks that the
-// service can assume it and do what it needs. A role that does not exist
+// service can assume it (unless role.Service is empty: permissions only)
+// and do what it needs. A role that does not exist
 // yet is not a finding: found is false, and the caller checks again when
 // it has to.
 func checkExistingRole(ctx context.Context, docs *policysource.Reader, role delivery.ServiceRole) (findings []delivery.Finding, found bool, err error) {
@@ -195,7 +196,9 @@ func checkExistingRole(ctx context.Context, docs *policysource.Reader, role deli
 	if err != nil {
 		return nil, false, err
 	}
-	role.Trust = &delivery.NamedPolicy{Name: r.Trust.Name, Document: r.Trust.Document}
+	if role.Service != "" {
+		role.Trust = &delivery.NamedPolicy{Name: r.Trust.Name, Document: r.Trust.Document}
+	}
 	role.Permissions = []delivery.NamedPolicy{}
 	for _, p := range r.Permissions {
 		role.Permissions = append(role.Permissions, delivery.NamedPolicy{Name: p.Name, Document: p.Document})

@@ -1,0 +1,239 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+)
+
+// Moto gives an on-demand stream four shards, changes retention, mode,
+// shards and encryption at once (streams are never UPDATING), and does not
+// check that a KMS key exists.
+
+const testAccKinesisStreamAddress = "vpcflow_kinesis_stream.test"
+
+func testAccKinesisStreamName() string { return sdkacctest.RandomWithPrefix("tf-acc-flows") }
+
+func testAccStreamARN(name string) string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", acctest.Region, acctest.AccountID, name)
+}
+
+func testAccKinesisClient(t *testing.T) *kinesis.Client {
+	return kinesis.NewFromConfig(acctest.AWSConfig(t))
+}
+
+func TestAccKinesisStream_basic(t *testing.T) {
+	name := testAccKinesisStreamName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_kinesis_stream" "test" {
+  name = %q
+}
+`, name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccStreamARN(name))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("retention_period"), knownvalue.Int64Exact(24)),
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
+				},
+				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
+			},
+			{
+				ResourceName:      testAccKinesisStreamAddress,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccKinesisStream_disappears(t *testing.T) {
+	name := testAccKinesisStreamName()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_kinesis_stream" "test" {
+  name = %q
+}
+`, name),
+			Check: func(*terraform.State) error {
+				_, err := testAccKinesisClient(t).DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
+				return err
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate)},
+			},
+		}},
+	})
+}
+
+func TestAccKinesisStream_update(t *testing.T) {
+	name := testAccKinesisStreamName()
+	config := func(body string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_kinesis_stream" "test" {
+  name = %q
+%s
+}
+`, name, body)
+	}
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config("  stream_mode = \"PROVISIONED\"\n  shard_count = 1\n  retention_period = 48"),
+				Check:  testAccCheckKinesisStream(t, name, "PROVISIONED", 48, ""),
+			},
+			{
+				Config:           config("  stream_mode = \"PROVISIONED\"\n  shard_count = 2\n  retention_period = 24\n  kms_key_id = \"alias/aws/kinesis\""),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("shard_count"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact("alias/aws/kinesis")),
+				},
+				Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
+			},
+			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
+			{
+				Config:           config(""),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
+				},
+				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
+			},
+		},
+	})
+}
+
+func TestAccKinesisStream_tags(t *testing.T) {
+	name := testAccKinesisStreamName()
+	config := func(tags string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_kinesis_stream" "test" {
+  name = %q
+%s
+}
+`, name, tags)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`  tags = { team = "net", env = "test" }`),
+				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "net", "env": "test"}),
+			},
+			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
+			{
+				Config: config(`  tags = { team = "security", owner = "me" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "security", "owner": "me"}),
+			},
+			{
+				Config: config(""),
+				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{}),
+			},
+		},
+	})
+}
+
+func TestAccKinesisStream_shardValidation(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body string
+		want *regexp.Regexp
+	}{
+		"provisioned without shards": {`stream_mode = "PROVISIONED"`, regexp.MustCompile(`Provisioned stream without shards`)},
+		"on-demand with shards":      {`shard_count = 2`, regexp.MustCompile(`Shard count of an on-demand stream`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      fmt.Sprintf("resource \"vpcflow_kinesis_stream\" \"test\" {\n  name = \"never-created\"\n  %s\n}\n", tc.body),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
+func testAccCheckKinesisStreamDestroyed(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "vpcflow_kinesis_stream" {
+				continue
+			}
+			if _, err := findKinesisStream(context.Background(), testAccKinesisClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
+				return fmt.Errorf("stream %s still exists (%v)", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+func testAccCheckKinesisStream(t *testing.T, name, mode string, retention int32, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := findKinesisStream(context.Background(), testAccKinesisClient(t), name)
+		if err != nil {
+			return err
+		}
+		if string(s.StreamModeDetails.StreamMode) != mode || aws.ToInt32(s.RetentionPeriodHours) != retention || aws.ToString(s.KeyId) != key {
+			return fmt.Errorf("stream %s: mode %s retention %d key %q; want %s %d %q", name, s.StreamModeDetails.StreamMode, aws.ToInt32(s.RetentionPeriodHours), aws.ToString(s.KeyId), mode, retention, key)
+		}
+		return nil
+	}
+}
+
+func testAccCheckKinesisStreamTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := testAccKinesisClient(t).ListTagsForStream(context.Background(), &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		got := map[string]string{}
+		for _, tag := range out.Tags {
+			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("stream %s tags %v, want %v", name, got, want)
+		}
+		return nil
+	}
+}
