@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -477,6 +479,42 @@ func TestAccCoverageDataSource_cost(t *testing.T) {
 					return fmt.Errorf("one scan made %d AWS calls, want at most 55", most)
 				}
 				return nil
+			},
+		}},
+	})
+}
+
+// TestAccCoverageDataSource_checkExample runs examples/coverage-check
+// (its terraform and provider blocks aside) on a region with a VPC
+// without flow logs: the example's configuration is valid and its scoped
+// data source reports the VPC. Terraform prints the failed assertion as a
+// warning, which the test framework does not expose.
+func TestAccCoverageDataSource_checkExample(t *testing.T) {
+	const region = "sa-east-1"
+	example, err := os.ReadFile("../../examples/coverage-check/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := regexp.MustCompile(`(?s)terraform \{.*?\n\}\n`).ReplaceAllString(string(example), "")
+	body = strings.Replace(body, `provider "vpcflow" {}`, fmt.Sprintf(`provider "vpcflow" {
+  region = %q
+}`, region), 1)
+	if strings.Contains(body, "required_providers") || !strings.Contains(body, `check "vpc_flow_logs"`) {
+		t.Fatalf("unexpected example layout:\n%s", body)
+	}
+	a := newCoverageAWS(t, region, "")
+	want := append(a.defaultVPCs(), a.vpc("uncovered"))
+	sort.Strings(want)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: body,
+			// Terraform reads a check block's data source again on every
+			// plan ("config will be reloaded to verify a check block").
+			ExpectNonEmptyPlan: true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.vpcflow_coverage.region", tfjsonpath.New("vpcs_without_flow_logs"), knownvalue.ListExact(stringChecks(want))),
+				statecheck.ExpectKnownValue("data.vpcflow_coverage.region", tfjsonpath.New("compliant"), knownvalue.Bool(false)),
 			},
 		}},
 	})
