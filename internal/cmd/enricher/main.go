@@ -10,18 +10,31 @@
 //
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
 // is set) it serves CloudWatch Logs subscription events instead; see
-// lambda.go for its configuration.
+// lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs
+// or kinesis it writes the rows to S3 instead (package handler).
 package main
 
 import (
+	"context"
 	"log"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 )
 
 func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		if mode := os.Getenv(handler.EnvMode); mode != "" {
+			// Rows to S3: see package handler for the configuration.
+			h, err := handler.EnrichFromEnv(context.Background(), mode, os.Getenv)
+			if err != nil {
+				log.Fatal(err)
+			}
+			lambda.Start(h)
+			return
+		}
 		h, err := newCloudWatchLogsHandler(os.Getenv, os.Stdout)
 		if err != nil {
 			log.Fatal(err)

@@ -1,0 +1,240 @@
+package handler
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
+)
+
+// Environment of the enrichment function when it writes to S3.
+const (
+	// EnvMode selects the handler: ModeCloudWatchLogs or ModeKinesis.
+	EnvMode = "VPCFLOW_MODE"
+
+	EnvOutputBucket = "VPCFLOW_OUTPUT_BUCKET" // bucket of the rows (required)
+	EnvOutputPrefix = "VPCFLOW_OUTPUT_PREFIX" // key prefix, default "connections/"
+	EnvOutputFormat = "VPCFLOW_OUTPUT_FORMAT" // ndjson (default) or parquet
+
+	// The inventory: either a DynamoDB table kept by the inventory
+	// functions, or files loaded once per cold start, each a path or an
+	// s3://bucket/key URI.
+	EnvInventoryTable = "VPCFLOW_INVENTORY_TABLE"
+	EnvENIs           = "VPCFLOW_ENIS_FILE"      // describe-network-interfaces output
+	EnvTags           = "VPCFLOW_TAGS_FILE"      // get-resources output
+	EnvIPRanges       = "VPCFLOW_IP_RANGES_FILE" // ip-ranges.json
+
+	EnvLogFormat     = "VPCFLOW_LOG_FORMAT"      // log format of the flow logs
+	EnvLogFormats    = "VPCFLOW_LOG_FORMATS"     // {"log group": "log format", ...} for the others
+	EnvWindow        = "VPCFLOW_WINDOW"          // aggregation window, default 60s
+	EnvMaxKeys       = "VPCFLOW_MAX_KEYS"        // bound on open connections
+	EnvInternetAddrs = "VPCFLOW_INTERNET_ADDRS"  // "true": an endpoint per internet address
+	EnvMaxStateBytes = "VPCFLOW_MAX_STATE_BYTES" // Kinesis window state bound
+)
+
+// Modes of the enrichment function.
+const (
+	ModeCloudWatchLogs = "cloudwatch-logs"
+	ModeKinesis        = "kinesis"
+)
+
+// DefaultOutputPrefix is where rows go in the bucket unless
+// VPCFLOW_OUTPUT_PREFIX says otherwise.
+const DefaultOutputPrefix = "connections/"
+
+// S3API is what the enrichment function asks S3: objects to write, and the
+// inventory files to read.
+type S3API interface {
+	s3sink.PutAPI
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// EnrichFromEnv builds the handler of a mode from the function's
+// environment, with AWS clients from the default configuration. The
+// result is a handler function for lambda.Start.
+func EnrichFromEnv(ctx context.Context, mode string, getenv func(string) string) (any, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg))
+}
+
+func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string, s3c S3API, db inventorystore.API) (any, error) {
+	cfg, opts, err := enrichConfigFromEnv(ctx, getenv, s3c, db)
+	if err != nil {
+		return nil, err
+	}
+	switch mode {
+	case ModeCloudWatchLogs:
+		h, err := NewLogsHandler(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return h.HandleCloudWatchLogs, nil
+	case ModeKinesis:
+		h, err := NewKinesisHandler(cfg, opts)
+		if err != nil {
+			return nil, err
+		}
+		return h.HandleKinesisWindow, nil
+	}
+	return nil, fmt.Errorf("%s=%q: want %q or %q", EnvMode, mode, ModeCloudWatchLogs, ModeKinesis)
+}
+
+func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3API, db inventorystore.API) (EnrichConfig, KinesisOptions, error) {
+	var cfg EnrichConfig
+	var kopts KinesisOptions
+	bucket := getenv(EnvOutputBucket)
+	if bucket == "" {
+		return cfg, kopts, fmt.Errorf("%s is required", EnvOutputBucket)
+	}
+	prefix := getenv(EnvOutputPrefix)
+	if prefix == "" {
+		prefix = DefaultOutputPrefix
+	}
+	format, err := s3sink.ParseFormat(getenv(EnvOutputFormat))
+	if err != nil {
+		return cfg, kopts, fmt.Errorf("%s: %w", EnvOutputFormat, err)
+	}
+	if cfg.Sink, err = s3sink.New(s3c, bucket, prefix, format); err != nil {
+		return cfg, kopts, err
+	}
+
+	open := func(uri string) (io.ReadCloser, error) { return openURI(ctx, s3c, uri) }
+	if table := getenv(EnvInventoryTable); table != "" {
+		base := inventory.New()
+		if err := loadFile(open, getenv(EnvIPRanges), "ip ranges", base.LoadIPRanges); err != nil {
+			return cfg, kopts, err
+		}
+		cache := inventorystore.NewCache(inventorystore.New(db, table, inventorystore.Options{}), inventorystore.CacheOptions{})
+		cfg.Inventory = StoreInventory{Cache: cache, Base: base}
+	} else {
+		if getenv(EnvENIs) == "" {
+			return cfg, kopts, fmt.Errorf("%s or %s is required", EnvInventoryTable, EnvENIs)
+		}
+		inv, err := LoadInventory(open, getenv(EnvENIs), getenv(EnvTags), getenv(EnvIPRanges))
+		if err != nil {
+			return cfg, kopts, err
+		}
+		cfg.Inventory = StaticInventory{Inv: inv}
+	}
+
+	if s := getenv(EnvLogFormat); s != "" {
+		if cfg.Options.Format, err = flowrecord.ParseFormat(s); err != nil {
+			return cfg, kopts, fmt.Errorf("%s: %w", EnvLogFormat, err)
+		}
+	}
+	if s := getenv(EnvLogFormats); s != "" {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			return cfg, kopts, fmt.Errorf("%s: want a JSON object of log group names to log formats: %w", EnvLogFormats, err)
+		}
+		cfg.Formats = make(map[string]flowrecord.Format, len(m))
+		for group, f := range m {
+			if cfg.Formats[group], err = flowrecord.ParseFormat(f); err != nil {
+				return cfg, kopts, fmt.Errorf("%s: log group %s: %w", EnvLogFormats, group, err)
+			}
+		}
+	}
+	if s := getenv(EnvWindow); s != "" {
+		if cfg.Options.Window, err = time.ParseDuration(s); err != nil {
+			return cfg, kopts, fmt.Errorf("%s: %w", EnvWindow, err)
+		}
+	}
+	ints := []struct {
+		env string
+		dst *int
+	}{{EnvMaxKeys, &cfg.Options.MaxKeys}, {EnvMaxStateBytes, &kopts.MaxStateBytes}}
+	for _, i := range ints {
+		if s := getenv(i.env); s != "" {
+			if *i.dst, err = strconv.Atoi(s); err != nil || *i.dst <= 0 {
+				return cfg, kopts, fmt.Errorf("%s=%q: want a positive integer", i.env, s)
+			}
+		}
+	}
+	if s := getenv(EnvInternetAddrs); s != "" {
+		if cfg.Options.InternetAddrs, err = strconv.ParseBool(s); err != nil {
+			return cfg, kopts, fmt.Errorf("%s=%q: %w", EnvInternetAddrs, s, err)
+		}
+	}
+	if _, err := enrich.New(inventory.New(), discard{}, cfg.Options); err != nil {
+		return cfg, kopts, err
+	}
+	return cfg, kopts, nil
+}
+
+// openURI opens a file path or an s3://bucket/key URI.
+func openURI(ctx context.Context, s3c S3API, uri string) (io.ReadCloser, error) {
+	rest, ok := strings.CutPrefix(uri, "s3://")
+	if !ok {
+		return os.Open(uri)
+	}
+	bucket, key, ok := strings.Cut(rest, "/")
+	if !ok || bucket == "" || key == "" {
+		return nil, fmt.Errorf("%q: want s3://BUCKET/KEY", uri)
+	}
+	out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", uri, err)
+	}
+	return out.Body, nil
+}
+
+func loadFile(open func(string) (io.ReadCloser, error), uri, what string, load func(io.Reader) error) error {
+	if uri == "" {
+		return nil
+	}
+	f, err := open(uri)
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", what, err)
+	}
+	err = load(bufio.NewReaderSize(f, 256<<10))
+	_ = f.Close() // read-only: nothing to lose
+	if err != nil {
+		return fmt.Errorf("loading %s from %s: %w", what, uri, err)
+	}
+	return nil
+}
+
+// LoadInventory loads an inventory from the output of
+// describe-network-interfaces (required), get-resources and ip-ranges.json,
+// each named by a path or URI that open opens. Without history, the
+// interfaces' snapshot holds for every record time.
+func LoadInventory(open func(string) (io.ReadCloser, error), enis, tags, ipRanges string) (*inventory.Inventory, error) {
+	if enis == "" {
+		return nil, errors.New("loading the inventory: no network interfaces")
+	}
+	inv := inventory.New()
+	loads := []struct {
+		uri, what string
+		load      func(io.Reader) error
+	}{
+		{enis, "network interfaces", func(r io.Reader) error { return inv.LoadNetworkInterfaces(r, time.Time{}) }},
+		{tags, "tags", inv.LoadTags},
+		{ipRanges, "ip ranges", inv.LoadIPRanges},
+	}
+	for _, l := range loads {
+		if err := loadFile(open, l.uri, l.what, l.load); err != nil {
+			return nil, err
+		}
+	}
+	return inv, nil
+}

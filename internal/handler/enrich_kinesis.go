@@ -1,0 +1,255 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
+)
+
+// DefaultMaxStateBytes is the default bound on the window state a Kinesis
+// invocation returns: Lambda keeps at most 1 MB of state per shard and ends
+// the window early past it.
+const DefaultMaxStateBytes = 1_000_000
+
+// KinesisHandler enriches CloudWatch Logs subscription payloads read from a
+// Kinesis stream by a Lambda event source mapping with a tumbling window
+// and ReportBatchItemFailures.
+//
+// # Windows
+//
+// Every invocation of a window folds its records' rows into the window
+// state, merged by connection key, and returns the state; Lambda hands it
+// to the next invocation of the same shard and window. The final
+// invocation (isFinalInvokeForWindow, or isWindowTerminatedEarly) stores
+// the rows in S3, one object per Hive partition named after the shard and
+// the first and last sequence numbers of the records folded
+// (s3sink.KinesisName). A final invocation that fails is retried by Lambda
+// with the same state and records, and the retry overwrites the same keys.
+//
+// The state is the window's rows, merged, with each endpoint stored once,
+// as varints, gzip-compressed, in base64 (see encodeState): typically 15 to
+// 30 bytes a row. When the uncompressed encoding of the rows would exceed
+// three quarters of MaxStateBytes (so that even incompressible state
+// fits in base64), the rows are stored early, as a part of the window
+// named after its own first and last records, and the state starts over.
+// Whether a part is cut after a record depends only on the rows of the
+// records since the part began, not on how Lambda batched them, so a
+// retried batch cuts its parts at the same records and writes the same keys.
+//
+// # Failures
+//
+// Records are folded in order. Records that do not parse, and payloads that
+// do not decode, are rejected and counted, never failed: a retry would not
+// change them. When the inventory cannot be read for a record of a
+// non-final invocation, the invocation returns the state of the records
+// before it and that record's sequence number as its batch item failure,
+// so that Lambda retries from there. Any other error (S3, or the inventory
+// in a final invocation) fails the invocation: Lambda retries it whole with
+// the state it had, which the failed attempt did not change.
+//
+// The state also records the highest sequence number folded (Seen); a
+// record at or below it is skipped, which keeps records that Lambda
+// delivers twice within a window from being counted twice.
+//
+// Without a tumbling window (no shardId in the event), every batch is a
+// window of its own: it is stored at once, and a record whose inventory
+// cannot be read is reported as the batch item failure after the records
+// before it are stored.
+type KinesisHandler struct {
+	sink          *s3sink.Sink
+	g             *enrichment
+	maxStateBytes int
+
+	mu      sync.Mutex
+	batch   *s3sink.Batch
+	collect collector
+}
+
+// KinesisOptions configure a KinesisHandler beyond EnrichConfig.
+type KinesisOptions struct {
+	// MaxStateBytes bounds the state returned; default
+	// DefaultMaxStateBytes.
+	MaxStateBytes int
+}
+
+// NewKinesisHandler returns a handler of Kinesis tumbling window events.
+func NewKinesisHandler(cfg EnrichConfig, opts KinesisOptions) (*KinesisHandler, error) {
+	if cfg.Sink == nil {
+		return nil, errors.New("kinesis handler: no output sink")
+	}
+	g, err := newEnrichment(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxStateBytes <= 0 {
+		opts.MaxStateBytes = DefaultMaxStateBytes
+	}
+	return &KinesisHandler{sink: cfg.Sink, g: g, maxStateBytes: opts.MaxStateBytes, batch: cfg.Sink.NewBatch()}, nil
+}
+
+// rowBudget is the most bytes of uncompressed row encoding a state may
+// hold: its base64 is 4/3 of that, gzip adds a few bytes, and the header a
+// few hundred.
+func (h *KinesisHandler) rowBudget() int { return h.maxStateBytes*3/4 - 1024 }
+
+// collector keeps the rows the enricher writes for one payload.
+type collector struct{ rows []output.Row }
+
+func (c *collector) Write(r *output.Row) error {
+	c.rows = append(c.rows, *r)
+	return nil
+}
+
+func (c *collector) Close() error { return nil }
+
+func (c *collector) reset() {
+	clear(c.rows)
+	c.rows = c.rows[:0]
+}
+
+// HandleKinesisWindow folds a batch of a shard's tumbling window, and
+// stores the window's rows at its final invocation.
+func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.KinesisTimeWindowEvent) (events.KinesisTimeWindowEventResponse, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var resp events.KinesisTimeWindowEventResponse
+	shard := ev.ShardID
+	windowed := shard != ""
+	if !windowed && len(ev.Records) > 0 {
+		// eventID is "<shard id>:<sequence number>".
+		shard, _, _ = strings.Cut(ev.Records[0].EventID, ":")
+	}
+	final := !windowed || ev.IsFinalInvokeForWindow || ev.IsWindowTerminatedEarly
+	arn := ev.EventSourceARN
+	if arn == "" && len(ev.Records) > 0 {
+		arn = ev.Records[0].EventSourceArn
+	}
+
+	st, err := decodeState(ev.State)
+	if err != nil {
+		return resp, fmt.Errorf("shard %s: %w", shard, err)
+	}
+	if st.Shard == "" {
+		st.Shard = shard
+	} else if st.Shard != shard {
+		return resp, fmt.Errorf("window state of shard %s given for shard %s", st.Shard, shard)
+	}
+
+	skipped := 0
+	for i := range ev.Records {
+		rec := &ev.Records[i]
+		seq := rec.Kinesis.SequenceNumber
+		if st.Seen != "" && s3sink.CompareSeq(seq, st.Seen) <= 0 {
+			skipped++
+			continue
+		}
+		if err := h.fold(ctx, st, shard, seq, rec.Kinesis.Data); err != nil {
+			var inv inventoryErr
+			if errors.As(err, &inv) && (!final || !windowed) {
+				h.g.log.WarnContext(ctx, "record failed; Lambda retries from it", "shard", shard, "sequence_number", seq, "reason", err.Error())
+				resp.BatchItemFailures = []events.KinesisBatchItemFailure{{ItemIdentifier: seq}}
+				if windowed {
+					return h.keep(ctx, resp, st, ev, skipped)
+				}
+				// Without a window the records before this one are
+				// stored now, as the batch they make.
+				return resp, h.store(ctx, st, arn)
+			}
+			return resp, fmt.Errorf("shard %s record %s: %w", shard, seq, err)
+		}
+		if st.Rows.size > h.rowBudget() {
+			if err := h.store(ctx, st, arn); err != nil {
+				return resp, err
+			}
+			st.Parts++
+		}
+	}
+
+	if !final {
+		return h.keep(ctx, resp, st, ev, skipped)
+	}
+	if err := h.store(ctx, st, arn); err != nil {
+		return resp, err
+	}
+	h.g.log.InfoContext(ctx, "window stored", "shard", shard, "window_start", ev.Window.Start.Time, "window_end", ev.Window.End.Time,
+		"terminated_early", ev.IsWindowTerminatedEarly, "payloads", st.Counts.Payloads, "read", st.Counts.Read,
+		"written", st.Counts.Written, "rejected", st.Counts.Rejected, "parts_stored_early", st.Parts, "skipped", skipped)
+	// Lambda takes a response without state for a failure.
+	resp.State = map[string]string{}
+	return resp, nil
+}
+
+// keep returns the state for the next invocation of the window.
+func (h *KinesisHandler) keep(ctx context.Context, resp events.KinesisTimeWindowEventResponse, st *windowState, ev events.KinesisTimeWindowEvent, skipped int) (events.KinesisTimeWindowEventResponse, error) {
+	enc, err := encodeState(st)
+	if err != nil {
+		return resp, fmt.Errorf("shard %s: encoding the window state: %w", st.Shard, err)
+	}
+	resp.State = map[string]string{stateKey: enc}
+	h.g.log.InfoContext(ctx, "window state kept", "shard", st.Shard, "window_start", ev.Window.Start.Time,
+		"records", len(ev.Records), "skipped", skipped, "rows", len(st.Rows.rows), "state_bytes", len(enc),
+		"read", st.Counts.Read, "written", st.Counts.Written, "rejected", st.Counts.Rejected)
+	return resp, nil
+}
+
+// fold adds one Kinesis record's payload to the state. On an error the
+// state is as it was.
+func (h *KinesisHandler) fold(ctx context.Context, st *windowState, shard, seq string, gz []byte) error {
+	g := h.g
+	var counts Counts
+	hd, err := g.decode(gz)
+	switch {
+	case err != nil:
+		counts = g.rejectPayload(ctx, shard+" "+seq, err)
+	case hd.MessageType == subscription.ControlMessage || len(g.ends) == 0:
+	default:
+		h.collect.reset()
+		counts, err = g.enrich(ctx, hd, shard+" "+seq, &h.collect)
+		if err != nil {
+			return err
+		}
+		for i := range h.collect.rows {
+			if err := st.Rows.add(&h.collect.rows[i]); err != nil {
+				return err
+			}
+		}
+	}
+	st.Counts.add(counts)
+	if st.First == "" {
+		st.First = seq
+	}
+	st.Seen = seq
+	return nil
+}
+
+// store writes the rows of the records from First to Seen and starts the
+// next part.
+func (h *KinesisHandler) store(ctx context.Context, st *windowState, arn string) error {
+	if st.First == "" {
+		return nil
+	}
+	if !st.Rows.empty() {
+		h.batch.Reset()
+		if err := st.Rows.write(h.batch); err != nil {
+			return err
+		}
+		if err := h.batch.Close(); err != nil {
+			return err
+		}
+		name := s3sink.KinesisName(arn, st.Shard, st.First, st.Seen)
+		if _, err := h.sink.Commit(ctx, h.batch, name); err != nil {
+			return fmt.Errorf("shard %s: storing records %s to %s: %w", st.Shard, st.First, st.Seen, err)
+		}
+	}
+	st.Rows.reset()
+	st.First = ""
+	return nil
+}
