@@ -104,6 +104,8 @@ consumer_config() {
       "}"'
 }
 
+# test_module runs the four steps for one module. It is called in a
+# condition, where errexit does not apply, so each step returns on failure.
 test_module() {
   local module=$1 name vars before after consumer required missing
   name=$(basename "$module")
@@ -112,16 +114,16 @@ test_module() {
 
   if [ -x "$module/tests/setup.sh" ]; then
     step "$name: fixtures (tests/setup.sh)"
-    "$module/tests/setup.sh" >"$vars"
+    "$module/tests/setup.sh" >"$vars" || return 1
     sed 's/^/    /' "$vars"
   fi
-  before=$(inventory)
+  before=$(inventory) || return 1
 
   step "$name: terraform test"
-  (cd "$module" && tf get >/dev/null && tf test -var-file="$vars")
+  (cd "$module" && tf get >/dev/null && tf test -var-file="$vars") || return 1
 
   step "$name: nothing left in AWS after destroy"
-  after=$(inventory)
+  after=$(inventory) || return 1
   if [ "$before" != "$after" ]; then
     echo "$name: terraform test left these behind (or removed fixtures):" >&2
     diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2 || true
@@ -131,8 +133,8 @@ test_module() {
 
   step "$name: a consumer plans with only the required inputs"
   consumer=$(mktemp -d -t "vpcflow-consumer-$name-XXXXXX")
-  consumer_config "$consumer" "$module" >"$consumer/main.tf"
-  required=$("$inspect" --json "$module" | jq -r '[.variables[] | select(.required) | .name] | sort | join(", ")')
+  consumer_config "$consumer" "$module" >"$consumer/main.tf" || return 1
+  required=$("$inspect" --json "$module" | jq -r '[.variables[] | select(.required) | .name] | sort | join(", ")') || return 1
   echo "required inputs: ${required:-none}"
   missing=""
   for v in ${required//,/ }; do

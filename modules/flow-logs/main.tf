@@ -1,5 +1,6 @@
-# Flow logs for a set of VPCs, delivered to a log group (created here or
-# given) through a delivery role (created here or given), or to S3.
+# Flow logs for a set of VPCs (given, or every VPC of the region), delivered
+# to a log group (created here or given) through a delivery role (created
+# here or given), or to S3.
 #
 # Every part is checked before AWS can fail silently: variable validations
 # reject impossible combinations, vpcflow_log_group checks its key policy
@@ -8,7 +9,20 @@
 # use (at plan time when they exist, during apply before creating anything
 # when they are created in the same run).
 
+# Every VPC the account owns in the region, when no list is given. The
+# delivery checker is off: only the VPC list is used here.
+data "vpcflow_coverage" "region" {
+  count = var.vpc_ids == null ? 1 : 0
+
+  check_delivery = false
+}
+
 locals {
+  vpc_ids = var.vpc_ids != null ? var.vpc_ids : [
+    for v in data.vpcflow_coverage.region[0].vpcs : v.vpc_id
+    if !contains(var.exclude_vpc_ids, v.vpc_id) && (var.include_default_vpc || !v.is_default)
+  ]
+
   cloudwatch       = var.destination_type == "cloud-watch-logs"
   create_log_group = local.cloudwatch && var.log_group_arn == null
   create_role      = local.cloudwatch && var.delivery_role_arn == null
@@ -54,7 +68,7 @@ resource "vpcflow_delivery_role" "this" {
 }
 
 resource "vpcflow_flow_log" "this" {
-  for_each = toset(var.vpc_ids)
+  for_each = toset(local.vpc_ids)
 
   vpc_id                   = each.key
   traffic_type             = var.traffic_type
@@ -72,6 +86,13 @@ resource "vpcflow_flow_log" "this" {
       hive_compatible_partitions = var.s3_hive_compatible_partitions
       per_hour_partition         = var.s3_per_hour_partition
     }
+  }
+}
+
+check "vpcs" {
+  assert {
+    condition     = length(local.vpc_ids) > 0
+    error_message = "No VPC to log: vpc_ids is null and the region has no VPC besides those excluded."
   }
 }
 

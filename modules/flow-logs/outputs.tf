@@ -1,3 +1,8 @@
+output "vpc_ids" {
+  description = "VPCs logged: `vpc_ids`, or every VPC found in the region when it is null."
+  value       = sort(local.vpc_ids)
+}
+
 output "flow_log_ids" {
   description = "ID of each flow log (`fl-...`), by VPC ID."
   value       = { for vpc, fl in vpcflow_flow_log.this : vpc => fl.id }

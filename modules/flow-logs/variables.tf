@@ -10,18 +10,41 @@ variable "name" {
 }
 
 variable "vpc_ids" {
-  description = "VPCs to log, one flow log each. The IDs must be known at plan time (flow logs are keyed by VPC ID)."
+  description = "VPCs to log, one flow log each; their IDs must be known at plan time. Null (the default) logs every VPC the account owns in the provider's region, listed at plan time by `vpcflow_coverage`, less `exclude_vpc_ids` and, unless `include_default_vpc` is set, the default VPC: a VPC created later gets its flow log at the next apply."
   type        = list(string)
+  default     = null
 
   validation {
-    condition     = length(var.vpc_ids) > 0 && alltrue([for id in var.vpc_ids : can(regex("^vpc-[0-9a-f]{8,17}$", id))])
-    error_message = "vpc_ids must list at least one VPC ID (vpc-0123456789abcdef0)."
+    condition     = var.vpc_ids == null || (length(coalesce(var.vpc_ids, [])) > 0 && alltrue([for id in coalesce(var.vpc_ids, []) : can(regex("^vpc-[0-9a-f]{8,17}$", id))]))
+    error_message = "vpc_ids must list at least one VPC ID (vpc-0123456789abcdef0), or be null for every VPC of the region."
   }
 
   validation {
-    condition     = length(distinct(var.vpc_ids)) == length(var.vpc_ids)
+    condition     = var.vpc_ids == null || length(distinct(coalesce(var.vpc_ids, []))) == length(coalesce(var.vpc_ids, []))
     error_message = "vpc_ids lists a VPC more than once."
   }
+}
+
+variable "exclude_vpc_ids" {
+  description = "VPCs left out when `vpc_ids` is null (every VPC of the region)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.exclude_vpc_ids : can(regex("^vpc-[0-9a-f]{8,17}$", id))])
+    error_message = "exclude_vpc_ids must list VPC IDs (vpc-0123456789abcdef0)."
+  }
+
+  validation {
+    condition     = var.vpc_ids == null || length(var.exclude_vpc_ids) == 0
+    error_message = "exclude_vpc_ids applies only when vpc_ids is null (every VPC of the region); leave the VPC out of vpc_ids instead."
+  }
+}
+
+variable "include_default_vpc" {
+  description = "Also log the region's default VPC when `vpc_ids` is null."
+  type        = bool
+  default     = false
 }
 
 variable "destination_type" {

@@ -1,7 +1,8 @@
 # Flow logs of two VPCs to a log group and delivery role the module creates.
-# vpc_ids comes from tests/setup.sh.
+# fixture_* variables come from tests/setup.sh.
 
 variables {
+  vpc_ids           = var.fixture_vpc_ids
   name              = "fl-test-cloudwatch"
   retention_in_days = 30
   tags              = { team = "network" }
@@ -58,8 +59,9 @@ run "apply" {
   }
 }
 
-# What IAM holds for the role, read back from AWS and evaluated against the
-# log group: delivery works.
+# Read back from AWS: the role as IAM holds it, evaluated against the log
+# group, lets delivery work; the coverage scan finds each VPC covered by one
+# flow log delivering to the log group.
 run "read_back" {
   module {
     source = "./tests/read-back"
@@ -73,6 +75,21 @@ run "read_back" {
   assert {
     condition     = output.valid
     error_message = "The delivery role read back from AWS fails the check: ${join("; ", output.findings)}"
+  }
+
+  assert {
+    condition     = length(output.uncovered) == 0
+    error_message = "vpcflow_coverage finds these VPCs without a flow log: ${jsonencode(output.uncovered)}."
+  }
+
+  assert {
+    condition     = alltrue([for vpc, id in run.apply.flow_log_ids : jsonencode(output.flow_log_ids[vpc]) == jsonencode([id])])
+    error_message = "vpcflow_coverage lists other flow logs than the module's: ${jsonencode(output.flow_log_ids)}."
+  }
+
+  assert {
+    condition     = alltrue([for vpc in var.vpc_ids : jsonencode(output.flow_log_destinations[vpc]) == jsonencode([run.apply.log_group_arn])])
+    error_message = "vpcflow_coverage finds the flow logs delivering elsewhere: ${jsonencode(output.flow_log_destinations)}."
   }
 }
 

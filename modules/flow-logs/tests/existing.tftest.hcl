@@ -1,6 +1,10 @@
 # A log group and role that already exist: the module creates neither, and
 # the flow logs' plan reads the role from AWS and checks it before apply.
 
+variables {
+  vpc_ids = var.fixture_vpc_ids
+}
+
 run "fixtures" {
   module {
     source = "./tests/existing"

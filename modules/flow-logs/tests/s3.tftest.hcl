@@ -2,6 +2,10 @@
 # The bucket and its policy come from tests/setup.sh (fixture_bucket_arn);
 # the plan checks the policy against the keys AWS will write.
 
+variables {
+  vpc_ids = var.fixture_vpc_ids
+}
+
 run "apply" {
   variables {
     name                          = "fl-test-s3"

@@ -28,6 +28,6 @@ JSON
 )"
 
 cat <<TFVARS
-vpc_ids            = ["$vpc_a", "$vpc_b"]
+fixture_vpc_ids    = ["$vpc_a", "$vpc_b"]
 fixture_bucket_arn = "arn:aws:s3:::$bucket"
 TFVARS

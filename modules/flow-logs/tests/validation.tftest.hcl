@@ -1,5 +1,9 @@
 # Impossible combinations stop at plan time, on the variable at fault.
 
+variables {
+  vpc_ids = var.fixture_vpc_ids
+}
+
 run "s3_without_bucket" {
   command = plan
 
@@ -36,7 +40,7 @@ run "duplicate_vpc" {
   command = plan
 
   variables {
-    vpc_ids = [var.vpc_ids[0], var.vpc_ids[0]]
+    vpc_ids = [var.fixture_vpc_ids[0], var.fixture_vpc_ids[0]]
   }
 
   expect_failures = [var.vpc_ids]
@@ -60,4 +64,24 @@ run "bad_interval" {
   }
 
   expect_failures = [var.max_aggregation_interval]
+}
+
+run "empty_vpc_list" {
+  command = plan
+
+  variables {
+    vpc_ids = []
+  }
+
+  expect_failures = [var.vpc_ids]
+}
+
+run "exclude_with_list" {
+  command = plan
+
+  variables {
+    exclude_vpc_ids = [var.fixture_vpc_ids[0]]
+  }
+
+  expect_failures = [var.exclude_vpc_ids]
 }
