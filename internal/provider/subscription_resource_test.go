@@ -1,0 +1,396 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+)
+
+// Moto checks that a function destination exists but not its policy, and
+// does not deliver records. It ignores distribution (always ByLogStream),
+// refuses to update a filter on a group that has two (AWS updates it), and
+// resolves a CloudWatch Logs destination ARN as a log group of the
+// destination's name, so the destination test creates that group too.
+// Subscription filters have no tags, so there is no _tags test.
+
+const testAccSubscriptionAddress = "vpcflow_subscription.test"
+
+// testAccSubscriptionToFunction is a log group, an enricher and a subscription between them.
+func testAccSubscriptionToFunction(name, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name = "/tf-acc/vpcflow/%[1]s"
+}
+
+resource "vpcflow_enricher_function" "test" {
+  function_name = %[1]q
+}
+
+resource "vpcflow_subscription" "test" {
+  log_group_name  = vpcflow_log_group.test.name
+  destination_arn = vpcflow_enricher_function.test.arn
+%[2]s
+}
+`, name, body)
+}
+
+func TestAccSubscription_basic(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccSubscriptionToFunction(name, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("id"), knownvalue.StringExact(group+"|vpcflow-enricher")),
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("lambda")),
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("filter_pattern"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"),
+						knownvalue.StringExact(subscriptionStatementID(group, "vpcflow-enricher"))),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name), ""),
+					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+				),
+			},
+			{
+				ResourceName:      testAccSubscriptionAddress,
+				ImportState:       true,
+				ImportStateId:     group + "|vpcflow-enricher",
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccSubscription_disappears(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
+		Steps: []resource.TestStep{{
+			Config: testAccSubscriptionToFunction(name, ""),
+			Check: func(*terraform.State) error {
+				_, err := testAccLogsClient(t).DeleteSubscriptionFilter(context.Background(), &cloudwatchlogs.DeleteSubscriptionFilterInput{
+					LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"),
+				})
+				return err
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionCreate)},
+			},
+		}},
+	})
+}
+
+// TestAccSubscription_permissionDisappears: the function permission removed
+// outside Terraform is read back as missing and added again by the next apply.
+func TestAccSubscription_permissionDisappears(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	config := testAccSubscriptionToFunction(name, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					return removeLambdaPermission(context.Background(), testAccLambdaClient(t), name, subscriptionStatementID(group, "vpcflow-enricher"))
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+			},
+		},
+	})
+}
+
+// TestAccSubscription_update changes the pattern in place, then moves the
+// subscription from the function to a Kinesis stream, which takes the
+// function's permission away.
+func TestAccSubscription_update(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	role := testAccCreateLogsRole(t, name+"-cwl", testAccStreamARN(name), "")
+	stream := fmt.Sprintf(`
+resource "vpcflow_kinesis_stream" "test" {
+  name = %q
+}
+`, name)
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: stream + testAccSubscriptionToFunction(name, "")},
+			{
+				Config:           stream + testAccSubscriptionToFunction(name, `  filter_pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action=\"REJECT\", status]"`),
+				ConfigPlanChecks: update,
+				Check: testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name),
+					`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
+			},
+			{
+				Config: stream + fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name = "/tf-acc/vpcflow/%[1]s"
+}
+
+resource "vpcflow_enricher_function" "test" {
+  function_name = %[1]q
+}
+
+resource "vpcflow_subscription" "test" {
+  log_group_name  = vpcflow_log_group.test.name
+  destination_arn = vpcflow_kinesis_stream.test.arn
+  role_arn        = %[2]q
+}
+`, name, role),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccStreamARN(name), ""),
+					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
+				),
+			},
+			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+		},
+	})
+}
+
+// TestAccSubscription_twoFiltersAlready: a group with two filters of others
+// fails the plan on log_group_name, naming them.
+func TestAccSubscription_twoFiltersAlready(t *testing.T) {
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	stream := testAccCreateStream(t, name)
+	logs := testAccLogsClient(t)
+	ctx := context.Background()
+	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
+	})
+	for _, filter := range []string{"siem", "archive"} {
+		_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
+			LogGroupName: aws.String(group), FilterName: aws.String(filter), FilterPattern: aws.String(""),
+			DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_subscription" "test" {
+  log_group_name  = %q
+  destination_arn = %q
+}
+`, group, testAccFunctionARN(name)),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Log group has no room for another subscription filter.*has 2\s+subscription filters already \("siem" →.*"archive" →.*LimitExceededException`),
+		}},
+	})
+}
+
+// TestAccSubscription_roleNotTrustingLogs: a stream role CloudWatch Logs
+// cannot assume fails the plan on role_arn, before the filter is put.
+func TestAccSubscription_roleNotTrustingLogs(t *testing.T) {
+	name := testAccEnricherName()
+	stream := testAccCreateStream(t, name)
+	role := testAccCreateLogsRole(t, name, stream, "kinesis.amazonaws.com")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name = "/tf-acc/vpcflow/%s"
+}
+
+resource "vpcflow_subscription" "test" {
+  log_group_name  = vpcflow_log_group.test.name
+  destination_arn = %q
+  role_arn        = %q
+}
+`, name, stream, role),
+			ExpectError: regexp.MustCompile(`(?s)CloudWatch Logs could not deliver to the stream: TRUST_SERVICE_NOT_TRUSTED.*logs\.amazonaws\.com`),
+		}},
+	})
+	if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), "/tf-acc/vpcflow/"+name, "vpcflow-enricher"); !policysource.IsNotFound(err) {
+		t.Errorf("the filter was put (%v)", err)
+	}
+}
+
+// TestAccSubscription_logsDestination subscribes a group to a CloudWatch
+// Logs destination, as a source account does with the central account's.
+func TestAccSubscription_logsDestination(t *testing.T) {
+	name := testAccEnricherName()
+	stream := testAccCreateStream(t, name)
+	role := testAccCreateLogsRole(t, name, stream, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name = "/tf-acc/vpcflow/%[1]s"
+}
+
+# Moto looks a destination ARN up as a log group of the destination's name.
+resource "vpcflow_log_group" "moto_destination" {
+  name = %[1]q
+}
+
+resource "vpcflow_log_destination" "central" {
+  name               = %[1]q
+  target_arn         = %[2]q
+  role_arn           = %[3]q
+  source_account_ids = [%[4]q]
+}
+
+resource "vpcflow_subscription" "test" {
+  log_group_name  = vpcflow_log_group.test.name
+  destination_arn = vpcflow_log_destination.central.arn
+  depends_on      = [vpcflow_log_group.moto_destination]
+}
+`, name, stream, role, acctest.AccountID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("logs-destination")),
+					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
+				},
+				Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
+			},
+			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+		},
+	})
+}
+
+func TestAccSubscription_validation(t *testing.T) {
+	stream := testAccStreamARN("s")
+	for name, tc := range map[string]struct {
+		body string
+		want *regexp.Regexp
+	}{
+		"stream without role":    {fmt.Sprintf("destination_arn = %q", stream), regexp.MustCompile(`Stream destination without a role`)},
+		"role for a function":    {fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccFunctionARN("f"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a function destination`)},
+		"role for a destination": {fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccDestinationARN("d"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a CloudWatch Logs destination`)},
+		"random to a function":   {fmt.Sprintf("destination_arn = %q\n  distribution = \"Random\"", testAccFunctionARN("f")), regexp.MustCompile(`Random distribution without a Kinesis stream`)},
+		"qualified function":     {fmt.Sprintf("destination_arn = %q", testAccFunctionARN("f")+":live"), regexp.MustCompile(`must be the ARN of a Lambda function`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      fmt.Sprintf("resource \"vpcflow_subscription\" \"test\" {\n  log_group_name = \"never-created\"\n  %s\n}\n", tc.body),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
+func testAccCheckSubscriptionDestroyed(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "vpcflow_subscription" {
+				continue
+			}
+			a := rs.Primary.Attributes
+			if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), a["log_group_name"], a["name"]); !policysource.IsNotFound(err) {
+				return fmt.Errorf("subscription filter %s still exists (%v)", rs.Primary.ID, err)
+			}
+		}
+		if err := testAccCheckEnricherDestroyed(t)(s); err != nil {
+			return err
+		}
+		return testAccCheckLogGroupDestroyed(t)(s)
+	}
+}
+
+func testAccCheckSubscriptionFilter(t *testing.T, group, name, destination, pattern string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		f, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), group, name)
+		if err != nil {
+			return err
+		}
+		if aws.ToString(f.DestinationArn) != destination || aws.ToString(f.FilterPattern) != pattern {
+			return fmt.Errorf("filter %s|%s sends %q to %s", group, name, aws.ToString(f.FilterPattern), aws.ToString(f.DestinationArn))
+		}
+		return nil
+	}
+}
+
+// testAccCheckSubscriptionPermission reads the function's policy with
+// GetPolicy and checks the statement that lets CloudWatch Logs invoke it
+// for the group: present and scoped to the group and account, or absent.
+func testAccCheckSubscriptionPermission(t *testing.T, function, group, filter string, want bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		p := lambdaPermission{
+			Function:      function,
+			StatementID:   subscriptionStatementID(group, filter),
+			Principal:     pipelinepolicy.LogsService,
+			SourceARN:     testAccLogGroupARN(group) + ":*",
+			SourceAccount: acctest.AccountID,
+		}
+		out, err := testAccLambdaClient(t).GetPolicy(context.Background(), &lambda.GetPolicyInput{FunctionName: aws.String(function)})
+		policy := ""
+		switch {
+		case hasErrorCode(err, "ResourceNotFoundException"):
+		case err != nil:
+			return err
+		default:
+			policy = aws.ToString(out.Policy)
+		}
+		got := false
+		if policy != "" {
+			if got, err = lambdaPolicyHolds(policy, p); err != nil {
+				return err
+			}
+		}
+		if got != want {
+			return fmt.Errorf("function %s: permission %s for CloudWatch Logs on %s present = %v, want %v; policy:\n%s", function, p.StatementID, p.SourceARN, got, want, policy)
+		}
+		return nil
+	}
+}
