@@ -11,7 +11,8 @@
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
 // is set) it serves CloudWatch Logs subscription events instead; see
 // lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs
-// or kinesis it writes the rows to S3 instead (package handler).
+// or kinesis it writes the rows to S3 instead, and with watchdog it runs the
+// flow log coverage watchdog (package handler).
 package main
 
 import (
@@ -27,6 +28,15 @@ import (
 func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		if mode := os.Getenv(handler.EnvMode); mode != "" {
+			if mode == handler.ModeWatchdog {
+				// The coverage watchdog, on an EventBridge schedule.
+				w, err := handler.NewWatchdogFromEnv(context.Background(), os.Getenv)
+				if err != nil {
+					log.Fatal(err)
+				}
+				lambda.Start(w.HandleWatchdog)
+				return
+			}
 			// Rows to S3: see package handler for the configuration.
 			h, err := handler.EnrichFromEnv(context.Background(), mode, os.Getenv)
 			if err != nil {
