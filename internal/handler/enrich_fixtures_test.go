@@ -159,7 +159,10 @@ var bucketSeq atomic.Int64
 // motoS3 returns an S3 client of the package's moto and a new bucket.
 func motoS3(t *testing.T) (*s3.Client, string) {
 	t.Helper()
-	client := s3.NewFromConfig(acctest.AWSConfig(t), func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(acctest.AWSConfig(t), func(o *s3.Options) {
+		o.UsePathStyle = true
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
 	bucket := fmt.Sprintf("vpcflow-enrich-%d-%d", time.Now().UnixNano()%1_000_000, bucketSeq.Add(1))
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
@@ -247,4 +250,29 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// jsonLog logs JSON lines to w, for tests that read the counts logged.
+func jsonLog(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// lastLog returns the fields of the last line logged with a message.
+func lastLog(t *testing.T, logs *bytes.Buffer, msg string) map[string]any {
+	t.Helper()
+	var last map[string]any
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m["msg"] == msg {
+			last = m
+		}
+	}
+	if last == nil {
+		t.Fatalf("nothing logged as %q", msg)
+	}
+	return last
 }
