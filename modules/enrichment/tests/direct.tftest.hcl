@@ -1,0 +1,95 @@
+# The pipeline with the subscription filter invoking the enricher directly.
+# fixture_* variables and output_bucket come from tests/setup.sh.
+
+variables {
+  name            = "vpcflow-direct"
+  log_group_names = [var.fixture_log_groups[0]]
+  output_prefix   = "connections/"
+  tags            = { team = "network" }
+}
+
+run "apply" {
+  assert {
+    condition     = vpcflow_enricher_function.enricher.mode == "subscription" && vpcflow_enricher_function.inventory.mode == "inventory"
+    error_message = "Modes: enricher ${vpcflow_enricher_function.enricher.mode}, inventory ${vpcflow_enricher_function.inventory.mode}."
+  }
+
+  assert {
+    condition     = output.enricher_function_name == "vpcflow-direct-enricher" && output.inventory_table_name == "vpcflow-direct-inventory"
+    error_message = "Names: ${output.enricher_function_name}, ${output.inventory_table_name}."
+  }
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.inventory_table_arn == output.inventory_table_arn && vpcflow_enricher_function.inventory.inventory_table_arn == output.inventory_table_arn
+    error_message = "The functions do not use the module's inventory table."
+  }
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.output_bucket == var.fixture_bucket && vpcflow_enricher_function.enricher.output_prefix == "connections/"
+    error_message = "The enricher does not write to s3://${var.fixture_bucket}/connections/."
+  }
+
+  assert {
+    condition     = output.subscription_ids == { (var.fixture_log_groups[0]) = "${var.fixture_log_groups[0]}|vpcflow-direct-enricher" }
+    error_message = "Subscriptions: ${jsonencode(output.subscription_ids)}."
+  }
+
+  assert {
+    condition     = vpcflow_subscription.this[var.fixture_log_groups[0]].destination_type == "lambda" && vpcflow_subscription.this[var.fixture_log_groups[0]].destination_arn == output.enricher_function_arn
+    error_message = "The subscription does not invoke the enricher."
+  }
+
+  assert {
+    condition     = output.kinesis_stream_arn == null && output.log_destination_arn == null && length(vpcflow_event_source_mapping.this) == 0
+    error_message = "Direct delivery needs no stream, mapping or destination."
+  }
+
+  assert {
+    condition     = output.output_location == "s3://${var.fixture_bucket}/connections/"
+    error_message = "Output location: ${output.output_location}."
+  }
+
+  # The role may write rows under the prefix, and nowhere else in the bucket.
+  assert {
+    condition     = strcontains(vpcflow_enricher_function.enricher.role_policy, "arn:aws:s3:::${var.fixture_bucket}/connections/*")
+    error_message = "The enricher's role policy does not allow the output prefix: ${vpcflow_enricher_function.enricher.role_policy}"
+  }
+
+  assert {
+    condition     = startswith(output.athena_table_sql, "CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections (") && strcontains(output.athena_table_sql, "LOCATION 's3://${var.fixture_bucket}/connections/'") && strcontains(output.athena_table_sql, "'storage.location.template' = 's3://${var.fixture_bucket}/connections/dt=$${dt}/hour=$${hour}/'") && !strcontains(output.athena_table_sql, "BUCKET")
+    error_message = "athena_table_sql: ${output.athena_table_sql}"
+  }
+
+  assert {
+    condition     = length(output.athena_queries) == 5 && alltrue([for q in values(output.athena_queries) : strcontains(q, "FROM vpcflow_connections")])
+    error_message = "athena_queries: ${jsonencode(keys(output.athena_queries))}."
+  }
+}
+
+# Read back: a plan refreshes every resource from AWS, and what it reads is
+# what was applied (the function's code is the package embedded in the
+# provider, the function policy statement for the subscription exists).
+run "read_back" {
+  command = plan
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.source_code_hash == run.apply.enricher_source_code_hash && output.enricher_source_code_hash != ""
+    error_message = "The enricher's code read back from Lambda is not the embedded package."
+  }
+
+  assert {
+    condition     = vpcflow_subscription.this[var.fixture_log_groups[0]].lambda_permission_statement_id != null
+    error_message = "The permission that lets CloudWatch Logs invoke the enricher was not read back."
+  }
+}
+
+# The table definition the module returns is the one the enricher's tests
+# check against its rows.
+run "sql_in_step_with_enricher" {
+  command = plan
+
+  assert {
+    condition     = file("${path.module}/athena/table.sql") == file("${path.module}/../../internal/enrich/athena/table.sql")
+    error_message = "modules/enrichment/athena/table.sql differs from internal/enrich/athena/table.sql: copy it again."
+  }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Creates what the enrichment tests need in the local AWS and prints it as
+# Terraform variables: the output bucket, two flow log groups to subscribe,
+# and the role CloudWatch Logs assumes to put records into the stream (no
+# resource of the provider creates that role; the module takes its ARN).
+set -euo pipefail
+
+account=$(aws sts get-caller-identity --query Account --output text)
+region=${AWS_REGION:-us-east-1}
+# The account the cross-account test lets subscribe.
+source_account=111122223333
+
+bucket=vpcflow-enriched-$account
+aws s3api create-bucket --bucket "$bucket" >/dev/null
+
+aws logs create-log-group --log-group-name /aws/vpc/flow-logs/direct
+aws logs create-log-group --log-group-name /aws/vpc/flow-logs/kinesis
+
+role=vpcflow-logs-to-kinesis
+aws iam create-role --role-name "$role" --assume-role-policy-document "$(cat <<JSON
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},
+ "Action":"sts:AssumeRole",
+ "Condition":{"StringLike":{"aws:SourceArn":["arn:aws:logs:$region:$account:*","arn:aws:logs:$region:$source_account:*"]}}}]}
+JSON
+)" >/dev/null
+aws iam put-role-policy --role-name "$role" --policy-name put-records --policy-document "$(cat <<JSON
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kinesis:PutRecord","kinesis:PutRecords"],
+ "Resource":"arn:aws:kinesis:$region:$account:stream/*"}]}
+JSON
+)"
+
+cat <<TFVARS
+fixture_bucket           = "$bucket"
+fixture_log_groups       = ["/aws/vpc/flow-logs/direct", "/aws/vpc/flow-logs/kinesis"]
+fixture_kinesis_role_arn = "arn:aws:iam::$account:role/$role"
+fixture_source_account   = "$source_account"
+output_bucket            = "$bucket"
+TFVARS

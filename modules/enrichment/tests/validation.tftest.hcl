@@ -1,0 +1,73 @@
+# Impossible combinations stop at plan time, on the variable at fault.
+
+run "kinesis_without_role" {
+  command = plan
+
+  variables {
+    delivery = "kinesis"
+  }
+
+  expect_failures = [var.kinesis_role_arn]
+}
+
+run "role_without_kinesis" {
+  command = plan
+
+  variables {
+    kinesis_role_arn = var.fixture_kinesis_role_arn
+  }
+
+  expect_failures = [var.kinesis_role_arn]
+}
+
+run "other_accounts_without_kinesis" {
+  command = plan
+
+  variables {
+    source_account_ids = [var.fixture_source_account]
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "bucket_arn_for_name" {
+  command = plan
+
+  variables {
+    output_bucket = "arn:aws:s3:::${var.fixture_bucket}"
+  }
+
+  expect_failures = [var.output_bucket]
+}
+
+run "prefix_without_slash" {
+  command = plan
+
+  variables {
+    output_prefix = "connections"
+  }
+
+  expect_failures = [var.output_prefix]
+}
+
+run "provisioned_without_shards" {
+  command = plan
+
+  variables {
+    delivery            = "kinesis"
+    kinesis_role_arn    = var.fixture_kinesis_role_arn
+    kinesis_stream_mode = "PROVISIONED"
+  }
+
+  expect_failures = [var.kinesis_shard_count]
+}
+
+run "log_group_arn_for_name" {
+  command = plan
+
+  variables {
+    log_group_names = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/direct"]
+  }
+
+  expect_failures = [var.log_group_names]
+}
