@@ -243,7 +243,7 @@ func (discardRows) Write(r *output.Row) error {
 
 func (discardRows) Close() error { return nil }
 
-var streamRecords = flag.Int("stream-records", 1_000_000, "records TestBoundedMemory streams")
+var streamRecords = flag.Int("stream-records", 10_000_000, "records TestBoundedMemory streams")
 
 // lineStream generates default-format flow log lines on the fly: web-1
 // talking to many internet peers and internal addresses on many ports, log
@@ -343,10 +343,10 @@ func (s *sampler) Close() error { return nil }
 // TestBoundedMemory enriches a long generated stream, every internet
 // address its own endpoint so that identities and keys keep coming, and
 // checks that the heap stays bounded by MaxKeys rather than growing with the
-// stream. Run with -stream-records=10000000 for the full-size check.
+// stream. -stream-records sets the length; -short skips it.
 func TestBoundedMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("streams a million records")
+		t.Skip("streams ten million records")
 	}
 	inv := fixture(t)
 	const maxKeys = 100_000
