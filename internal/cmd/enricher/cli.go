@@ -176,6 +176,9 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 	if c.lateness < 0 {
 		return fail("--lateness %v: want zero or more", c.lateness)
 	}
+	if c.lateness%time.Second != 0 {
+		return fail("--lateness %v: want a whole number of seconds", c.lateness)
+	}
 	if c.maxKeys <= 0 {
 		return fail("--max-keys %d: want at least 1", c.maxKeys)
 	}
@@ -184,8 +187,16 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 	default:
 		return fail("--output %q: want ndjson or parquet", c.outFormat)
 	}
-	gzipSet := false
-	fs.Visit(func(f *flag.Flag) { gzipSet = gzipSet || f.Name == "gzip" })
+	gzipSet, latenessSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		gzipSet = gzipSet || f.Name == "gzip"
+		latenessSet = latenessSet || f.Name == "lateness"
+	})
+	if latenessSet && c.lateness == 0 {
+		// enrich.Options reads zero as "the default" and a negative
+		// lateness as none.
+		c.lateness = -1
+	}
 	if !gzipSet {
 		c.gzip = c.outFormat == "ndjson" && strings.HasSuffix(c.out, ".gz")
 	}

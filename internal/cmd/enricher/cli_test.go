@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/klauspost/compress/gzip"
@@ -281,6 +282,33 @@ func TestCloudWatchLogsHandler(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if _, err := newCloudWatchLogsHandler(func(k string) string { return env[k] }, io.Discard); err == nil {
 				t.Error("no error")
+			}
+		})
+	}
+}
+
+func TestParseEnrichFlags(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         []string
+		wantLateness time.Duration
+		wantGzip     bool
+	}{
+		{"defaults", []string{"--enis", "x"}, 0, false},
+		{"explicit zero lateness means none", []string{"--enis", "x", "--lateness", "0s"}, -1, false},
+		{"lateness", []string{"--enis", "x", "--lateness", "2m"}, 2 * time.Minute, false},
+		{"gzip from the file name", []string{"--enis", "x", "--out", "rows.json.gz"}, 0, true},
+		{"gzip turned off", []string{"--enis", "x", "--out", "rows.json.gz", "--gzip=false"}, 0, false},
+		{"gzip to stdout", []string{"--enis", "x", "--gzip"}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok := parseEnrichFlags(tt.args, io.Discard)
+			if !ok {
+				t.Fatal("flags rejected")
+			}
+			if c.lateness != tt.wantLateness || c.gzip != tt.wantGzip {
+				t.Errorf("lateness %v gzip %v, want %v %v", c.lateness, c.gzip, tt.wantLateness, tt.wantGzip)
 			}
 		})
 	}
