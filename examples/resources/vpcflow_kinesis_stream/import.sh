@@ -1,0 +1,2 @@
+# A stream is imported by its name.
+terraform import vpcflow_kinesis_stream.flows vpcflow-flows
