@@ -725,8 +725,8 @@ func (r *enricherFunctionResource) createRole(ctx context.Context, want serviceR
 		return nil, errors.Join(err, ferr)
 	}
 	if aws.ToString(have.Role.Path) != want.Path || aws.ToString(have.Role.Description) != want.Description {
-		return nil, fmt.Errorf("%w\n\nThe role is not one this provider made for the function (path %s, description %q), so it is left alone. "+
-			"Set role_name to another name, or delete the role.", err, aws.ToString(have.Role.Path), aws.ToString(have.Role.Description))
+		return nil, fmt.Errorf("%w; the role is not one this provider made for the function (path %s, description %q), so it is left alone: "+
+			"set role_name to another name, or delete the role", err, aws.ToString(have.Role.Path), aws.ToString(have.Role.Description))
 	}
 	tflog.Warn(ctx, "taking over the execution role left by an earlier function of the same name", map[string]any{"role": want.Name})
 	current := serviceRole{Name: want.Name, Description: want.Description, Trust: have.Trust, PolicyName: want.PolicyName, Policy: have.Policy, Boundary: have.boundary(), Tags: have.Tags}
