@@ -2,8 +2,8 @@
 # (of this account, or of other accounts through a CloudWatch Logs
 # destination) reach the enricher function directly or through a Kinesis
 # stream; it attributes both ends of each connection with the inventory
-# table, kept current by the inventory function, and writes connection rows
-# to S3 for Athena.
+# table, kept current by the inventory function from EventBridge events,
+# and writes connection rows to S3 for Athena.
 #
 # Each resource checks what AWS would accept and then fail on: the
 # functions' roles against what their mode needs, the stream role against
@@ -44,6 +44,16 @@ resource "vpcflow_enricher_function" "inventory" {
   log_retention_in_days      = var.function_log_retention_in_days
   permissions_boundary       = var.permissions_boundary
   tags                       = var.tags
+}
+
+resource "vpcflow_inventory_rules" "this" {
+  count = length(var.inventory_rules) > 0 ? 1 : 0
+
+  name           = "${var.name}-inventory"
+  event_bus_name = var.inventory_event_bus_name
+  rules          = var.inventory_rules
+  function_arn   = vpcflow_enricher_function.inventory.arn
+  tags           = var.tags
 }
 
 resource "vpcflow_enricher_function" "enricher" {

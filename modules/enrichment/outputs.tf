@@ -28,6 +28,11 @@ output "inventory_role_arn" {
   value       = vpcflow_enricher_function.inventory.role_arn
 }
 
+output "inventory_rule_arns" {
+  description = "ARN of each inventory rule, by kind (`tag-changes`, `api-calls`, `instance-state`)."
+  value       = length(var.inventory_rules) > 0 ? vpcflow_inventory_rules.this[0].rule_arns : {}
+}
+
 output "inventory_table_name" {
   description = "Name of the inventory table."
   value       = vpcflow_inventory_table.this.name

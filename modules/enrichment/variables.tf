@@ -160,6 +160,28 @@ variable "source_account_role_arns" {
   }
 }
 
+variable "inventory_rules" {
+  description = "EventBridge rules that keep the inventory current between syncs, on `inventory_event_bus_name`: any of `tag-changes`, `api-calls` (EC2 calls that create, delete, attach, detach or re-address interfaces; needs a CloudTrail trail recording management events, which the plan checks), `instance-state`. Empty for none."
+  type        = set(string)
+  default     = ["tag-changes", "api-calls", "instance-state"]
+
+  validation {
+    condition     = alltrue([for k in var.inventory_rules : contains(["tag-changes", "api-calls", "instance-state"], k)])
+    error_message = "inventory_rules may contain only tag-changes, api-calls and instance-state."
+  }
+}
+
+variable "inventory_event_bus_name" {
+  description = "Event bus of the inventory rules. `default` receives this account's AWS events and, when its policy lets them, the events the `source-account` module forwards from other accounts."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,256}$", var.inventory_event_bus_name))
+    error_message = "inventory_event_bus_name must be an event bus name."
+  }
+}
+
 variable "architecture" {
   description = "Instruction set of both functions: `arm64` (Graviton, cheaper per GB-second) or `x86_64`."
   type        = string

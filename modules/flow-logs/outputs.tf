@@ -42,3 +42,8 @@ output "delivery_role_name" {
   description = "Name of the delivery role the module created; null when none was created."
   value       = local.create_role ? vpcflow_delivery_role.this[0].id : null
 }
+
+output "log_format" {
+  description = "Log format of the flow logs (`log_format`), for the enrichment module's `log_format`; null for AWS's default format."
+  value       = var.log_format
+}

@@ -45,6 +45,11 @@ run "apply" {
   }
 
   assert {
+    condition     = toset(keys(output.inventory_rule_arns)) == toset(["tag-changes", "api-calls", "instance-state"]) && vpcflow_inventory_rules.this[0].function_arn == output.inventory_function_arn
+    error_message = "Inventory rules: ${jsonencode(output.inventory_rule_arns)}."
+  }
+
+  assert {
     condition     = output.output_location == "s3://${var.fixture_bucket}/connections/"
     error_message = "Output location: ${output.output_location}."
   }
@@ -80,6 +85,11 @@ run "read_back" {
   assert {
     condition     = vpcflow_subscription.this[var.fixture_log_groups[0]].lambda_permission_statement_id != null
     error_message = "The permission that lets CloudWatch Logs invoke the enricher was not read back."
+  }
+
+  assert {
+    condition     = length(vpcflow_inventory_rules.this[0].rule_arns) == 3 && length(vpcflow_inventory_rules.this[0].lambda_permission_statement_ids) == 3
+    error_message = "The inventory rules or their function permissions were not read back: ${jsonencode(vpcflow_inventory_rules.this[0].lambda_permission_statement_ids)}."
   }
 }
 

@@ -9,6 +9,7 @@ variables {
   source_account_ids = [var.fixture_source_account]
   output_format      = "parquet"
   output_prefix      = "parquet/"
+  inventory_rules    = ["tag-changes"]
 }
 
 run "apply" {
@@ -50,6 +51,11 @@ run "apply" {
   assert {
     condition     = startswith(output.athena_table_sql, "CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections_parquet (") && strcontains(output.athena_table_sql, "STORED AS PARQUET") && strcontains(output.athena_table_sql, "s3://${var.fixture_bucket}/parquet/")
     error_message = "athena_table_sql: ${output.athena_table_sql}"
+  }
+
+  assert {
+    condition     = jsonencode(keys(output.inventory_rule_arns)) == jsonencode(["tag-changes"])
+    error_message = "Inventory rules: ${jsonencode(output.inventory_rule_arns)}."
   }
 
   assert {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates what the enrichment tests need in the local AWS and prints it as
 # Terraform variables: the output bucket, two flow log groups to subscribe,
-# and the role CloudWatch Logs assumes to put records into the stream (no
-# resource of the provider creates that role; the module takes its ARN).
+# the role CloudWatch Logs assumes to put records into the stream (no
+# resource of the provider creates that role; the module takes its ARN), and
+# a trail recording management events, which the api-calls inventory rule
+# needs (the plan warns without one).
 set -euo pipefail
 
 account=$(aws sts get-caller-identity --query Account --output text)
@@ -12,6 +14,10 @@ source_account=111122223333
 
 bucket=vpcflow-enriched-$account
 aws s3api create-bucket --bucket "$bucket" >/dev/null
+
+aws s3api create-bucket --bucket "cloudtrail-$account" >/dev/null
+aws cloudtrail create-trail --name management-events --s3-bucket-name "cloudtrail-$account" --is-multi-region-trail >/dev/null
+aws cloudtrail start-logging --name management-events
 
 aws logs create-log-group --log-group-name /aws/vpc/flow-logs/direct
 aws logs create-log-group --log-group-name /aws/vpc/flow-logs/kinesis

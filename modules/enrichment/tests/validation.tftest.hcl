@@ -71,3 +71,13 @@ run "log_group_arn_for_name" {
 
   expect_failures = [var.log_group_names]
 }
+
+run "unknown_inventory_rule" {
+  command = plan
+
+  variables {
+    inventory_rules = ["tag-changes", "network-interfaces"]
+  }
+
+  expect_failures = [var.inventory_rules]
+}
