@@ -119,7 +119,7 @@ type Truth struct {
 	// DirectRDS are the Lambda functions that reached an RDS database
 	// without RDS Proxy in the last 7 days.
 	DirectRDS []FunctionDB `json:"direct_rds"`
-	// Growth is the top 5 destinations by bytes gained from the month
+	// Growth is the top 10 destinations by bytes gained from the month
 	// before last to last month.
 	Growth []Growth `json:"growth"`
 }
@@ -839,7 +839,7 @@ func (g *generator) truth(now time.Time) Truth {
 		}
 		return gs[i].Destination < gs[j].Destination
 	})
-	t.Growth = gs[:min(5, len(gs))]
+	t.Growth = gs[:min(10, len(gs))]
 	return t
 }
 

@@ -140,7 +140,7 @@ func TestTruthShape(t *testing.T) {
 	if len(tr.DirectRDS) != 2 {
 		t.Errorf("direct RDS %+v, want orders-fn and reports-fn", tr.DirectRDS)
 	}
-	if len(tr.Growth) != 5 || tr.Growth[0].Destination != "aws:service:s3" {
+	if len(tr.Growth) != 10 || tr.Growth[0].Destination != "aws:service:s3" {
 		t.Errorf("growth %+v, want S3 first", tr.Growth)
 	}
 }
