@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -67,21 +68,24 @@ type S3API interface {
 }
 
 // EnrichFromEnv builds the handler of a mode from the function's
-// environment, with AWS clients from the default configuration. The
-// result is a handler function for lambda.Start.
+// environment, with AWS clients from the default configuration and JSON
+// log lines on standard output. The result is a handler function for
+// lambda.Start.
 func EnrichFromEnv(ctx context.Context, mode string, getenv func(string) string) (any, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
-	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg))
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), log)
 }
 
-func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string, s3c S3API, db inventorystore.API) (any, error) {
+func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string, s3c S3API, db inventorystore.API, log *slog.Logger) (any, error) {
 	cfg, opts, err := enrichConfigFromEnv(ctx, getenv, s3c, db)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Logger = log
 	switch mode {
 	case ModeCloudWatchLogs:
 		h, err := NewLogsHandler(cfg)
