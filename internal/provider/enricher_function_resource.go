@@ -630,6 +630,16 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 	plan.RolePolicy = types.StringValue(policyDoc)
 	plan.SourceCodeHash = types.StringValue(artifact.SourceCodeHash(zip))
 
+	// A function of this name that exists is someone else's: Delete would
+	// delete it with this resource.
+	if _, err := findEnricherFunction(ctx, r.lambda, name); err == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("function_name"), fmt.Sprintf("creating Lambda Function (%s)", name),
+			fmt.Sprintf("Lambda function %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
+		return
+	} else if !policysource.IsNotFound(err) {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating Lambda Function (%s)", name), err.Error())
+		return
+	}
 	// The log group first: Lambda would create it on the first invocation,
 	// without retention, if the role allowed logs:CreateLogGroup.
 	if err := ensureFunctionLogGroup(ctx, r.logs, exec.LogGroupName(), plan.LogRetentionInDays.ValueInt64(), tags); err != nil {
@@ -637,8 +647,12 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	// Track the function from here, so a failure below leaves it tainted in
-	// the state and the next apply deletes what was made.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// the state and the next apply deletes what was made. The role is
+	// recorded only once it is this resource's: Delete deletes the role named
+	// in the state.
+	tracked := plan
+	tracked.RoleName = types.StringValue("")
+	resp.Diagnostics.Append(resp.State.Set(ctx, &tracked)...)
 
 	role, err := r.createRole(ctx, serviceRole{
 		Name: roleName, Path: enricherRolePath, Description: enricherRoleDescription(name),
@@ -650,6 +664,7 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(name),

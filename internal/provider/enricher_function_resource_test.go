@@ -270,6 +270,31 @@ resource "vpcflow_enricher_function" "test" {
 	})
 }
 
+// TestAccEnricherFunction_roleNameTaken: a role of the name that this
+// provider did not make for the function is left alone, and the apply says
+// how to go on.
+func TestAccEnricherFunction_roleNameTaken(t *testing.T) {
+	testAccUseEnricherCode(t, "v1")
+	name := testAccEnricherName()
+	testAccCreateEventsRole(t, name, "arn:aws:events:us-east-1:123456789012:event-bus/default", "lambda.amazonaws.com")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnricherDestroyed(t),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+}
+`, name),
+			ExpectError: regexp.MustCompile(`(?s)EntityAlreadyExists.*not one this provider made for the function.*set role_name to another name`),
+		}},
+	})
+	// The other role keeps its own policy.
+	if _, err := testAccIAMClient(t).GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-events")}); err != nil {
+		t.Errorf("the existing role was changed: %v", err)
+	}
+}
+
 func TestAccEnricherFunction_update(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()

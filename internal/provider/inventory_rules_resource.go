@@ -469,11 +469,28 @@ func (r *inventoryRulesResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, nil, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	// PutRule overwrites a rule of the same name.
+	kinds, _ := plan.kinds(ctx)
+	for _, kind := range kinds {
+		rule := plan.Name.ValueString() + "-" + kind
+		_, err := r.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: plan.EventBusName.ValueStringPointer()})
+		if err == nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating EventBridge Rule (%s)", rule),
+				fmt.Sprintf("Rule %s exists already on event bus %s. Choose another name, or import the rules: terraform import <address> '%s|%s'",
+					rule, plan.EventBusName.ValueString(), plan.EventBusName.ValueString(), plan.Name.ValueString()))
+			return
+		}
+		if !hasErrorCode(err, "ResourceNotFoundException") {
+			resp.Diagnostics.AddError(fmt.Sprintf("creating EventBridge Rule (%s)", rule), err.Error())
+			return
+		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Recorded even when a rule fails, so the resource is tainted and the
+	// next apply deletes the rules that were put.
+	r.apply(ctx, &plan, nil, &resp.Diagnostics)
+	if valueKnown(plan.RuleARNs) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
 func (r *inventoryRulesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -329,6 +329,15 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	name := plan.Name.ValueString()
+	// PutDestination overwrites a destination of the same name.
+	if _, err := findLogDestination(ctx, r.logs, name); err == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name),
+			fmt.Sprintf("Destination %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
+		return
+	} else if !policysource.IsNotFound(err) {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name), err.Error())
+		return
+	}
 	r.checkBeforeApply(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

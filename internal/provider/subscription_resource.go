@@ -420,6 +420,12 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 	}, isLogsRolePropagation)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("putting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
+		if addPermission {
+			// Nothing invokes the function for this group: take the permission back.
+			if rerr := removeLambdaPermission(ctx, r.lambda, m.DestinationARN.ValueString(), subscriptionStatementID(group, name)); rerr != nil {
+				diags.AddWarning("Function permission left in place", rerr.Error())
+			}
+		}
 	}
 }
 
@@ -431,6 +437,16 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	// PutSubscriptionFilter overwrites a filter of the same name.
+	group, name := plan.LogGroupName.ValueString(), plan.Name.ValueString()
+	if _, err := findSubscriptionFilter(ctx, r.logs, group, name); err == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name),
+			fmt.Sprintf("Log group %s has a subscription filter named %s already. Give this one another name, or import it: terraform import <address> '%s|%s'", group, name, group, name))
+		return
+	} else if !policysource.IsNotFound(err) {
+		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
 	r.put(ctx, plan, plan.DestinationType.ValueString() == subscriptionLambda, &resp.Diagnostics)

@@ -394,3 +394,41 @@ func testAccCheckSubscriptionPermission(t *testing.T, function, group, filter st
 		return nil
 	}
 }
+
+// TestAccSubscription_nameTaken: a filter of the same name that is not in
+// the state is left alone rather than overwritten.
+func TestAccSubscription_nameTaken(t *testing.T) {
+	name := testAccEnricherName()
+	group := "/tf-acc/vpcflow/" + name
+	stream := testAccCreateStream(t, name)
+	logs := testAccLogsClient(t)
+	ctx := context.Background()
+	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
+	})
+	_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
+		LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"), FilterPattern: aws.String(""),
+		DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_subscription" "test" {
+  log_group_name  = %q
+  destination_arn = %q
+}
+`, group, testAccFunctionARN(name)),
+			ExpectError: regexp.MustCompile(`(?s)has a\s+subscription filter named vpcflow-enricher already.*terraform import`),
+		}},
+	})
+	if err := testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", stream, "")(nil); err != nil {
+		t.Error(err)
+	}
+}
