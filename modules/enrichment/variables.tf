@@ -4,8 +4,8 @@ variable "name" {
   default     = "vpcflow"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name))
-    error_message = "name must be 1 to 40 letters, digits, - and _ (it prefixes function, role and table names)."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,39}$", var.name))
+    error_message = "name must be 1 to 39 letters, digits, - and _ (it prefixes function, role, rule and table names)."
   }
 }
 
