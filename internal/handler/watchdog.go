@@ -175,8 +175,8 @@ func NewWatchdog(cfg aws.Config, getenv func(string) string) (*WatchdogHandler, 
 		}
 	}
 	runner := &watchdog.Runner{
-		Metrics:   cloudwatch.NewFromConfig(cfg),
-		Events:    eventbridge.NewFromConfig(cfg),
+		Metrics:   watchdog.PutMetricDataFunc(cloudwatch.NewFromConfig(cfg).PutMetricData),
+		Events:    watchdog.PutEventsFunc(eventbridge.NewFromConfig(cfg).PutEvents),
 		Namespace: getenv(EnvWatchdogNamespace),
 		EventBus:  getenv(EnvWatchdogEventBus),
 		Options:   opts,

@@ -66,6 +66,24 @@ type MetricsAPI interface {
 	PutMetricData(ctx context.Context, in *cloudwatch.PutMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error)
 }
 
+// PutMetricDataFunc is a MetricsAPI made of the client's one method; it
+// keeps the rest of the client out of the enricher's binary (see
+// coverage.NewClients).
+type PutMetricDataFunc func(ctx context.Context, in *cloudwatch.PutMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error)
+
+// PutMetricData calls f.
+func (f PutMetricDataFunc) PutMetricData(ctx context.Context, in *cloudwatch.PutMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// PutEventsFunc is an EventsAPI made of the client's one method.
+type PutEventsFunc func(ctx context.Context, in *eventbridge.PutEventsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
+
+// PutEvents calls f.
+func (f PutEventsFunc) PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error) {
+	return f(ctx, in, opts...)
+}
+
 // EventsAPI is the part of EventBridge the watchdog uses.
 type EventsAPI interface {
 	PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
