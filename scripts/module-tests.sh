@@ -12,6 +12,10 @@
 #         4. a consumer configuration that calls the module by relative path
 #            with only its required inputs (read from the module, as its
 #            README is) runs terraform plan.
+#       Then each example with a setup-moto.sh (default: all; none when
+#       modules are named), against a fresh moto: the script creates what
+#       the example expects, then apply, a second plan that must change
+#       nothing and whose checks pass, destroy, and nothing left behind.
 #   scripts/module-tests.sh validate
 #       terraform fmt -check over modules/ and examples/, and terraform
 #       validate of every module and example configuration.
@@ -30,7 +34,7 @@ bin="$root/bin"
 inspect="$bin/terraform-config-inspect"
 export PATH="$bin:$PATH"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 need_inspect() {
   [ -x "$inspect" ] || { echo "missing $inspect: run 'make $inspect' (pinned in GNUmakefile)" >&2; exit 1; }
@@ -52,34 +56,50 @@ tf() {
 }
 
 # inventory lists, one per line, what exists in the local AWS of the kinds
-# the modules create, to tell what a test left behind.
+# the modules create, to tell what a test left behind: in the credentials'
+# account and in every other account named in the variables file $1 (as
+# moto lets any role be assumed, through one role name in each).
 inventory() {
-  python3 - <<'PY'
+  python3 - "${1:-/dev/null}" <<'PY'
+import re, sys
 import boto3, botocore.exceptions as be
+
 def each(fn):
     try:
         yield from fn()
     except (be.ClientError, be.EndpointConnectionError, KeyError):
         return
+
 def pages(client, op, key, **kw):
     for page in client.get_paginator(op).paginate(**kw):
         yield from page.get(key, [])
-s = boto3.session.Session()
-c = s.client
-found = []
-found += ["flow-log " + f["FlowLogId"] for f in each(lambda: pages(c("ec2"), "describe_flow_logs", "FlowLogs"))]
-found += ["log-group " + g["logGroupName"] for g in each(lambda: pages(c("logs"), "describe_log_groups", "logGroups"))]
-found += ["logs-destination " + d["destinationName"] for d in each(lambda: pages(c("logs"), "describe_destinations", "destinations"))]
-found += ["role " + r["Arn"] for r in each(lambda: pages(c("iam"), "list_roles", "Roles"))]
-found += ["lambda " + f["FunctionName"] for f in each(lambda: pages(c("lambda"), "list_functions", "Functions"))]
-found += ["event-source-mapping " + m["UUID"] for m in each(lambda: pages(c("lambda"), "list_event_source_mappings", "EventSourceMappings"))]
-found += ["dynamodb " + t for t in each(lambda: pages(c("dynamodb"), "list_tables", "TableNames"))]
-found += ["kinesis " + n for n in each(lambda: c("kinesis").list_streams()["StreamNames"])]
-found += ["event-rule " + r["Name"] for r in each(lambda: c("events").list_rules()["Rules"])]
-found += ["event-bus " + b["Name"] for b in each(lambda: c("events").list_event_buses()["EventBuses"])]
-found += ["bucket " + b["Name"] for b in each(lambda: c("s3").list_buckets()["Buckets"])]
-found += ["glue-database " + d["Name"] for d in each(lambda: pages(c("glue"), "get_databases", "DatabaseList"))]
-found += ["athena-named-query " + q for q in each(lambda: pages(c("athena"), "list_named_queries", "NamedQueryIds"))]
+
+def listing(s):
+    c = s.client
+    found = []
+    found += ["flow-log " + f["FlowLogId"] for f in each(lambda: pages(c("ec2"), "describe_flow_logs", "FlowLogs"))]
+    found += ["log-group " + g["logGroupName"] for g in each(lambda: pages(c("logs"), "describe_log_groups", "logGroups"))]
+    found += ["logs-destination " + d["destinationName"] for d in each(lambda: pages(c("logs"), "describe_destinations", "destinations"))]
+    found += ["role " + r["Arn"] for r in each(lambda: pages(c("iam"), "list_roles", "Roles"))]
+    found += ["lambda " + f["FunctionName"] for f in each(lambda: pages(c("lambda"), "list_functions", "Functions"))]
+    found += ["event-source-mapping " + m["UUID"] for m in each(lambda: pages(c("lambda"), "list_event_source_mappings", "EventSourceMappings"))]
+    found += ["dynamodb " + t for t in each(lambda: pages(c("dynamodb"), "list_tables", "TableNames"))]
+    found += ["kinesis " + n for n in each(lambda: c("kinesis").list_streams()["StreamNames"])]
+    found += ["event-rule " + r["Name"] for r in each(lambda: c("events").list_rules()["Rules"])]
+    found += ["event-bus " + b["Name"] for b in each(lambda: c("events").list_event_buses()["EventBuses"])]
+    found += ["bucket " + b["Name"] for b in each(lambda: c("s3").list_buckets()["Buckets"])]
+    return found
+
+own = boto3.session.Session()
+me = own.client("sts").get_caller_identity()["Account"]
+accounts = sorted(set(re.findall(r'"([0-9]{12})"', open(sys.argv[1]).read())) - {me})
+found = [me + " " + x for x in listing(own)]
+for account in accounts:
+    creds = own.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="inventory")["Credentials"]
+    s = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                              aws_session_token=creds["SessionToken"], region_name=own.region_name)
+    found += [account + " " + x for x in listing(s)]
 print("\n".join(sorted(found)))
 PY
 }
@@ -117,19 +137,19 @@ test_module() {
     "$module/tests/setup.sh" >"$vars" || return 1
     sed 's/^/    /' "$vars"
   fi
-  before=$(inventory) || return 1
+  before=$(inventory "$vars") || return 1
 
   step "$name: terraform test"
   (cd "$module" && tf get >/dev/null && tf test -var-file="$vars") || return 1
 
   step "$name: nothing left in AWS after destroy"
-  after=$(inventory) || return 1
+  after=$(inventory "$vars") || return 1
   if [ "$before" != "$after" ]; then
     echo "$name: terraform test left these behind (or removed fixtures):" >&2
     diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2 || true
     return 1
   fi
-  echo "ok ($(printf '%s\n' "$after" | grep -c . || true) fixture objects, as before the tests)"
+  echo "ok ($(printf '%s\n' "$after" | grep -c . || true) objects, the fixtures, as before the tests)"
 
   step "$name: a consumer plans with only the required inputs"
   consumer=$(mktemp -d -t "vpcflow-consumer-$name-XXXXXX")
@@ -156,20 +176,68 @@ test_module() {
   rm -rf "$consumer" "$vars"
 }
 
+# test_example applies one example in a copy of the tree it refers to
+# (modules/ beside examples/), so no state lands in the checkout.
+test_example() {
+  local example=$1 name work vars before after out
+  name=$(basename "$example")
+  work=$(mktemp -d -t "vpcflow-example-$name-XXXXXX")
+  cp -r "$root/modules" "$work/modules"
+  mkdir -p "$work/examples"
+  cp -r "$example" "$work/examples/$name"
+  find "$work" -name .terraform -prune -exec rm -rf {} +
+  vars="$work/moto.tfvars"
+  reset_moto
+
+  step "examples/$name: fixtures (setup-moto.sh)"
+  "$example/setup-moto.sh" >"$vars" || return 1
+  sed 's/^/    /' "$vars"
+  before=$(inventory "$vars") || return 1
+
+  step "examples/$name: apply"
+  (cd "$work/examples/$name" && tf get >/dev/null &&
+    tf apply -auto-approve -input=false -var-file="$vars" -compact-warnings | grep -E '^(Apply complete|Error)|^- ') || return 1
+
+  step "examples/$name: a second plan changes nothing and its checks pass"
+  out=$(cd "$work/examples/$name" && tf plan -input=false -var-file="$vars") || { printf '%s\n' "$out" >&2; return 1; }
+  if ! grep -qE '^(No changes\.|Plan: 0 to add, 0 to change, 0 to destroy\.)' <<<"$out" || grep -q 'Check block assertion failed' <<<"$out"; then
+    printf '%s\n' "$out" >&2
+    echo "examples/$name: the plan after apply is not empty or a check fails" >&2
+    return 1
+  fi
+  grep -E '^(No changes|Plan:)' <<<"$out"
+
+  step "examples/$name: destroy"
+  (cd "$work/examples/$name" && tf destroy -auto-approve -input=false -var-file="$vars" | grep -E '^(Destroy complete|Error)') || return 1
+  after=$(inventory "$vars") || return 1
+  if [ "$before" != "$after" ]; then
+    echo "examples/$name: destroy left these behind:" >&2
+    diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2 || true
+    return 1
+  fi
+  rm -rf "$work"
+}
+
 cmd_test() {
   need_inspect
-  local modules=() m failed=() t0 t
+  local modules=() examples=() m failed=() t0 t
   if [ $# -gt 0 ]; then
-    for m in "$@"; do modules+=("$root/modules/${m#modules/}"); done
+    for m in "$@"; do
+      case $m in
+        examples/*) examples+=("$root/${m%/}") ;;
+        *) modules+=("$root/modules/${m#modules/}") ;;
+      esac
+    done
   else
     for m in "$root"/modules/*/; do [ -d "$m/tests" ] && modules+=("${m%/}"); done
+    for m in "$root"/examples/*/setup-moto.sh; do [ -x "$m" ] && examples+=("$(dirname "$m")"); done
   fi
   build_provider
   step "start moto"
   start_moto
   trap stop_moto EXIT
   echo "moto at $AWS_ENDPOINT_URL"
-  for m in "${modules[@]}"; do
+  for m in "${modules[@]+"${modules[@]}"}"; do
     t0=$SECONDS
     if test_module "$m"; then
       t=$((SECONDS - t0)); echo "PASS $(basename "$m") (${t}s)"
@@ -177,11 +245,19 @@ cmd_test() {
       t=$((SECONDS - t0)); echo "FAIL $(basename "$m") (${t}s)"; failed+=("$(basename "$m")")
     fi
   done
+  for m in "${examples[@]+"${examples[@]}"}"; do
+    t0=$SECONDS
+    if test_example "$m"; then
+      t=$((SECONDS - t0)); echo "PASS examples/$(basename "$m") (${t}s)"
+    else
+      t=$((SECONDS - t0)); echo "FAIL examples/$(basename "$m") (${t}s)"; failed+=("examples/$(basename "$m")")
+    fi
+  done
   if [ ${#failed[@]} -gt 0 ]; then
     echo "module tests failed: ${failed[*]}" >&2
     exit 1
   fi
-  echo "module tests passed: ${#modules[@]} module(s)"
+  echo "module tests passed: ${#modules[@]} module(s), ${#examples[@]} example(s)"
 }
 
 # validate_dir validates one configuration. A tfplugindocs snippet has no

@@ -1,0 +1,81 @@
+# Flow logs that cannot fail silently, enriched, in one account: every VPC
+# of the region logs to a log group through a least-privilege delivery role
+# (modules/flow-logs), and the central pipeline subscribes to that group and
+# writes connection rows to S3 for Athena (modules/enrichment).
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    vpcflow = {
+      source  = "vpcflow/vpcflow"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+# Region and credentials come from the environment (AWS_REGION, a profile,
+# AWS_ENDPOINT_URL for a local AWS); a failing delivery check fails the plan.
+provider "vpcflow" {
+  validation = "error"
+}
+
+variable "output_bucket" {
+  description = "Existing S3 bucket the enriched connection rows are written to."
+  type        = string
+}
+
+variable "vpc_ids" {
+  description = "VPCs to log; null for every VPC of the region except the default VPC."
+  type        = list(string)
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags of every resource created."
+  type        = map(string)
+  default     = { team = "network" }
+}
+
+module "flow_logs" {
+  source = "../../modules/flow-logs"
+
+  name              = "vpc-flow-logs"
+  vpc_ids           = var.vpc_ids
+  retention_in_days = 90
+  # Version 5 fields: the enricher uses interface-id to count each
+  # direction once, tcp-flags to tell client from server, traffic-path for
+  # the route egress traffic took.
+  log_format               = "$${version} $${account-id} $${interface-id} $${srcaddr} $${dstaddr} $${srcport} $${dstport} $${protocol} $${packets} $${bytes} $${start} $${end} $${action} $${log-status} $${vpc-id} $${subnet-id} $${tcp-flags} $${flow-direction} $${traffic-path}"
+  max_aggregation_interval = 60
+  tags                     = var.tags
+}
+
+module "enrichment" {
+  source = "../../modules/enrichment"
+
+  name            = "vpcflow"
+  output_bucket   = var.output_bucket
+  log_group_names = [module.flow_logs.log_group_name]
+  log_format      = module.flow_logs.log_format
+  tags            = var.tags
+}
+
+output "flow_log_ids" {
+  description = "Flow log of each VPC."
+  value       = module.flow_logs.flow_log_ids
+}
+
+output "deliver_logs_status" {
+  description = "AWS's delivery status of each flow log, read on every refresh."
+  value       = module.flow_logs.deliver_logs_status
+}
+
+output "output_location" {
+  description = "Where the connection rows are written."
+  value       = module.enrichment.output_location
+}
+
+output "athena_table_sql" {
+  description = "The Athena table over the rows; run it once in Athena."
+  value       = module.enrichment.athena_table_sql
+}
