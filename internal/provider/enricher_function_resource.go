@@ -34,6 +34,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -59,15 +60,33 @@ const (
 	enricherRolePath = "/vpcflow/"
 )
 
-// Environment variables the provider sets from the function's attributes;
-// the enricher reads its configuration from them.
+// Environment variables the provider sets from the function's attributes,
+// named by the handler that reads them, so the two cannot drift.
 const (
-	envEnricherMode         = "VPCFLOW_MODE"
-	envEnricherTable        = "VPCFLOW_INVENTORY_TABLE"
-	envEnricherOutputBucket = "VPCFLOW_OUTPUT_BUCKET"
-	envEnricherOutputPrefix = "VPCFLOW_OUTPUT_PREFIX"
-	envEnricherWindow       = "VPCFLOW_WINDOW"
+	envEnricherMode         = handler.EnvMode
+	envEnricherTable        = handler.EnvInventoryTable
+	envEnricherOutputBucket = handler.EnvOutputBucket
+	envEnricherOutputPrefix = handler.EnvOutputPrefix
+	envEnricherWindow       = handler.EnvWindow
 )
+
+// enricherHandlerModes maps the mode attribute, named for what invokes the
+// function, to the VPCFLOW_MODE value that selects the binary's handler.
+var enricherHandlerModes = map[string]string{
+	pipelinepolicy.ModeSubscription: handler.ModeCloudWatchLogs,
+	pipelinepolicy.ModeKinesis:      handler.ModeKinesis,
+	pipelinepolicy.ModeInventory:    pipelinepolicy.ModeInventory,
+}
+
+// enricherModeFromHandler is the mode attribute of a VPCFLOW_MODE value.
+func enricherModeFromHandler(v string) string {
+	for mode, h := range enricherHandlerModes {
+		if h == v {
+			return mode
+		}
+	}
+	return v
+}
 
 // enricherManagedEnv are the variables environment may not set.
 var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow}
@@ -76,7 +95,7 @@ const (
 	defaultEnricherArchitecture = "arm64"
 	defaultEnricherMemory       = 256
 	defaultEnricherTimeout      = 60
-	defaultEnricherPrefix       = "enriched/"
+	defaultEnricherPrefix       = handler.DefaultOutputPrefix
 	defaultEnricherWindow       = "60s"
 	defaultEnricherLogRetention = 30
 	// enricherCreateTimeout bounds the wait for a new or updated function to be ready.
@@ -187,7 +206,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				MarkdownDescription: "What invokes the function: " + quotedList(pipelinepolicy.Modes) + ". Defaults to `" + pipelinepolicy.ModeSubscription + "`. " +
 					"`subscription` handles CloudWatch Logs subscription events (`vpcflow_subscription`); `kinesis` reads subscription records from `kinesis_stream_arn` " +
 					"(`vpcflow_event_source_mapping`); `inventory` applies the EventBridge events of `vpcflow_inventory_rules` to the inventory table and needs `inventory_table_arn`. " +
-					"Sets `" + envEnricherMode + "` and the role's permissions. Changed in place.",
+					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "` or `" + pipelinepolicy.ModeInventory + "`) and the role's permissions. Changed in place.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
@@ -230,7 +249,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 			"output_bucket": schema.StringAttribute{
 				MarkdownDescription: "S3 bucket the function writes enriched objects to (`" + envEnricherOutputBucket + "`); the role may `s3:PutObject` under `output_prefix` only. " +
-					"Not used in `inventory` mode. Changed in place.",
+					"Required in `subscription` and `kinesis` modes, refused in `inventory` mode. Changed in place.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
 			},
@@ -372,6 +391,10 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 		if mode != pipelinepolicy.ModeInventory && !m.SourceAccountRoleARNs.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("source_account_role_arns"), "Source account roles without inventory mode",
 				fmt.Sprintf(`Only the inventory function assumes roles in source accounts, but mode is %q. Set mode = "inventory" or remove source_account_role_arns.`, mode))
+		}
+		if mode != pipelinepolicy.ModeInventory && m.OutputBucket.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Enricher without an output bucket",
+				fmt.Sprintf(`In mode %q the enricher writes the enriched connections to S3 and does not start without a bucket (%s). Set output_bucket.`, mode, envEnricherOutputBucket))
 		}
 		if mode == pipelinepolicy.ModeInventory && !m.OutputBucket.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Output bucket in inventory mode",
@@ -572,7 +595,7 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 // the configured ones.
 func (m enricherFunctionModel) environment(ctx context.Context) (map[string]string, diag.Diagnostics) {
 	env, diags := tagsFromModel(ctx, m.Environment)
-	env[envEnricherMode] = m.Mode.ValueString()
+	env[envEnricherMode] = enricherHandlerModes[m.Mode.ValueString()]
 	env[envEnricherWindow] = m.Window.ValueString()
 	if t := m.InventoryTableARN.ValueString(); t != "" {
 		env[envEnricherTable] = t[strings.LastIndex(t, "/")+1:]
@@ -957,7 +980,7 @@ func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enric
 		return v, ok
 	}
 	if v, ok := take(envEnricherMode); ok {
-		m.Mode = types.StringValue(v)
+		m.Mode = types.StringValue(enricherModeFromHandler(v))
 	} else {
 		m.Mode = types.StringValue(pipelinepolicy.ModeSubscription)
 	}

@@ -115,12 +115,12 @@ resource "vpcflow_enricher_function" "test" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
-						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "enriched/",
+						"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
+						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
 					}),
 					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
 						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
-						InventoryTableARN: testAccTableARN("inventory"), OutputBucket: "flows-enriched", OutputPrefix: "enriched/",
+						InventoryTableARN: testAccTableARN("inventory"), OutputBucket: "flows-enriched", OutputPrefix: "connections/",
 					}),
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
 				),
@@ -143,6 +143,7 @@ func TestAccEnricherFunction_newCode(t *testing.T) {
 	config := fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
   architecture  = "x86_64"
 }
 `, name)
@@ -186,6 +187,7 @@ resource "vpcflow_log_group" "other" {
 
 resource "vpcflow_enricher_function" "test" {
   function_name = %[1]q
+  output_bucket = "flows-enriched"
 }
 `, name),
 			PlanOnly:    true,
@@ -208,6 +210,7 @@ func TestAccEnricherFunction_disappears(t *testing.T) {
 				Config: fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
 }
 `, name),
 				Check: func(*terraform.State) error {
@@ -226,9 +229,10 @@ resource "vpcflow_enricher_function" "test" {
 				Config: fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
 }
 `, name),
-				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s"}),
+				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
 			},
 		},
 	})
@@ -242,6 +246,7 @@ func TestAccEnricherFunction_roleDisappears(t *testing.T) {
 	config := fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
 }
 `, name)
 	resource.Test(t, resource.TestCase{
@@ -264,6 +269,7 @@ resource "vpcflow_enricher_function" "test" {
 				Config: config,
 				Check: testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
 					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+					OutputBucket: "flows-enriched", OutputPrefix: "connections/",
 				}),
 			},
 		},
@@ -284,6 +290,7 @@ func TestAccEnricherFunction_roleNameTaken(t *testing.T) {
 			Config: fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
 }
 `, name),
 			ExpectError: regexp.MustCompile(`(?s)EntityAlreadyExists.*not one this provider made for the function.*set role_name to another name`),
@@ -316,12 +323,13 @@ resource "vpcflow_enricher_function" "test" {
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config: config(`  description = "first"`),
-				Check:  testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "60s"}),
+				Config: config("  description = \"first\"\n  output_bucket = \"flows-enriched\""),
+				Check:  testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
 			},
 			{
 				Config: config(fmt.Sprintf(`
   description                    = "second"
+  output_bucket                  = "flows-enriched"
   memory_size                    = 512
   timeout                        = 120
   window                         = "5m"
@@ -344,11 +352,12 @@ resource "vpcflow_enricher_function" "test" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "subscription", "VPCFLOW_WINDOW": "5m", "VPCFLOW_INVENTORY_TABLE": "inventory", "VPCFLOW_MAX_KEYS": "100000",
+						"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "5m", "VPCFLOW_INVENTORY_TABLE": "inventory", "VPCFLOW_MAX_KEYS": "100000",
+						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
 					}),
 					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
 						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
-						InventoryTableARN: testAccTableARN("inventory"), OnFailureDestinationARN: queue,
+						InventoryTableARN: testAccTableARN("inventory"), OnFailureDestinationARN: queue, OutputBucket: "flows-enriched", OutputPrefix: "connections/",
 					}),
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
 				),
@@ -395,6 +404,7 @@ func TestAccEnricherFunction_tags(t *testing.T) {
 		return fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name = %q
+  output_bucket = "flows-enriched"
 %s
 }
 `, name, tags)
@@ -445,6 +455,7 @@ func TestAccEnricherFunction_planChecks(t *testing.T) {
 		{"kinesis without stream", `mode = "kinesis"`, regexp.MustCompile(`Kinesis mode needs a stream`)},
 		{"stream without kinesis", `kinesis_stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/s"`, regexp.MustCompile(`Stream without Kinesis mode`)},
 		{"inventory without table", `mode = "inventory"`, regexp.MustCompile(`Inventory mode needs the table`)},
+		{"no output bucket", `output_bucket = null`, regexp.MustCompile(`(?s)Enricher without an output bucket.*VPCFLOW_OUTPUT_BUCKET`)},
 		{"managed variable", `environment = { VPCFLOW_WINDOW = "1m" }`, regexp.MustCompile(`(?s)Variable set by the provider.*window`)},
 		{"S3 on-failure destination", `on_failure_destination_arn = "arn:aws:s3:::bucket"`, regexp.MustCompile(`SQS queue, SNS\s+topic, Lambda function or\s+EventBridge event bus`)},
 	}
@@ -458,7 +469,7 @@ resource "vpcflow_enricher_function" "test" {
   function_name = "never-created"
   %s
 }
-`, tc.body),
+`, testAccWithBucket(tc.body)),
 					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
@@ -595,4 +606,13 @@ func TestIsLambdaRolePropagation(t *testing.T) {
 			t.Errorf("isLambdaRolePropagation(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
+}
+
+// testAccWithBucket adds the output bucket an enricher needs, unless the
+// body sets it or is an inventory function.
+func testAccWithBucket(body string) string {
+	if strings.Contains(body, "output_bucket") || strings.Contains(body, `"inventory"`) {
+		return body
+	}
+	return body + "\n  output_bucket = \"flows-enriched\""
 }

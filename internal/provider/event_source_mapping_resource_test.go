@@ -39,6 +39,7 @@ resource "vpcflow_kinesis_stream" "test" {
 
 resource "vpcflow_enricher_function" "test" {
   function_name = %[1]q
+  output_bucket = "flows-enriched"
   mode          = %[2]q
   %[3]s
   %[4]s

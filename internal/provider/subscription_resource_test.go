@@ -39,6 +39,7 @@ resource "vpcflow_log_group" "test" {
 
 resource "vpcflow_enricher_function" "test" {
   function_name = %[1]q
+  output_bucket = "flows-enriched"
 }
 
 resource "vpcflow_subscription" "test" {
@@ -171,6 +172,7 @@ resource "vpcflow_log_group" "test" {
 
 resource "vpcflow_enricher_function" "test" {
   function_name = %[1]q
+  output_bucket = "flows-enriched"
 }
 
 resource "vpcflow_subscription" "test" {

@@ -6,6 +6,7 @@ resource "vpcflow_enricher_function" "enricher" {
   function_name      = "vpcflow-enricher"
   mode               = "kinesis"
   kinesis_stream_arn = vpcflow_kinesis_stream.flows.arn
+  output_bucket      = "flows-enriched"
 
   # The mapping's on-failure destination is sent to with the function's role.
   on_failure_destination_arn = "arn:aws:sqs:eu-west-1:111122223333:vpcflow-failed"

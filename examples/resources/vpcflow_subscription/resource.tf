@@ -4,6 +4,7 @@ resource "vpcflow_log_group" "flow_logs" {
 
 resource "vpcflow_enricher_function" "enricher" {
   function_name = "vpcflow-enricher"
+  output_bucket = "flows-enriched"
 }
 
 # Every flow log record of the group to the enricher; the provider adds the
