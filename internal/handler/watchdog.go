@@ -2,11 +2,9 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,27 +22,6 @@ import (
 // ModeWatchdog is the value of VPCFLOW_MODE with which the enricher binary
 // serves the watchdog's schedule instead of flow log records.
 const ModeWatchdog = "watchdog"
-
-// Environment of the watchdog mode.
-const (
-	// EnvWatchdogTargets is a JSON list of the accounts and regions to scan,
-	// [{"account_id":"…","region":"…","role_arn":"…","external_id":"…"}];
-	// empty scans the function's own account and region.
-	EnvWatchdogTargets = "VPCFLOW_WATCHDOG_TARGETS"
-	// EnvWatchdogStateBucket holds the previous run's failing flow logs;
-	// without it every run announces every failing flow log.
-	EnvWatchdogStateBucket = "VPCFLOW_WATCHDOG_STATE_BUCKET"
-	// EnvWatchdogStatePrefix prefixes the state objects; "vpcflow-watchdog/" by default.
-	EnvWatchdogStatePrefix = "VPCFLOW_WATCHDOG_STATE_PREFIX"
-	// EnvWatchdogNamespace is the CloudWatch namespace; "VPCFlow" by default.
-	EnvWatchdogNamespace = "VPCFLOW_WATCHDOG_NAMESPACE"
-	// EnvWatchdogEventBus receives the events; "default" by default.
-	EnvWatchdogEventBus = "VPCFLOW_WATCHDOG_EVENT_BUS"
-	// EnvWatchdogTrafficType is the traffic every VPC must log; ALL by default.
-	EnvWatchdogTrafficType = "VPCFLOW_WATCHDOG_TRAFFIC_TYPE"
-	// EnvWatchdogExcludeVPCs is a comma-separated list of VPC IDs left out of the count.
-	EnvWatchdogExcludeVPCs = "VPCFLOW_WATCHDOG_EXCLUDE_VPC_IDS"
-)
 
 // watchdogSession names the sessions of the roles the watchdog assumes.
 const watchdogSession = "vpcflow-watchdog"
@@ -129,16 +106,8 @@ func (h *WatchdogHandler) account(ctx context.Context, cfg aws.Config) (string, 
 	return aws.ToString(out.Account), nil
 }
 
-// watchdogTarget is one element of VPCFLOW_WATCHDOG_TARGETS.
-type watchdogTarget struct {
-	AccountID  string `json:"account_id"`
-	Region     string `json:"region"`
-	RoleARN    string `json:"role_arn"`
-	ExternalID string `json:"external_id"`
-}
-
 // NewWatchdogFromEnv builds the watchdog from the function's environment
-// (see the Env constants) and the AWS configuration of the Lambda runtime.
+// (see the watchdog package's Env constants) and the AWS configuration of the Lambda runtime.
 func NewWatchdogFromEnv(ctx context.Context, getenv func(string) string) (*WatchdogHandler, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -147,45 +116,33 @@ func NewWatchdogFromEnv(ctx context.Context, getenv func(string) string) (*Watch
 	return NewWatchdog(cfg, getenv)
 }
 
-// NewWatchdog builds the watchdog from an environment and a configuration.
+// NewWatchdog builds the watchdog from an environment (see the watchdog
+// package's Env constants) and a configuration.
 func NewWatchdog(cfg aws.Config, getenv func(string) string) (*WatchdogHandler, error) {
-	targets := []inventorysync.Target{{Region: cfg.Region}}
-	if s := strings.TrimSpace(getenv(EnvWatchdogTargets)); s != "" {
-		var list []watchdogTarget
-		if err := json.Unmarshal([]byte(s), &list); err != nil {
-			return nil, fmt.Errorf("%s is not a JSON list of {account_id, region, role_arn, external_id}: %w", EnvWatchdogTargets, err)
-		}
-		if len(list) > 0 {
-			targets = targets[:0]
-		}
-		for i, t := range list {
-			if t.AccountID == "" && t.RoleARN == "" && len(list) > 1 {
-				return nil, fmt.Errorf("%s[%d] names neither account_id nor role_arn", EnvWatchdogTargets, i)
-			}
-			targets = append(targets, inventorysync.Target{AccountID: t.AccountID, Region: t.Region, RoleARN: t.RoleARN, ExternalID: t.ExternalID})
-		}
+	c, err := watchdog.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
 	}
-	opts := coverage.Options{TrafficType: strings.ToUpper(strings.TrimSpace(getenv(EnvWatchdogTrafficType)))}
-	if opts.TrafficType != "" && opts.TrafficType != coverage.TrafficAll && opts.TrafficType != coverage.TrafficAccept && opts.TrafficType != coverage.TrafficReject {
-		return nil, fmt.Errorf("%s=%q: want one of %s", EnvWatchdogTrafficType, opts.TrafficType, strings.Join(coverage.TrafficTypes, ", "))
-	}
-	for _, id := range strings.Split(getenv(EnvWatchdogExcludeVPCs), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			opts.ExcludeVPCIDs = append(opts.ExcludeVPCIDs, id)
+	targets := make([]inventorysync.Target, 0, len(c.Targets))
+	for _, t := range c.Targets {
+		region := t.Region
+		if region == "" {
+			region = cfg.Region
 		}
+		targets = append(targets, inventorysync.Target{AccountID: t.AccountID, Region: region, RoleARN: t.RoleARN, ExternalID: t.ExternalID})
 	}
 	runner := &watchdog.Runner{
 		Metrics:   watchdog.PutMetricDataFunc(cloudwatch.NewFromConfig(cfg).PutMetricData),
 		Events:    watchdog.PutEventsFunc(eventbridge.NewFromConfig(cfg).PutEvents),
-		Namespace: getenv(EnvWatchdogNamespace),
-		EventBus:  getenv(EnvWatchdogEventBus),
-		Options:   opts,
+		Namespace: c.Namespace,
+		EventBus:  c.EventBus,
+		Options:   c.Options,
 	}
-	if bucket := getenv(EnvWatchdogStateBucket); bucket != "" {
+	if c.StateBucket != "" {
 		local := cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""
 		runner.State = &watchdog.S3State{
 			S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = local }),
-			Bucket: bucket, Prefix: getenv(EnvWatchdogStatePrefix),
+			Bucket: c.StateBucket, Prefix: c.StatePrefix,
 		}
 	}
 	return &WatchdogHandler{Runner: runner, Base: cfg, Targets: targets}, nil

@@ -260,9 +260,9 @@ func TestWatchdogAgainstMoto(t *testing.T) {
 
 	targets := fmt.Sprintf(`[{"account_id":%q},{"role_arn":%q,"external_id":"vpcflow-test"}]`, acctest.AccountID, scanner)
 	env := map[string]string{
-		EnvWatchdogTargets:     targets,
-		EnvWatchdogStateBucket: bucket,
-		EnvWatchdogExcludeVPCs: excluded,
+		watchdog.EnvTargets:     targets,
+		watchdog.EnvStateBucket: bucket,
+		watchdog.EnvExcludeVPCs: excluded,
 	}
 	h, err := NewWatchdog(own.cfg, func(k string) string { return env[k] })
 	if err != nil {
@@ -369,9 +369,9 @@ func TestWatchdogAgainstMoto(t *testing.T) {
 // the cold start with the variable's name, rather than watching nothing.
 func TestNewWatchdogRefusesBadEnvironment(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"targets not JSON":    {EnvWatchdogTargets: "111122223333"},
-		"traffic type":        {EnvWatchdogTrafficType: "everything"},
-		"target without both": {EnvWatchdogTargets: `[{"region":"eu-west-1"},{"account_id":"111122223333"}]`},
+		"targets not JSON":    {watchdog.EnvTargets: "111122223333"},
+		"traffic type":        {watchdog.EnvTrafficType: "everything"},
+		"target without both": {watchdog.EnvTargets: `[{"region":"eu-west-1"},{"account_id":"111122223333"}]`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := NewWatchdog(aws.Config{Region: wdRegion}, func(k string) string { return env[k] })

@@ -1,0 +1,71 @@
+package watchdog
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+)
+
+const watchdogRole = "arn:aws:iam::111122223333:role/vpcflow-watchdog"
+
+func watchdogRoleCheck(permissions string, d Deployment) []delivery.Finding {
+	return delivery.CheckServiceRole(delivery.ServiceRole{
+		RoleARN: watchdogRole, Service: "lambda.amazonaws.com",
+		Trust: &delivery.NamedPolicy{Name: "trust", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`},
+		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
+		Permissions:  []delivery.NamedPolicy{{Name: "inline", Document: permissions}},
+		Needs:        d.Needs(),
+	})
+}
+
+// TestNeeds: the calls of a configuration, as an execution role must allow
+// them; a role without events:PutEvents on the bus is refused.
+func TestNeeds(t *testing.T) {
+	t.Parallel()
+	c, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{
+			EnvTargets:     `[{"account_id":"111122223333"},{"role_arn":"arn:aws:iam::444455556666:role/reader"}]`,
+			EnvStateBucket: "watchdog-state", EnvEventBus: "security",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Deployment("aws", account, region)
+	if !d.ScansOwnAccount || len(d.TargetRoleARNs) != 1 {
+		t.Fatalf("deployment %+v", d)
+	}
+	good := `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":["ec2:DescribeVpcs","ec2:DescribeFlowLogs","s3:ListAllMyBuckets"],"Resource":"*"},
+ {"Effect":"Allow","Action":"logs:DescribeLogGroups","Resource":"arn:aws:logs:eu-west-1:111122223333:log-group:*"},
+ {"Effect":"Allow","Action":"cloudwatch:PutMetricData","Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"VPCFlow"}}},
+ {"Effect":"Allow","Action":"events:PutEvents","Resource":"arn:aws:events:eu-west-1:111122223333:event-bus/security"},
+ {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::watchdog-state/vpcflow-watchdog/*"},
+ {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::444455556666:role/reader"}]}`
+	if fs := watchdogRoleCheck(good, d); len(fs) != 0 {
+		t.Errorf("a role allowing every call has findings: %v", fs)
+	}
+	defaultBus := strings.Replace(good, "event-bus/security", "event-bus/default", 1)
+	fs := watchdogRoleCheck(defaultBus, d)
+	if delivery.Valid(fs) || !strings.Contains(fs[0].Message, "events:PutEvents") {
+		t.Errorf("a role for the default bus passed for bus security: %v", fs)
+	}
+}
+
+func TestConfigFromEnvDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := ConfigFromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Deployment("aws", account, region)
+	if len(c.Targets) != 1 || !d.ScansOwnAccount || d.StateBucket != "" {
+		t.Errorf("defaults %+v / %+v", c, d)
+	}
+	for _, n := range d.Needs() {
+		if strings.HasPrefix(n.Action, "s3:GetObject") || n.Action == "sts:AssumeRole" {
+			t.Errorf("need %s without a state bucket or target roles", n.Action)
+		}
+	}
+}
