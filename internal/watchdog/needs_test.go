@@ -12,7 +12,7 @@ const watchdogRole = "arn:aws:iam::111122223333:role/vpcflow-watchdog"
 func watchdogRoleCheck(permissions string, d Deployment) []delivery.Finding {
 	return delivery.CheckServiceRole(delivery.ServiceRole{
 		RoleARN: watchdogRole, Service: "lambda.amazonaws.com",
-		Trust: &delivery.NamedPolicy{Name: "trust", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`},
+		Trust:        &delivery.NamedPolicy{Name: "trust", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`},
 		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
 		Permissions:  []delivery.NamedPolicy{{Name: "inline", Document: permissions}},
 		Needs:        d.Needs(),
