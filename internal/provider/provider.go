@@ -164,7 +164,7 @@ func (p *vpcflowProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *vpcflowProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newFlowLogResource, newLogGroupResource, newDeliveryRoleResource, newEnricherFunctionResource, newInventoryTableResource, newKinesisStreamResource, newEventSourceMappingResource, newLogDestinationResource, newSubscriptionResource, newInventoryRulesResource, newSourceAccountRoleResource, newComplianceResource}
+	return []func() resource.Resource{newFlowLogResource, newLogGroupResource, newDeliveryRoleResource, newEnricherFunctionResource, newInventoryTableResource, newKinesisStreamResource, newEventSourceMappingResource, newLogDestinationResource, newSubscriptionResource, newInventoryRulesResource, newSourceAccountRoleResource, newComplianceResource, newWatchdogResource}
 }
 
 func (p *vpcflowProvider) DataSources(_ context.Context) []func() datasource.DataSource {
