@@ -268,6 +268,7 @@ func TestRead(t *testing.T) {
 	f.addS3("fl-central", "vpc-a", "central-logs")
 	f.addS3("fl-nobucket", "vpc-a", "deleted-bucket")
 	f.flowLogs[0].LogDestination = nil // an old flow log: LogGroupName only
+	f.fail("fl-own", "Access error")
 
 	inv, err := Read(context.Background(), f.clients(), testAccount, testRegion)
 	if err != nil {
@@ -278,6 +279,9 @@ func TestRead(t *testing.T) {
 	}
 	if got := inv.FlowLogs[0].DestinationARN; got != groupARN("/vpc/flows") {
 		t.Errorf("destination built from the group name = %q", got)
+	}
+	if fl := inv.FlowLogs[2]; fl.ID != "fl-own" || fl.DeliverStatus != "FAILED" || fl.DeliverError != "Access error" || fl.DestinationType != "s3" {
+		t.Errorf("flow log read as %+v", fl)
 	}
 	want := map[string]Presence{
 		groupARN("/vpc/flows"):              PresenceExists,

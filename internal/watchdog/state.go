@@ -55,7 +55,7 @@ func (s *S3State) Load(ctx context.Context, account, region string) (State, erro
 		}
 		return empty, fmt.Errorf("reading s3://%s/%s: %w", s.Bucket, key, err)
 	}
-	defer out.Body.Close()
+	defer func() { _ = out.Body.Close() }()
 	b, err := io.ReadAll(out.Body)
 	if err != nil {
 		return empty, fmt.Errorf("reading s3://%s/%s: %w", s.Bucket, key, err)
