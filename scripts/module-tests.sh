@@ -2,7 +2,7 @@
 # Terraform-level tests of modules/ and examples/, with the provider built
 # from this checkout (dev_overrides, see lib.sh) and a local AWS (moto).
 #
-#   scripts/module-tests.sh test [MODULE...]
+#   scripts/module-tests.sh test [MODULE | examples/NAME ...]
 #       For each module (default: every modules/*/ with a tests/ folder),
 #       against a fresh moto:
 #         1. tests/setup.sh, if present, creates what the tests need with the
@@ -34,7 +34,7 @@ bin="$root/bin"
 inspect="$bin/terraform-config-inspect"
 export PATH="$bin:$PATH"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
 need_inspect() {
   [ -x "$inspect" ] || { echo "missing $inspect: run 'make $inspect' (pinned in GNUmakefile)" >&2; exit 1; }
