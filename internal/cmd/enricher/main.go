@@ -11,8 +11,9 @@
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
 // is set) it serves CloudWatch Logs subscription events instead; see
 // lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs
-// or kinesis it writes the rows to S3 instead, and with watchdog it runs the
-// flow log coverage watchdog (package handler).
+// or kinesis it writes the rows to S3 instead, with inventory it keeps the
+// inventory table current, and with watchdog it runs the flow log coverage
+// watchdog (package handler).
 package main
 
 import (
@@ -28,6 +29,15 @@ import (
 func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		if mode := os.Getenv(handler.EnvMode); mode != "" {
+			if mode == handler.ModeInventory {
+				// Inventory events and the scheduled full sync.
+				h, err := handler.InventoryFromEnv(context.Background(), os.Getenv)
+				if err != nil {
+					log.Fatal(err)
+				}
+				lambda.Start(h)
+				return
+			}
 			if mode == handler.ModeWatchdog {
 				// The coverage watchdog, on an EventBridge schedule.
 				w, err := handler.NewWatchdogFromEnv(context.Background(), os.Getenv)
