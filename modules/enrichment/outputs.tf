@@ -81,9 +81,13 @@ output "athena_table_sql" {
 }
 
 output "athena_queries" {
-  description = "Queries over the table, by name: cross-AZ bytes per application, Lambda functions reaching RDS directly, instances reached without a load balancer, rejected connections per security group, AWS service traffic through the internet gateway."
+  description = "The named queries of the enricher's tests (`internal/queries`), by name, over the table for `output_format`, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers."
   value = {
     for f in fileset("${path.module}/athena/queries", "*.sql") :
-    trimsuffix(f, ".sql") => replace(file("${path.module}/athena/queries/${f}"), "vpcflow_connections", local.table_name)
+    trimsuffix(f, ".sql") => replace(replace(replace(
+      file("${path.module}/athena/queries/${f}"),
+      "{{table}}", local.table_name),
+      "{{now}}", "current_timestamp"),
+    "{{app}}", var.athena_query_app == null ? "{{app}}" : replace(var.athena_query_app, "'", "''"))
   }
 }

@@ -283,6 +283,12 @@ variable "inventory_deletion_protection" {
   default     = false
 }
 
+variable "athena_query_app" {
+  description = "Value of the `app` tag the `app_peers` query of `athena_queries` is about. Null leaves `{{app}}` in that query, to fill in before running it."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags of every resource the module creates."
   type        = map(string)

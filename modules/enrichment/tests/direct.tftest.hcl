@@ -66,8 +66,18 @@ run "apply" {
   }
 
   assert {
-    condition     = length(output.athena_queries) == 5 && alltrue([for q in values(output.athena_queries) : strcontains(q, "FROM vpcflow_connections")])
+    condition     = toset(keys(output.athena_queries)) == toset(["app_peers", "cross_az_share", "destination_growth", "lambda_rds_direct", "lb_bypass"])
     error_message = "athena_queries: ${jsonencode(keys(output.athena_queries))}."
+  }
+
+  assert {
+    condition     = alltrue([for q in values(output.athena_queries) : strcontains(q, "FROM vpcflow_connections") && strcontains(q, "current_timestamp") && !strcontains(q, "{{table}}") && !strcontains(q, "{{now}}")])
+    error_message = "A query still has {{table}} or {{now}}: ${jsonencode(output.athena_queries)}"
+  }
+
+  assert {
+    condition     = strcontains(output.athena_queries["app_peers"], "{{app}}")
+    error_message = "Without athena_query_app, app_peers keeps {{app}} to fill in."
   }
 }
 
@@ -93,13 +103,31 @@ run "read_back" {
   }
 }
 
-# The table definition the module returns is the one the enricher's tests
-# check against its rows.
+# The table definition and queries the module returns are the ones the
+# enricher's tests check against its rows and a synthetic data set.
 run "sql_in_step_with_enricher" {
   command = plan
+
+  variables {
+    athena_query_app = "O'Brien"
+  }
 
   assert {
     condition     = file("${path.module}/athena/table.sql") == file("${path.module}/../../internal/enrich/athena/table.sql")
     error_message = "modules/enrichment/athena/table.sql differs from internal/enrich/athena/table.sql: copy it again."
+  }
+
+  assert {
+    condition = (
+      fileset("${path.module}/athena/queries", "*.sql") == fileset("${path.module}/../../internal/queries", "*.sql") &&
+      alltrue([for f in fileset("${path.module}/../../internal/queries", "*.sql") :
+      file("${path.module}/athena/queries/${f}") == file("${path.module}/../../internal/queries/${f}")])
+    )
+    error_message = "modules/enrichment/athena/queries differs from internal/queries/*.sql: copy them again."
+  }
+
+  assert {
+    condition     = strcontains(output.athena_queries["app_peers"], "'O''Brien'") && !strcontains(output.athena_queries["app_peers"], "{{app}}")
+    error_message = "athena_query_app is not filled into app_peers, quoted: ${output.athena_queries["app_peers"]}"
   }
 }
