@@ -70,6 +70,14 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 				"logs:DescribeLogGroups, kms:GetKeyPolicy), or set the provider's validation = \"off\".", err))
 		return
 	}
+	if stage == flowLogCheckAtPlan && flowLogHasFinding(findings, "ROLE_NOT_FOUND") {
+		// A role whose ARN is known at plan time may be created in this same
+		// run (vpcflow_delivery_role with a name): check it during apply.
+		resp.Diagnostics.AddAttributeWarning(roleAttr, "Flow log delivery check moved to apply",
+			fmt.Sprintf("The role %s does not exist yet. If it is created in this run, the delivery check runs during apply, "+
+				"before the flow log is created; if it still does not exist then, the apply fails and no flow log is created.", spec.RoleARN))
+		return
+	}
 	reportFlowLogFindings(&resp.Diagnostics, findings, mode, roleAttr, stage)
 }
 

@@ -891,3 +891,36 @@ func TestDeleteFlowLog_notFound(t *testing.T) {
 		t.Errorf("finding a flow log that does not exist = %v, want a not-found error", err)
 	}
 }
+
+func TestAccFlowLog_roleCreatedInSameRun(t *testing.T) {
+	// vpcflow_delivery_role with a name has its ARN known at plan time, but
+	// the role exists only after apply: the plan must not refuse it, and the
+	// check before CreateFlowLogs finds it and passes.
+	a := newFlowLogAWS(t)
+	vpc, logGroup := a.vpc(), a.logGroup()
+	roleName := flName("same-run")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+}
+
+resource "vpcflow_flow_log" "test" {
+  vpc_id          = %q
+  traffic_type    = "ALL"
+  log_destination = %q
+  iam_role_arn    = vpcflow_delivery_role.test.arn
+}`, roleName, logGroup, vpc, logGroup),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(flResource, tfjsonpath.New("iam_role_arn"),
+					knownvalue.StringExact(fmt.Sprintf("arn:aws:iam::%s:role/%s", testAccount, roleName))),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(flResource, tfjsonpath.New("deliver_logs_status"), knownvalue.StringExact("SUCCESS")),
+			},
+		}},
+	})
+}
