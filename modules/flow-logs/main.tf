@@ -32,14 +32,11 @@ locals {
     local.create_log_group ? vpcflow_log_group.this[0].arn :
     trimsuffix(var.log_group_arn, ":*")
   )
-  # A role created in this run has an ARN known at plan time (its name is
-  # set) but does not exist yet, so a plan-time check of the flow log would
-  # find no role. Passing the ARN through unique_id, known only once IAM has
-  # the role, moves that check to apply, before the flow log is created;
-  # every later plan checks the role as it is in AWS.
+  # A role created in this run is checked by each flow log during apply,
+  # before the flow log is created; later plans check it as it is in AWS.
   delivery_role_arn = (
     !local.cloudwatch ? null :
-    local.create_role ? (vpcflow_delivery_role.this[0].unique_id != "" ? vpcflow_delivery_role.this[0].arn : null) :
+    local.create_role ? vpcflow_delivery_role.this[0].arn :
     var.delivery_role_arn
   )
   log_destination = local.cloudwatch ? local.log_group_arn : var.s3_destination_arn
