@@ -265,11 +265,14 @@ func (c *Client) AccountID(ctx context.Context) (string, error) {
 }
 
 // Partition returns the ARN partition of the provider's region.
-func (c *Client) Partition() string {
+func (c *Client) Partition() string { return PartitionOf(c.Region()) }
+
+// PartitionOf returns the ARN partition of a region.
+func PartitionOf(region string) string {
 	switch {
-	case strings.HasPrefix(c.Region(), "cn-"):
+	case strings.HasPrefix(region, "cn-"):
 		return "aws-cn"
-	case strings.HasPrefix(c.Region(), "us-gov-"):
+	case strings.HasPrefix(region, "us-gov-"):
 		return "aws-us-gov"
 	default:
 		return "aws"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -67,7 +68,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 
 	if in.RoleARN == "" && spec.DestinationType == delivery.DestinationCloudWatchLogs && (spec.TrustPolicy != nil || spec.PermissionPolicies != nil) {
 		// Documents of a role that does not exist yet are checked as a role of the flow log's account.
-		in.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(in.FlowLogRegion), in.FlowLogAccount, draftRoleName)
+		in.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", conns.PartitionOf(in.FlowLogRegion), in.FlowLogAccount, draftRoleName)
 	}
 	if spec.TrustPolicy != nil {
 		in.TrustPolicy = &delivery.NamedPolicy{Name: "trust_policy", Document: *spec.TrustPolicy}
@@ -181,17 +182,6 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 
 // draftRoleName names the role whose documents are given inline without a role ARN.
 const draftRoleName = "inline-documents"
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	default:
-		return "aws"
-	}
-}
 
 func arnAccount(s string) string {
 	a, err := arn.Parse(s)

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 )
 
@@ -163,7 +164,7 @@ func (d *endpointPolicyDataSource) Read(ctx context.Context, req datasource.Read
 	if m.Policy.IsNull() {
 		var err error
 		doc, err = delivery.RenderEndpointPolicy(delivery.EndpointPolicySpec{
-			Service: service, Partition: partitionOf(region), Region: region, Account: account, AdditionalResources: extra,
+			Service: service, Partition: conns.PartitionOf(region), Region: region, Account: account, AdditionalResources: extra,
 		})
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("additional_resource_arns"), "writing the endpoint policy", err.Error())
@@ -172,7 +173,7 @@ func (d *endpointPolicyDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	findings := delivery.CheckEndpointPolicy(delivery.EndpointWrites{
 		Service: service, Policy: delivery.NamedPolicy{Name: "the endpoint policy", Document: doc},
-		RoleARN: m.WriterRoleARN.ValueString(), Account: account, Region: region, Partition: partitionOf(region),
+		RoleARN: m.WriterRoleARN.ValueString(), Account: account, Region: region, Partition: conns.PartitionOf(region),
 		Resources: writes, Writer: "the pipeline",
 	})
 	for _, f := range findings {
