@@ -4,6 +4,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -188,4 +189,13 @@ func quotedList(values []string) string {
 		quoted[i] = "`" + v + "`"
 	}
 	return strings.Join(quoted, ", ")
+}
+
+// quotedInts renders allowed numbers for a description, from the validator's slice.
+func quotedInts(values []int64) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = strconv.FormatInt(v, 10)
+	}
+	return quotedList(s)
 }
