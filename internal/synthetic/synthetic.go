@@ -15,6 +15,9 @@
 //	            other, to S3 and DynamoDB through gateway endpoints and to
 //	            the internet through a NAT gateway
 //
+// The reporting instance of shop also reads from a data worker over a VPC
+// peering link (traffic-path 4 in the data VPC's records).
+//
 // Resources carry app, owner and aws:cloudformation:stack-name tags. The
 // set holds what the inventory is loaded from (describe-network-interfaces,
 // get-resources and ip-ranges.json output) and the flow log records, and
@@ -458,6 +461,8 @@ var patterns = []pattern{
 	{client: "worker-3", server: "dynamodb", port: 443, up: 20_000, down: 80_000, grow: [3]float64{1, 0.5, 0.5}, chance: 1},
 	{client: "worker-2", server: "internet", port: 443, up: 10_000, down: 500_000, grow: [3]float64{1, 1.2, 1.2}, chance: 1},
 	{client: "nat", server: "internet", port: 443, up: 10_000, down: 500_000, grow: [3]float64{1, 1.2, 1.2}, chance: 1},
+	// Across the peering link between the shop and data VPCs.
+	{client: "reporting-1", server: "worker-3", port: 7000, up: 3_000, down: 700_000, grow: [3]float64{1, 1, 1}, chance: 0.7},
 }
 
 // internetAddr returns one of a few public addresses outside AWS.
@@ -699,10 +704,13 @@ func render(fields []string, v *vpc, r *record) string {
 			return "ingress"
 		case "traffic-path":
 			if !r.egress || r.dst.inVPC() {
-				if r.egress {
-					return "1"
+				switch {
+				case !r.egress:
+					return "-"
+				case r.dst.vpc != r.logger.vpc:
+					return "4" // intra-region VPC peering
 				}
-				return "-"
+				return "1"
 			}
 			if r.dst.typ == typeService {
 				return "7"

@@ -131,8 +131,8 @@ func TestTruthShape(t *testing.T) {
 	for _, p := range tr.Peers {
 		apps = append(apps, p.App)
 	}
-	if strings.Join(apps, ",") != "api,orders" {
-		t.Errorf("peers of reporting %v, want api and orders (sessions only a month ago)", apps)
+	if strings.Join(apps, ",") != "worker,api,orders" {
+		t.Errorf("peers of reporting %v, want worker (over the peering link), api and orders (sessions only a month ago)", apps)
 	}
 	if len(tr.LBBypass) != 3 {
 		t.Errorf("bypasses %+v, want 3", tr.LBBypass)
@@ -163,4 +163,21 @@ func TestWriteDir(t *testing.T) {
 			t.Errorf("%s is empty", name)
 		}
 	}
+}
+
+func TestPeeringPath(t *testing.T) {
+	set := Generate(Options{Seed: 1, HoursPerDay: 1})
+	for _, fl := range set.FlowLogs {
+		if fl.LogGroup != "/vpcflow/data" {
+			continue
+		}
+		for _, l := range fl.Lines {
+			f := strings.Fields(l)
+			// traffic-path is the 24th field of the data VPC's format.
+			if strings.HasPrefix(f[8], "10.1.") && f[23] == "4" {
+				return
+			}
+		}
+	}
+	t.Error("no record of the data VPC to the shop VPC has traffic-path 4 (peering)")
 }
