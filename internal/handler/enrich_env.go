@@ -80,6 +80,13 @@ func EnrichFromEnv(ctx context.Context, mode string, getenv func(string) string)
 	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), log)
 }
 
+// EnrichFromEnvWith is EnrichFromEnv with the AWS configuration and the
+// logger given: the function's handler run outside Lambda, as the demo
+// runs it against a local AWS that cannot run functions.
+func EnrichFromEnvWith(ctx context.Context, mode string, getenv func(string) string, cfg aws.Config, log *slog.Logger) (any, error) {
+	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), log)
+}
+
 func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string, s3c S3API, db inventorystore.API, log *slog.Logger) (any, error) {
 	cfg, opts, err := enrichConfigFromEnv(ctx, getenv, s3c, db)
 	if err != nil {

@@ -1,0 +1,146 @@
+//go:build cgo
+
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/localsql"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
+)
+
+// download copies the objects under a prefix into dir, keeping their keys
+// below the prefix (dt=.../hour=.../NAME), and returns how many.
+func download(ctx context.Context, c *clients, bucket, prefix, dir string) (int, error) {
+	n := 0
+	pages := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return n, fmt.Errorf("listing s3://%s/%s: %w", bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			rel := strings.TrimPrefix(key, prefix)
+			if rel == "" || strings.Contains(rel, "..") {
+				continue
+			}
+			if err := getObject(ctx, c, bucket, key, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("no rows under s3://%s/%s", bucket, prefix)
+	}
+	return n, nil
+}
+
+func getObject(ctx context.Context, c *clients, bucket, key, path string) error {
+	out, err := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	defer out.Body.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, out.Body); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	return f.Close()
+}
+
+// Answer is a named query's answer and how it compares with the truth.
+type Answer struct {
+	Query   queries.Query
+	Columns []string
+	Rows    [][]string
+	Err     error // the difference from the ground truth
+}
+
+// answer runs every named query over the rows in dir, in the table of
+// their format, and compares each answer with the ground truth.
+func answer(dir string, truth synthetic.Truth) ([]Answer, error) {
+	files := localsql.Files{}
+	table := localsql.NDJSONTable
+	if ok, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.json.gz")); len(ok) > 0 {
+		files.NDJSON = filepath.Join(dir, "**", "*.json.gz")
+	} else {
+		files.Parquet = filepath.Join(dir, "**", "*.parquet")
+		table = localsql.ParquetTable
+	}
+	db, err := localsql.Open(files)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var out []Answer
+	for _, q := range queries.All() {
+		text, err := q.Render(queries.Params(table, truth))
+		if err != nil {
+			return nil, err
+		}
+		cols, rows, err := localsql.Query(db, text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.Name, err)
+		}
+		out = append(out, Answer{Query: q, Columns: cols, Rows: rows, Err: queries.Compare(q.Name, truth, rows)})
+	}
+	return out, nil
+}
+
+// maxPrinted is how many rows of an answer are printed.
+const maxPrinted = 8
+
+func (a Answer) print(w io.Writer) {
+	verdict := "matches the ground truth"
+	if a.Err != nil {
+		verdict = "DIFFERS from the ground truth"
+	}
+	fmt.Fprintf(w, "\n      %s: %s\n      (%d rows, %s)\n", a.Query.Name, a.Query.Description, len(a.Rows), verdict)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "      "+strings.Join(a.Columns, "\t"))
+	for i, r := range a.Rows {
+		if i == maxPrinted {
+			fmt.Fprintf(tw, "      … %d more\n", len(a.Rows)-maxPrinted)
+			break
+		}
+		cells := make([]string, len(r))
+		for j, v := range r {
+			cells[j] = shorten(v)
+		}
+		fmt.Fprintln(tw, "      "+strings.Join(cells, "\t"))
+	}
+	_ = tw.Flush()
+	if a.Err != nil {
+		fmt.Fprintln(w, a.Err)
+	}
+}
+
+// shorten keeps long ARNs readable: the account and region are the
+// estate's own.
+func shorten(v string) string {
+	v = strings.Replace(v, "arn:aws:", "", 1)
+	v = strings.Replace(v, ":"+synthetic.Region+":"+synthetic.Account+":", ":", 1)
+	if len(v) > 60 {
+		v = v[:57] + "..."
+	}
+	return v
+}
