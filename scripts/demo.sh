@@ -1,35 +1,75 @@
 #!/usr/bin/env bash
-# The main job on a local AWS (moto): a flow log with a broken delivery role
-# refused at plan time, the fix applied, then flow log records enriched into
-# connections. Everything it starts is stopped on exit, also on Ctrl-C.
+# The main job on a local AWS (moto), with the provider built from this
+# checkout (make demo builds it first):
+#   1. a flow log with a broken delivery role refused at plan time, the fix;
+#   2. examples/complete applied: flow logs, the Kinesis stream, the enricher
+#      and inventory functions, the inventory table and rules;
+#   3. a synthetic estate's flow log records pushed through the pipeline it
+#      deployed, the named queries answered on the rows in S3 and checked
+#      against the ground truth, and an HTML report drawn.
+# Everything it starts is stopped on exit, also on Ctrl-C.
+#
+# DEMO_HOURS (default 8) sizes the traffic: hours a day over two months;
+# DEMO_DIR (default ./demo-output) receives the rows and report.html.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib.sh
 source "$root/scripts/lib.sh"
 
-step "1/2 plan-time delivery checks (examples/broken-role)"
-"$root/examples/broken-role/demo.sh"
+hours=${DEMO_HOURS:-8}
+out=${DEMO_DIR:-$root/demo-output}
+provider_dir="$root/bin"
+[ -x "$provider_dir/terraform-provider-vpcflow" ] || { echo "demo: no provider in $provider_dir: run 'make demo'" >&2; exit 2; }
 
-step "2/2 enrichment: raw flow log records -> connections (internal/cmd/enricher)"
+began=$SECONDS
 work=$(mktemp -d -t vpcflow-demo-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-go build -C "$root" -o "$work/enricher" ./internal/cmd/enricher
-data="$root/internal/enrich/testdata"
-echo "input: $(wc -l <"$data/default.log") flow log lines, inventory of $(grep -c '"NetworkInterfaceId"' "$data/network-interfaces.json") network interfaces"
-"$work/enricher" enrich --enis "$data/network-interfaces.json" --tags "$data/get-resources.json" \
-  --ip-ranges "$data/ip-ranges.json" <"$data/default.log" >"$work/connections.ndjson"
-python3 - "$work/connections.ndjson" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-conns = [r for r in rows if "Client" in r and "Server" in r]
-conns.sort(key=lambda r: r.get("Uploaded", 0) + r.get("Downloaded", 0), reverse=True)
-def who(e):
-    name = (e.get("Tags") or {}).get("app") or (e.get("Tags") or {}).get("Name") or e.get("AwsService") or ""
-    return f'{e.get("Type", "?")} {name} {e.get("Addr", "")}'.strip()
-print(f"{len(conns)} connections; the largest:")
-print(f'{"client":48} {"server":48} {"port":>5} {"up":>9} {"down":>9}')
-for r in conns[:8]:
-    print(f'{who(r["Client"]):48.48} {who(r["Server"]):48.48} {r.get("ServerPort", 0):>5} {r.get("Uploaded", 0):>9} {r.get("Downloaded", 0):>9}')
-print("\nthe largest, as written to S3:")
-print(json.dumps(conns[0], indent=2))
-PY
+cleanup() {
+  stop_moto
+  rm -rf "$work"
+  [ -n "${TF_CLI_CONFIG_FILE:-}" ] && rm -f "$TF_CLI_CONFIG_FILE"
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: interrupted; cleaning up" >&2; exit 130' INT TERM
+
+elapsed() { printf '    (%ds)\n' $((SECONDS - $1)); }
+
+step "1/3 the failure users fear: a broken delivery role, refused at plan time (examples/broken-role)"
+t=$SECONDS
+"$root/examples/broken-role/demo.sh"
+elapsed $t
+
+step "2/3 provisioning examples/complete on a local AWS"
+t=$SECONDS
+echo "    building the demo runner (waiting for go build; DuckDB links in)"
+CGO_ENABLED=1 go build -C "$root" -o "$work/vpcflow-demo" ./internal/cmd/demo
+echo "    starting moto (waiting for moto_server to answer)"
+start_moto
+use_local_provider "$provider_dir"
+# The example refers to ../../modules: copy both, keeping the layout.
+mkdir -p "$work/tf/examples"
+cp -R "$root/modules" "$work/tf/"
+cp -R "$root/examples/complete" "$work/tf/examples/"
+cd "$work/tf/examples/complete"
+./setup-moto.sh >moto.auto.tfvars
+"$work/vpcflow-demo" setup >demo.auto.tfvars.json
+sed 's/^/    /' moto.auto.tfvars
+echo "    other flow logs' log groups: $(python3 -c 'import json,sys; print(", ".join(sorted(json.load(open(sys.argv[1]))["other_flow_log_groups"])))' demo.auto.tfvars.json)"
+echo "    terraform apply (waiting for terraform: every plan-time check, then the resources)"
+if ! terraform apply -auto-approve -input=false -no-color >apply.log 2>&1; then
+  cat apply.log >&2
+  echo "demo: terraform apply of examples/complete failed" >&2
+  exit 1
+fi
+grep -E '^Apply complete' apply.log | sed 's/^/    /'
+terraform output -no-color deliver_logs_status | sed 's/^/    deliver_logs_status = /'
+function=$(terraform output -raw enricher_function_name)
+group=$(terraform output -raw log_group_name)
+elapsed $t
+
+step "3/3 the pipeline it deployed, on a synthetic estate with known answers ($hours hours of traffic a day)"
+t=$SECONDS
+rm -rf "$out"
+"$work/vpcflow-demo" run -function "$function" -log-group "$group" -hours "$hours" -dir "$out"
+elapsed $t
+
+printf '\ndemo: done in %ds; the rows are in %s, the report is %s\n' $((SECONDS - began)) "$out/rows" "$out/report.html"

@@ -1,7 +1,9 @@
 # Flow logs that cannot fail silently, enriched, in one account: every VPC
 # of the region logs to a log group through a least-privilege delivery role
-# (modules/flow-logs), and the central pipeline subscribes to that group and
-# writes connection rows to S3 for Athena (modules/enrichment).
+# (modules/flow-logs), and the central pipeline subscribes to that group,
+# and to the log groups of flow logs made elsewhere, and writes connection
+# rows to S3 for Athena (modules/enrichment), directly or through a Kinesis
+# stream when a role for CloudWatch Logs to put records into it is given.
 terraform {
   required_version = ">= 1.9"
 
@@ -30,6 +32,24 @@ variable "vpc_ids" {
   default     = null
 }
 
+variable "log_format" {
+  description = "Format of the flow logs this configuration creates. The default has the version 5 fields the enricher uses: interface-id to count each direction once, tcp-flags to tell client from server, traffic-path for the route egress traffic took."
+  type        = string
+  default     = "$${version} $${account-id} $${interface-id} $${srcaddr} $${dstaddr} $${srcport} $${dstport} $${protocol} $${packets} $${bytes} $${start} $${end} $${action} $${log-status} $${vpc-id} $${subnet-id} $${tcp-flags} $${flow-direction} $${traffic-path}"
+}
+
+variable "other_flow_log_groups" {
+  description = "Log groups of flow logs made elsewhere, to enrich as well: log group name to the format of its flow logs."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kinesis_role_arn" {
+  description = "Role CloudWatch Logs assumes to put records into the enricher's Kinesis stream; null subscribes the function directly."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags of every resource created."
   type        = map(string)
@@ -39,13 +59,10 @@ variable "tags" {
 module "flow_logs" {
   source = "../../modules/flow-logs"
 
-  name              = "vpc-flow-logs"
-  vpc_ids           = var.vpc_ids
-  retention_in_days = 90
-  # Version 5 fields: the enricher uses interface-id to count each
-  # direction once, tcp-flags to tell client from server, traffic-path for
-  # the route egress traffic took.
-  log_format               = "$${version} $${account-id} $${interface-id} $${srcaddr} $${dstaddr} $${srcport} $${dstport} $${protocol} $${packets} $${bytes} $${start} $${end} $${action} $${log-status} $${vpc-id} $${subnet-id} $${tcp-flags} $${flow-direction} $${traffic-path}"
+  name                     = "vpc-flow-logs"
+  vpc_ids                  = var.vpc_ids
+  retention_in_days        = 90
+  log_format               = var.log_format
   max_aggregation_interval = 60
   tags                     = var.tags
 }
@@ -53,11 +70,14 @@ module "flow_logs" {
 module "enrichment" {
   source = "../../modules/enrichment"
 
-  name            = "vpcflow"
-  output_bucket   = var.output_bucket
-  log_group_names = [module.flow_logs.log_group_name]
-  log_format      = module.flow_logs.log_format
-  tags            = var.tags
+  name             = "vpcflow"
+  output_bucket    = var.output_bucket
+  log_group_names  = [module.flow_logs.log_group_name]
+  log_format       = module.flow_logs.log_format
+  log_formats      = var.other_flow_log_groups
+  delivery         = var.kinesis_role_arn == null ? "direct" : "kinesis"
+  kinesis_role_arn = var.kinesis_role_arn
+  tags             = var.tags
 }
 
 output "flow_log_ids" {
@@ -68,6 +88,16 @@ output "flow_log_ids" {
 output "deliver_logs_status" {
   description = "AWS's delivery status of each flow log, read on every refresh."
   value       = module.flow_logs.deliver_logs_status
+}
+
+output "log_group_name" {
+  description = "The flow logs' log group."
+  value       = module.flow_logs.log_group_name
+}
+
+output "enricher_function_name" {
+  description = "The enricher function."
+  value       = module.enrichment.enricher_function_name
 }
 
 output "output_location" {
