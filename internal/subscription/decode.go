@@ -51,6 +51,9 @@ type Header struct {
 
 // Event is one log event. Its slices are valid only during the callback.
 type Event struct {
+	// ID is the event id: CloudWatch Logs writes a string of digits, moto
+	// (the local AWS of the tests) a JSON number, whose literal text it is
+	// then.
 	ID        []byte
 	Timestamp int64 // milliseconds since the Unix epoch
 	Message   []byte
@@ -157,7 +160,9 @@ func (d *Decoder) Gunzip(gz []byte) ([]byte, error) {
 // DecodeJSON decodes a decompressed subscription message and calls fn for
 // each log event of a DATA_MESSAGE, in order, after the whole message has
 // been validated. It decodes exactly as encoding/json would decode the
-// message into events.CloudwatchLogsData. A CONTROL_MESSAGE is reported in
+// message into events.CloudwatchLogsData, but for one thing: an event id may
+// also be a JSON number, as moto writes it, and its literal text is then the
+// id; any other type is still an error. A CONTROL_MESSAGE is reported in
 // the header and its events are not delivered. An error from fn stops the
 // decoding and is returned.
 func (d *Decoder) DecodeJSON(doc []byte, fn func(Event) error) (Header, error) {

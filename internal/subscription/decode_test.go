@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -65,21 +68,93 @@ func fromNaive(data events.CloudwatchLogsData) decoded {
 	return out
 }
 
-// compareWithNaive decodes doc with both decoders and fails unless they
-// agree: both reject it, or both accept it with the same header and events.
+// referenceID is the event id of decodeReference: a JSON string, as
+// encoding/json decodes it into a string, or the literal text of a JSON
+// number.
+type referenceID string
+
+func (id *referenceID) UnmarshalJSON(b []byte) error {
+	switch c := b[0]; {
+	case c == 'n': // null leaves the value unchanged, as for a string
+		return nil
+	case c == '"':
+		var s string
+		err := json.Unmarshal(b, &s)
+		*id = referenceID(s)
+		return err
+	case c == '-' || c >= '0' && c <= '9':
+		*id = referenceID(b)
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[string](), Field: "id"}
+}
+
+// decodeReference is DecodeNaive with the one difference the decoder is
+// meant to have: an event id may be a JSON number (moto writes them so),
+// whose literal text is the id. Everything else is encoding/json decoding
+// into types shaped like the aws-lambda-go ones.
+func decodeReference(gz []byte) (events.CloudwatchLogsData, error) {
+	var data struct {
+		Owner               string   `json:"owner"`
+		LogGroup            string   `json:"logGroup"`
+		LogStream           string   `json:"logStream"`
+		SubscriptionFilters []string `json:"subscriptionFilters"`
+		MessageType         string   `json:"messageType"`
+		LogEvents           []struct {
+			ID        referenceID `json:"id"`
+			Timestamp int64       `json:"timestamp"`
+			Message   string      `json:"message"`
+		} `json:"logEvents"`
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return events.CloudwatchLogsData{}, err
+	}
+	doc, err := io.ReadAll(zr)
+	if err != nil {
+		return events.CloudwatchLogsData{}, err
+	}
+	if err := json.Unmarshal(doc, &data); err != nil {
+		return events.CloudwatchLogsData{}, err
+	}
+	switch data.MessageType {
+	case "DATA_MESSAGE", "CONTROL_MESSAGE":
+	default:
+		return events.CloudwatchLogsData{}, fmt.Errorf("%w %q", ErrMessageType, data.MessageType)
+	}
+	out := events.CloudwatchLogsData{
+		Owner: data.Owner, LogGroup: data.LogGroup, LogStream: data.LogStream,
+		SubscriptionFilters: data.SubscriptionFilters, MessageType: data.MessageType,
+	}
+	if data.LogEvents != nil {
+		out.LogEvents = make([]events.CloudwatchLogsLogEvent, len(data.LogEvents))
+		for i, ev := range data.LogEvents {
+			out.LogEvents[i] = events.CloudwatchLogsLogEvent{ID: string(ev.ID), Timestamp: ev.Timestamp, Message: ev.Message}
+		}
+	}
+	return out, nil
+}
+
+// compareWithNaive decodes doc with the decoder and with decodeReference and
+// fails unless they agree: both reject it, or both accept it with the same
+// header and events. Where DecodeNaive accepts the document, the reference
+// must agree with it too.
 func compareWithNaive(t testing.TB, d *Decoder, doc []byte) (decoded, error) {
 	t.Helper()
 	gz := gzipBytes(t, doc)
 	fast, ferr := decodeFast(d, gz)
-	data, nerr := DecodeNaive(gz)
-	if (ferr == nil) != (nerr == nil) {
-		t.Fatalf("fast error %v, naive error %v\ndocument: %q", ferr, nerr, doc)
+	data, rerr := decodeReference(gz)
+	if (ferr == nil) != (rerr == nil) {
+		t.Fatalf("fast error %v, reference error %v\ndocument: %q", ferr, rerr, doc)
 	}
-	if nerr != nil {
+	if naive, nerr := DecodeNaive(gz); nerr == nil && (rerr != nil || !reflect.DeepEqual(fromNaive(naive), fromNaive(data))) {
+		t.Fatalf("the reference decoder departs from encoding/json: %v\ndocument: %q", rerr, doc)
+	}
+	if rerr != nil {
 		return fast, ferr
 	}
 	if want := fromNaive(data); !reflect.DeepEqual(fast, want) {
-		t.Fatalf("fast and naive disagree\nfast:  %+v\nnaive: %+v\ndocument: %q", fast, want, doc)
+		t.Fatalf("fast and reference disagree\nfast:  %+v\nreference: %+v\ndocument: %q", fast, want, doc)
 	}
 	return fast, nil
 }
@@ -144,6 +219,12 @@ func TestDecode(t *testing.T) {
 		{"timestamps",
 			`{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":-0},{"timestamp":9223372036854775807},{"timestamp":-9223372036854775808},{"timestamp":0}]}`,
 			Header{DataMessage, "", "", "", nil, 4}, []events.CloudwatchLogsLogEvent{ev("", 0, ""), ev("", 9223372036854775807, ""), ev("", -9223372036854775808, ""), ev("", 0, "")}},
+		{"numeric ids, as moto writes them",
+			`{"messageType":"DATA_MESSAGE","logEvents":[{"id":0,"timestamp":1,"message":"a"},{"id":-1.5e+3,"message":"b"},{"id":31953106606966983378809025079804211143289615424298221568,"message":"c"}]}`,
+			Header{DataMessage, "", "", "", nil, 3}, []events.CloudwatchLogsLogEvent{ev("0", 1, "a"), ev("-1.5e+3", 0, "b"), ev("31953106606966983378809025079804211143289615424298221568", 0, "c")}},
+		{"numeric and string ids mixed, last one wins",
+			`{"messageType":"DATA_MESSAGE","logEvents":[{"id":"s","id":7},{"id":8,"id":null},{"id":9,"id":"t"},{"ID" : 10 }]}`,
+			Header{DataMessage, "", "", "", nil, 4}, []events.CloudwatchLogsLogEvent{ev("7", 0, ""), ev("8", 0, ""), ev("t", 0, ""), ev("10", 0, "")}},
 		{"deep unknown value", `{"messageType":"DATA_MESSAGE","x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`,
 			Header{DataMessage, "", "", "", nil, 0}, nil},
 	}
@@ -185,6 +266,13 @@ func TestDecodeErrors(t *testing.T) {
 		{"timestamp overflow", `{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":9223372036854775808}]}`, "timestamp out of range"},
 		{"leading zero", `{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":01}]}`, "expected ',' or '}'"},
 		{"numeric message", `{"messageType":"DATA_MESSAGE","logEvents":[{"message":5}]}`, "value should be a string at byte 54"},
+		{"numeric message beside a numeric id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":1,"message":5}]}`, "value should be a string at byte 61"},
+		{"boolean id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":true}]}`, "value should be a string or a number at byte 49"},
+		{"object id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":{"n":1}}]}`, "value should be a string or a number"},
+		{"array id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":[1]}]}`, "value should be a string or a number"},
+		{"bad numeric id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":1.}]}`, "invalid number"},
+		{"numeric id with a leading zero", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":01}]}`, "expected ',' or '}'"},
+		{"plus-signed id", `{"messageType":"DATA_MESSAGE","logEvents":[{"id":+1}]}`, "invalid character looking for a value at byte 49"},
 		{"object logEvents", `{"messageType":"DATA_MESSAGE","logEvents":{}}`, "value should be an array of log events"},
 		{"string event", `{"messageType":"DATA_MESSAGE","logEvents":["x"]}`, "value should be a log event object"},
 		{"numeric owner", `{"messageType":"DATA_MESSAGE","owner":123456789012}`, "value should be a string"},

@@ -171,7 +171,14 @@ func (w *docWriter) event() {
 	}
 	var ms []member
 	if w.rng.IntN(8) != 0 {
-		ms = append(ms, member{"id", func() { w.str(strconv.FormatUint(w.rng.Uint64(), 10) + w.randString()) }})
+		ms = append(ms, member{"id", func() {
+			if w.rng.IntN(4) == 0 {
+				// A JSON number, as moto writes ids.
+				w.b = append(w.b, []string{"0", "-0", "7", "-3.25", "1e9", "2.5E-3", "31953106606966983378809025079804211143289615424298221568"}[w.rng.IntN(7)]...)
+				return
+			}
+			w.str(strconv.FormatUint(w.rng.Uint64(), 10) + w.randString())
+		}})
 	}
 	if w.rng.IntN(8) != 0 {
 		ms = append(ms, member{"timestamp", w.timestamp})

@@ -288,6 +288,11 @@ func (sc *scanner) literal(i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
+// isNumberStart reports whether b[i] can start a JSON number.
+func (sc *scanner) isNumberStart(i int) bool {
+	return i < len(sc.b) && (sc.b[i] == '-' || sc.b[i] >= '0' && sc.b[i] <= '9')
+}
+
 func (sc *scanner) isNull(i int) bool {
 	return i+4 <= len(sc.b) && string(sc.b[i:i+4]) == "null"
 }
@@ -732,14 +737,26 @@ func (sc *scanner) event(i int, ev *eventRef) (int, error) {
 		case sc.isNull(i):
 			i += 4
 		case id == keyTimestamp:
-			if i >= len(b) || b[i] != '-' && (b[i] < '0' || b[i] > '9') {
+			if !sc.isNumberStart(i) {
 				return 0, sc.typeError(i, "a number", 3)
 			}
 			if ev.ts, i, err = sc.int64At(i); err != nil {
 				return 0, err
 			}
+		case id == keyID && sc.isNumberStart(i):
+			// CloudWatch Logs writes the id as a string of digits; moto,
+			// the local AWS of the tests, as a JSON number. The number's
+			// literal text is the id.
+			start := i
+			if i, _, err = sc.number(i); err != nil {
+				return 0, err
+			}
+			ev.id = ref{off: uint32(start), end: uint32(i)}
 		default:
 			if i >= len(b) || b[i] != '"' {
+				if id == keyID {
+					return 0, sc.typeError(i, "a string or a number", 3)
+				}
 				return 0, sc.typeError(i, "a string", 3)
 			}
 			var r ref
