@@ -42,6 +42,7 @@ type Stack struct {
 type Options struct {
 	Seed        uint64
 	HoursPerDay int    // hours of traffic per day of the estate (1 to 24)
+	Connections int    // connections carrying each conversation (default 1)
 	Dir         string // rows are downloaded under Dir/rows, the report is Dir/report.html
 	Progress    io.Writer
 }
@@ -78,7 +79,7 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 	p.linef("event source mapping: stream %s, batches of %d records", pl.streamName(), pl.batchSize)
 
 	p.stage("generating the synthetic estate and seeding the inventory", "DynamoDB writes to the inventory table")
-	set := synthetic.Generate(synthetic.Options{Seed: opts.Seed, HoursPerDay: opts.HoursPerDay})
+	set := synthetic.Generate(synthetic.Options{Seed: opts.Seed, HoursPerDay: opts.HoursPerDay, Connections: opts.Connections})
 	n, err := seedInventory(ctx, c, pl, set)
 	if err != nil {
 		return res, err
@@ -106,8 +107,10 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 		return res, err
 	}
 	e := res.Enrich
-	p.linef("enriched %d records (%d rejected) from %d Kinesis records in %d invocations: %s records/s (%s records/cpu-s in the handler)",
-		e.Read, e.Rejected, e.Payloads, e.Invocations, thousands(e.RecordsPerSecond()), thousands(e.RecordsPerCPUSecond()))
+	p.linef("enriched %d records (%d rejected) from %d Kinesis records in %d handler invocations", e.Read, e.Rejected, e.Payloads, e.Invocations)
+	p.linef("enrichment: %s records/s (%s decoding, attributing, pairing, aggregating)", thousands(e.RecordsPerEnrichmentSecond()), round(e.Enrichment()))
+	p.linef("waits on the local AWS: %s reading the inventory table (cache misses), %s storing rows in S3", round(e.Inventory), round(e.Store))
+	p.linef("the handler in all: %s records/s, %s records/cpu-s", thousands(e.RecordsPerSecond()), thousands(e.RecordsPerCPUSecond()))
 	if e.Read != res.Records || e.Read != e.Written+e.Rejected || e.Rejected != 0 {
 		return res, fmt.Errorf("the handler read %d records, wrote %d and rejected %d; %d were pushed", e.Read, e.Written, e.Rejected, res.Records)
 	}
@@ -159,7 +162,9 @@ func (p *progress) linef(format string, args ...any) {
 	fmt.Fprintf(p.w, "      "+format+"\n", args...)
 }
 
-func since(t time.Time) string { return time.Since(t).Round(10 * time.Millisecond).String() }
+func since(t time.Time) string { return round(time.Since(t)) }
+
+func round(d time.Duration) string { return d.Round(time.Millisecond).String() }
 
 // thousands prints n with thin separators: 1234567 → 1,234,567.
 func thousands(n float64) string {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func TestRun(t *testing.T) {
 
 	var out bytes.Buffer
 	dir := t.TempDir()
-	res, err := Run(ctx, cfg, Stack{FunctionName: fn, LogGroup: own}, Options{Seed: 3, HoursPerDay: 1, Dir: dir, Progress: &out})
+	res, err := Run(ctx, cfg, Stack{FunctionName: fn, LogGroup: own}, Options{Seed: 3, HoursPerDay: testHours(), Connections: testConnections(), Dir: dir, Progress: &out})
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -155,4 +156,20 @@ func emptyZip(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// testHours is one hour of traffic a day, or DEMO_TEST_HOURS to profile a
+// larger run.
+func testHours() int {
+	if n, err := strconv.Atoi(os.Getenv("DEMO_TEST_HOURS")); err == nil {
+		return n
+	}
+	return 1
+}
+
+func testConnections() int {
+	if n, err := strconv.Atoi(os.Getenv("DEMO_TEST_CONNECTIONS")); err == nil {
+		return n
+	}
+	return 2
 }

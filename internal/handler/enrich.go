@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"time"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
@@ -132,6 +133,9 @@ type enrichment struct {
 
 	e   *enrich.Enricher
 	inv *inventory.Inventory // what e was built on
+	// inventoryTime is the time spent reading the inventory, for the
+	// handlers' timings.
+	inventoryTime time.Duration
 }
 
 func newEnrichment(cfg EnrichConfig) (*enrichment, error) {
@@ -243,7 +247,9 @@ func (g *enrichment) enrich(ctx context.Context, h subscription.Header, where st
 	if g.src.NeedsAddrs() {
 		addrs = g.payloadAddrs(p)
 	}
+	began := time.Now()
 	inv, err := g.src.Inventory(ctx, addrs)
+	g.inventoryTime += time.Since(began)
 	if err != nil {
 		return Counts{}, inventoryErr{err}
 	}

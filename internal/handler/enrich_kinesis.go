@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -144,6 +145,7 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 	}
 
 	skipped := 0
+	t := timings{inventoryBefore: h.g.inventoryTime}
 	for i := range ev.Records {
 		rec := &ev.Records[i]
 		seq := rec.Kinesis.SequenceNumber
@@ -151,13 +153,16 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 			skipped++
 			continue
 		}
-		if err := h.fold(ctx, st, shard, seq, rec.Kinesis.Data); err != nil {
+		began := time.Now()
+		err := h.fold(ctx, st, shard, seq, rec.Kinesis.Data)
+		t.fold += time.Since(began)
+		if err != nil {
 			var inv inventoryErr
 			if errors.As(err, &inv) && (!final || !windowed) {
 				h.g.log.WarnContext(ctx, "record failed; Lambda retries from it", "shard", shard, "sequence_number", seq, "reason", err.Error())
 				resp.BatchItemFailures = []events.KinesisBatchItemFailure{{ItemIdentifier: seq}}
 				if windowed {
-					return h.keep(ctx, resp, st, ev, skipped)
+					return h.keep(ctx, resp, st, ev, skipped, t)
 				}
 				// Without a window the records before this one are
 				// stored now, as the batch they make.
@@ -166,7 +171,7 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 			return resp, fmt.Errorf("shard %s record %s: %w", shard, seq, err)
 		}
 		if st.Rows.size > h.rowBudget() {
-			if err := h.store(ctx, st, arn); err != nil {
+			if err := t.timeStore(func() error { return h.store(ctx, st, arn) }); err != nil {
 				return resp, err
 			}
 			st.Parts++
@@ -174,21 +179,22 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 	}
 
 	if !final {
-		return h.keep(ctx, resp, st, ev, skipped)
+		return h.keep(ctx, resp, st, ev, skipped, t)
 	}
-	if err := h.store(ctx, st, arn); err != nil {
+	if err := t.timeStore(func() error { return h.store(ctx, st, arn) }); err != nil {
 		return resp, err
 	}
 	h.g.log.InfoContext(ctx, "window stored", "shard", shard, "window_start", ev.Window.Start.Time, "window_end", ev.Window.End.Time,
 		"terminated_early", ev.IsWindowTerminatedEarly, "payloads", st.Counts.Payloads, "read", st.Counts.Read,
-		"written", st.Counts.Written, "rejected", st.Counts.Rejected, "parts_stored_early", st.Parts, "skipped", skipped)
+		"written", st.Counts.Written, "rejected", st.Counts.Rejected, "parts_stored_early", st.Parts, "skipped", skipped,
+		"fold_ms", t.ms(t.fold), "inventory_ms", t.ms(h.g.inventoryTime-t.inventoryBefore), "store_ms", t.ms(t.store))
 	// Lambda takes a response without state for a failure.
 	resp.State = map[string]string{}
 	return resp, nil
 }
 
 // keep returns the state for the next invocation of the window.
-func (h *KinesisHandler) keep(ctx context.Context, resp events.KinesisTimeWindowEventResponse, st *windowState, ev events.KinesisTimeWindowEvent, skipped int) (events.KinesisTimeWindowEventResponse, error) {
+func (h *KinesisHandler) keep(ctx context.Context, resp events.KinesisTimeWindowEventResponse, st *windowState, ev events.KinesisTimeWindowEvent, skipped int, t timings) (events.KinesisTimeWindowEventResponse, error) {
 	enc, err := encodeState(st)
 	if err != nil {
 		return resp, fmt.Errorf("shard %s: encoding the window state: %w", st.Shard, err)
@@ -196,7 +202,8 @@ func (h *KinesisHandler) keep(ctx context.Context, resp events.KinesisTimeWindow
 	resp.State = map[string]string{stateKey: enc}
 	h.g.log.InfoContext(ctx, "window state kept", "shard", st.Shard, "window_start", ev.Window.Start.Time,
 		"records", len(ev.Records), "skipped", skipped, "rows", len(st.Rows.rows), "state_bytes", len(enc),
-		"read", st.Counts.Read, "written", st.Counts.Written, "rejected", st.Counts.Rejected)
+		"read", st.Counts.Read, "written", st.Counts.Written, "rejected", st.Counts.Rejected,
+		"fold_ms", t.ms(t.fold), "inventory_ms", t.ms(h.g.inventoryTime-t.inventoryBefore), "store_ms", t.ms(t.store))
 	return resp, nil
 }
 
@@ -253,3 +260,18 @@ func (h *KinesisHandler) store(ctx context.Context, st *windowState, arn string)
 	st.First = ""
 	return nil
 }
+
+// timings are where an invocation spent its time: folding records
+// (decoding, reading the inventory, attributing, pairing, aggregating) and
+// storing rows in S3. They are logged with each invocation, the inventory
+// reads of the folds apart.
+type timings struct{ fold, store, inventoryBefore time.Duration }
+
+func (t *timings) timeStore(store func() error) error {
+	began := time.Now()
+	err := store()
+	t.store += time.Since(began)
+	return err
+}
+
+func (timings) ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

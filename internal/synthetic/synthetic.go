@@ -63,6 +63,10 @@ type Options struct {
 	Now time.Time
 	// HoursPerDay is how many hours of each day have traffic; default 3.
 	HoursPerDay int
+	// Connections is how many connections, each from a client port of its
+	// own, carry each conversation's bytes; default 1. The answers do not
+	// depend on it: the rows fold the connections of a minute together.
+	Connections int
 }
 
 // Set is a generated environment, its flow logs and the answers.
@@ -256,7 +260,7 @@ func Generate(opts Options) *Set {
 	set.NetworkInterfaces = g.describe()
 	set.Resources = g.resources()
 	set.IPRanges = ipRanges()
-	set.FlowLogs = g.flowLogs()
+	set.FlowLogs = g.flowLogs(max(opts.Connections, 1))
 	set.Truth = g.truth(now)
 	return set
 }
@@ -597,21 +601,23 @@ type record struct {
 
 // flowLogs renders every conversation as the records of the interfaces
 // that see it, in their VPC's flow log.
-func (g *generator) flowLogs() []FlowLog {
+func (g *generator) flowLogs(connections int) []FlowLog {
 	recs := map[*vpc][]record{}
 	for _, c := range g.convs {
-		cport := 32768 + g.rng.IntN(28000)
-		for _, n := range []*node{c.client, c.server} {
-			if !n.inVPC() {
-				continue
-			}
-			up := record{logger: n, src: c.client, dst: c.server, sport: cport, dport: c.port, bytes: c.up, packets: c.upPk,
-				start: c.start, end: c.end, reject: c.reject, egress: n == c.client, flags: 2}
-			recs[n.vpc] = append(recs[n.vpc], up)
-			if c.down > 0 {
-				down := record{logger: n, src: c.server, dst: c.client, sport: c.port, dport: cport, bytes: c.down, packets: c.downPk,
-					start: c.start, end: c.end, reject: c.reject, egress: n == c.server, flags: 18}
-				recs[n.vpc] = append(recs[n.vpc], down)
+		for k := range connections {
+			cport := 32768 + g.rng.IntN(28000)
+			up, upPk := share(c.up, c.upPk, k, connections)
+			down, downPk := share(c.down, c.downPk, k, connections)
+			for _, n := range []*node{c.client, c.server} {
+				if !n.inVPC() {
+					continue
+				}
+				recs[n.vpc] = append(recs[n.vpc], record{logger: n, src: c.client, dst: c.server, sport: cport, dport: c.port,
+					bytes: up, packets: upPk, start: c.start, end: c.end, reject: c.reject, egress: n == c.client, flags: 2})
+				if down > 0 {
+					recs[n.vpc] = append(recs[n.vpc], record{logger: n, src: c.server, dst: c.client, sport: c.port, dport: cport,
+						bytes: down, packets: downPk, start: c.start, end: c.end, reject: c.reject, egress: n == c.server, flags: 18})
+				}
 			}
 		}
 	}
@@ -634,6 +640,24 @@ func (g *generator) flowLogs() []FlowLog {
 		logs = append(logs, fl)
 	}
 	return logs
+}
+
+// share returns connection k's part of n connections of bytes and
+// packets: the parts add up to the whole, and a connection with bytes
+// has a packet.
+func share(bytes, packets int64, k, n int) (int64, int64) {
+	b := bytes / int64(n)
+	p := packets / int64(n)
+	if int64(k) < bytes%int64(n) {
+		b++
+	}
+	if int64(k) < packets%int64(n) {
+		p++
+	}
+	if b > 0 && p == 0 {
+		p = 1
+	}
+	return b, p
 }
 
 // render writes a record in a format's fields.

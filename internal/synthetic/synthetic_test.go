@@ -181,3 +181,20 @@ func TestPeeringPath(t *testing.T) {
 	}
 	t.Error("no record of the data VPC to the shop VPC has traffic-path 4 (peering)")
 }
+
+func TestConnections(t *testing.T) {
+	one := Generate(Options{Seed: 4, HoursPerDay: 1})
+	four := Generate(Options{Seed: 4, HoursPerDay: 1, Connections: 4})
+	if !reflect.DeepEqual(one.Truth, four.Truth) {
+		t.Error("the truth depends on the connections per conversation")
+	}
+	lines := func(s *Set) (n int) {
+		for _, fl := range s.FlowLogs {
+			n += len(fl.Lines)
+		}
+		return n
+	}
+	if l1, l4 := lines(one), lines(four); l4 < 3*l1 {
+		t.Errorf("%d lines with four connections a conversation, %d with one", l4, l1)
+	}
+}

@@ -10,8 +10,9 @@
 //	                           variables as JSON (terraform.tfvars.json)
 //	demo run -function NAME    pushes the estate's records, enriches them
 //	         [-log-group NAME] with the function's handler, prints the
-//	         [-hours N] [-seed N] answers of the named queries and writes
-//	         [-dir DIR]          the HTML report
+//	         [-hours N]          answers of the named queries and writes
+//	         [-connections N]    the HTML report
+//	         [-seed N] [-dir DIR]
 //
 // It exits 1 when a stage fails or an answer differs from the ground truth,
 // 2 on unusable arguments.
@@ -31,7 +32,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo"
 )
 
-const usage = "usage: demo setup | demo run -function NAME [-log-group NAME] [-hours N] [-seed N] [-dir DIR]"
+const usage = "usage: demo setup | demo run -function NAME [-log-group NAME] [-hours N] [-connections N] [-seed N] [-dir DIR]"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -64,6 +65,7 @@ func main() {
 		fs.StringVar(&stack.LogGroup, "log-group", "", "the flow log group the configuration created")
 		fs.Uint64Var(&opts.Seed, "seed", 1, "seed of the synthetic estate")
 		fs.IntVar(&opts.HoursPerDay, "hours", 8, "hours of traffic per day of the estate, 1 to 24")
+		fs.IntVar(&opts.Connections, "connections", 8, "connections carrying each conversation, each logged as records of its own")
 		fs.StringVar(&opts.Dir, "dir", "demo-output", "directory for the rows and the report")
 		_ = fs.Parse(os.Args[2:])
 		if stack.FunctionName == "" || fs.NArg() > 0 {
