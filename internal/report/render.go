@@ -78,8 +78,11 @@ func HumanBytes(b int64) string {
 }
 
 func span(d time.Duration) string {
-	if d >= 48*time.Hour {
+	switch {
+	case d >= 48*time.Hour:
 		return fmt.Sprintf("%.1f days", d.Hours()/24)
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%.1f hours", d.Hours())
 	}
 	return d.Round(time.Second).String()
 }
@@ -232,7 +235,8 @@ func layoutMap(m Model) mapView {
 	}
 	order(right, left, func(e *mapEdge) *mapNode { return e.from })
 
-	v := mapView{Width: mapWidth, RightX: mapWidth - nodeWidth}
+	// 2 px margins keep the nodes' outlines inside the picture.
+	v := mapView{Width: mapWidth, RightX: mapWidth - nodeWidth - 2}
 	rows := max(len(left), len(right))
 	v.Height = mapTop + rows*(nodeH+nodeGap) + 8
 	place := func(col []*mapNode, x int, verb string) {
@@ -243,7 +247,7 @@ func layoutMap(m Model) mapView {
 				Name: truncate(n.name, 30), Title: n.name, Sub: verb + " " + HumanBytes(n.bytes), Colour: n.colour})
 		}
 	}
-	place(left, 0, "sends")
+	place(left, 2, "sends")
 	place(right, v.RightX, "receives")
 
 	// Each node spreads its edges over its height, in the order of the
@@ -269,7 +273,7 @@ func layoutMap(m Model) mapView {
 	}
 	// Thick edges first, so that thin ones stay visible on top.
 	slices.SortStableFunc(edges, func(a, b *mapEdge) int { return cmp.Compare(b.bytes, a.bytes) })
-	x1, x2 := float64(nodeWidth), float64(v.RightX)
+	x1, x2 := float64(2+nodeWidth), float64(v.RightX)
 	var placed []labelView
 	for _, e := range edges {
 		w := maxStroke
@@ -282,7 +286,7 @@ func layoutMap(m Model) mapView {
 			D:      fmt.Sprintf("M%.0f %.0f C%.0f %.0f %.0f %.0f %.0f %.0f", x1, y1, mid, y1, mid, y2, x2, y2),
 			Width:  fmt.Sprintf("%.1f", w),
 			Colour: e.from.colour,
-			Title: fmt.Sprintf("%s → %s: %s in %d connections, %s", e.from.name, e.to.name,
+			Title: fmt.Sprintf("%s → %s: %s, %d connection(s), %s", e.from.name, e.to.name,
 				HumanBytes(e.bytes), e.conns, portList(sortedPorts(e.ports))),
 		})
 		text := HumanBytes(e.bytes)
