@@ -23,9 +23,16 @@ func ReadNDJSON(r io.Reader) ([]output.Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer gz.Close()
-		br = bufio.NewReader(gz)
+		rows, err := readLines(bufio.NewReader(gz))
+		if cerr := gz.Close(); err == nil && cerr != nil {
+			return nil, cerr
+		}
+		return rows, err
 	}
+	return readLines(br)
+}
+
+func readLines(br *bufio.Reader) ([]output.Row, error) {
 	var rows []output.Row
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')
