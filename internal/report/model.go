@@ -139,7 +139,7 @@ func EndpointName(e *output.Endpoint) string {
 	switch {
 	case e.Tags["Name"] != "":
 		return e.Tags["Name"]
-	case e.Type == "aws:service" || e.Type == "internet" && e.Addr == "":
+	case e.Type == "aws:service" || (e.Type == "internet" && e.Addr == ""):
 		name, _ := AppName(e)
 		return name
 	case len(e.ARNs) > 0:

@@ -178,10 +178,14 @@ func layoutMap(m Model) mapView {
 			colours[a.Name] = colourOther
 		}
 	}
-	column := func(bytes func(App) int64) map[string]*mapNode {
+	isClient, isServer := map[string]bool{}, map[string]bool{}
+	for _, e := range m.Edges {
+		isClient[e.Client], isServer[e.Server] = true, true
+	}
+	column := func(in map[string]bool, bytes func(App) int64) map[string]*mapNode {
 		var apps []App
 		for _, a := range m.Apps {
-			if bytes(a) > 0 {
+			if in[a.Name] {
 				apps = append(apps, a)
 			}
 		}
@@ -201,13 +205,16 @@ func layoutMap(m Model) mapView {
 		}
 		return nodes
 	}
-	clients := column(func(a App) int64 { return a.AsClient })
-	servers := column(func(a App) int64 { return a.AsServer })
+	clients := column(isClient, func(a App) int64 { return a.AsClient })
+	servers := column(isServer, func(a App) int64 { return a.AsServer })
 
 	var edges []*mapEdge
 	merged := map[[2]*mapNode]*mapEdge{}
 	for _, e := range m.Edges {
 		c, s := clients[e.Client], servers[e.Server]
+		if c == nil || s == nil {
+			continue // not in m.Apps
+		}
 		me := merged[[2]*mapNode{c, s}]
 		if me == nil {
 			me = &mapEdge{from: c, to: s, ports: map[Port]bool{}}

@@ -116,6 +116,12 @@ func TestRenderContents(t *testing.T) {
 			t.Errorf("no %q", want)
 		}
 	}
+	// Edges without bytes, or naming no app, are drawn or left out.
+	zero := build(conn(web1, api1, 443, 0, 0), conn(internet, web1, 443, 0, 0))
+	zero.Edges = append(zero.Edges, Edge{Client: "ghost", Server: "web"})
+	if got := render(t, zero); strings.Count(got, `<path class="edge"`) != 2 {
+		t.Error("edges without bytes")
+	}
 	if empty := render(t, Model{}); !strings.Contains(empty, "No accepted connections.") || strings.Contains(empty, "<svg") {
 		t.Error("empty model")
 	}
