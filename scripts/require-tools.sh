@@ -13,4 +13,10 @@ need terraform "install Terraform >= 1.11 on the PATH (https://developer.hashico
 need moto_server "pip install 'moto[server]>=5.0'"
 need aws "pip install awscli"
 need git "apt-get install -y git"
+# Chromium takes the report's screenshot; installed here when it can be.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 || true
+fi
+need chromium "apt-get update && apt-get install -y chromium"
 exit $missing

@@ -1,0 +1,345 @@
+// Package report summarises enriched connection rows (output.Row) into a
+// Model (traffic between applications, bytes across Availability Zones, top
+// talkers, AWS services reached) and renders it as one self-contained HTML
+// page with inline SVG charts.
+//
+// Rejected connections are counted in the totals (Model.Rejected) and left
+// out of everything else; NODATA and SKIPDATA rows count in Model.Rows only.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+)
+
+// DefaultTop is the number of top talkers Build keeps when asked for none.
+const DefaultTop = 10
+
+// Kind is what an application node stands for.
+type Kind string
+
+// Kinds of application nodes.
+const (
+	KindApp      Kind = "app"      // resources tagged app
+	KindService  Kind = "service"  // an AWS service's public addresses
+	KindInternet Kind = "internet" // addresses outside AWS
+	KindOther    Kind = "other"    // untagged resources, named by type and name
+)
+
+// Model is what a report shows.
+type Model struct {
+	// Title heads the page; Render uses "VPC traffic report" when empty.
+	Title string
+	// Rows is every row read; Connections those with both ends, of which
+	// Rejected were REJECT, with RejectedBytes.
+	Rows, Connections, Rejected int
+	RejectedBytes               int64
+	// Bytes are the accepted bytes, both ways; CrossAZBytes those between
+	// known, different zones.
+	Bytes, CrossAZBytes int64
+	// Start and End bound the rows' Start and End.
+	Start, End time.Time
+	// Apps are the nodes of the traffic map and Edges its edges, most
+	// bytes first.
+	Apps  []App
+	Edges []Edge
+	// AZPairs are the cross-AZ bytes per pair of zones, most first.
+	AZPairs []AZPair
+	// TopTalkers are the client and server pairs with the most bytes.
+	TopTalkers []Talker
+	// Services are the AWS services reached, most bytes first.
+	Services []Service
+}
+
+// App is an application: the endpoints sharing an app tag, or a fallback
+// name (see AppName).
+type App struct {
+	Name string
+	Kind Kind
+	// Types, Owners, Stacks and VPCs are the endpoint types, owner and
+	// aws:cloudformation:stack-name tags, and VPC ids seen, sorted.
+	Types, Owners, Stacks, VPCs []string
+	// AsClient and AsServer are the bytes of its connections on each side.
+	AsClient, AsServer int64
+}
+
+// Edge is the traffic from a client application to a server application.
+type Edge struct {
+	Client, Server string
+	Bytes          int64
+	// Connections is the number of rows: connections per window.
+	Connections int
+	Ports       []Port
+}
+
+// Port is a server port and protocol.
+type Port struct {
+	Number   int32
+	Protocol string
+}
+
+func (p Port) String() string {
+	if p.Number == 0 {
+		return p.Protocol
+	}
+	return fmt.Sprintf("%s/%d", p.Protocol, p.Number)
+}
+
+// AZPair is the traffic between two zones, A before B by name.
+type AZPair struct {
+	A, B  string
+	Bytes int64
+	// Share is the pair's part of all accepted bytes.
+	Share float64
+}
+
+// Talker is the traffic from one client endpoint to one server endpoint.
+type Talker struct {
+	Client, Server       string // endpoint names (see EndpointName)
+	ClientApp, ServerApp string
+	Bytes                int64
+	Connections          int
+	Ports                []Port
+}
+
+// Service is an AWS service reached, and the applications reaching it.
+type Service struct {
+	Name        string
+	Bytes       int64
+	Connections int
+	Apps        []string
+}
+
+// AppName names the application of an endpoint: its app tag, the service
+// as "aws:s3" for AWS service addresses, "internet", or the type followed
+// by the Name tag or a short id ("ec2:instance web-1").
+func AppName(e *output.Endpoint) (string, Kind) {
+	switch {
+	case e.Tags["app"] != "":
+		return e.Tags["app"], KindApp
+	case e.Type == "aws:service":
+		return "aws:" + cmp.Or(e.AwsService, "unknown"), KindService
+	case e.Type == "internet":
+		return "internet", KindInternet
+	}
+	return cmp.Or(e.Type, "unknown") + " " + EndpointName(e), KindOther
+}
+
+// EndpointName is a short name of an endpoint: its Name tag, its AppName
+// for services and the internet, or the last part of its ARN, its
+// interface id or its address.
+func EndpointName(e *output.Endpoint) string {
+	switch {
+	case e.Tags["Name"] != "":
+		return e.Tags["Name"]
+	case e.Type == "aws:service" || (e.Type == "internet" && e.Addr == ""):
+		name, _ := AppName(e)
+		return name
+	case len(e.ARNs) > 0:
+		arn := e.ARNs[0]
+		return arn[strings.LastIndexAny(arn, ":/")+1:]
+	}
+	return cmp.Or(e.InterfaceID, e.Addr, "?")
+}
+
+// identity tells endpoints apart as the enricher does: by ARN, service and
+// region, or address.
+func identity(e *output.Endpoint) string {
+	switch {
+	case len(e.ARNs) > 0:
+		return e.ARNs[0]
+	case e.Type == "aws:service":
+		return "aws:service:" + e.AwsService + ":" + e.Region
+	}
+	return e.Type + ":" + e.Addr + ":" + e.InterfaceID
+}
+
+type appAcc struct {
+	App
+	types, owners, stacks, vpcs set
+}
+
+type edgeAcc struct {
+	Edge
+	ports map[Port]bool
+}
+
+type talkerAcc struct {
+	Talker
+	ports map[Port]bool
+}
+
+type serviceAcc struct {
+	Service
+	apps set
+}
+
+type set map[string]bool
+
+func (s set) add(v string) {
+	if v != "" {
+		s[v] = true
+	}
+}
+
+func (s set) sorted() []string { return slices.Sorted(maps.Keys(s)) }
+
+// Build summarises rows, keeping the top talkers (DefaultTop when top <= 0).
+func Build(rows iter.Seq[output.Row], top int) Model {
+	if top <= 0 {
+		top = DefaultTop
+	}
+	var m Model
+	apps := map[string]*appAcc{}
+	edges := map[[2]string]*edgeAcc{}
+	talkers := map[string]*talkerAcc{}
+	services := map[string]*serviceAcc{}
+	pairs := map[[2]string]int64{}
+	app := func(e *output.Endpoint) *appAcc {
+		name, kind := AppName(e)
+		a := apps[name]
+		if a == nil {
+			a = &appAcc{App: App{Name: name, Kind: kind}, types: set{}, owners: set{}, stacks: set{}, vpcs: set{}}
+			apps[name] = a
+		}
+		a.types.add(e.Type)
+		a.owners.add(e.Tags["owner"])
+		a.stacks.add(e.Tags["aws:cloudformation:stack-name"])
+		a.vpcs.add(e.VPCID)
+		return a
+	}
+	for r := range rows {
+		m.Rows++
+		if !r.Start.IsZero() && (m.Start.IsZero() || r.Start.Before(m.Start)) {
+			m.Start = r.Start
+		}
+		if r.End.After(m.End) {
+			m.End = r.End
+		}
+		if r.Client == nil || r.Server == nil {
+			continue
+		}
+		m.Connections++
+		bytes := r.Uploaded + r.Downloaded
+		if r.Action == "REJECT" {
+			m.Rejected++
+			m.RejectedBytes += bytes
+			continue
+		}
+		m.Bytes += bytes
+		port := Port{r.ServerPort, r.Protocol}
+
+		c, s := app(r.Client), app(r.Server)
+		c.AsClient += bytes
+		s.AsServer += bytes
+		e := edges[[2]string{c.Name, s.Name}]
+		if e == nil {
+			e = &edgeAcc{Edge: Edge{Client: c.Name, Server: s.Name}, ports: map[Port]bool{}}
+			edges[[2]string{c.Name, s.Name}] = e
+		}
+		e.Bytes += bytes
+		e.Connections++
+		e.ports[port] = true
+
+		tk := identity(r.Client) + "\x00" + identity(r.Server)
+		t := talkers[tk]
+		if t == nil {
+			t = &talkerAcc{Talker: Talker{Client: EndpointName(r.Client), Server: EndpointName(r.Server),
+				ClientApp: c.Name, ServerApp: s.Name}, ports: map[Port]bool{}}
+			talkers[tk] = t
+		}
+		t.Bytes += bytes
+		t.Connections++
+		t.ports[port] = true
+
+		if a, b, ok := azPair(r.Client, r.Server); ok {
+			pairs[[2]string{a, b}] += bytes
+			m.CrossAZBytes += bytes
+		}
+
+		if r.Server.Type == "aws:service" {
+			name := cmp.Or(r.Server.AwsService, "unknown")
+			sv := services[name]
+			if sv == nil {
+				sv = &serviceAcc{Service: Service{Name: name}, apps: set{}}
+				services[name] = sv
+			}
+			sv.Bytes += bytes
+			sv.Connections++
+			sv.apps.add(c.Name)
+		}
+	}
+
+	for _, a := range apps {
+		a.Types, a.Owners, a.Stacks, a.VPCs = a.types.sorted(), a.owners.sorted(), a.stacks.sorted(), a.vpcs.sorted()
+		m.Apps = append(m.Apps, a.App)
+	}
+	slices.SortFunc(m.Apps, func(a, b App) int {
+		return cmp.Or(cmp.Compare(b.AsClient+b.AsServer, a.AsClient+a.AsServer), strings.Compare(a.Name, b.Name))
+	})
+	for _, e := range edges {
+		e.Ports = sortedPorts(e.ports)
+		m.Edges = append(m.Edges, e.Edge)
+	}
+	slices.SortFunc(m.Edges, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Client, b.Client), strings.Compare(a.Server, b.Server))
+	})
+	for k, b := range pairs {
+		p := AZPair{A: k[0], B: k[1], Bytes: b}
+		if m.Bytes > 0 {
+			p.Share = float64(b) / float64(m.Bytes)
+		}
+		m.AZPairs = append(m.AZPairs, p)
+	}
+	slices.SortFunc(m.AZPairs, func(a, b AZPair) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.A, b.A), strings.Compare(a.B, b.B))
+	})
+	for _, k := range slices.Sorted(maps.Keys(talkers)) {
+		t := talkers[k]
+		t.Ports = sortedPorts(t.ports)
+		m.TopTalkers = append(m.TopTalkers, t.Talker)
+	}
+	// Stable, over identities in order: equal names stay in a fixed order.
+	slices.SortStableFunc(m.TopTalkers, func(a, b Talker) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Client, b.Client), strings.Compare(a.Server, b.Server))
+	})
+	m.TopTalkers = m.TopTalkers[:min(top, len(m.TopTalkers))]
+	for _, s := range services {
+		s.Apps = s.apps.sorted()
+		m.Services = append(m.Services, s.Service)
+	}
+	slices.SortFunc(m.Services, func(a, b Service) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Name, b.Name))
+	})
+	return m
+}
+
+// azPair returns the zones of two endpoints in known, different zones (see
+// output.CrossAZ), in name order: zone names, or zone ids when the names
+// are missing or alike.
+func azPair(c, s *output.Endpoint) (a, b string, ok bool) {
+	if !output.CrossAZ(c, s) {
+		return "", "", false
+	}
+	a, b = cmp.Or(c.AvailabilityZone, c.AvailabilityZoneID), cmp.Or(s.AvailabilityZone, s.AvailabilityZoneID)
+	if a == b || c.AvailabilityZone == "" || s.AvailabilityZone == "" {
+		a, b = c.AvailabilityZoneID, s.AvailabilityZoneID
+	}
+	if b < a {
+		a, b = b, a
+	}
+	return a, b, true
+}
+
+func sortedPorts(ports map[Port]bool) []Port {
+	return slices.SortedFunc(maps.Keys(ports), func(a, b Port) int {
+		return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.Protocol, b.Protocol))
+	})
+}
