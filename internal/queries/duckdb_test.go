@@ -136,4 +136,3 @@ func TestQueriesOnSyntheticSet(t *testing.T) {
 		})
 	}
 }
-
