@@ -58,7 +58,9 @@ func writeReport(dir, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := report.Render(f, report.Build(slices.Values(rows), 0)); err != nil {
+	m := report.Build(slices.Values(rows), 0)
+	m.Title = "Connections of the synthetic estate (make demo)"
+	if err := report.Render(f, m); err != nil {
 		_ = f.Close()
 		return "", err
 	}
