@@ -273,14 +273,14 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
 			},
 			"output_prefix": schema.StringAttribute{
-				MarkdownDescription: "Key prefix of the enriched objects (`" + envEnricherOutputPrefix + "`). Defaults to `" + defaultEnricherPrefix + "`. Changed in place.",
+				MarkdownDescription: "Key prefix of the enriched objects (`" + envEnricherOutputPrefix + "`). Defaults to `" + defaultEnricherPrefix + "`. Refused in `watchdog` mode. Changed in place.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultEnricherPrefix),
 				Validators:          []validator.String{stringvalidator.LengthBetween(0, 512)},
 			},
 			"window": schema.StringAttribute{
-				MarkdownDescription: "Aggregation window of connections, as a Go duration such as `60s` or `5m` (`" + envEnricherWindow + "`). Defaults to `" + defaultEnricherWindow + "`. Changed in place.",
+				MarkdownDescription: "Aggregation window of connections, as a Go duration such as `60s` or `5m` (`" + envEnricherWindow + "`). Defaults to `" + defaultEnricherWindow + "`. Refused in `watchdog` mode, which sets no `" + envEnricherWindow + "`. Changed in place.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultEnricherWindow),
