@@ -24,10 +24,14 @@ const (
 	// ModeInventory: EventBridge events and the scheduled sync; writes the
 	// inventory and describes network interfaces.
 	ModeInventory = "inventory"
+	// ModeWatchdog: the EventBridge schedule of vpcflow_watchdog; scans
+	// flow log coverage, publishes CloudWatch metrics and EventBridge
+	// events, and keeps its state in S3 (see Watchdog).
+	ModeWatchdog = "watchdog"
 )
 
 // Modes lists the accepted modes, for validators and descriptions.
-var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory}
+var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory, ModeWatchdog}
 
 // Statement ids of the execution role's documents.
 const (
@@ -79,6 +83,8 @@ type Execution struct {
 	SourceAccountRoleARNs []string
 	// OnFailureDestinationARN receives records of failed asynchronous invocations.
 	OnFailureDestinationARN string
+	// Watchdog is what the function does in ModeWatchdog; zero otherwise.
+	Watchdog Watchdog
 }
 
 // LogGroupName is the function's log group, where Lambda writes by default.
@@ -111,7 +117,7 @@ func (e Execution) validate() error {
 		return fmt.Errorf("a function name is needed")
 	}
 	switch e.Mode {
-	case ModeSubscription, ModeInventory:
+	case ModeSubscription, ModeInventory, ModeWatchdog:
 		if e.KinesisStreamARN != "" {
 			return fmt.Errorf("a Kinesis stream is read only in mode %q", ModeKinesis)
 		}
@@ -124,6 +130,21 @@ func (e Execution) validate() error {
 	}
 	if e.Mode == ModeInventory && e.InventoryTableARN == "" {
 		return fmt.Errorf("mode %q needs the inventory table ARN", ModeInventory)
+	}
+	if e.Mode == ModeWatchdog {
+		switch {
+		case e.InventoryTableARN != "":
+			return fmt.Errorf("mode %q reads no inventory table", ModeWatchdog)
+		case e.OutputBucket != "":
+			return fmt.Errorf("mode %q writes no enriched objects", ModeWatchdog)
+		case len(e.SourceAccountRoleARNs) > 0:
+			return fmt.Errorf("mode %q assumes the roles of its targets, not source account roles", ModeWatchdog)
+		}
+		if err := e.Watchdog.validate(); err != nil {
+			return err
+		}
+	} else if !e.Watchdog.isZero() {
+		return fmt.Errorf("only mode %q scans coverage, publishes metrics and events and keeps a state", ModeWatchdog)
 	}
 	if e.OnFailureDestinationARN != "" {
 		if _, err := FailureDestinationActions(e.OnFailureDestinationARN); err != nil {
@@ -195,6 +216,9 @@ func ExecutionPermissionsDocument(e Execution) (string, error) {
 			stmts = append(stmts, statement{Sid: SidAssumeSourceRoles, Effect: "Allow", Action: "sts:AssumeRole", Resource: oneOrMany(roles)})
 		}
 	}
+	if e.Mode == ModeWatchdog {
+		stmts = append(stmts, watchdogStatements(e)...)
+	}
 	if e.OnFailureDestinationARN != "" {
 		actions, _ := FailureDestinationActions(e.OnFailureDestinationARN)
 		stmts = append(stmts, statement{Sid: SidSendFailedInvokes, Effect: "Allow", Action: oneOrMany(actions), Resource: e.OnFailureDestinationARN})
@@ -239,6 +263,9 @@ func ExecutionNeeds(e Execution) []delivery.Need {
 		for _, r := range sortedUnique(e.SourceAccountRoleARNs) {
 			needs = append(needs, delivery.Need{Action: "sts:AssumeRole", Resource: r})
 		}
+	}
+	if e.Mode == ModeWatchdog {
+		needs = append(needs, WatchdogNeeds(e.Partition, e.Region, e.Account, e.Watchdog)...)
 	}
 	if e.OnFailureDestinationARN != "" {
 		needs = append(needs, FailureDestinationNeeds(e.OnFailureDestinationARN)...)

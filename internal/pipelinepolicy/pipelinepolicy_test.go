@@ -61,12 +61,37 @@ func executions() map[string]Execution {
 	inventory.SourceAccountRoleARNs = []string{"arn:aws:iam::222222222222:role/vpcflow-read", "arn:aws:iam::111111111111:role/vpcflow-read"}
 	inventory.OnFailureDestinationARN = "arn:aws:sns:us-east-1:123456789012:vpcflow-alerts"
 
+	wd := base
+	wd.FunctionName = "vpcflow-watchdog"
+	wd.Mode = ModeWatchdog
+	wd.Watchdog = testWatchdog()
+	wd.OnFailureDestinationARN = testQueue
+
+	wdMinimal := base
+	wdMinimal.FunctionName = "vpcflow-watchdog"
+	wdMinimal.Mode = ModeWatchdog
+	wdMinimal.Watchdog = Watchdog{Namespace: "VPCFlow", EventBus: "default", EventSource: "vpcflow.watchdog",
+		DetailTypes: []string{"Flow Log Delivery Failed", "Flow Log Delivery Recovered"}, ScanRegions: []string{testRegion}}
+
 	china := subscription
 	china.Partition, china.Region = "aws-cn", "cn-north-1"
 	china.InventoryTableARN = "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/inv"
 	return map[string]Execution{
 		"execution_subscription": subscription, "execution_bare": bare, "execution_kinesis": kinesis,
 		"execution_inventory": inventory, "execution_china": china,
+		"execution_watchdog": wd, "execution_watchdog_minimal": wdMinimal,
+	}
+}
+
+// testWatchdog scans its own account in two regions and one other account
+// through a role, publishes to a named bus and keeps its state.
+func testWatchdog() Watchdog {
+	return Watchdog{
+		Namespace: "Network/FlowLogs", EventBus: "security", EventSource: "vpcflow.watchdog",
+		DetailTypes: []string{"Flow Log Delivery Failed", "Flow Log Delivery Recovered"},
+		StateBucket: "watchdog-state", StatePrefix: "vpcflow-watchdog/",
+		ScanRegions: []string{"us-west-2", testRegion},
+		TargetRoles: []WatchdogTargetRole{{RoleARN: "arn:aws:iam::222222222222:role/vpcflow-watchdog-read", ExternalID: "x"}},
 	}
 }
 
@@ -131,6 +156,14 @@ func TestExecutionIsLeastPrivilege(t *testing.T) {
 		{name: "subscription reads the inventory only", e: es["execution_subscription"], absent: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "kinesis:", "ec2:", "sts:AssumeRole\"\n", "logs:CreateLogGroup"}},
 		{name: "no table, no bucket", e: es["execution_bare"], absent: []string{"dynamodb:", "s3:", "kinesis:"}},
 		{name: "inventory writes no objects", e: es["execution_inventory"], absent: []string{"s3:PutObject", "kinesis:"}},
+		{name: "watchdog reads no inventory and no policies", e: es["execution_watchdog"],
+			absent: []string{"dynamodb:", "kinesis:", "ec2:DescribeNetworkInterfaces", `"tag:`, `"iam:`, `"kms:`, "s3:GetBucketPolicy", "sts:GetCallerIdentity", "logs:CreateLogGroup", "connections/"}},
+		{name: "watchdog without state or targets", e: es["execution_watchdog_minimal"], absent: []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket\"", "sts:AssumeRole"}},
+		{
+			name: "boundary without CloudWatch", e: es["execution_watchdog"],
+			boundary:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"cloudwatch:*","Resource":"*"}]}`,
+			wantFindings: []string{"PERMISSION_BOUNDARY_BLOCKS"},
+		},
 		{
 			name: "boundary without DynamoDB", e: es["execution_subscription"],
 			boundary:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","s3:*"],"Resource":"*"}]}`,
@@ -173,11 +206,23 @@ func TestExecutionRejectsInconsistentInputs(t *testing.T) {
 	noTable.InventoryTableARN = ""
 	badMode := es["execution_bare"]
 	badMode.Mode = "batch"
+	wdWithTable := es["execution_watchdog"]
+	wdWithTable.InventoryTableARN = testTable
+	wdWithOutput := es["execution_watchdog"]
+	wdWithOutput.OutputBucket = "flows"
+	wdWithoutNamespace := es["execution_watchdog"]
+	wdWithoutNamespace.Watchdog.Namespace = ""
+	wdBadRole := es["execution_watchdog"]
+	wdBadRole.Watchdog.TargetRoles = []WatchdogTargetRole{{RoleARN: "arn:aws:iam::222222222222:user/me"}}
+	watchdogOutsideMode := es["execution_bare"]
+	watchdogOutsideMode.Watchdog = testWatchdog()
 	badDestination := es["execution_bare"]
 	badDestination.OnFailureDestinationARN = "arn:aws:s3:::bucket"
 	for name, e := range map[string]Execution{
 		"kinesis without stream": noStream, "stream outside kinesis mode": streamOutsideKinesis,
 		"inventory without table": noTable, "unknown mode": badMode, "S3 on-failure destination": badDestination,
+		"watchdog with a table": wdWithTable, "watchdog with output": wdWithOutput, "watchdog without namespace": wdWithoutNamespace,
+		"watchdog target not a role": wdBadRole, "watchdog outside its mode": watchdogOutsideMode,
 	} {
 		if doc, err := ExecutionPermissionsDocument(e); err == nil {
 			t.Errorf("%s: rendered\n%s", name, doc)

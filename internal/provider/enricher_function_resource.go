@@ -76,6 +76,7 @@ var enricherHandlerModes = map[string]string{
 	pipelinepolicy.ModeSubscription: handler.ModeCloudWatchLogs,
 	pipelinepolicy.ModeKinesis:      handler.ModeKinesis,
 	pipelinepolicy.ModeInventory:    pipelinepolicy.ModeInventory,
+	pipelinepolicy.ModeWatchdog:     watchdogHandlerModeName,
 }
 
 // enricherModeFromHandler is the mode attribute of a VPCFLOW_MODE value.
@@ -89,7 +90,8 @@ func enricherModeFromHandler(v string) string {
 }
 
 // enricherManagedEnv are the variables environment may not set.
-var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow}
+var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow,
+	envWatchdogTargets, envWatchdogStateBucket, envWatchdogStatePrefix, envWatchdogNamespace, envWatchdogEventBus, envWatchdogTrafficType, envWatchdogExcludeVPCs}
 
 const (
 	defaultEnricherArchitecture = "arm64"
@@ -163,6 +165,14 @@ type enricherFunctionModel struct {
 	RolePolicy                   types.String `tfsdk:"role_policy"`
 	LogGroupName                 types.String `tfsdk:"log_group_name"`
 	SourceCodeHash               types.String `tfsdk:"source_code_hash"`
+	// Mode watchdog (enricher_function_watchdog.go).
+	MetricNamespace types.String `tfsdk:"metric_namespace"`
+	EventBusName    types.String `tfsdk:"event_bus_name"`
+	StateBucket     types.String `tfsdk:"state_bucket"`
+	StatePrefix     types.String `tfsdk:"state_prefix"`
+	ScanTargets     types.List   `tfsdk:"scan_targets"`
+	TrafficType     types.String `tfsdk:"traffic_type"`
+	ExcludeVPCIDs   types.Set    `tfsdk:"exclude_vpc_ids"`
 }
 
 func (r *enricherFunctionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -179,7 +189,14 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			"* its execution role under the IAM path `" + enricherRolePath + "`, trusting `" + pipelinepolicy.LambdaService + "` for this account only, " +
 			"with one inline policy `" + pipelinepolicy.ExecutionPolicyName + "` that allows only what the `mode` and inputs need: " +
 			"its own log streams, DynamoDB on `inventory_table_arn` (read, or read-write in `inventory` mode), `s3:PutObject` under `output_bucket`/`output_prefix`, " +
-			"Kinesis reads of `kinesis_stream_arn`, EC2 and tagging reads in `inventory` mode, and sending to `on_failure_destination_arn`.\n\n" +
+			"Kinesis reads of `kinesis_stream_arn`, EC2 and tagging reads in `inventory` mode, the coverage scan, metrics, events, state and target roles in `watchdog` mode, " +
+			"and sending to `on_failure_destination_arn`.\n\n" +
+			"In `watchdog` mode the function is the flow log coverage watchdog that `vpcflow_watchdog` runs on a schedule: each run scans the accounts and regions of " +
+			"`scan_targets` for VPCs without flow logs and flow logs that fail to deliver, publishes CloudWatch metrics in `metric_namespace`, sends an EventBridge event " +
+			"to `event_bus_name` per flow log that starts failing or recovers, and remembers what it announced in `state_bucket`. Its role allows exactly those calls: " +
+			"`ec2:DescribeVpcs`, `ec2:DescribeFlowLogs`, `s3:ListAllMyBuckets` and `logs:DescribeLogGroups` (the scan, for targets without a role), " +
+			"`cloudwatch:PutMetricData` in the namespace, `events:PutEvents` on the bus, `s3:GetObject` and `s3:PutObject` under `state_prefix` and `s3:ListBucket` on `state_bucket`, " +
+			"and `sts:AssumeRole` on the targets' roles.\n\n" +
 			"The plan checks the role with the provider's IAM policy engine, with a `permissions_boundary` read from IAM, and fails if the function could not do its work. " +
 			"A provider binary built without the embedded package (a plain `go build`) fails the plan of this resource only, with how to build one that has it.",
 		Attributes: map[string]schema.Attribute{
@@ -205,8 +222,10 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "What invokes the function: " + quotedList(pipelinepolicy.Modes) + ". Defaults to `" + pipelinepolicy.ModeSubscription + "`. " +
 					"`subscription` handles CloudWatch Logs subscription events (`vpcflow_subscription`); `kinesis` reads subscription records from `kinesis_stream_arn` " +
-					"(`vpcflow_event_source_mapping`); `inventory` applies the EventBridge events of `vpcflow_inventory_rules` to the inventory table and needs `inventory_table_arn`. " +
-					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "` or `" + pipelinepolicy.ModeInventory + "`) and the role's permissions. Changed in place.",
+					"(`vpcflow_event_source_mapping`); `inventory` applies the EventBridge events of `vpcflow_inventory_rules` to the inventory table and needs `inventory_table_arn`; " +
+					"`watchdog` is the coverage watchdog that `vpcflow_watchdog` runs on a schedule, configured by `metric_namespace`, `event_bus_name`, `state_bucket`, `state_prefix`, " +
+					"`scan_targets`, `traffic_type` and `exclude_vpc_ids`, and takes no `inventory_table_arn`, `output_bucket`, `output_prefix` or `window`. " +
+					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "` or `" + watchdogHandlerModeName + "`) and the role's permissions. Changed in place.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
@@ -249,19 +268,19 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 			"output_bucket": schema.StringAttribute{
 				MarkdownDescription: "S3 bucket the function writes enriched objects to (`" + envEnricherOutputBucket + "`); the role may `s3:PutObject` under `output_prefix` only. " +
-					"Required in `subscription` and `kinesis` modes, refused in `inventory` mode. Changed in place.",
+					"Required in `subscription` and `kinesis` modes, refused in `inventory` and `watchdog` modes. Changed in place.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
 			},
 			"output_prefix": schema.StringAttribute{
-				MarkdownDescription: "Key prefix of the enriched objects (`" + envEnricherOutputPrefix + "`). Defaults to `" + defaultEnricherPrefix + "`. Changed in place.",
+				MarkdownDescription: "Key prefix of the enriched objects (`" + envEnricherOutputPrefix + "`). Defaults to `" + defaultEnricherPrefix + "`. Refused in `watchdog` mode. Changed in place.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultEnricherPrefix),
 				Validators:          []validator.String{stringvalidator.LengthBetween(0, 512)},
 			},
 			"window": schema.StringAttribute{
-				MarkdownDescription: "Aggregation window of connections, as a Go duration such as `60s` or `5m` (`" + envEnricherWindow + "`). Defaults to `" + defaultEnricherWindow + "`. Changed in place.",
+				MarkdownDescription: "Aggregation window of connections, as a Go duration such as `60s` or `5m` (`" + envEnricherWindow + "`). Defaults to `" + defaultEnricherWindow + "`. Refused in `watchdog` mode, which sets no `" + envEnricherWindow + "`. Changed in place.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultEnricherWindow),
@@ -348,6 +367,9 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 		},
 	}
+	for name, a := range enricherWatchdogAttributes() {
+		resp.Schema.Attributes[name] = a
+	}
 }
 
 func (r *enricherFunctionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -389,10 +411,14 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 				`mode = "inventory" writes the network interface inventory to DynamoDB. Set inventory_table_arn (vpcflow_inventory_table.arn).`)
 		}
 		if mode != pipelinepolicy.ModeInventory && !m.SourceAccountRoleARNs.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("source_account_role_arns"), "Source account roles without inventory mode",
-				fmt.Sprintf(`Only the inventory function assumes roles in source accounts, but mode is %q. Set mode = "inventory" or remove source_account_role_arns.`, mode))
+			detail := fmt.Sprintf(`Only the inventory function assumes roles in source accounts, but mode is %q. Set mode = "inventory" or remove source_account_role_arns.`, mode)
+			if mode == pipelinepolicy.ModeWatchdog {
+				detail = `The watchdog assumes the roles of its scan_targets (scan_targets[*].role_arn), not source_account_role_arns. Move the roles there.`
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("source_account_role_arns"), "Source account roles without inventory mode", detail)
 		}
-		if mode != pipelinepolicy.ModeInventory && m.OutputBucket.IsNull() {
+		validateWatchdogConfig(ctx, m, mode, &resp.Diagnostics)
+		if mode != pipelinepolicy.ModeInventory && mode != pipelinepolicy.ModeWatchdog && m.OutputBucket.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Enricher without an output bucket",
 				fmt.Sprintf(`In mode %q the enricher writes the enriched connections to S3 and does not start without a bucket (%s). Set output_bucket.`, mode, envEnricherOutputBucket))
 		}
@@ -422,6 +448,11 @@ func enricherEnvAttribute(env string) string {
 		return "output_bucket"
 	case envEnricherOutputPrefix:
 		return "output_prefix"
+	}
+	for _, e := range enricherWatchdogEnv {
+		if e.env == env {
+			return e.attribute
+		}
 	}
 	return "window"
 }
@@ -464,7 +495,13 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 		plan.RoleARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, plan.RoleName.ValueString()))
 	}
 
+	if plan.Mode.ValueString() == pipelinepolicy.ModeWatchdog {
+		checkWatchdogTargets(ctx, plan, account, &resp.Diagnostics)
+	}
 	exec, known := r.execution(ctx, plan, account, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	plan.RolePolicy = types.StringUnknown()
 	if known {
 		doc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
@@ -588,6 +625,17 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 			e.SourceAccountRoleARNs = append(e.SourceAccountRoleARNs, v.ValueString())
 		}
 	}
+	if e.Mode == pipelinepolicy.ModeWatchdog {
+		if !m.watchdogKnown(ctx) {
+			return pipelinepolicy.Execution{}, false
+		}
+		w, d := m.watchdogPolicy(ctx, e.Partition, account, e.Region)
+		diags.Append(d...)
+		if d.HasError() {
+			return pipelinepolicy.Execution{}, false
+		}
+		e.Watchdog = w
+	}
 	return e, true
 }
 
@@ -596,6 +644,15 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 func (m enricherFunctionModel) environment(ctx context.Context) (map[string]string, diag.Diagnostics) {
 	env, diags := tagsFromModel(ctx, m.Environment)
 	env[envEnricherMode] = enricherHandlerModes[m.Mode.ValueString()]
+	if m.Mode.ValueString() == pipelinepolicy.ModeWatchdog {
+		// The watchdog aggregates nothing: no window, no table, no output.
+		wd, d := m.watchdogEnvironment(ctx)
+		diags.Append(d...)
+		for k, v := range wd {
+			env[k] = v
+		}
+		return env, diags
+	}
 	env[envEnricherWindow] = m.Window.ValueString()
 	if t := m.InventoryTableARN.ValueString(); t != "" {
 		env[envEnricherTable] = t[strings.LastIndex(t, "/")+1:]
@@ -1007,6 +1064,7 @@ func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enric
 	} else if m.OutputPrefix.IsNull() || m.OutputPrefix.IsUnknown() {
 		m.OutputPrefix = types.StringValue(defaultEnricherPrefix)
 	}
+	m.readWatchdogEnvironment(ctx, env, diags)
 	rest, d := tagsToModel(ctx, env, m.Environment)
 	diags.Append(d...)
 	m.Environment = rest

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -166,6 +167,21 @@ func TestAccWatchdog_roleChecked(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      wdConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)),
 			ExpectError: regexp.MustCompile(`(?s)The watchdog could not do its work: PERMISSION_\w+.*events:PutEvents.*event-bus/security`),
+		}},
+	})
+}
+
+// TestAccWatchdog_roleWithoutMetrics: a function whose role cannot
+// publish the metrics is refused at plan time, naming the action.
+func TestAccWatchdog_roleWithoutMetrics(t *testing.T) {
+	name := flName("vpcflow-watchdog")
+	noMetrics := strings.Replace(wdPermissions, `,"cloudwatch:PutMetricData"`, "", 1)
+	fn := wdFunction(t, name, flDoc(noMetrics), map[string]string{"VPCFLOW_MODE": "watchdog"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      wdConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)),
+			ExpectError: regexp.MustCompile(`(?s)The watchdog could not do its work: PERMISSION_\w+.*function_arn = .*cloudwatch:PutMetricData`),
 		}},
 	})
 }

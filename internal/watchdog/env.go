@@ -3,6 +3,7 @@ package watchdog
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
@@ -93,10 +94,25 @@ func (c Config) Deployment(partition, account, region string) Deployment {
 		StateBucket: c.StateBucket, StatePrefix: c.StatePrefix}
 	for _, t := range c.Targets {
 		if t.RoleARN == "" {
+			// Scanned with the function's own credentials, in the
+			// target's region (the handler's default is the function's).
 			d.ScansOwnAccount = true
+			r := t.Region
+			if r == "" {
+				r = region
+			}
+			if !slices.Contains(d.ScanRegions, r) {
+				d.ScanRegions = append(d.ScanRegions, r)
+			}
 			continue
 		}
 		d.TargetRoleARNs = append(d.TargetRoleARNs, t.RoleARN)
+		if t.ExternalID != "" {
+			if d.ExternalIDs == nil {
+				d.ExternalIDs = map[string]string{}
+			}
+			d.ExternalIDs[t.RoleARN] = t.ExternalID
+		}
 	}
 	return d
 }

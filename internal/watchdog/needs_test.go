@@ -42,6 +42,7 @@ func TestNeeds(t *testing.T) {
  {"Effect":"Allow","Action":"cloudwatch:PutMetricData","Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"VPCFlow"}}},
  {"Effect":"Allow","Action":"events:PutEvents","Resource":"arn:aws:events:eu-west-1:111122223333:event-bus/security"},
  {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::watchdog-state/vpcflow-watchdog/*"},
+ {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::watchdog-state"},
  {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::444455556666:role/reader"}]}`
 	if fs := watchdogRoleCheck(good, d); len(fs) != 0 {
 		t.Errorf("a role allowing every call has findings: %v", fs)
@@ -50,6 +51,46 @@ func TestNeeds(t *testing.T) {
 	fs := watchdogRoleCheck(defaultBus, d)
 	if delivery.Valid(fs) || !strings.Contains(fs[0].Message, "events:PutEvents") {
 		t.Errorf("a role for the default bus passed for bus security: %v", fs)
+	}
+	// Without s3:ListBucket, GetObject of the state a first run has not
+	// written yet answers AccessDenied, not NoSuchKey, and S3State.Load
+	// fails every run.
+	noList := strings.Replace(good, `"Action":"s3:ListBucket"`, `"Action":"s3:GetBucketLocation"`, 1)
+	fs = watchdogRoleCheck(noList, d)
+	if delivery.Valid(fs) || !strings.Contains(fs[0].Message, "s3:ListBucket") {
+		t.Errorf("a role without s3:ListBucket on the state bucket passed: %v", fs)
+	}
+}
+
+// TestDeploymentRegions: a target without a role in another region is
+// scanned there with the function's credentials, so its log groups are
+// described there too; targets with roles add only sts:AssumeRole.
+func TestDeploymentRegions(t *testing.T) {
+	t.Parallel()
+	c, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{
+			EnvTargets: `[{"account_id":"111122223333"},{"account_id":"111122223333","region":"us-west-2"},` +
+				`{"role_arn":"arn:aws:iam::444455556666:role/reader","external_id":"x-1"}]`,
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.Deployment("aws", account, region).Policy()
+	if strings.Join(w.ScanRegions, ",") != region+",us-west-2" || len(w.TargetRoles) != 1 || w.TargetRoles[0].ExternalID != "x-1" {
+		t.Fatalf("policy %+v", w)
+	}
+	var groups []string
+	for _, n := range c.Deployment("aws", account, region).Needs() {
+		if n.Action == "logs:DescribeLogGroups" {
+			groups = append(groups, n.Resource)
+		}
+		if n.Action == "sts:AssumeRole" && n.Context["sts:ExternalId"][0] != "x-1" {
+			t.Errorf("AssumeRole without the external ID: %+v", n)
+		}
+	}
+	if len(groups) != 2 || !strings.Contains(groups[1], ":logs:us-west-2:") {
+		t.Errorf("DescribeLogGroups resources %v", groups)
 	}
 }
 

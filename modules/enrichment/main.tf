@@ -3,7 +3,9 @@
 # destination) reach the enricher function directly or through a Kinesis
 # stream; it attributes both ends of each connection with the inventory
 # table, kept current by the inventory function from EventBridge events,
-# and writes connection rows to S3 for Athena.
+# and writes connection rows to S3 for Athena. Optionally, the watchdog
+# function scans flow log coverage on a schedule and publishes CloudWatch
+# metrics and EventBridge events when a flow log stops delivering.
 #
 # Each resource checks what AWS would accept and then fail on: the
 # functions' roles against what their mode needs, the stream role against
@@ -17,7 +19,13 @@ locals {
   enricher_environment = merge(
     { VPCFLOW_OUTPUT_FORMAT = var.output_format },
     var.log_format == null ? {} : { VPCFLOW_LOG_FORMAT = var.log_format },
+    length(var.log_formats) == 0 ? {} : { VPCFLOW_LOG_FORMATS = jsonencode(var.log_formats) },
   )
+
+  # Every group in log_formats is subscribed too.
+  subscribed_log_groups = toset(concat(var.log_group_names, keys(var.log_formats)))
+
+  watchdog = var.watchdog.enabled
 
   table_name = var.output_format == "parquet" ? "vpcflow_connections_parquet" : "vpcflow_connections"
   location   = "s3://${var.output_bucket}/${var.output_prefix}"
@@ -95,7 +103,7 @@ resource "vpcflow_event_source_mapping" "this" {
 
 # Subscription filters of this account's flow log groups.
 resource "vpcflow_subscription" "this" {
-  for_each = toset(var.log_group_names)
+  for_each = local.subscribed_log_groups
 
   log_group_name  = each.key
   name            = "${var.name}-enricher"
@@ -114,4 +122,39 @@ resource "vpcflow_log_destination" "this" {
   source_account_ids = length(var.source_account_ids) > 0 ? var.source_account_ids : null
   organization_id    = var.organization_id
   tags               = var.tags
+}
+
+# The coverage watchdog: the enricher in watchdog mode, with its own
+# execution role (made and checked as the other functions' are), run on a
+# schedule. Each run publishes the metrics VPCsWithoutFlowLogs,
+# FlowLogsFailingDelivery and others, and one event per flow log that
+# starts failing or recovers.
+resource "vpcflow_enricher_function" "watchdog" {
+  count = local.watchdog ? 1 : 0
+
+  function_name              = "${var.name}-watchdog"
+  description                = "vpcflow watchdog: flow log coverage and delivery, ${var.watchdog.schedule_expression}"
+  mode                       = "watchdog"
+  architecture               = var.architecture
+  timeout                    = var.watchdog.timeout
+  metric_namespace           = var.watchdog.metric_namespace
+  event_bus_name             = var.watchdog.event_bus_name
+  state_bucket               = var.watchdog.state_bucket
+  state_prefix               = var.watchdog.state_prefix
+  scan_targets               = var.watchdog.scan_targets
+  traffic_type               = var.watchdog.traffic_type
+  exclude_vpc_ids            = var.watchdog.exclude_vpc_ids
+  on_failure_destination_arn = var.on_failure_destination_arn
+  log_retention_in_days      = var.function_log_retention_in_days
+  permissions_boundary       = var.permissions_boundary
+  tags                       = var.tags
+}
+
+resource "vpcflow_watchdog" "this" {
+  count = local.watchdog ? 1 : 0
+
+  name                = "${var.name}-watchdog"
+  function_arn        = vpcflow_enricher_function.watchdog[0].arn
+  schedule_expression = var.watchdog.schedule_expression
+  tags                = var.tags
 }

@@ -54,7 +54,7 @@ output "log_destination_arn" {
 }
 
 output "subscription_ids" {
-  description = "ID (`LOG_GROUP|FILTER`) of the subscription filter of each subscribed log group, by log group name."
+  description = "ID (`LOG_GROUP|FILTER`) of the subscription filter of each subscribed log group (`log_group_names` and the keys of `log_formats`), by log group name."
   value       = { for name, s in vpcflow_subscription.this : name => s.id }
 }
 
@@ -90,4 +90,24 @@ output "athena_queries" {
       "{{now}}", "current_timestamp"),
     "{{app}}", var.athena_query_app == null ? "{{app}}" : replace(var.athena_query_app, "'", "''"))
   }
+}
+
+output "watchdog_function_arn" {
+  description = "ARN of the watchdog function; null unless `watchdog` is enabled."
+  value       = local.watchdog ? vpcflow_enricher_function.watchdog[0].arn : null
+}
+
+output "watchdog_role_arn" {
+  description = "ARN of the watchdog's execution role, the principal the `scan_targets` roles must trust; null unless `watchdog` is enabled."
+  value       = local.watchdog ? vpcflow_enricher_function.watchdog[0].role_arn : null
+}
+
+output "watchdog_rule_arn" {
+  description = "ARN of the EventBridge rule that runs the watchdog; null unless `watchdog` is enabled."
+  value       = local.watchdog ? vpcflow_watchdog.this[0].rule_arn : null
+}
+
+output "watchdog_metric_namespace" {
+  description = "CloudWatch namespace of the watchdog's metrics, to alarm on (with `treat_missing_data = \"breaching\"`: a run that cannot scan publishes nothing); null unless `watchdog` is enabled."
+  value       = local.watchdog ? coalesce(var.watchdog.metric_namespace, "VPCFlow") : null
 }

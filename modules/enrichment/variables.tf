@@ -232,6 +232,23 @@ variable "log_format" {
   default     = null
 }
 
+variable "log_formats" {
+  description = "Flow log format of each log group whose flow logs use another format than `log_format`, by log group name, as `$${field}` references. Passed to the enricher as `VPCFLOW_LOG_FORMATS` (JSON); these groups are subscribed too, with `log_group_names`."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for n in keys(var.log_formats) : can(regex("^[A-Za-z0-9_./#-]{1,512}$", n))])
+    error_message = "log_formats keys must be log group names (letters, digits and _ - / . #), not ARNs."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.log_formats) : can(regex("^\\$\\{[a-z0-9-]+\\}( \\$\\{[a-z0-9-]+\\})*$", f))])
+    error_message = "log_formats values must be flow log formats: $${field} references separated by single spaces, e.g. \"$${version} $${srcaddr} $${dstaddr}\"."
+  }
+}
+
 variable "reserved_concurrent_executions" {
   description = "Concurrency reserved for the enricher, which also caps it. Null uses the account's unreserved pool."
   type        = number
@@ -293,4 +310,47 @@ variable "tags" {
   description = "Tags of every resource the module creates."
   type        = map(string)
   default     = {}
+}
+
+variable "watchdog" {
+  description = "The flow log coverage watchdog: the enricher in `watchdog` mode (function `NAME-watchdog`, with its own execution role, checked at plan time as the other functions' are) run by a `vpcflow_watchdog` schedule (rule `NAME-watchdog`). Each run scans for VPCs without flow logs and flow logs that fail to deliver, publishes CloudWatch metrics (`VPCsWithoutFlowLogs`, `FlowLogsFailingDelivery`, ... with dimensions `Account` and `Region`) and sends an EventBridge event (`source = \"vpcflow.watchdog\"`) per flow log that starts failing or recovers. Fields: `enabled` deploys it (true once the object is set); `schedule_expression`; `metric_namespace` (`VPCFlow` when null); `event_bus_name`, a name or ARN (`default` when null); `state_bucket` and `state_prefix` (`vpcflow-watchdog/` when null), where it remembers what it announced, without which every run announces every failing flow log; `scan_targets` (`account_id`, `region`, `role_arn`, `external_id`), this account and region when null; `traffic_type` (`ALL`, `ACCEPT` or `REJECT`) a VPC's flow logs must capture; `exclude_vpc_ids`; `timeout` of a run in seconds."
+  type = object({
+    enabled             = optional(bool, true)
+    schedule_expression = optional(string, "rate(15 minutes)")
+    metric_namespace    = optional(string)
+    event_bus_name      = optional(string)
+    state_bucket        = optional(string)
+    state_prefix        = optional(string)
+    scan_targets = optional(list(object({
+      account_id  = optional(string)
+      region      = optional(string)
+      role_arn    = optional(string)
+      external_id = optional(string)
+    })))
+    traffic_type    = optional(string)
+    exclude_vpc_ids = optional(set(string))
+    timeout         = optional(number, 300)
+  })
+  default  = { enabled = false }
+  nullable = false
+
+  validation {
+    condition     = can(regex("^(rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.watchdog.schedule_expression))
+    error_message = "watchdog.schedule_expression must be rate(N unit) or cron(...), e.g. rate(15 minutes)."
+  }
+
+  validation {
+    condition     = var.watchdog.traffic_type == null || contains(["ALL", "ACCEPT", "REJECT"], coalesce(var.watchdog.traffic_type, "ALL"))
+    error_message = "watchdog.traffic_type must be ALL, ACCEPT or REJECT."
+  }
+
+  validation {
+    condition     = var.watchdog.state_prefix == null || var.watchdog.state_bucket != null
+    error_message = "watchdog.state_prefix needs watchdog.state_bucket."
+  }
+
+  validation {
+    condition     = var.watchdog.timeout >= 1 && var.watchdog.timeout <= 900
+    error_message = "watchdog.timeout must be between 1 and 900."
+  }
 }

@@ -4,7 +4,7 @@
 # delivering - or when the watchdog itself stops reporting.
 resource "vpcflow_watchdog" "flow_logs" {
   name                = "vpcflow-watchdog"
-  function_arn        = "arn:aws:lambda:eu-west-1:111122223333:function:vpcflow-watchdog"
+  function_arn        = "arn:aws:lambda:eu-west-1:111122223333:function:vpcflow-watchdog" # vpcflow_enricher_function.arn in mode "watchdog"
   schedule_expression = "rate(1 hour)"
 }
 

@@ -45,6 +45,16 @@ run "apply" {
   }
 
   assert {
+    condition     = length(vpcflow_enricher_function.watchdog) == 0 && length(vpcflow_watchdog.this) == 0 && output.watchdog_function_arn == null && output.watchdog_rule_arn == null
+    error_message = "The watchdog is deployed though the watchdog input is not set."
+  }
+
+  assert {
+    condition     = !contains(keys(vpcflow_enricher_function.enricher.environment), "VPCFLOW_LOG_FORMATS")
+    error_message = "VPCFLOW_LOG_FORMATS is set without log_formats: ${jsonencode(vpcflow_enricher_function.enricher.environment)}"
+  }
+
+  assert {
     condition     = toset(keys(output.inventory_rule_arns)) == toset(["tag-changes", "api-calls", "instance-state"]) && vpcflow_inventory_rules.this[0].function_arn == output.inventory_function_arn
     error_message = "Inventory rules: ${jsonencode(output.inventory_rule_arns)}."
   }

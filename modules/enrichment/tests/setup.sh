@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates what the enrichment tests need in the local AWS and prints it as
-# Terraform variables: the output bucket, two flow log groups to subscribe,
+# Terraform variables: the output bucket (also the watchdog's state bucket),
+# three flow log groups to subscribe,
 # the role CloudWatch Logs assumes to put records into the stream (no
 # resource of the provider creates that role; the module takes its ARN), and
 # a trail recording management events, which the api-calls inventory rule
@@ -21,6 +22,8 @@ aws cloudtrail start-logging --name management-events
 
 aws logs create-log-group --log-group-name /aws/vpc/flow-logs/direct
 aws logs create-log-group --log-group-name /aws/vpc/flow-logs/kinesis
+# Flow logs of a custom format (log_formats).
+aws logs create-log-group --log-group-name /aws/vpc/flow-logs/custom
 
 role=vpcflow-logs-to-kinesis
 aws iam create-role --role-name "$role" --assume-role-policy-document "$(cat <<JSON
@@ -37,7 +40,7 @@ JSON
 
 cat <<TFVARS
 fixture_bucket           = "$bucket"
-fixture_log_groups       = ["/aws/vpc/flow-logs/direct", "/aws/vpc/flow-logs/kinesis"]
+fixture_log_groups       = ["/aws/vpc/flow-logs/direct", "/aws/vpc/flow-logs/kinesis", "/aws/vpc/flow-logs/custom"]
 fixture_kinesis_role_arn = "arn:aws:iam::$account:role/$role"
 fixture_source_account   = "$source_account"
 output_bucket            = "$bucket"

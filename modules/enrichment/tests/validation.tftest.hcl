@@ -81,3 +81,43 @@ run "unknown_inventory_rule" {
 
   expect_failures = [var.inventory_rules]
 }
+
+run "watchdog_bad_schedule" {
+  command = plan
+
+  variables {
+    watchdog = { schedule_expression = "every 15 minutes" }
+  }
+
+  expect_failures = [var.watchdog]
+}
+
+run "watchdog_state_prefix_without_bucket" {
+  command = plan
+
+  variables {
+    watchdog = { state_prefix = "watchdog/" }
+  }
+
+  expect_failures = [var.watchdog]
+}
+
+run "log_formats_not_a_format" {
+  command = plan
+
+  variables {
+    log_formats = { (var.fixture_log_groups[2]) = "version srcaddr dstaddr" }
+  }
+
+  expect_failures = [var.log_formats]
+}
+
+run "log_formats_arn_for_name" {
+  command = plan
+
+  variables {
+    log_formats = { "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/custom" = "$${version} $${srcaddr}" }
+  }
+
+  expect_failures = [var.log_formats]
+}
