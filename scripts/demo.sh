@@ -54,6 +54,12 @@ cd "$work/tf/examples/complete"
 "$work/vpcflow-demo" setup >demo.auto.tfvars.json
 sed 's/^/    /' moto.auto.tfvars
 echo "    other flow logs' log groups: $(python3 -c 'import json,sys; print(", ".join(sorted(json.load(open(sys.argv[1]))["other_flow_log_groups"])))' demo.auto.tfvars.json)"
+echo "    terraform get (waiting for terraform to install the local modules)"
+if ! terraform get -no-color >init.log 2>&1; then
+  cat init.log >&2
+  echo "demo: terraform get of examples/complete failed" >&2
+  exit 1
+fi
 echo "    terraform apply (waiting for terraform: every plan-time check, then the resources)"
 if ! terraform apply -auto-approve -input=false -no-color >apply.log 2>&1; then
   cat apply.log >&2
@@ -61,7 +67,8 @@ if ! terraform apply -auto-approve -input=false -no-color >apply.log 2>&1; then
   exit 1
 fi
 grep -E '^Apply complete' apply.log | sed 's/^/    /'
-terraform output -no-color deliver_logs_status | sed 's/^/    deliver_logs_status = /'
+terraform output -json deliver_logs_status |
+  python3 -c 'import json,sys; [print(f"    flow log of {v}: DeliverLogsStatus={s}") for v, s in sorted(json.load(sys.stdin).items())]'
 function=$(terraform output -raw enricher_function_name)
 group=$(terraform output -raw log_group_name)
 elapsed $t

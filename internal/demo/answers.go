@@ -114,7 +114,10 @@ func (a Answer) print(w io.Writer) {
 	if a.Err != nil {
 		verdict = "DIFFERS from the ground truth"
 	}
-	fmt.Fprintf(w, "\n      %s: %s\n      (%d rows, %s)\n", a.Query.Name, a.Query.Description, len(a.Rows), verdict)
+	fmt.Fprintf(w, "\n      %s (%d rows, %s)\n", a.Query.Name, len(a.Rows), verdict)
+	for _, l := range wrap(firstSentence(a.Query.Description), 88) {
+		fmt.Fprintf(w, "        %s\n", l)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "      "+strings.Join(a.Columns, "\t"))
 	for i, r := range a.Rows {
@@ -143,4 +146,32 @@ func shorten(v string) string {
 		v = v[:57] + "..."
 	}
 	return v
+}
+
+// firstSentence is what a query's description says before its notes.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// wrap breaks s into lines of at most width characters, at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 			return res, err
 		}
 		res.Records += len(fl.Lines)
-		p.linef("%-28s %7d records, %3d calls (format of %s)", group, len(fl.Lines), calls, fl.LogGroup)
+		p.linef("%-34s %7d records, %3d calls (format of %s)", group, len(fl.Lines), calls, fl.LogGroup)
 	}
 	p.linef("%d records pushed in %s", res.Records, since(start))
 

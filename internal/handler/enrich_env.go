@@ -77,14 +77,20 @@ func EnrichFromEnv(ctx context.Context, mode string, getenv func(string) string)
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), log)
+	return enrichFromEnv(ctx, mode, getenv, s3Client(cfg), dynamodb.NewFromConfig(cfg), log)
+}
+
+// s3Client is an S3 client that does not log, for every object it reads,
+// that the response carried no checksum to validate.
+func s3Client(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
 }
 
 // EnrichFromEnvWith is EnrichFromEnv with the AWS configuration and the
 // logger given: the function's handler run outside Lambda, as the demo
 // runs it against a local AWS that cannot run functions.
 func EnrichFromEnvWith(ctx context.Context, mode string, getenv func(string) string, cfg aws.Config, log *slog.Logger) (any, error) {
-	return enrichFromEnv(ctx, mode, getenv, s3.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), log)
+	return enrichFromEnv(ctx, mode, getenv, s3Client(cfg), dynamodb.NewFromConfig(cfg), log)
 }
 
 func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string, s3c S3API, db inventorystore.API, log *slog.Logger) (any, error) {
