@@ -72,6 +72,7 @@ type Answer struct {
 	Query   queries.Query
 	Columns []string
 	Rows    [][]string
+	Params  map[string]string
 	Err     error // the difference from the ground truth
 }
 
@@ -93,7 +94,8 @@ func answer(dir string, truth synthetic.Truth) ([]Answer, error) {
 	defer db.Close()
 	var out []Answer
 	for _, q := range queries.All() {
-		text, err := q.Render(queries.Params(table, truth))
+		params := queries.Params(table, truth)
+		text, err := q.Render(params)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +103,7 @@ func answer(dir string, truth synthetic.Truth) ([]Answer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.Name, err)
 		}
-		out = append(out, Answer{Query: q, Columns: cols, Rows: rows, Err: queries.Compare(q.Name, truth, rows)})
+		out = append(out, Answer{Query: q, Columns: cols, Rows: rows, Params: params, Err: queries.Compare(q.Name, truth, rows)})
 	}
 	return out, nil
 }
@@ -115,7 +117,12 @@ func (a Answer) print(w io.Writer) {
 		verdict = "DIFFERS from the ground truth"
 	}
 	fmt.Fprintf(w, "\n      %s (%d rows, %s)\n", a.Query.Name, len(a.Rows), verdict)
-	for _, l := range wrap(firstSentence(a.Query.Description), 88) {
+	desc := firstSentence(a.Query.Description)
+	for k, v := range a.Params {
+		v = strings.TrimSuffix(strings.TrimPrefix(v, "TIMESTAMP '"), "'") // {{now}} as a date
+		desc = strings.ReplaceAll(desc, "{{"+k+"}}", v)
+	}
+	for _, l := range wrap(desc, 88) {
 		fmt.Fprintf(w, "        %s\n", l)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
