@@ -24,6 +24,7 @@ provider_dir="$root/bin"
 began=$SECONDS
 work=$(mktemp -d -t vpcflow-demo-XXXXXX)
 cleanup() {
+  [ -z "${build_pid:-}" ] || kill "$build_pid" 2>/dev/null || true
   stop_moto
   rm -rf "$work"
   [ -n "${TF_CLI_CONFIG_FILE:-}" ] && rm -f "$TF_CLI_CONFIG_FILE"
@@ -33,15 +34,26 @@ trap 'echo; echo "demo: interrupted; cleaning up" >&2; exit 130' INT TERM
 
 elapsed() { printf '    (%ds)\n' $((SECONDS - $1)); }
 
+# The programs of stage 3 build while stage 1 runs: the runner with the
+# provider's build settings, so from its build cache; the answers with cgo,
+# which DuckDB needs.
+(CGO_ENABLED=0 go build -C "$root" -trimpath -o "$work/vpcflow-demo" ./internal/cmd/demo &&
+  CGO_ENABLED=1 go build -C "$root" -trimpath -o "$work/vpcflow-answers" ./internal/cmd/answers) >"$work/build.log" 2>&1 &
+build_pid=$!
+
 step "1/3 the failure users fear: a broken delivery role, refused at plan time (examples/broken-role)"
 t=$SECONDS
-"$root/examples/broken-role/demo.sh"
+VPCFLOW_PROVIDER_DIR="$provider_dir" "$root/examples/broken-role/demo.sh"
 elapsed $t
 
 step "2/3 provisioning examples/complete on a local AWS"
 t=$SECONDS
-echo "    building the demo runner (waiting for go build; DuckDB links in)"
-CGO_ENABLED=1 go build -C "$root" -o "$work/vpcflow-demo" ./internal/cmd/demo
+echo "    building the demo's programs (waiting for go build of internal/cmd/demo and internal/cmd/answers)"
+if ! wait "$build_pid"; then
+  cat "$work/build.log" >&2
+  echo "demo: building the demo's programs failed" >&2
+  exit 1
+fi
 echo "    starting moto (waiting for moto_server to answer)"
 start_moto
 use_local_provider "$provider_dir"
@@ -77,6 +89,7 @@ step "3/3 the pipeline it deployed, on a synthetic estate with known answers ($h
 t=$SECONDS
 rm -rf "$out"
 "$work/vpcflow-demo" run -function "$function" -log-group "$group" -hours "$hours" -dir "$out"
+"$work/vpcflow-answers" -dir "$out" -stage 6/6
 elapsed $t
 
 printf '\ndemo: done in %ds; the rows are in %s, the report is %s\n' $((SECONDS - began)) "$out/rows" "$out/report.html"

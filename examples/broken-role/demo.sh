@@ -12,8 +12,14 @@ work=$(mktemp -d -t vpcflow-broken-role-XXXXXX)
 cleanup() { stop_moto; rm -rf "$work"; }
 trap cleanup EXIT
 
-go build -C "$root" -o "$work/bin/terraform-provider-vpcflow" .
-use_local_provider "$work/bin"
+# VPCFLOW_PROVIDER_DIR names a directory with a provider already built
+# (make demo's); otherwise it is built here.
+provider_dir=${VPCFLOW_PROVIDER_DIR:-}
+if [ -z "$provider_dir" ]; then
+  provider_dir="$work/bin"
+  go build -C "$root" -o "$provider_dir/terraform-provider-vpcflow" .
+fi
+use_local_provider "$provider_dir"
 start_moto
 # A copy, so state and tfvars stay out of the example directory.
 cp -R "$here/main.tf" "$here/role" "$here/setup.sh" "$here/fix-role.sh" "$work/"

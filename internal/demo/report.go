@@ -1,5 +1,3 @@
-//go:build cgo
-
 package demo
 
 import (
@@ -15,8 +13,8 @@ import (
 )
 
 // writeReport draws the HTML report of the rows under dir (gzip NDJSON
-// or Parquet) into path, and returns path.
-func writeReport(dir, path string) (string, error) {
+// or Parquet) into path.
+func writeReport(dir, path string) error {
 	var rows []output.Row
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -52,17 +50,17 @@ func writeReport(dir, path string) (string, error) {
 		return nil
 	})
 	if err != nil {
-		return "", err
+		return err
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return "", err
+		return err
 	}
 	m := report.Build(slices.Values(rows), 0)
 	m.Title = "Connections of the synthetic estate (make demo)"
 	if err := report.Render(f, m); err != nil {
 		_ = f.Close()
-		return "", err
+		return err
 	}
-	return path, f.Close()
+	return f.Close()
 }

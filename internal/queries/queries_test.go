@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 	"os"
 	"slices"
 	"strings"
@@ -90,5 +91,33 @@ func TestRender(t *testing.T) {
 	}
 	if _, err := Get("nope"); err == nil {
 		t.Error("Get of an unknown query succeeded")
+	}
+}
+
+func TestCompare(t *testing.T) {
+	truth := synthetic.Truth{
+		App:      "reporting",
+		Peers:    []synthetic.AppBytes{{App: "api", Bytes: 10}, {App: "worker", Bytes: 5}},
+		LBBypass: []synthetic.Bypass{{Client: "b", Server: "c", Port: 9000}, {Client: "a", Server: "c", Port: 9000}},
+	}
+	if err := Compare(AppPeers, truth, [][]string{{"api", "10"}, {"worker", "5"}}); err != nil {
+		t.Error(err)
+	}
+	// Order is part of the peers' answer, not of the bypasses'; extra
+	// columns are not compared.
+	if err := Compare(AppPeers, truth, [][]string{{"worker", "5"}, {"api", "10"}}); err == nil || !strings.Contains(err.Error(), "ground truth") {
+		t.Errorf("peers out of order: %v", err)
+	}
+	if err := Compare(LBBypass, truth, [][]string{{"b", "c", "9000", "77"}, {"a", "c", "9000", "1"}}); err != nil {
+		t.Error(err)
+	}
+	if err := Compare(LBBypass, truth, [][]string{{"a", "c", "9000"}}); err == nil {
+		t.Error("a missing bypass: no error")
+	}
+	if err := Compare(LambdaRDSDirect, truth, nil); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("an empty truth: %v", err)
+	}
+	if _, err := Expected("nope", truth); err == nil {
+		t.Error("an unknown query: no error")
 	}
 }

@@ -1,21 +1,18 @@
-//go:build cgo
-
 // Command demo runs the deployed enrichment pipeline on a synthetic estate
 // with known answers, against the AWS of the environment (a local one:
 // AWS_ENDPOINT_URL), as make demo does after applying examples/complete
 // (scripts/demo.sh):
 //
-//	demo setup                 creates the log groups of the estate's other
-//	                           flow logs; prints the configuration's
-//	                           variables as JSON (terraform.tfvars.json)
-//	demo run -function NAME    pushes the estate's records, enriches them
-//	         [-log-group NAME] with the function's handler, prints the
-//	         [-hours N]          answers of the named queries and writes
-//	         [-connections N]    the HTML report
-//	         [-seed N] [-dir DIR]
+//	demo setup
+//	demo run -function NAME [-log-group NAME] [-hours N] [-connections N] [-seed N] [-dir DIR]
 //
-// It exits 1 when a stage fails or an answer differs from the ground truth,
-// 2 on unusable arguments.
+// setup creates the log groups of the estate's other flow logs and prints
+// the configuration's variables as JSON (terraform.tfvars.json). run
+// pushes the estate's records, enriches them with the function's handler,
+// copies the rows from S3 into DIR with the ground truth (for
+// internal/cmd/answers) and draws the HTML report.
+//
+// It exits 1 when a stage fails, 2 on unusable arguments.
 package main
 
 import (

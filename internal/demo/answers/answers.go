@@ -1,71 +1,21 @@
 //go:build cgo
 
-package demo
+// Package answers asks the named queries of the demo's rows in DuckDB,
+// compares each answer with the synthetic estate's ground truth and prints
+// them as tables. It needs cgo (DuckDB), which package demo does not.
+package answers
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/localsql"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
-
-// download copies the objects under a prefix into dir, keeping their keys
-// below the prefix (dt=.../hour=.../NAME), and returns how many.
-func download(ctx context.Context, c *clients, bucket, prefix, dir string) (int, error) {
-	n := 0
-	pages := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return n, fmt.Errorf("listing s3://%s/%s: %w", bucket, prefix, err)
-		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)
-			rel := strings.TrimPrefix(key, prefix)
-			if rel == "" || strings.Contains(rel, "..") {
-				continue
-			}
-			if err := getObject(ctx, c, bucket, key, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
-				return n, err
-			}
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("no rows under s3://%s/%s", bucket, prefix)
-	}
-	return n, nil
-}
-
-func getObject(ctx context.Context, c *clients, bucket, key, path string) error {
-	out, err := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		return fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
-	}
-	defer out.Body.Close()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, out.Body); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
-	}
-	return f.Close()
-}
 
 // Answer is a named query's answer and how it compares with the truth.
 type Answer struct {
@@ -76,9 +26,10 @@ type Answer struct {
 	Err     error // the difference from the ground truth
 }
 
-// answer runs every named query over the rows in dir, in the table of
-// their format, and compares each answer with the ground truth.
-func answer(dir string, truth synthetic.Truth) ([]Answer, error) {
+// Run runs every named query over the rows in dir (gzip NDJSON, else
+// Parquet), compares each answer with the ground truth, prints them to w
+// and returns them.
+func Run(dir string, truth synthetic.Truth, w io.Writer) ([]Answer, error) {
 	files := localsql.Files{}
 	table := localsql.NDJSONTable
 	if ok, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.json.gz")); len(ok) > 0 {
@@ -103,13 +54,26 @@ func answer(dir string, truth synthetic.Truth) ([]Answer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.Name, err)
 		}
-		out = append(out, Answer{Query: q, Columns: cols, Rows: rows, Params: params, Err: queries.Compare(q.Name, truth, rows)})
+		a := Answer{Query: q, Columns: cols, Rows: rows, Params: params, Err: queries.Compare(q.Name, truth, rows)}
+		a.print(w)
+		out = append(out, a)
 	}
 	return out, nil
 }
 
 // maxPrinted is how many rows of an answer are printed.
 const maxPrinted = 8
+
+// Mismatches counts the answers that differ from the ground truth.
+func Mismatches(as []Answer) int {
+	n := 0
+	for _, a := range as {
+		if a.Err != nil {
+			n++
+		}
+	}
+	return n
+}
 
 func (a Answer) print(w io.Writer) {
 	verdict := "matches the ground truth"
