@@ -1,12 +1,13 @@
 package queries
 
 import (
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
 
 func TestAll(t *testing.T) {
