@@ -80,7 +80,11 @@ func (a Answer) print(w io.Writer) {
 	if a.Err != nil {
 		verdict = "DIFFERS from the ground truth"
 	}
-	fmt.Fprintf(w, "\n      %s (%d rows, %s)\n", a.Query.Name, len(a.Rows), verdict)
+	rows := "rows"
+	if len(a.Rows) == 1 {
+		rows = "row"
+	}
+	fmt.Fprintf(w, "\n      %s (%d %s, %s)\n", a.Query.Name, len(a.Rows), rows, verdict)
 	desc := firstSentence(a.Query.Description)
 	for k, v := range a.Params {
 		v = strings.TrimSuffix(strings.TrimPrefix(v, "TIMESTAMP '"), "'") // {{now}} as a date
