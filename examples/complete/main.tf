@@ -3,7 +3,8 @@
 # (modules/flow-logs), and the central pipeline subscribes to that group,
 # and to the log groups of flow logs made elsewhere, and writes connection
 # rows to S3 for Athena (modules/enrichment), directly or through a Kinesis
-# stream when a role for CloudWatch Logs to put records into it is given.
+# stream when a role for CloudWatch Logs to put records into it is given. A
+# watchdog checks on a schedule that no flow log goes silent later.
 terraform {
   required_version = ">= 1.9"
 
@@ -77,7 +78,10 @@ module "enrichment" {
   log_formats      = var.other_flow_log_groups
   delivery         = var.kinesis_role_arn == null ? "direct" : "kinesis"
   kinesis_role_arn = var.kinesis_role_arn
-  tags             = var.tags
+  # Every 15 minutes: VPCs without flow logs and flow logs failing delivery,
+  # as CloudWatch metrics and EventBridge events, remembered in the bucket.
+  watchdog = { state_bucket = var.output_bucket }
+  tags     = var.tags
 }
 
 output "flow_log_ids" {
