@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // This file is a DEFLATE (RFC 1951) and gzip (RFC 1952) decompressor for a
@@ -19,15 +20,22 @@ import (
 // (within the member's output), block types and symbols, and it checks every
 // member's CRC-32 and size.
 
-// Table sizes: the number of bits that index the main tables, and the most
-// entries main and sub-tables together can take (zlib's "enough" program
-// gives 2342 for 288 symbols at 11 bits, 402 for 32 symbols at 8 bits).
+// Table sizes: the number of bits that index the main tables, and room for
+// the most entries main and sub-tables together can take (zlib's "enough"
+// program gives 2342 for 288 symbols at 11 bits, 402 for 32 symbols at 8
+// bits), rounded up to a power of two so that masked indexes need no bounds
+// checks.
 const (
 	litTableBits  = 11
 	distTableBits = 8
 	preTableBits  = 7
-	litTableSize  = 2342
-	distTableSize = 402
+	litTableSize  = 4096
+	distTableSize = 512
+)
+
+type (
+	litTable  = [litTableSize]uint32
+	distTable = [distTableSize]uint32
 )
 
 // A decode table entry:
@@ -178,8 +186,8 @@ func buildTable(tab []uint32, lens []uint8, tableBits uint, entry func(int) uint
 // Fixed Huffman tables (RFC 1951, 3.2.6).
 var (
 	fixedOnce sync.Once
-	fixedLit  [litTableSize]uint32
-	fixedDist [distTableSize]uint32
+	fixedLit  litTable
+	fixedDist distTable
 )
 
 func initFixed() {
@@ -206,8 +214,8 @@ func initFixed() {
 
 // inflater holds the tables of dynamic Huffman blocks.
 type inflater struct {
-	lit  [litTableSize]uint32
-	dist [distTableSize]uint32
+	lit  litTable
+	dist distTable
 	pre  [1 << preTableBits]uint32
 	lens [286 + 30]uint8
 }
@@ -270,7 +278,8 @@ func (f *inflater) inflate(out, in []byte, limit int) (_ []byte, n int, ok bool)
 			return nil, 0, false
 		}
 		final := br.bits(1)
-		var lit, dist []uint32
+		var lit *litTable
+		var dist *distTable
 		switch br.bits(2) {
 		case 0:
 			// Stored: byte-aligned LEN, NLEN and LEN bytes.
@@ -296,12 +305,12 @@ func (f *inflater) inflate(out, in []byte, limit int) (_ []byte, n int, ok bool)
 			}
 			continue
 		case 1:
-			lit, dist = fixedLit[:], fixedDist[:]
+			lit, dist = &fixedLit, &fixedDist
 		case 2:
 			if !f.readTables(&br) {
 				return nil, 0, false
 			}
-			lit, dist = f.lit[:], f.dist[:]
+			lit, dist = &f.lit, &f.dist
 		default:
 			return nil, 0, false
 		}
@@ -395,11 +404,16 @@ func (f *inflater) readTables(br *bitReader) bool {
 
 // inflateBlock decodes the symbols of a Huffman block up to its end code.
 // start is where the member's output begins: no distance reaches before it.
-func inflateBlock(br *bitReader, out []byte, o, start int, lit, dist []uint32, limit int) ([]byte, int, bool) {
+//
+// Writes to out go through an unsafe pointer, without bounds checks: at the
+// top of each iteration o+slack <= len(out), and an iteration writes at
+// most a match (maxMatch bytes, plus 7 of an 8-byte copy) or three literals.
+func inflateBlock(br *bitReader, out []byte, o, start int, lit *litTable, dist *distTable, limit int) ([]byte, int, bool) {
 	const litMask = 1<<litTableBits - 1
 	const distMask = 1<<distTableBits - 1
 	// Locals, so that the compiler keeps them in registers.
 	in, pos, buf, n := br.in, br.pos, br.buf, br.n
+	base := unsafe.Pointer(unsafe.SliceData(out))
 	for {
 		// At least 56 bits: enough for a length code with its extra bits
 		// and a distance code with its extra bits (15+5+15+13).
@@ -419,27 +433,23 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit, dist []uint32, l
 			if out, ok = grow(out, o, 0, limit); !ok {
 				return nil, 0, false
 			}
+			base = unsafe.Pointer(unsafe.SliceData(out))
 		}
 		e := lit[buf&litMask]
-		if e&entryLink != 0 {
-			buf >>= litTableBits
-			n -= litTableBits
-			e = lit[uint(e>>16)+uint(buf&(1<<(e>>4&15)-1))]
-		}
-		buf >>= e & 15
-		n -= uint(e & 15)
 		if e&entryLiteral != 0 {
-			out[o] = byte(e >> 16)
+			buf >>= e & 15
+			n -= uint(e & 15)
+			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
 			o++
-			// Literals that the main table holds take at most 11 bits,
-			// so two more fit in the 41 bits left.
+			// Literals of the main table take at most 11 bits, so two
+			// more fit in the 45 bits left.
 			e = lit[buf&litMask]
 			if e&entryLiteral == 0 {
 				continue
 			}
 			buf >>= e & 15
 			n -= uint(e & 15)
-			out[o] = byte(e >> 16)
+			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
 			o++
 			e = lit[buf&litMask]
 			if e&entryLiteral == 0 {
@@ -447,10 +457,24 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit, dist []uint32, l
 			}
 			buf >>= e & 15
 			n -= uint(e & 15)
-			out[o] = byte(e >> 16)
+			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
 			o++
 			continue
 		}
+		if e&entryLink != 0 {
+			buf >>= litTableBits
+			n -= litTableBits
+			e = lit[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(litTableSize-1)]
+			if e&entryLiteral != 0 {
+				buf >>= e & 15
+				n -= uint(e & 15)
+				*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+				o++
+				continue
+			}
+		}
+		buf >>= e & 15
+		n -= uint(e & 15)
 		if e&entryLength == 0 {
 			br.pos, br.buf, br.n = pos, buf, n
 			return out, o, e&entryEnd != 0
@@ -464,7 +488,7 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit, dist []uint32, l
 		if e&entryLink != 0 {
 			buf >>= distTableBits
 			n -= distTableBits
-			e = dist[uint(e>>16)+uint(buf&(1<<(e>>4&15)-1))]
+			e = dist[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(distTableSize-1)]
 		}
 		if e&entryDist == 0 {
 			return nil, 0, false
@@ -478,20 +502,23 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit, dist []uint32, l
 		if d > o-start {
 			return nil, 0, false
 		}
-		src := o - d
+		dst := unsafe.Add(base, o)
+		src := unsafe.Add(base, o-d)
 		switch {
 		case d >= 8:
+			// Each 8 bytes read were written before: the copy may run
+			// over the end of the match, not over its source.
 			for k := 0; k < length; k += 8 {
-				binary.LittleEndian.PutUint64(out[o+k:], binary.LittleEndian.Uint64(out[src+k:]))
+				*(*uint64)(unsafe.Add(dst, k)) = *(*uint64)(unsafe.Add(src, k))
 			}
 		case d == 1:
-			v := uint64(out[src]) * 0x0101010101010101
+			v := uint64(*(*byte)(src)) * 0x0101010101010101
 			for k := 0; k < length; k += 8 {
-				binary.LittleEndian.PutUint64(out[o+k:], v)
+				*(*uint64)(unsafe.Add(dst, k)) = v
 			}
 		default:
 			for k := range length {
-				out[o+k] = out[src+k]
+				*(*byte)(unsafe.Add(dst, k)) = *(*byte)(unsafe.Add(src, k))
 			}
 		}
 		o += length
