@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -80,7 +81,6 @@ type Decoder struct {
 	zr  *gzip.Reader
 	br  bytes.Reader
 	doc []byte
-	b64 []byte
 	gz  []byte
 	sc  scanner
 }
@@ -91,8 +91,9 @@ func NewDecoder() *Decoder { return &Decoder{MaxSize: DefaultMaxSize} }
 // DecodeBase64 decodes the awslogs.data string of a Lambda CloudWatch Logs
 // event; see Decode.
 func (d *Decoder) DecodeBase64(data string, fn func(Event) error) (Header, error) {
-	d.b64 = append(d.b64[:0], data...)
-	gz, err := base64.StdEncoding.AppendDecode(d.gz[:0], d.b64)
+	// The decoder only reads its source, which can share the string's
+	// bytes.
+	gz, err := base64.StdEncoding.AppendDecode(d.gz[:0], unsafe.Slice(unsafe.StringData(data), len(data)))
 	d.gz = gz
 	if err != nil {
 		return Header{}, fmt.Errorf("decoding subscription payload base64: %w", err)
