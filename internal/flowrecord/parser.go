@@ -2,7 +2,9 @@ package flowrecord
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -151,6 +153,13 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		} else {
 			switch c.op {
 			case opUint:
+				// Up to 16 digits eight at a time; the loop below
+				// handles anything else, and says what is wrong.
+				if v, end, ok := digits16(line, i); ok && v <= c.max {
+					r.nums[c.id] = v
+					i = end
+					break
+				}
 				const cutoff = (1<<64 - 1) / 10
 				var v uint64
 				for ; i < n; i++ {
@@ -234,6 +243,59 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	r.present = present
 	return nil
+}
+
+// digits16 parses the decimal number of 1 to 16 digits at line[i], which a
+// space follows, eight bytes at a time. ok is false when it cannot: too few
+// bytes left to load, no digit, more digits, or anything but a space after
+// them.
+func digits16(line []byte, i int) (v uint64, end int, ok bool) {
+	if i+8 > len(line) {
+		return 0, 0, false
+	}
+	d, n := digits8(binary.LittleEndian.Uint64(line[i:]))
+	if n == 0 {
+		return 0, 0, false
+	}
+	if n == 8 {
+		if i+16 > len(line) {
+			return 0, 0, false
+		}
+		var m int
+		w := binary.LittleEndian.Uint64(line[i+8:])
+		var lo uint64
+		if lo, m = digits8(w); m == 8 {
+			return 0, 0, false
+		}
+		for range m {
+			d *= 10
+		}
+		d += lo
+		n += m
+	}
+	if line[i+n] != ' ' {
+		return 0, 0, false
+	}
+	return d, i + n, true
+}
+
+// digits8 returns the value and number of the decimal digits at the start
+// of the 8 bytes of w, first byte lowest.
+func digits8(w uint64) (v uint64, n int) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w - ones*'0'
+	// Digits become 0-9, anything else 10 or more, or wraps around; the
+	// lowest flagged byte is the first that is not a digit.
+	n = bits.TrailingZeros64((x+ones*(0x80-10)|x)&highs) >> 3
+	if n == 0 {
+		return 0, 0
+	}
+	// The digits to the top, below them zeros: leading zeros.
+	x <<= (8 - n) * 8 & 63
+	x = (x & 0x0f0f0f0f0f0f0f0f) * (10<<8 + 1) >> 8
+	x = (x & 0x00ff00ff00ff00ff) * (100<<16 + 1) >> 16
+	x = (x & 0x0000ffff0000ffff) * (10000<<32 + 1) >> 32
+	return x, n
 }
 
 // scanEnd returns the index of the first space or control character at or

@@ -478,3 +478,39 @@ func TestParseErrorClearsRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestDigits16(t *testing.T) {
+	tests := []struct {
+		in   string
+		v    uint64
+		end  int
+		fast bool
+	}{
+		{"0 xxxxxxxxxxxxxxx", 0, 1, true},
+		{"7 xxxxxxxxxxxxxxx", 7, 1, true},
+		{"443 xxxxxxxxxxxxx", 443, 3, true},
+		{"0443 xxxxxxxxxxxx", 443, 4, true},
+		{"1234567 xxxxxxxxx", 1234567, 7, true},
+		{"12345678 xxxxxxxx", 12345678, 8, true},
+		{"123456789 xxxxxxx", 123456789, 9, true},
+		{"1700000000 xxxxxx", 1700000000, 10, true},
+		{"999999999999999 x", 999999999999999, 15, true},
+		{"0000000000000001 ", 0, 0, false}, // 16 digits: the slow path
+		{"12345678", 0, 0, false},          // too short to load
+		{"123456789 xxxxx", 0, 0, false},   // too short for the second load
+		{"- xxxxxxxxxxxxxxx", 0, 0, false},
+		{" 1 xxxxxxxxxxxxxx", 0, 0, false},
+		{"12a xxxxxxxxxxxxx", 0, 0, false},
+		{"12/ xxxxxxxxxxxxx", 0, 0, false},
+		{"12: xxxxxxxxxxxxx", 0, 0, false},
+		{"12\txxxxxxxxxxxxxx", 0, 0, false},
+		{"12\xb0 xxxxxxxxxxxx", 0, 0, false},
+		{"123456789\x00xxxxxxx", 0, 0, false},
+	}
+	for _, tt := range tests {
+		v, end, ok := digits16([]byte(tt.in), 0)
+		if ok != tt.fast || ok && (v != tt.v || end != tt.end) {
+			t.Errorf("digits16(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, end, ok, tt.v, tt.end, tt.fast)
+		}
+	}
+}
