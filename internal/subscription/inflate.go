@@ -404,37 +404,51 @@ func (f *inflater) readTables(br *bitReader) bool {
 
 // inflateBlock decodes the symbols of a Huffman block up to its end code.
 // start is where the member's output begins: no distance reaches before it.
-//
-// Writes to out go through an unsafe pointer, without bounds checks: at the
-// top of each iteration o+slack <= len(out), and an iteration writes at
-// most a match (maxMatch bytes, plus 7 of an 8-byte copy) or three literals.
 func inflateBlock(br *bitReader, out []byte, o, start int, lit *litTable, dist *distTable, limit int) ([]byte, int, bool) {
+	for {
+		var st blockStatus
+		if o, st = inflateFast(br, out, o, start, lit, dist); st != blockMore {
+			return out, o, st == blockEnd
+		}
+		if br.pos+8 > len(br.in) {
+			// Near the end of the input: the last few symbols.
+			return inflateTail(br, out, o, start, lit, dist, limit)
+		}
+		var ok bool
+		if out, ok = grow(out, o, 0, limit); !ok {
+			return nil, 0, false
+		}
+	}
+}
+
+type blockStatus uint8
+
+const (
+	blockEnd     blockStatus = iota // the end code
+	blockCorrupt                    // an invalid code or distance
+	blockMore                       // out of input to load or of room in out
+)
+
+// inflateFast decodes symbols while 8 bytes of input remain to load and out
+// has slack room after o.
+//
+// Writes to out go through an unsafe pointer, without bounds checks: each
+// iteration starts with o+slack <= len(out) and writes at most a match
+// (maxMatch bytes, plus 7 of an 8-byte copy) or three literals.
+func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *distTable) (int, blockStatus) {
 	const litMask = 1<<litTableBits - 1
 	const distMask = 1<<distTableBits - 1
 	// Locals, so that the compiler keeps them in registers.
 	in, pos, buf, n := br.in, br.pos, br.buf, br.n
 	base := unsafe.Pointer(unsafe.SliceData(out))
-	for {
+	oEnd := len(out) - slack
+	for pos+8 <= len(in) && o <= oEnd {
 		// At least 56 bits: enough for a length code with its extra bits
 		// and a distance code with its extra bits (15+5+15+13).
-		if pos+8 <= len(in) {
-			buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
-			pos += int(63-n) >> 3
-			n |= 56
-		} else {
-			br.pos, br.buf, br.n = pos, buf, n
-			if !br.refill() {
-				return nil, 0, false
-			}
-			pos, buf, n = br.pos, br.buf, br.n
-		}
-		if o+slack > len(out) {
-			var ok bool
-			if out, ok = grow(out, o, 0, limit); !ok {
-				return nil, 0, false
-			}
-			base = unsafe.Pointer(unsafe.SliceData(out))
-		}
+		buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
+		pos += int(63-n) >> 3
+		n |= 56
+
 		e := lit[buf&litMask]
 		if e&entryLiteral != 0 {
 			buf >>= e & 15
@@ -477,7 +491,10 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit *litTable, dist *
 		n -= uint(e & 15)
 		if e&entryLength == 0 {
 			br.pos, br.buf, br.n = pos, buf, n
-			return out, o, e&entryEnd != 0
+			if e&entryEnd != 0 {
+				return o, blockEnd
+			}
+			return o, blockCorrupt
 		}
 		x := e >> 4 & 15
 		length := int(e>>16) + int(buf&(1<<x-1))
@@ -490,20 +507,18 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit *litTable, dist *
 			n -= distTableBits
 			e = dist[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(distTableSize-1)]
 		}
-		if e&entryDist == 0 {
-			return nil, 0, false
-		}
 		buf >>= e & 15
 		n -= uint(e & 15)
 		x = e >> 4 & 15
 		d := int(e>>16) + int(buf&(1<<x-1))
 		buf >>= x
 		n -= uint(x)
-		if d > o-start {
-			return nil, 0, false
+		if e&entryDist == 0 || d > o-start {
+			return o, blockCorrupt
 		}
 		dst := unsafe.Add(base, o)
 		src := unsafe.Add(base, o-d)
+		o += length
 		switch {
 		case d >= 8:
 			// Each 8 bytes read were written before: the copy may run
@@ -520,6 +535,52 @@ func inflateBlock(br *bitReader, out []byte, o, start int, lit *litTable, dist *
 			for k := range length {
 				*(*byte)(unsafe.Add(dst, k)) = *(*byte)(unsafe.Add(src, k))
 			}
+		}
+	}
+	br.pos, br.buf, br.n = pos, buf, n
+	return o, blockMore
+}
+
+// inflateTail decodes the symbols of a block near the end of the input,
+// where the bit reader may load zeros that are not there, with every check.
+func inflateTail(br *bitReader, out []byte, o, start int, lit *litTable, dist *distTable, limit int) ([]byte, int, bool) {
+	for {
+		if !br.refill() {
+			return nil, 0, false
+		}
+		if o+slack > len(out) {
+			var ok bool
+			if out, ok = grow(out, o, 0, limit); !ok {
+				return nil, 0, false
+			}
+		}
+		e := lit[br.buf&(1<<litTableBits-1)]
+		if e&entryLink != 0 {
+			br.bits(litTableBits)
+			e = lit[(e>>16+uint32(br.buf)&(1<<(e>>4&15)-1))&(litTableSize-1)]
+		}
+		br.bits(uint(e & 15))
+		if e&entryLiteral != 0 {
+			out[o] = byte(e >> 16)
+			o++
+			continue
+		}
+		if e&entryLength == 0 {
+			return out, o, e&entryEnd != 0
+		}
+		length := int(e>>16) + int(br.bits(uint(e>>4&15)))
+		e = dist[br.buf&(1<<distTableBits-1)]
+		if e&entryLink != 0 {
+			br.bits(distTableBits)
+			e = dist[(e>>16+uint32(br.buf)&(1<<(e>>4&15)-1))&(distTableSize-1)]
+		}
+		br.bits(uint(e & 15))
+		d := int(e>>16) + int(br.bits(uint(e>>4&15)))
+		if e&entryDist == 0 || d > o-start {
+			return nil, 0, false
+		}
+		for k := range length {
+			out[o+k] = out[o-d+k]
 		}
 		o += length
 	}
