@@ -103,7 +103,13 @@ func special(w uint64) bool {
 // it stands: printable ASCII and spaces, no backslash.
 func plain(s []byte) bool {
 	var acc uint64
-	for len(s) >= 8 {
+	for len(s) >= 16 {
+		w, v := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
+		bw, bv := w^ones*'\\', v^ones*'\\'
+		acc |= w - ones*0x20 | w | (bw-ones)&^bw | v - ones*0x20 | v | (bv-ones)&^bv
+		s = s[16:]
+	}
+	if len(s) >= 8 {
 		w := binary.LittleEndian.Uint64(s)
 		bs := w ^ ones*'\\'
 		acc |= w - ones*0x20 | w | (bs-ones)&^bs
