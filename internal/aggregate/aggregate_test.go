@@ -417,3 +417,40 @@ func TestRandomFlowsConserved(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowStart checks WindowStart, which remembers the last window it
+// found, against the arithmetic, on times in and out of order, negative and
+// at the ends of int64.
+func TestWindowStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for _, size := range []time.Duration{time.Second, 60 * time.Second, 7 * time.Second, 3600 * time.Second} {
+		a, err := New(Options{Window: size}, func(*Aggregate, string, string) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := int64(size / time.Second)
+		want := func(u int64) int64 {
+			w := u / s * s
+			if u%s != 0 && u < 0 {
+				w -= s
+			}
+			return w
+		}
+		times := []int64{0, -1, 1, s - 1, s, -s, -s - 1, 1<<63 - 1, -1 << 63, 1<<63 - 1 - s, -1<<63 + s}
+		u := int64(1_700_000_000)
+		for range 2000 {
+			switch rng.IntN(4) {
+			case 0:
+				times = append(times, int64(rng.Uint64()))
+			default:
+				u += int64(rng.IntN(int(2*s))) - s/2
+				times = append(times, u)
+			}
+		}
+		for _, u := range times {
+			if got := a.WindowStart(u); got != want(u) {
+				t.Fatalf("window %v: WindowStart(%d) = %d, want %d", size, u, got, want(u))
+			}
+		}
+	}
+}

@@ -45,7 +45,9 @@ func Attribute(inv *inventory.Inventory, addr netip.Addr, at time.Time, hints Hi
 	if iface, ok := inv.Lookup(addr, at); ok {
 		return OfInterface(inv, iface, addr, hints.ECSTaskARN)
 	}
-	return Unowned(inv, addr, hints)
+	var e Endpoint
+	Unowned(&e, inv, addr, hints)
+	return e
 }
 
 // Normalize returns an address as Attribute describes it: IPv4-mapped IPv6
@@ -68,24 +70,24 @@ func OfInterface(inv *inventory.Inventory, iface *inventory.Interface, addr neti
 	return e
 }
 
-// Unowned is Attribute for an address, normalized, that no interface of the
-// inventory owns.
-func Unowned(inv *inventory.Inventory, addr netip.Addr, hints Hints) Endpoint {
+// Unowned sets *e to Attribute's endpoint for an address, normalized, that
+// no interface of the inventory owns.
+func Unowned(e *Endpoint, inv *inventory.Inventory, addr netip.Addr, hints Hints) {
 	if !addr.IsValid() {
-		return Endpoint{Type: TypeUnknown}
+		*e = Endpoint{Type: TypeUnknown}
+		return
 	}
 	if ep, ok := serviceEndpoint(inv, addr, hints.AwsService); ok {
-		e := *ep
+		*e = *ep
 		e.Addr = addr
 		e.setFlags(addr)
-		return e
+		return
 	}
-	e := Endpoint{Addr: addr, Type: TypeUnknown}
+	*e = Endpoint{Addr: addr, Type: TypeUnknown}
 	e.setFlags(addr)
 	if e.Public {
 		e.Type = TypeInternet
 	}
-	return e
 }
 
 // memo is the per-interface cache kept in inventory.Interface.Memo.

@@ -130,8 +130,12 @@ type Enricher struct {
 }
 
 // ownedAddrs remembers the attribution of addresses interfaces own, as the
-// records of a batch name their interfaces' own addresses again and again.
-type ownedAddrs [8]ownedAddr
+// records of a batch name their interfaces' own addresses again and again:
+// the last few, replaced in turn.
+type ownedAddrs struct {
+	addrs [4]ownedAddr
+	next  uint8
+}
 
 // ownedAddr is an address with its endpoint, the inventory generation it
 // came from and the times it holds for.
@@ -152,17 +156,19 @@ func (e *Enricher) attribute(owned *ownedAddrs, other *attribution.Endpoint, add
 		return other
 	}
 	addr = attribution.Normalize(addr)
-	b := addr.As16()
-	slot := &owned[(b[15]^b[13]^b[11])%uint8(len(owned))]
 	t, gen := at.UnixNano(), e.inv.Generation()
-	if slot.addr == addr && slot.gen == gen && slot.from <= t && t < slot.to {
-		return &slot.ep
+	for i := range owned.addrs {
+		if a := &owned.addrs[i]; a.addr == addr && a.gen == gen && a.from <= t && t < a.to {
+			return &a.ep
+		}
 	}
 	iface, from, to, ok := e.inv.LookupRange(addr, at)
 	if !ok {
-		*other = attribution.Unowned(e.inv, addr, hints)
+		attribution.Unowned(other, e.inv, addr, hints)
 		return other
 	}
+	slot := &owned.addrs[owned.next%uint8(len(owned.addrs))]
+	owned.next++
 	*slot = ownedAddr{addr: addr, gen: gen, from: from, to: to, ep: attribution.OfInterface(e.inv, iface, addr, "")}
 	return &slot.ep
 }
