@@ -433,8 +433,11 @@ const (
 // has slack room after o.
 //
 // Writes to out go through an unsafe pointer, without bounds checks: each
-// iteration starts with o+slack <= len(out) and writes at most a match
+// symbol is decoded with o+slack <= len(out) and writes at most a match
 // (maxMatch bytes, plus 7 of an 8-byte copy) or three literals.
+//
+// The table entry of the next symbol is looked up before a match is
+// copied, so that the lookup need not wait for the copy loop to end.
 func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *distTable) (int, blockStatus) {
 	const litMask = 1<<litTableBits - 1
 	const distMask = 1<<distTableBits - 1
@@ -442,14 +445,16 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 	in, pos, buf, n := br.in, br.pos, br.buf, br.n
 	base := unsafe.Pointer(unsafe.SliceData(out))
 	oEnd := len(out) - slack
-	for pos+8 <= len(in) && o <= oEnd {
-		// At least 56 bits: enough for a length code with its extra bits
-		// and a distance code with its extra bits (15+5+15+13).
-		buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
-		pos += int(63-n) >> 3
-		n |= 56
-
-		e := lit[buf&litMask]
+	if pos+8 > len(in) || o > oEnd {
+		return o, blockMore
+	}
+	// At least 56 bits after each refill: enough for a length code with
+	// its extra bits and a distance code with its extra bits (15+5+15+13).
+	buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
+	pos += int(63-n) >> 3
+	n |= 56
+	e := lit[buf&litMask]
+	for {
 		if e&entryLiteral != 0 {
 			buf >>= e & 15
 			n -= uint(e & 15)
@@ -458,84 +463,100 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 			// Literals of the main table take at most 11 bits, so two
 			// more fit in the 45 bits left.
 			e = lit[buf&litMask]
-			if e&entryLiteral == 0 {
-				continue
-			}
-			buf >>= e & 15
-			n -= uint(e & 15)
-			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
-			o++
-			e = lit[buf&litMask]
-			if e&entryLiteral == 0 {
-				continue
-			}
-			buf >>= e & 15
-			n -= uint(e & 15)
-			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
-			o++
-			continue
-		}
-		if e&entryLink != 0 {
-			buf >>= litTableBits
-			n -= litTableBits
-			e = lit[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(litTableSize-1)]
 			if e&entryLiteral != 0 {
 				buf >>= e & 15
 				n -= uint(e & 15)
 				*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
 				o++
+				e = lit[buf&litMask]
+				if e&entryLiteral != 0 {
+					buf >>= e & 15
+					n -= uint(e & 15)
+					*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+					o++
+				}
+			}
+		} else {
+			if e&entryLink != 0 {
+				buf >>= litTableBits
+				n -= litTableBits
+				e = lit[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(litTableSize-1)]
+			}
+			buf >>= e & 15
+			n -= uint(e & 15)
+			if e&entryLiteral != 0 {
+				*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+				o++
+			} else {
+				if e&entryLength == 0 {
+					br.pos, br.buf, br.n = pos, buf, n
+					if e&entryEnd != 0 {
+						return o, blockEnd
+					}
+					return o, blockCorrupt
+				}
+				x := e >> 4 & 15
+				length := int(e>>16) + int(buf&(1<<x-1))
+				buf >>= x
+				n -= uint(x)
+
+				e = dist[buf&distMask]
+				if e&entryLink != 0 {
+					buf >>= distTableBits
+					n -= distTableBits
+					e = dist[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(distTableSize-1)]
+				}
+				buf >>= e & 15
+				n -= uint(e & 15)
+				x = e >> 4 & 15
+				d := int(e>>16) + int(buf&(1<<x-1))
+				buf >>= x
+				n -= uint(x)
+				if e&entryDist == 0 || d > o-start {
+					br.pos, br.buf, br.n = pos, buf, n
+					return o, blockCorrupt
+				}
+				dst := unsafe.Add(base, o)
+				src := unsafe.Add(base, o-d)
+				o += length
+				more := pos+8 <= len(in) && o <= oEnd
+				if more {
+					buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
+					pos += int(63-n) >> 3
+					n |= 56
+					e = lit[buf&litMask]
+				}
+				switch {
+				case d >= 8:
+					// Each 8 bytes read were written before: the
+					// copy may run over the end of the match, not
+					// over its source.
+					for k := 0; k < length; k += 8 {
+						*(*uint64)(unsafe.Add(dst, k)) = *(*uint64)(unsafe.Add(src, k))
+					}
+				case d == 1:
+					v := uint64(*(*byte)(src)) * 0x0101010101010101
+					for k := 0; k < length; k += 8 {
+						*(*uint64)(unsafe.Add(dst, k)) = v
+					}
+				default:
+					for k := range length {
+						*(*byte)(unsafe.Add(dst, k)) = *(*byte)(unsafe.Add(src, k))
+					}
+				}
+				if !more {
+					break
+				}
 				continue
 			}
 		}
-		buf >>= e & 15
-		n -= uint(e & 15)
-		if e&entryLength == 0 {
-			br.pos, br.buf, br.n = pos, buf, n
-			if e&entryEnd != 0 {
-				return o, blockEnd
-			}
-			return o, blockCorrupt
+		if pos+8 > len(in) || o > oEnd {
+			break
 		}
-		x := e >> 4 & 15
-		length := int(e>>16) + int(buf&(1<<x-1))
-		buf >>= x
-		n -= uint(x)
-
-		e = dist[buf&distMask]
-		if e&entryLink != 0 {
-			buf >>= distTableBits
-			n -= distTableBits
-			e = dist[(e>>16+uint32(buf)&(1<<(e>>4&15)-1))&(distTableSize-1)]
-		}
-		buf >>= e & 15
-		n -= uint(e & 15)
-		x = e >> 4 & 15
-		d := int(e>>16) + int(buf&(1<<x-1))
-		buf >>= x
-		n -= uint(x)
-		if e&entryDist == 0 || d > o-start {
-			return o, blockCorrupt
-		}
-		dst := unsafe.Add(base, o)
-		src := unsafe.Add(base, o-d)
-		o += length
-		switch {
-		case d >= 8:
-			// Each 8 bytes read were written before: the copy may run
-			// over the end of the match, not over its source.
-			for k := 0; k < length; k += 8 {
-				*(*uint64)(unsafe.Add(dst, k)) = *(*uint64)(unsafe.Add(src, k))
-			}
-		case d == 1:
-			v := uint64(*(*byte)(src)) * 0x0101010101010101
-			for k := 0; k < length; k += 8 {
-				*(*uint64)(unsafe.Add(dst, k)) = v
-			}
-		default:
-			for k := range length {
-				*(*byte)(unsafe.Add(dst, k)) = *(*byte)(unsafe.Add(src, k))
-			}
-		}
+		buf |= binary.LittleEndian.Uint64(in[pos:]) << (n & 63)
+		pos += int(63-n) >> 3
+		n |= 56
+		e = lit[buf&litMask]
 	}
 	br.pos, br.buf, br.n = pos, buf, n
 	return o, blockMore
