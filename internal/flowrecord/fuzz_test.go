@@ -17,6 +17,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n"))
 	f.Add("${srcaddr} ${dstaddr} ${tcp-flags}", []byte("2001:db8::1 ::ffff:1.2.3.4 19"))
 	f.Add("", []byte("12345678 1234567 12"))
+	f.Add("", []byte("2001:db8::1"))
+	f.Add("", []byte("::"))
+	f.Add("", []byte("1:2:3:4:5:6:7:8"))
+	f.Add("", []byte("fe80::1:2:3:4:5:6"))
 	f.Add("", []byte("00000000000000000001 1"))
 	f.Add(DefaultTGWFormat.Header(), []byte("6 TransitGateway 123456789012 tgw-1 - - - - - - - - - - - - 10.0.0.1 10.0.0.2 1 2 6 1 2 3 4 OK IPv4 0 0 0 0 - us-east-1 egress - -"))
 	f.Fuzz(func(t *testing.T, format string, line []byte) {
@@ -47,6 +51,12 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 
+		if a, ok := parseIPv6Hex(line); ok {
+			b, err := netip.ParseAddr(string(line))
+			if err != nil || a != b {
+				t.Fatalf("parseIPv6Hex(%q) = %v; netip says %v, %v", line, a, b, err)
+			}
+		}
 		// digits16 must agree with strconv.
 		if v, end, ok := digits16(line, 0); ok {
 			want, err := strconv.ParseUint(string(line[:end]), 10, 64)

@@ -377,6 +377,78 @@ slow:
 	return a, end, ok
 }
 
+// parseIPv6Hex parses an IPv6 address of hexadecimal groups and colons
+// only, as netip.ParseAddr does. ok is false for anything else, valid (an
+// embedded IPv4 address) or not, which netip.ParseAddr then reads.
+func parseIPv6Hex(b []byte) (a netip.Addr, ok bool) {
+	var ip [16]byte
+	ellipsis := -1 // where "::" stands in ip
+	p := 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		ellipsis, p = 0, 2
+		if p == len(b) {
+			return netip.IPv6Unspecified(), true
+		}
+	}
+	i := 0
+	for i < 16 {
+		var acc uint32
+		off := 0
+		for ; p+off < len(b) && off < 5; off++ {
+			c := b[p+off]
+			switch {
+			case c >= '0' && c <= '9':
+				c -= '0'
+			case c >= 'a' && c <= 'f':
+				c -= 'a' - 10
+			case c >= 'A' && c <= 'F':
+				c -= 'A' - 10
+			default:
+				goto done
+			}
+			acc = acc<<4 | uint32(c)
+		}
+	done:
+		if off == 0 || off > 4 {
+			return netip.Addr{}, false
+		}
+		ip[i], ip[i+1] = byte(acc>>8), byte(acc)
+		i += 2
+		p += off
+		if p == len(b) {
+			break
+		}
+		if b[p] != ':' || p+1 == len(b) {
+			return netip.Addr{}, false
+		}
+		p++
+		if b[p] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis = i
+			p++
+			if p == len(b) {
+				break
+			}
+		}
+	}
+	if p != len(b) {
+		return netip.Addr{}, false
+	}
+	if i < 16 {
+		if ellipsis < 0 {
+			return netip.Addr{}, false
+		}
+		n := 16 - i
+		copy(ip[ellipsis+n:], ip[ellipsis:i])
+		clear(ip[ellipsis : ellipsis+n])
+	} else if ellipsis >= 0 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom16(ip), true
+}
+
 // parseAddr parses an IPv4 address in dotted decimal or an IPv6 address
 // without a zone, with the same rules as netip.ParseAddr.
 func parseAddr(b []byte) (netip.Addr, bool) {
@@ -416,6 +488,9 @@ func parseIPv6(b []byte) (netip.Addr, bool) {
 	// reference to the line.
 	if bytes.IndexByte(b, ':') < 0 || bytes.IndexByte(b, '%') >= 0 {
 		return netip.Addr{}, false
+	}
+	if a, ok := parseIPv6Hex(b); ok {
+		return a, true
 	}
 	// netip.ParseAddr does not retain its argument when there is no zone or
 	// error, so a view of the line avoids copying it to a string.

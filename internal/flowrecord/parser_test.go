@@ -514,3 +514,30 @@ func TestDigits16(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIPv6Hex checks the hexadecimal IPv6 parser against
+// netip.ParseAddr: what it reads, it reads alike, and it reads the usual
+// spellings itself.
+func TestParseIPv6Hex(t *testing.T) {
+	tests := []struct {
+		in   string
+		fast bool // read without netip.ParseAddr
+	}{
+		{"::", true}, {"::1", true}, {"1::", true}, {"2001:db8::1", true},
+		{"2001:DB8:0:0:8:800:200C:417A", true}, {"fe80::1:2:3:4:5:6", true},
+		{"1:2:3:4:5:6:7:8", true}, {"2606:4700:ab:cd::12:3456:789a", true},
+		{"0:0:0:0:0:0:0:0", true}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"::ffff:1.2.3.4", false}, {"1:2:3:4:5:6:1.2.3.4", false},
+		{"1:2:3:4:5:6:7:8:9", false}, {"1:2:3:4:5:6:7", false}, {"1::2::3", false},
+		{"12345::", false}, {":1::", false}, {"1:", false}, {"1::2:3:4:5:6:7:8", false},
+		{"1:2:3:4:5:6:7:8::", false}, {"g::", false}, {"::1%eth0", false}, {"", false}, {":", false},
+		{"1.2.3.4", false}, {"1.2::", false}, {"::00001", false}, {"0001::", true},
+	}
+	for _, tt := range tests {
+		a, ok := parseIPv6Hex([]byte(tt.in))
+		want, err := netip.ParseAddr(tt.in)
+		if ok != tt.fast || ok && (err != nil || a != want) {
+			t.Errorf("parseIPv6Hex(%q) = %v, %v; want fast %v, netip says %v, %v", tt.in, a, ok, tt.fast, want, err)
+		}
+	}
+}
