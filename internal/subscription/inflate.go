@@ -56,8 +56,9 @@ const (
 )
 
 // maxMatch is the longest match; slack is room past the output's end for
-// matches and literals written without checks, and for 8-byte copies that
-// run over the end of a match.
+// matches and literals written without checks, and for copies that run
+// over the end of a match: up to 15 bytes past a long match, 31 past a
+// short one.
 const (
 	maxMatch = 258
 	slack    = maxMatch + 16
@@ -434,7 +435,8 @@ const (
 //
 // Writes to out go through an unsafe pointer, without bounds checks: each
 // symbol is decoded with o+slack <= len(out) and writes at most a match
-// (maxMatch bytes, plus 7 of an 8-byte copy) or three literals.
+// (maxMatch bytes, plus 15 of a 16-byte copy, or 32 bytes for a shorter
+// one) or three literals.
 //
 // The table entry of the next symbol is looked up before a match is
 // copied, so that the lookup need not wait for the copy loop to end.
@@ -527,10 +529,17 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 					e = lit[buf&litMask]
 				}
 				switch {
+				case d >= 16:
+					// Each 16 bytes read were written before: the
+					// copy may run over the end of the match (by up
+					// to 31 bytes for the shortest), not over its
+					// source. Most matches are done in two moves.
+					*(*[16]byte)(dst) = *(*[16]byte)(src)
+					*(*[16]byte)(unsafe.Add(dst, 16)) = *(*[16]byte)(unsafe.Add(src, 16))
+					for k := 32; k < length; k += 16 {
+						*(*[16]byte)(unsafe.Add(dst, k)) = *(*[16]byte)(unsafe.Add(src, k))
+					}
 				case d >= 8:
-					// Each 8 bytes read were written before: the
-					// copy may run over the end of the match, not
-					// over its source.
 					for k := 0; k < length; k += 8 {
 						*(*uint64)(unsafe.Add(dst, k)) = *(*uint64)(unsafe.Add(src, k))
 					}
