@@ -300,7 +300,7 @@ func civil(days int64) (year, month, day int) {
 	if z < 0 && z%146097 != 0 {
 		era--
 	}
-	doe := z - era*146097                                 // [0, 146096]
+	doe := z - era*146097                                  // [0, 146096]
 	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
 	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
 	mp := (5*doy + 2) / 153                                // [0, 11], from March
