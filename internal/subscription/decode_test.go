@@ -480,3 +480,31 @@ func TestDecodeAllocs(t *testing.T) {
 		t.Errorf("%v allocations for 100 events, %v for 5000", small, large)
 	}
 }
+
+// TestPlain checks plain, which decides that a JSON string needs no
+// decoding, with a byte that does at every position of strings of every
+// length up to 40.
+func TestPlain(t *testing.T) {
+	for n := range 41 {
+		s := bytes.Repeat([]byte("0"), n)
+		if !plain(s) {
+			t.Fatalf("%q is plain", s)
+		}
+		for i := range n {
+			for _, c := range []byte{0, 0x1f, '\\', 0x7f + 1, 0xff} {
+				b := bytes.Clone(s)
+				b[i] = c
+				if plain(b) {
+					t.Fatalf("%q is not plain", b)
+				}
+			}
+			for _, c := range []byte{' ', '!', '"', '~', 0x7f} {
+				b := bytes.Clone(s)
+				b[i] = c
+				if !plain(b) {
+					t.Fatalf("%q is plain", b)
+				}
+			}
+		}
+	}
+}

@@ -106,13 +106,13 @@ func plain(s []byte) bool {
 	for len(s) >= 16 {
 		w, v := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
 		bw, bv := w^ones*'\\', v^ones*'\\'
-		acc |= w - ones*0x20 | w | (bw-ones)&^bw | v - ones*0x20 | v | (bv-ones)&^bv
+		acc |= (w - ones*0x20) | w | (bw-ones)&^bw | (v - ones*0x20) | v | (bv-ones)&^bv
 		s = s[16:]
 	}
 	if len(s) >= 8 {
 		w := binary.LittleEndian.Uint64(s)
 		bs := w ^ ones*'\\'
-		acc |= w - ones*0x20 | w | (bs-ones)&^bs
+		acc |= (w - ones*0x20) | w | (bs-ones)&^bs
 		s = s[8:]
 	}
 	for _, c := range s {
