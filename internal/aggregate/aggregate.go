@@ -40,6 +40,13 @@ type Key struct {
 	Action uint8
 }
 
+// hash picks a slot of recentAggs.
+func (k *Key) hash() uint8 {
+	h := uint32(k.Window)*0x9e3779b1 ^ uint32(k.Client)*0x85ebca6b ^ uint32(k.Server)*0xc2b2ae35 ^
+		(uint32(k.ServerPort)|uint32(k.Protocol)<<16|uint32(k.Action)<<24)*0x27d4eb2f
+	return uint8(h >> 24)
+}
+
 // Flow is one flow log record's contribution to an aggregate, already
 // oriented from client to server.
 type Flow struct {
@@ -138,10 +145,11 @@ type window struct {
 
 // Aggregator folds flows into windows. It is not safe for concurrent use.
 type Aggregator[T any] struct {
-	size     int64
-	lateness int64
-	maxKeys  int
-	emit     EmitFunc[T]
+	size       int64
+	lastWindow int64 // the start of the window WindowStart found last
+	lateness   int64
+	maxKeys    int
+	emit       EmitFunc[T]
 
 	ids     map[string]Identity
 	recent  [64]Identity // recently interned, by key address; see Intern
@@ -149,9 +157,13 @@ type Aggregator[T any] struct {
 	freeIDs []Identity
 	fresh   []Identity
 
-	index    map[Key]int32
-	aggs     []Aggregate
-	freeAggs []int32
+	index map[Key]int32
+	// recentAggs remembers the slots of recently added keys, by a hash of
+	// the key; a slot is checked against its aggregate's key, so that a
+	// closed or reused aggregate cannot mislead it.
+	recentAggs [256]int32
+	aggs       []Aggregate
+	freeAggs   []int32
 
 	windows   []*window // open windows, oldest first
 	spare     []*window
@@ -202,10 +214,16 @@ func (a *Aggregator[T]) Window() time.Duration { return time.Duration(a.size) * 
 
 // WindowStart returns the start of the window that a Unix time falls in.
 func (a *Aggregator[T]) WindowStart(unix int64) int64 {
+	// Flows come in time order, give or take: most fall in the window of
+	// the one before, which saves a division.
+	if w := a.lastWindow; unix >= w && uint64(unix-w) < uint64(a.size) {
+		return w
+	}
 	w := unix - unix%a.size
 	if unix < 0 && unix%a.size != 0 {
 		w -= a.size
 	}
+	a.lastWindow = w
 	return w
 }
 
@@ -275,12 +293,17 @@ func (a *Aggregator[T]) Add(f *Flow) error {
 		Protocol:   f.Protocol,
 		Action:     f.Action,
 	}
-	slot, ok := a.index[k]
-	if !ok {
-		var err error
-		if slot, err = a.open(k, f.Start); err != nil {
-			return err
+	h := &a.recentAggs[k.hash()]
+	slot := *h
+	if int(slot) >= len(a.aggs) || a.aggs[slot].Key != k || a.aggs[slot].Records == 0 {
+		var ok bool
+		if slot, ok = a.index[k]; !ok {
+			var err error
+			if slot, err = a.open(k, f.Start); err != nil {
+				return err
+			}
 		}
+		*h = slot
 	}
 	g := &a.aggs[slot]
 	g.Start = min(g.Start, f.Start)

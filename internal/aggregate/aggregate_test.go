@@ -3,6 +3,7 @@ package aggregate
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -366,4 +367,90 @@ func BenchmarkAdd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+}
+
+// TestRandomFlowsConserved adds random flows, with many keys, late flows and
+// early flushes, and checks that the aggregates emitted add up, key by key,
+// to the flows added: whatever the aggregator remembers about recent keys
+// must never send a flow to another key's aggregate.
+func TestRandomFlowsConserved(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, maxKeys := range []int{7, 50, 100_000} {
+		var c collector
+		a, err := New(Options{Window: 60 * time.Second, Lateness: 30 * time.Second, MaxKeys: maxKeys}, c.emit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type key struct {
+			window         int64
+			client, server string
+			port           uint16
+		}
+		want := map[key][2]uint64{} // records, bytes up
+		now := int64(1_700_000_000)
+		for range 20_000 {
+			now += int64(rng.IntN(3))
+			f := in{
+				client: fmt.Sprintf("c%d", rng.IntN(12)),
+				server: fmt.Sprintf("s%d", rng.IntN(5)),
+				port:   uint16(rng.IntN(4)),
+				start:  now - int64(rng.IntN(120)),
+				up:     uint64(rng.IntN(1000)),
+			}
+			f.end = f.start + 5
+			add(t, a, f)
+			k := key{a.WindowStart(f.start), f.client, f.server, f.port}
+			w := want[k]
+			want[k] = [2]uint64{w[0] + 1, w[1] + f.up}
+		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		got := map[key][2]uint64{}
+		for _, e := range c.out {
+			k := key{e.Window, e.Client, e.Server, e.ServerPort}
+			g := got[k]
+			got[k] = [2]uint64{g[0] + e.Records, g[1] + e.Up}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("max keys %d: %d keys emitted, %d added, or their sums differ", maxKeys, len(got), len(want))
+		}
+	}
+}
+
+// TestWindowStart checks WindowStart, which remembers the last window it
+// found, against the arithmetic, on times in and out of order, negative and
+// at the ends of int64.
+func TestWindowStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for _, size := range []time.Duration{time.Second, 60 * time.Second, 7 * time.Second, 3600 * time.Second} {
+		a, err := New(Options{Window: size}, func(*Aggregate, string, string) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := int64(size / time.Second)
+		want := func(u int64) int64 {
+			w := u / s * s
+			if u%s != 0 && u < 0 {
+				w -= s
+			}
+			return w
+		}
+		times := []int64{0, -1, 1, s - 1, s, -s, -s - 1, 1<<63 - 1, -1 << 63, 1<<63 - 1 - s, -1<<63 + s}
+		u := int64(1_700_000_000)
+		for range 2000 {
+			switch rng.IntN(4) {
+			case 0:
+				times = append(times, int64(rng.Uint64()))
+			default:
+				u += int64(rng.IntN(int(2*s))) - s/2
+				times = append(times, u)
+			}
+		}
+		for _, u := range times {
+			if got := a.WindowStart(u); got != want(u) {
+				t.Fatalf("window %v: WindowStart(%d) = %d, want %d", size, u, got, want(u))
+			}
+		}
+	}
 }

@@ -41,31 +41,53 @@ type Hints struct {
 // an interface, the first with a new ECS task ARN, or the first for a new
 // service and region.
 func Attribute(inv *inventory.Inventory, addr netip.Addr, at time.Time, hints Hints) Endpoint {
+	addr = Normalize(addr)
+	if iface, ok := inv.Lookup(addr, at); ok {
+		return OfInterface(inv, iface, addr, hints.ECSTaskARN)
+	}
+	var e Endpoint
+	Unowned(&e, inv, addr, hints)
+	return e
+}
+
+// Normalize returns an address as Attribute describes it: IPv4-mapped IPv6
+// addresses as IPv4, without zone.
+func Normalize(addr netip.Addr) netip.Addr {
 	addr = addr.Unmap()
 	if addr.Zone() != "" {
 		addr = addr.WithZone("")
 	}
-	if iface, ok := inv.Lookup(addr, at); ok {
-		e := *interfaceEndpoint(inv, iface, hints.ECSTaskARN)
-		e.Addr = addr
-		e.setFlags(addr)
-		return e
-	}
+	return addr
+}
+
+// OfInterface is Attribute for an address, normalized, that the inventory
+// says iface owns, with the record's ECS task ARN if any: callers that have
+// looked the address up already use it.
+func OfInterface(inv *inventory.Inventory, iface *inventory.Interface, addr netip.Addr, taskARN string) Endpoint {
+	e := *interfaceEndpoint(inv, iface, taskARN)
+	e.Addr = addr
+	e.setFlags(addr)
+	return e
+}
+
+// Unowned sets *e to Attribute's endpoint for an address, normalized, that
+// no interface of the inventory owns.
+func Unowned(e *Endpoint, inv *inventory.Inventory, addr netip.Addr, hints Hints) {
 	if !addr.IsValid() {
-		return Endpoint{Type: TypeUnknown}
+		*e = Endpoint{Type: TypeUnknown}
+		return
 	}
 	if ep, ok := serviceEndpoint(inv, addr, hints.AwsService); ok {
-		e := *ep
+		*e = *ep
 		e.Addr = addr
 		e.setFlags(addr)
-		return e
+		return
 	}
-	e := Endpoint{Addr: addr, Type: TypeUnknown}
+	*e = Endpoint{Addr: addr, Type: TypeUnknown}
 	e.setFlags(addr)
 	if e.Public {
 		e.Type = TypeInternet
 	}
-	return e
 }
 
 // memo is the per-interface cache kept in inventory.Interface.Memo.

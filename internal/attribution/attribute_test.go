@@ -569,3 +569,24 @@ func TestAttributeConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestSetFlagsIPv4 checks the byte tests Attribute makes on IPv4 addresses
+// against netip's own, over every first octet and sampled others.
+func TestSetFlagsIPv4(t *testing.T) {
+	inv := inventory.New()
+	for a := range 256 {
+		for b := 0; b < 256; b += 1 + a%7 {
+			for _, cd := range [][2]byte{{0, 0}, {0, 1}, {1, 2}, {255, 254}, {255, 255}} {
+				addr := netip.AddrFrom4([4]byte{byte(a), byte(b), cd[0], cd[1]})
+				e := attribution.Attribute(inv, addr, time.Time{}, attribution.Hints{})
+				private := addr.IsPrivate()
+				cgnat := netip.MustParsePrefix("100.64.0.0/10").Contains(addr)
+				got := [4]bool{e.Rfc1918, e.Rfc6598, e.Ula, e.Public}
+				want := [4]bool{private, cgnat, false, !private && !cgnat && addr.IsGlobalUnicast()}
+				if got != want {
+					t.Fatalf("%v: flags %v, want %v", addr, got, want)
+				}
+			}
+		}
+	}
+}

@@ -145,6 +145,15 @@ var rfc6598 = netip.MustParsePrefix("100.64.0.0/10")
 // address space (carrier-grade NAT), IPv6 unique local (fc00::/7), or public:
 // any other global unicast address.
 func (e *Endpoint) setFlags(a netip.Addr) {
+	if a.Is4() {
+		// netip's tests, on the four bytes at once.
+		b := a.As4()
+		private := b[0] == 10 || b[0] == 172 && b[1]&0xf0 == 16 || b[0] == 192 && b[1] == 168
+		e.Rfc1918, e.Ula = private, false
+		e.Rfc6598 = b[0] == 100 && b[1]&0xc0 == 64
+		e.Public = !private && !e.Rfc6598 && a.IsGlobalUnicast()
+		return
+	}
 	private := a.IsPrivate()
 	e.Rfc1918 = private && a.Is4()
 	e.Ula = private && a.Is6()

@@ -123,6 +123,54 @@ type Enricher struct {
 	keyBuf    []byte
 	closed    bool
 	err       error
+	// The endpoints of interface addresses, by end, and the endpoints of
+	// other addresses of the record being folded.
+	ownedSrc, ownedDst ownedAddrs
+	srcEnd, dstEnd     attribution.Endpoint
+}
+
+// ownedAddrs remembers the attribution of addresses interfaces own, as the
+// records of a batch name their interfaces' own addresses again and again:
+// the last few, replaced in turn.
+type ownedAddrs struct {
+	addrs [4]ownedAddr
+	next  uint8
+}
+
+// ownedAddr is an address with its endpoint, the inventory generation it
+// came from and the times it holds for.
+type ownedAddr struct {
+	addr     netip.Addr
+	gen      uint64
+	from, to int64 // Unix nanoseconds
+	ep       attribution.Endpoint
+}
+
+// attribute is attribution.Attribute for one end of a record: it returns
+// the endpoint kept in owned for an interface address, and otherwise fills
+// in other. The result is valid until the next call with the same owned or
+// other.
+func (e *Enricher) attribute(owned *ownedAddrs, other *attribution.Endpoint, addr netip.Addr, at time.Time, hints attribution.Hints) *attribution.Endpoint {
+	if e.inv == nil || hints.ECSTaskARN != "" {
+		*other = attribution.Attribute(e.inv, addr, at, hints)
+		return other
+	}
+	addr = attribution.Normalize(addr)
+	t, gen := at.UnixNano(), e.inv.Generation()
+	for i := range owned.addrs {
+		if a := &owned.addrs[i]; a.addr == addr && a.gen == gen && a.from <= t && t < a.to {
+			return &a.ep
+		}
+	}
+	iface, from, to, ok := e.inv.LookupRange(addr, at)
+	if !ok {
+		attribution.Unowned(other, e.inv, addr, hints)
+		return other
+	}
+	slot := &owned.addrs[owned.next%uint8(len(owned.addrs))]
+	owned.next++
+	*slot = ownedAddr{addr: addr, gen: gen, from: from, to: to, ep: attribution.OfInterface(e.inv, iface, addr, "")}
+	return &slot.ep
 }
 
 // New returns an Enricher that attributes with inv and writes rows to out.
@@ -285,10 +333,10 @@ func (e *Enricher) fold(r *flowrecord.Record) error {
 	srcAddr, dstAddr := r.SrcAddr(), r.DstAddr()
 	start := r.Start()
 	at := time.Unix(start, 0)
-	src := attribution.Attribute(e.inv, srcAddr, at, attribution.Hints{
+	src := e.attribute(&e.ownedSrc, &e.srcEnd, srcAddr, at, attribution.Hints{
 		AwsService: serviceHint(r, srcAddr, flowrecord.FieldPktSrcAddr, flowrecord.FieldPktSrcAWSService),
 	})
-	dst := attribution.Attribute(e.inv, dstAddr, at, attribution.Hints{
+	dst := e.attribute(&e.ownedDst, &e.dstEnd, dstAddr, at, attribution.Hints{
 		AwsService: serviceHint(r, dstAddr, flowrecord.FieldPktDstAddr, flowrecord.FieldPktDstAWSService),
 	})
 	eni := r.InterfaceID()
@@ -298,27 +346,27 @@ func (e *Enricher) fold(r *flowrecord.Record) error {
 		switch string(eni) {
 		case src.InterfaceID:
 			hints.AwsService = serviceHint(r, srcAddr, flowrecord.FieldPktSrcAddr, flowrecord.FieldPktSrcAWSService)
-			src = attribution.Attribute(e.inv, srcAddr, at, hints)
+			src = e.attribute(&e.ownedSrc, &e.srcEnd, srcAddr, at, hints)
 		case dst.InterfaceID:
 			hints.AwsService = serviceHint(r, dstAddr, flowrecord.FieldPktDstAddr, flowrecord.FieldPktDstAWSService)
-			dst = attribution.Attribute(e.inv, dstAddr, at, hints)
+			dst = e.attribute(&e.ownedDst, &e.dstEnd, dstAddr, at, hints)
 		}
 	}
 
 	obs := connection.Observe(eni, src.InterfaceID, dst.InterfaceID)
-	counted := connection.Counted(obs, e.isMonitored(&src), e.isMonitored(&dst))
+	counted := connection.Counted(obs, e.isMonitored(src), e.isMonitored(dst))
 
 	flow := connection.Flow{
 		Protocol: r.Protocol(),
-		Src:      connection.End{Addr: srcAddr, Port: r.SrcPort(), Hint: HintOf(&src)},
-		Dst:      connection.End{Addr: dstAddr, Port: r.DstPort(), Hint: HintOf(&dst)},
+		Src:      connection.End{Addr: srcAddr, Port: r.SrcPort(), Hint: HintOf(src)},
+		Dst:      connection.End{Addr: dstAddr, Port: r.DstPort(), Hint: HintOf(dst)},
 	}
 	if flags, ok := r.Uint(flowrecord.FieldTCPFlags); ok {
 		flow.TCPFlags, flow.HasTCPFlags = uint8(flags), true
 	}
 	srcIsClient, _ := connection.Decide(&flow)
 
-	client, server := &src, &dst
+	client, server := src, dst
 	serverPort := flow.Dst.Port
 	if !srcIsClient {
 		client, server = server, client

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,12 @@ func FuzzParse(f *testing.F) {
 	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"))
 	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n"))
 	f.Add("${srcaddr} ${dstaddr} ${tcp-flags}", []byte("2001:db8::1 ::ffff:1.2.3.4 19"))
+	f.Add("", []byte("12345678 1234567 12"))
+	f.Add("", []byte("2001:db8::1"))
+	f.Add("", []byte("::"))
+	f.Add("", []byte("1:2:3:4:5:6:7:8"))
+	f.Add("", []byte("fe80::1:2:3:4:5:6"))
+	f.Add("", []byte("00000000000000000001 1"))
 	f.Add(DefaultTGWFormat.Header(), []byte("6 TransitGateway 123456789012 tgw-1 - - - - - - - - - - - - 10.0.0.1 10.0.0.2 1 2 6 1 2 3 4 OK IPv4 0 0 0 0 - us-east-1 egress - -"))
 	f.Fuzz(func(t *testing.T, format string, line []byte) {
 		fmt, err := ParseFormat(format)
@@ -41,6 +48,24 @@ func FuzzParse(f *testing.F) {
 			b, err = netip.ParseAddr(string(line[:end]))
 			if e != end || ok != (err == nil && end > 0) || ok && a != b {
 				t.Fatalf("parseAddrAt(%q) = %v, %d, %v; netip says %v, %v for %d bytes", line, a, e, ok, b, err, end)
+			}
+		}
+
+		if a, ok := parseIPv6Hex(line); ok {
+			b, err := netip.ParseAddr(string(line))
+			if err != nil || a != b {
+				t.Fatalf("parseIPv6Hex(%q) = %v; netip says %v, %v", line, a, b, err)
+			}
+		}
+		// digits16 must agree with strconv.
+		if v, end, ok := digits16(line, 0); ok {
+			want, err := strconv.ParseUint(string(line[:end]), 10, 64)
+			if err != nil || v != want || end > 15 || line[end] != ' ' || line[0] == '+' {
+				t.Fatalf("digits16(%q) = %d, %d; strconv says %d, %v", line, v, end, want, err)
+			}
+		} else if end := strings.IndexByte(string(line), ' '); end > 0 && end <= 7 && len(line) >= 8 {
+			if _, err := strconv.ParseUint(string(line[:end]), 10, 64); err == nil && line[0] != '+' {
+				t.Fatalf("digits16(%q) refused %q", line, line[:end])
 			}
 		}
 

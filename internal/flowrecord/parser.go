@@ -2,7 +2,9 @@ package flowrecord
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -151,6 +153,13 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		} else {
 			switch c.op {
 			case opUint:
+				// Up to 16 digits eight at a time; the loop below
+				// handles anything else, and says what is wrong.
+				if v, end, ok := digits16(line, i); ok && v <= c.max {
+					r.nums[c.id] = v
+					i = end
+					break
+				}
 				const cutoff = (1<<64 - 1) / 10
 				var v uint64
 				for ; i < n; i++ {
@@ -236,6 +245,59 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	return nil
 }
 
+// digits16 parses the decimal number of 1 to 16 digits at line[i], which a
+// space follows, eight bytes at a time. ok is false when it cannot: too few
+// bytes left to load, no digit, more digits, or anything but a space after
+// them.
+func digits16(line []byte, i int) (v uint64, end int, ok bool) {
+	if i+8 > len(line) {
+		return 0, 0, false
+	}
+	d, n := digits8(binary.LittleEndian.Uint64(line[i:]))
+	if n == 0 {
+		return 0, 0, false
+	}
+	if n == 8 {
+		if i+16 > len(line) {
+			return 0, 0, false
+		}
+		var m int
+		w := binary.LittleEndian.Uint64(line[i+8:])
+		var lo uint64
+		if lo, m = digits8(w); m == 8 {
+			return 0, 0, false
+		}
+		for range m {
+			d *= 10
+		}
+		d += lo
+		n += m
+	}
+	if line[i+n] != ' ' {
+		return 0, 0, false
+	}
+	return d, i + n, true
+}
+
+// digits8 returns the value and number of the decimal digits at the start
+// of the 8 bytes of w, first byte lowest.
+func digits8(w uint64) (v uint64, n int) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w - ones*'0'
+	// Digits become 0-9, anything else 10 or more, or wraps around; the
+	// lowest flagged byte is the first that is not a digit.
+	n = bits.TrailingZeros64((x+ones*(0x80-10)|x)&highs) >> 3
+	if n == 0 {
+		return 0, 0
+	}
+	// The digits to the top, below them zeros: leading zeros.
+	x <<= (8 - n) * 8 & 63
+	x = (x & 0x0f0f0f0f0f0f0f0f) * (10<<8 + 1) >> 8
+	x = (x & 0x00ff00ff00ff00ff) * (100<<16 + 1) >> 16
+	x = (x & 0x0000ffff0000ffff) * (10000<<32 + 1) >> 32
+	return x, n
+}
+
 // scanEnd returns the index of the first space or control character at or
 // after i, or len(line).
 func scanEnd(line []byte, i int) int {
@@ -315,6 +377,78 @@ slow:
 	return a, end, ok
 }
 
+// parseIPv6Hex parses an IPv6 address of hexadecimal groups and colons
+// only, as netip.ParseAddr does. ok is false for anything else, valid (an
+// embedded IPv4 address) or not, which netip.ParseAddr then reads.
+func parseIPv6Hex(b []byte) (a netip.Addr, ok bool) {
+	var ip [16]byte
+	ellipsis := -1 // where "::" stands in ip
+	p := 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		ellipsis, p = 0, 2
+		if p == len(b) {
+			return netip.IPv6Unspecified(), true
+		}
+	}
+	i := 0
+	for i < 16 {
+		var acc uint32
+		off := 0
+		for ; p+off < len(b) && off < 5; off++ {
+			c := b[p+off]
+			switch {
+			case c >= '0' && c <= '9':
+				c -= '0'
+			case c >= 'a' && c <= 'f':
+				c -= 'a' - 10
+			case c >= 'A' && c <= 'F':
+				c -= 'A' - 10
+			default:
+				goto done
+			}
+			acc = acc<<4 | uint32(c)
+		}
+	done:
+		if off == 0 || off > 4 {
+			return netip.Addr{}, false
+		}
+		ip[i], ip[i+1] = byte(acc>>8), byte(acc)
+		i += 2
+		p += off
+		if p == len(b) {
+			break
+		}
+		if b[p] != ':' || p+1 == len(b) {
+			return netip.Addr{}, false
+		}
+		p++
+		if b[p] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis = i
+			p++
+			if p == len(b) {
+				break
+			}
+		}
+	}
+	if p != len(b) {
+		return netip.Addr{}, false
+	}
+	if i < 16 {
+		if ellipsis < 0 {
+			return netip.Addr{}, false
+		}
+		n := 16 - i
+		copy(ip[ellipsis+n:], ip[ellipsis:i])
+		clear(ip[ellipsis : ellipsis+n])
+	} else if ellipsis >= 0 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom16(ip), true
+}
+
 // parseAddr parses an IPv4 address in dotted decimal or an IPv6 address
 // without a zone, with the same rules as netip.ParseAddr.
 func parseAddr(b []byte) (netip.Addr, bool) {
@@ -354,6 +488,9 @@ func parseIPv6(b []byte) (netip.Addr, bool) {
 	// reference to the line.
 	if bytes.IndexByte(b, ':') < 0 || bytes.IndexByte(b, '%') >= 0 {
 		return netip.Addr{}, false
+	}
+	if a, ok := parseIPv6Hex(b); ok {
+		return a, true
 	}
 	// netip.ParseAddr does not retain its argument when there is no zone or
 	// error, so a view of the line avoids copying it to a string.

@@ -478,3 +478,66 @@ func TestParseErrorClearsRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestDigits16(t *testing.T) {
+	tests := []struct {
+		in   string
+		v    uint64
+		end  int
+		fast bool
+	}{
+		{"0 xxxxxxxxxxxxxxx", 0, 1, true},
+		{"7 xxxxxxxxxxxxxxx", 7, 1, true},
+		{"443 xxxxxxxxxxxxx", 443, 3, true},
+		{"0443 xxxxxxxxxxxx", 443, 4, true},
+		{"1234567 xxxxxxxxx", 1234567, 7, true},
+		{"12345678 xxxxxxxx", 12345678, 8, true},
+		{"123456789 xxxxxxx", 123456789, 9, true},
+		{"1700000000 xxxxxx", 1700000000, 10, true},
+		{"999999999999999 x", 999999999999999, 15, true},
+		{"0000000000000001 ", 0, 0, false}, // 16 digits: the slow path
+		{"12345678", 0, 0, false},          // too short to load
+		{"123456789 xxxxx", 0, 0, false},   // too short for the second load
+		{"- xxxxxxxxxxxxxxx", 0, 0, false},
+		{" 1 xxxxxxxxxxxxxx", 0, 0, false},
+		{"12a xxxxxxxxxxxxx", 0, 0, false},
+		{"12/ xxxxxxxxxxxxx", 0, 0, false},
+		{"12: xxxxxxxxxxxxx", 0, 0, false},
+		{"12\txxxxxxxxxxxxxx", 0, 0, false},
+		{"12\xb0 xxxxxxxxxxxx", 0, 0, false},
+		{"123456789\x00xxxxxxx", 0, 0, false},
+	}
+	for _, tt := range tests {
+		v, end, ok := digits16([]byte(tt.in), 0)
+		if ok != tt.fast || ok && (v != tt.v || end != tt.end) {
+			t.Errorf("digits16(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, end, ok, tt.v, tt.end, tt.fast)
+		}
+	}
+}
+
+// TestParseIPv6Hex checks the hexadecimal IPv6 parser against
+// netip.ParseAddr: what it reads, it reads alike, and it reads the usual
+// spellings itself.
+func TestParseIPv6Hex(t *testing.T) {
+	tests := []struct {
+		in   string
+		fast bool // read without netip.ParseAddr
+	}{
+		{"::", true}, {"::1", true}, {"1::", true}, {"2001:db8::1", true},
+		{"2001:DB8:0:0:8:800:200C:417A", true}, {"fe80::1:2:3:4:5:6", true},
+		{"1:2:3:4:5:6:7:8", true}, {"2606:4700:ab:cd::12:3456:789a", true},
+		{"0:0:0:0:0:0:0:0", true}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"::ffff:1.2.3.4", false}, {"1:2:3:4:5:6:1.2.3.4", false},
+		{"1:2:3:4:5:6:7:8:9", false}, {"1:2:3:4:5:6:7", false}, {"1::2::3", false},
+		{"12345::", false}, {":1::", false}, {"1:", false}, {"1::2:3:4:5:6:7:8", false},
+		{"1:2:3:4:5:6:7:8::", false}, {"g::", false}, {"::1%eth0", false}, {"", false}, {":", false},
+		{"1.2.3.4", false}, {"1.2::", false}, {"::00001", false}, {"0001::", true},
+	}
+	for _, tt := range tests {
+		a, ok := parseIPv6Hex([]byte(tt.in))
+		want, err := netip.ParseAddr(tt.in)
+		if ok != tt.fast || ok && (err != nil || a != want) {
+			t.Errorf("parseIPv6Hex(%q) = %v, %v; want fast %v, netip says %v, %v", tt.in, a, ok, tt.fast, want, err)
+		}
+	}
+}

@@ -34,7 +34,11 @@ var generations atomic.Uint64
 // (Clone gives a copy to update) and then publish it, for example through an
 // atomic.Pointer.
 type Inventory struct {
-	v4       map[uint32][]span
+	v4 map[uint32][]span
+	// v4Seen has a bit for every /16 that holds an address of v4, so that
+	// most addresses no interface owns (internet peers) are told apart
+	// without a map lookup.
+	v4Seen   [1 << 16 / 64]uint64
 	v6       map[netip.Addr][]span
 	v6Prefix map[netip.Prefix][]span
 	v6Bits   []int
@@ -69,6 +73,7 @@ func (inv *Inventory) Clone() *Inventory {
 		ranges:   inv.ranges,
 		gen:      generations.Add(1),
 	}
+	c.v4Seen = inv.v4Seen
 	for k, v := range inv.v4 {
 		c.v4[k] = append([]span(nil), v...)
 	}
@@ -171,6 +176,7 @@ func (inv *Inventory) add(iface *Interface, addr netip.Addr, from, to time.Time)
 	if addr.Is4() {
 		k := v4key(addr)
 		inv.v4[k] = insertSpan(inv.v4[k], s)
+		inv.v4Seen[k>>22] |= 1 << (k >> 16 & 63)
 		return
 	}
 	inv.v6[addr] = insertSpan(inv.v6[addr], s)
@@ -237,7 +243,11 @@ func (inv *Inventory) Lookup(addr netip.Addr, at time.Time) (*Interface, bool) {
 		t = at.UnixNano()
 	}
 	if addr.Is4() {
-		return find(inv.v4[v4key(addr)], t)
+		k := v4key(addr)
+		if inv.v4Seen[k>>22]&(1<<(k>>16&63)) == 0 {
+			return nil, false
+		}
+		return find(inv.v4[k], t)
 	}
 	if !addr.IsValid() {
 		return nil, false
@@ -255,6 +265,66 @@ func (inv *Inventory) Lookup(addr netip.Addr, at time.Time) (*Interface, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LookupRange is Lookup that also returns the range of times [from, to),
+// in Unix nanoseconds and containing at, over which the answer for addr
+// stays the same while the inventory does (see Generation), so that a
+// caller can keep it. The range may be narrower than the truth, down to at
+// alone: so it is for IPv6 addresses that no interface owns directly.
+func (inv *Inventory) LookupRange(addr netip.Addr, at time.Time) (iface *Interface, from, to int64, ok bool) {
+	t := int64(forever - 1)
+	if !at.IsZero() {
+		t = at.UnixNano()
+	}
+	if inv == nil {
+		return nil, beginning, forever, false
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		k := v4key(addr)
+		if inv.v4Seen[k>>22]&(1<<(k>>16&63)) == 0 {
+			return nil, beginning, forever, false
+		}
+		iface, from, to, ok = findRange(inv.v4[k], t)
+		return iface, from, to, ok
+	}
+	if !addr.IsValid() {
+		return nil, beginning, forever, false
+	}
+	if addr.Zone() != "" {
+		addr = addr.WithZone("")
+	}
+	if iface, from, to, ok = findRange(inv.v6[addr], t); ok || len(inv.v6Bits) == 0 {
+		return iface, from, to, ok
+	}
+	iface, ok = inv.Lookup(addr, at)
+	return iface, t, t + 1, ok
+}
+
+// findRange is find that also returns the range of times around t with the
+// same answer: a later-starting span takes over where it starts, and until
+// it ends.
+func findRange(spans []span, t int64) (iface *Interface, from, to int64, ok bool) {
+	from, to = beginning, forever
+	i := len(spans) - 1
+	for ; i >= 0; i-- {
+		if s := &spans[i]; s.from <= t && t < s.to {
+			iface, ok = s.iface, true
+			from, to = s.from, s.to
+			break
+		}
+	}
+	// Spans that start later (all of them when none holds t) do not
+	// contain t: they bound the range.
+	for j := i + 1; j < len(spans); j++ {
+		if s := &spans[j]; s.from > t {
+			to = min(to, s.from)
+		} else {
+			from = max(from, s.to)
+		}
+	}
+	return iface, from, to, ok
 }
 
 // find returns the latest-starting span that contains t.

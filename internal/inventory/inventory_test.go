@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"slices"
@@ -524,5 +525,88 @@ func TestPartition(t *testing.T) {
 				t.Errorf("Partition(%q) = %q, want %q", tt.region, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLookupRange adds random ownership ranges of a few interfaces to a few
+// addresses and checks that LookupRange answers as Lookup does, and that
+// Lookup gives the same answer throughout the range it returns.
+func TestLookupRange(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	base := time.Date(2024, 5, 14, 0, 0, 0, 0, time.UTC)
+	at := func(sec int) time.Time { return base.Add(time.Duration(sec) * time.Second) }
+	for round := range 200 {
+		inv := inventory.New()
+		addrs := []netip.Addr{
+			netip.MustParseAddr("10.0.0.1"),
+			netip.MustParseAddr("10.0.0.2"),
+			netip.MustParseAddr("10.0.9.9"), // shares a /16, never owned
+			netip.MustParseAddr("2001:db8::1"),
+			netip.MustParseAddr("2001:db8::2"),
+		}
+		ifaces := []*inventory.Interface{{ID: "eni-a"}, {ID: "eni-b"}, {ID: "eni-c"}}
+		for range rng.IntN(8) {
+			a := addrs[[]int{0, 1, 3, 4}[rng.IntN(4)]]
+			from, to := time.Time{}, time.Time{}
+			if rng.IntN(4) != 0 {
+				from = at(rng.IntN(100))
+			}
+			if rng.IntN(3) != 0 {
+				to = at(rng.IntN(100))
+			}
+			inv.Add(ifaces[rng.IntN(len(ifaces))], a, from, to)
+		}
+		if round%5 == 0 {
+			inv.AddPrefix(ifaces[0], netip.MustParsePrefix("2001:db8::/120"), at(rng.IntN(100)), time.Time{})
+		}
+		for _, a := range append(addrs, netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("::ffff:10.0.0.1")) {
+			for range 20 {
+				when := at(rng.IntN(110) - 5)
+				want, wantOK := inv.Lookup(a, when)
+				got, from, to, ok := inv.LookupRange(a, when)
+				if got != want || ok != wantOK {
+					t.Fatalf("round %d: LookupRange(%v, %v) = %v %v, Lookup %v %v", round, a, when, got, ok, want, wantOK)
+				}
+				if u := when.UnixNano(); from > u || u >= to {
+					t.Fatalf("round %d: LookupRange(%v, %v): range [%d, %d) without the time", round, a, when, from, to)
+				}
+				for s := -6; s <= 106; s++ {
+					if u := at(s).UnixNano(); u < from || u >= to {
+						continue
+					}
+					if other, ok := inv.Lookup(a, at(s)); other != want || ok != wantOK {
+						t.Fatalf("round %d: %v at %ds is %v %v, not %v %v as LookupRange said from %v", round, a, s, other, ok, want, wantOK, when)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLookupOtherAddressOfSlash16 checks the quick rejection of IPv4
+// addresses by /16: an address owned in one /16 does not make its
+// neighbours owned, and a clone keeps the /16s of its original.
+func TestLookupOtherAddressOfSlash16(t *testing.T) {
+	inv := inventory.New()
+	eni := &inventory.Interface{ID: "eni-a"}
+	inv.Add(eni, netip.MustParseAddr("172.31.5.6"), time.Time{}, time.Time{})
+	c := inv.Clone()
+	c.Add(eni, netip.MustParseAddr("54.1.2.3"), time.Time{}, time.Time{})
+	for _, tt := range []struct {
+		inv  *inventory.Inventory
+		addr string
+		want bool
+	}{
+		{inv, "172.31.5.6", true},
+		{inv, "172.31.5.7", false},
+		{inv, "172.30.5.6", false},
+		{inv, "54.1.2.3", false},
+		{c, "172.31.5.6", true},
+		{c, "54.1.2.3", true},
+		{c, "54.1.2.4", false},
+	} {
+		if _, ok := tt.inv.Lookup(netip.MustParseAddr(tt.addr), t1000); ok != tt.want {
+			t.Errorf("Lookup(%s) = %v, want %v", tt.addr, ok, tt.want)
+		}
 	}
 }

@@ -81,7 +81,7 @@ type serviceRanges struct {
 }
 
 func (r serviceRanges) lookup(addr netip.Addr) (service, region string, ok bool) {
-	if !addr.IsValid() {
+	if !addr.IsValid() || r.specific == nil && r.amazon == nil {
 		return "", "", false
 	}
 	k := toU128(addr.Unmap())

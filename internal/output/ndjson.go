@@ -259,38 +259,67 @@ func sortStrings(s []string) {
 
 // appendTime appends t as encoding/json does: RFC 3339 with the fractional
 // seconds only when there are some. Rows hold UTC times in whole seconds,
-// which are written directly; time.Time.AppendFormat, which handles every
-// other case, costs several times as much.
+// which are written directly from the Unix time; time.Time.AppendFormat,
+// which handles every other case, costs several times as much.
 func appendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	if t.Location() != time.UTC || t.Nanosecond() != 0 || t.Year() < 0 || t.Year() > 9999 {
+	unix := t.Unix()
+	// 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+	if t.Location() != time.UTC || t.Nanosecond() != 0 || unix < -62167219200 || unix > 253402300799 {
 		dst = t.AppendFormat(dst, time.RFC3339Nano)
 		return append(dst, '"')
 	}
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	dst = appendDigits(dst, year, 4)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, int(month), 2)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, day, 2)
-	dst = append(dst, 'T')
-	dst = appendDigits(dst, hour, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, minute, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, sec, 2)
-	return append(dst, 'Z', '"')
+	days, secs := unix/86400, unix%86400
+	if secs < 0 {
+		days, secs = days-1, secs+86400
+	}
+	year, month, day := civil(days)
+	var b [20]byte
+	put2(b[0:], year/100)
+	put2(b[2:], year%100)
+	b[4] = '-'
+	put2(b[5:], month)
+	b[7] = '-'
+	put2(b[8:], day)
+	b[10] = 'T'
+	put2(b[11:], int(secs/3600))
+	b[13] = ':'
+	put2(b[14:], int(secs/60%60))
+	b[16] = ':'
+	put2(b[17:], int(secs%60))
+	b[19] = 'Z'
+	dst = append(dst, b[:]...)
+	return append(dst, '"')
 }
 
-// appendDigits appends v in decimal, zero-padded to width digits.
-func appendDigits(dst []byte, v, width int) []byte {
-	var b [4]byte
-	for i := width - 1; i >= 0; i-- {
-		b[i] = byte('0' + v%10)
-		v /= 10
+// civil returns the proleptic Gregorian date of a day counted from
+// 1970-01-01 (Howard Hinnant's civil_from_days).
+func civil(days int64) (year, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
 	}
-	return append(dst, b[:width]...)
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if month > 12 {
+		month -= 12
+	}
+	year = int(yoe + era*400)
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// put2 writes v, from 0 to 99, as two digits.
+func put2(b []byte, v int) {
+	const digits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+	b[0], b[1] = digits[2*v], digits[2*v+1]
 }
 
 // appendString appends s as a JSON string with encoding/json's escaping:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -249,5 +250,35 @@ func TestCrossAZ(t *testing.T) {
 				t.Errorf("CrossAZ = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestAppendTimeRandom checks the hand-written time encoding against
+// encoding/json's over the years it covers, their ends, and times it leaves
+// to time.Time.AppendFormat.
+func TestAppendTimeRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{
+		time.Unix(0, 0).UTC(), time.Unix(-1, 0).UTC(), time.Unix(86399, 0).UTC(), time.Unix(86400, 0).UTC(),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 5, 14, 9, 0, 0, 1, time.UTC), time.Date(2024, 5, 14, 9, 0, 0, 0, time.FixedZone("x", 3600)),
+		time.Date(2024, 5, 14, 9, 0, 0, 0, time.Local), {},
+	}
+	for range 100_000 {
+		times = append(times, time.Unix(rng.Int64N(253402300800+62167219200)-62167219200, 0).UTC())
+	}
+	for range 1000 {
+		times = append(times, time.Unix(1_700_000_000+rng.Int64N(1e8), 0).UTC())
+	}
+	for _, tm := range times {
+		want, err := json.Marshal(tm)
+		if err != nil {
+			continue // years json refuses
+		}
+		if got := appendTime(nil, tm); string(got) != string(want) {
+			t.Fatalf("appendTime(%v) = %s, want %s", tm, got, want)
+		}
 	}
 }

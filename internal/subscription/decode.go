@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -76,10 +77,10 @@ type Decoder struct {
 	// MaxSize limits the size of a decompressed payload.
 	MaxSize int
 
+	inf *inflater
 	zr  *gzip.Reader
 	br  bytes.Reader
 	doc []byte
-	b64 []byte
 	gz  []byte
 	sc  scanner
 }
@@ -90,8 +91,9 @@ func NewDecoder() *Decoder { return &Decoder{MaxSize: DefaultMaxSize} }
 // DecodeBase64 decodes the awslogs.data string of a Lambda CloudWatch Logs
 // event; see Decode.
 func (d *Decoder) DecodeBase64(data string, fn func(Event) error) (Header, error) {
-	d.b64 = append(d.b64[:0], data...)
-	gz, err := base64.StdEncoding.AppendDecode(d.gz[:0], d.b64)
+	// The decoder only reads its source, which can share the string's
+	// bytes.
+	gz, err := base64.StdEncoding.AppendDecode(d.gz[:0], unsafe.Slice(unsafe.StringData(data), len(data)))
 	d.gz = gz
 	if err != nil {
 		return Header{}, fmt.Errorf("decoding subscription payload base64: %w", err)
@@ -112,16 +114,6 @@ func (d *Decoder) Decode(gz []byte, fn func(Event) error) (Header, error) {
 // Gunzip decompresses a payload into the decoder's buffer and returns it; it
 // is valid until the next call.
 func (d *Decoder) Gunzip(gz []byte) ([]byte, error) {
-	d.br.Reset(gz)
-	var err error
-	if d.zr == nil {
-		d.zr, err = gzip.NewReader(&d.br)
-	} else {
-		err = d.zr.Reset(&d.br)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decompressing subscription payload: %w", err)
-	}
 	limit := d.MaxSize
 	if limit <= 0 {
 		limit = DefaultMaxSize
@@ -131,9 +123,28 @@ func (d *Decoder) Gunzip(gz []byte) ([]byte, error) {
 	// whole payload in the usual single-member case; deflate cannot expand
 	// more than 1032 times, which bounds the hint for corrupt input.
 	if len(gz) >= 18 {
-		if hint := int(binary.LittleEndian.Uint32(gz[len(gz)-4:])); hint < limit && hint <= 1032*len(gz) && cap(buf) < hint+1 {
-			buf = make([]byte, 0, hint+1)
+		if hint := int(binary.LittleEndian.Uint32(gz[len(gz)-4:])); hint < limit && hint <= 1032*len(gz) && cap(buf) < hint+slack {
+			buf = make([]byte, 0, hint+slack)
 		}
+	}
+	// The fast path reads valid payloads; gzip.Reader reads the others, or
+	// says what is wrong with them.
+	if d.inf == nil {
+		d.inf = new(inflater)
+	}
+	if out, ok := d.inf.gunzip(buf, gz, limit); ok {
+		d.doc = out
+		return out, nil
+	}
+	d.br.Reset(gz)
+	var err error
+	if d.zr == nil {
+		d.zr, err = gzip.NewReader(&d.br)
+	} else {
+		err = d.zr.Reset(&d.br)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decompressing subscription payload: %w", err)
 	}
 	for {
 		if len(buf) == cap(buf) {

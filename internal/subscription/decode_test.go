@@ -296,6 +296,55 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestDecodeFastPath checks log events that the fast path for CloudWatch
+// Logs' own spelling decodes, and those it leaves to the general decoder,
+// sometimes after setting some fields.
+func TestDecodeFastPath(t *testing.T) {
+	events := []string{
+		`{"id":"1","timestamp":1700000000000,"message":"2 a b"}`,
+		`{"message":"m","timestamp":9,"id":"x"}`,
+		`{"id":"1","timestamp":123456789012345678,"message":"18 digits"}`,
+		`{"id":"1","timestamp":1234567890123456789,"message":"19 digits"}`,
+		`{"id":"1","timestamp":9223372036854775808,"message":"overflow"}`,
+		`{"id":"1","timestamp":0,"message":"zero"}`,
+		`{"id":"1","timestamp":-5,"message":"negative"}`,
+		`{"id":"1","timestamp":15.0,"message":"fraction"}`,
+		`{"id":"1","timestamp":15e3,"message":"exponent"}`,
+		`{"id":"1","timestamp":15E3,"message":"exponent"}`,
+		`{"id":"1","timestamp":"15","message":"string timestamp"}`,
+		`{"id":"1","timestamp":15,"message":"esc\u00e9aped"}`,
+		`{"id":"1","timestamp":15,"message":"quote \" inside"}`,
+		"{\"id\":\"1\",\"timestamp\":15,\"message\":\"caf\xc3\xa9\"}",
+		"{\"id\":\"1\",\"timestamp\":15,\"message\":\"tab\tinside\"}",
+		`{"id":"1","timestamp":15,"message":"then an unknown key","x":[1,2]}`,
+		`{"id":"1","timestamp":15,"message":"then a space" }`,
+		`{"id":"1", "timestamp":15,"message":"space after a comma"}`,
+		`{"id":"1","timestamp":15,"message":null}`,
+		`{"id":"1","timestamp":15,"message":"dup","message":"last wins"}`,
+		`{"id":7,"timestamp":15,"message":"numeric id"}`,
+		`{"ID":"1","timestamp":15,"message":"upper-case key"}`,
+		`{"id":"1","timestamp":15,"message":"unterminated}`,
+		`{"id":"1","timestamp":15,"message":"missing brace"`,
+		`{"id":"1","timestamp":15`,
+		`{"id":"1","timestamp":`,
+		`{"id":"1","timestamp":15,"message":"x"]`,
+		`{}`,
+	}
+	d := NewDecoder()
+	for _, ev := range events {
+		for _, doc := range []string{
+			`{"messageType":"DATA_MESSAGE","logEvents":[` + ev + `]}`,
+			// After an event that sets every field, which the fast path
+			// must leave as the general decoder leaves them.
+			`{"messageType":"DATA_MESSAGE","logEvents":[{"id":"a","timestamp":1,"message":"m"}],"logEvents":[` + ev + `]}`,
+		} {
+			if _, err := compareWithNaive(t, d, []byte(doc)); err != nil {
+				t.Logf("%s: %v", ev, err)
+			}
+		}
+	}
+}
+
 func TestDecodeCallbackError(t *testing.T) {
 	stop := errors.New("stop")
 	d := NewDecoder()
@@ -429,5 +478,33 @@ func TestDecodeAllocs(t *testing.T) {
 	// allocated per event.
 	if small != large || large > 8 {
 		t.Errorf("%v allocations for 100 events, %v for 5000", small, large)
+	}
+}
+
+// TestPlain checks plain, which decides that a JSON string needs no
+// decoding, with a byte that does at every position of strings of every
+// length up to 40.
+func TestPlain(t *testing.T) {
+	for n := range 41 {
+		s := bytes.Repeat([]byte("0"), n)
+		if !plain(s) {
+			t.Fatalf("%q is plain", s)
+		}
+		for i := range n {
+			for _, c := range []byte{0, 0x1f, '\\', 0x7f + 1, 0xff} {
+				b := bytes.Clone(s)
+				b[i] = c
+				if plain(b) {
+					t.Fatalf("%q is not plain", b)
+				}
+			}
+			for _, c := range []byte{' ', '!', '"', '~', 0x7f} {
+				b := bytes.Clone(s)
+				b[i] = c
+				if !plain(b) {
+					t.Fatalf("%q is plain", b)
+				}
+			}
+		}
 	}
 }

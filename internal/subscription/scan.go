@@ -99,16 +99,24 @@ func special(w uint64) bool {
 	return ((q-ones)&^q|(s-ones)&^s|(w-ones*0x20)|w)&highs != 0
 }
 
-// plainASCII reports whether s has only printable ASCII and spaces.
-func plainASCII(s []byte) bool {
+// plain reports whether s, the content of a JSON string, is its value as
+// it stands: printable ASCII and spaces, no backslash.
+func plain(s []byte) bool {
 	var acc uint64
-	for len(s) >= 8 {
+	for len(s) >= 16 {
+		w, v := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
+		bw, bv := w^ones*'\\', v^ones*'\\'
+		acc |= (w - ones*0x20) | w | (bw-ones)&^bw | (v - ones*0x20) | v | (bv-ones)&^bv
+		s = s[16:]
+	}
+	if len(s) >= 8 {
 		w := binary.LittleEndian.Uint64(s)
-		acc |= w - ones*0x20 | w
+		bs := w ^ ones*'\\'
+		acc |= (w - ones*0x20) | w | (bs-ones)&^bs
 		s = s[8:]
 	}
 	for _, c := range s {
-		if c < ' ' || c >= utf8.RuneSelf {
+		if c < ' ' || c >= utf8.RuneSelf || c == '\\' {
 			return false
 		}
 	}
@@ -128,7 +136,7 @@ func (sc *scanner) str(i int) (end int, flags uint8, err error) {
 	// control characters or non-ASCII bytes.
 	if q := bytes.IndexByte(b[i+1:], '"'); q >= 0 {
 		content := b[i+1 : i+1+q]
-		if plainASCII(content) && bytes.IndexByte(content, '\\') < 0 {
+		if plain(content) {
 			return i + 2 + q, 0, nil
 		}
 	}
@@ -676,6 +684,10 @@ func (sc *scanner) eventArray(i int) (int, error) {
 			case sc.isNull(i):
 				i += 4
 			case i < len(b) && b[i] == '{':
+				if j, ok := sc.eventFast(i, ev); ok {
+					i = j
+					break
+				}
 				var err error
 				if i, err = sc.event(i, ev); err != nil {
 					return 0, err
@@ -703,6 +715,69 @@ func (sc *scanner) eventArray(i int) (int, error) {
 		sc.events = sc.events[:0]
 	}
 	return i, nil
+}
+
+// eventFast decodes a log event object written as CloudWatch Logs writes
+// them: no whitespace, only the keys id, timestamp and message spelled so,
+// string values without escapes or other than printable ASCII, and an
+// integer timestamp. It returns false for any other object, which event
+// then decodes from the start, setting again whatever eventFast set.
+func (sc *scanner) eventFast(i int, ev *eventRef) (int, bool) {
+	b := sc.b
+	i++ // '{'
+	for {
+		var id int
+		switch rest := b[i:]; {
+		case len(rest) >= 5 && string(rest[:5]) == `"id":`:
+			id, i = keyID, i+5
+		case len(rest) >= 12 && string(rest[:12]) == `"timestamp":`:
+			id, i = keyTimestamp, i+12
+		case len(rest) >= 10 && string(rest[:10]) == `"message":`:
+			id, i = keyMessage, i+10
+		default:
+			return 0, false
+		}
+		if id == keyTimestamp {
+			if i >= len(b) || b[i] < '1' || b[i] > '9' {
+				return 0, false
+			}
+			var v uint64
+			j := i
+			for ; j < len(b) && j-i < 18 && b[j] >= '0' && b[j] <= '9'; j++ {
+				v = v*10 + uint64(b[j]-'0')
+			}
+			if j >= len(b) || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] >= '0' && b[j] <= '9' {
+				return 0, false
+			}
+			ev.ts, i = int64(v), j
+		} else {
+			if i >= len(b) || b[i] != '"' {
+				return 0, false
+			}
+			q := bytes.IndexByte(b[i+1:], '"')
+			if q < 0 || !plain(b[i+1:i+1+q]) {
+				return 0, false
+			}
+			r := ref{off: uint32(i + 1), end: uint32(i + 1 + q)}
+			if id == keyID {
+				ev.id = r
+			} else {
+				ev.msg = r
+			}
+			i += q + 2
+		}
+		if i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
 }
 
 // event decodes one log event object into ev.
