@@ -13,6 +13,7 @@ need terraform "install Terraform >= 1.11 on the PATH (https://developer.hashico
 need moto_server "pip install 'moto[server]>=5.0'"
 need aws "pip install awscli"
 need git "apt-get install -y git"
+need gcc "apt-get install -y gcc (cgo: DuckDB in the demo and its tests)"
 # Chromium takes the report's screenshot; installed here when it can be.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing chromium" >&2
