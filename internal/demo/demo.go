@@ -148,10 +148,9 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 
 // progress prints numbered stages and their results.
 type progress struct {
-	w      io.Writer
-	n      int
-	total  int
-	stages time.Time
+	w     io.Writer
+	n     int
+	total int
 }
 
 func (p *progress) stage(title, waitingFor string) {
@@ -160,11 +159,11 @@ func (p *progress) stage(title, waitingFor string) {
 	if waitingFor != "" {
 		line += " (waiting for " + waitingFor + ")"
 	}
-	fmt.Fprintln(p.w, line)
+	_, _ = fmt.Fprintln(p.w, line) // progress only
 }
 
 func (p *progress) linef(format string, args ...any) {
-	fmt.Fprintf(p.w, "      "+format+"\n", args...)
+	_, _ = fmt.Fprintf(p.w, "      "+format+"\n", args...) // progress only
 }
 
 func since(t time.Time) string { return round(time.Since(t)) }

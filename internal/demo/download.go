@@ -45,7 +45,7 @@ func getObject(ctx context.Context, c *clients, bucket, key, path string) error 
 	if err != nil {
 		return fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
 	}
-	defer out.Body.Close()
+	defer func() { _ = out.Body.Close() }() // read only
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

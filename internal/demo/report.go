@@ -27,7 +27,7 @@ func writeReport(dir, path string) error {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }() // read only
 			rs, err = report.ReadNDJSON(f)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
@@ -37,7 +37,7 @@ func writeReport(dir, path string) error {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }() // read only
 			st, err := f.Stat()
 			if err != nil {
 				return err

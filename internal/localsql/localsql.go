@@ -82,7 +82,7 @@ func Query(db *sql.DB, text string) ([]string, [][]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // its error is rows.Err
 	cols, err := rows.Columns()
 	if err != nil {
 		return nil, nil, err

@@ -42,7 +42,7 @@ func Run(dir string, truth synthetic.Truth, w io.Writer) ([]Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // read only
 	var out []Answer
 	for _, q := range queries.All() {
 		params := queries.Params(table, truth)
@@ -55,7 +55,9 @@ func Run(dir string, truth synthetic.Truth, w io.Writer) ([]Answer, error) {
 			return nil, fmt.Errorf("%s: %w", q.Name, err)
 		}
 		a := Answer{Query: q, Columns: cols, Rows: rows, Params: params, Err: queries.Compare(q.Name, truth, rows)}
-		a.print(w)
+		if err := a.print(w); err != nil {
+			return nil, err
+		}
 		out = append(out, a)
 	}
 	return out, nil
@@ -75,7 +77,8 @@ func Mismatches(as []Answer) int {
 	return n
 }
 
-func (a Answer) print(w io.Writer) {
+func (a Answer) print(out io.Writer) error {
+	var w strings.Builder
 	verdict := "matches the ground truth"
 	if a.Err != nil {
 		verdict = "DIFFERS from the ground truth"
@@ -84,32 +87,34 @@ func (a Answer) print(w io.Writer) {
 	if len(a.Rows) == 1 {
 		rows = "row"
 	}
-	fmt.Fprintf(w, "\n      %s (%d %s, %s)\n", a.Query.Name, len(a.Rows), rows, verdict)
+	_, _ = fmt.Fprintf(&w, "\n      %s (%d %s, %s)\n", a.Query.Name, len(a.Rows), rows, verdict)
 	desc := firstSentence(a.Query.Description)
 	for k, v := range a.Params {
 		v = strings.TrimSuffix(strings.TrimPrefix(v, "TIMESTAMP '"), "'") // {{now}} as a date
 		desc = strings.ReplaceAll(desc, "{{"+k+"}}", v)
 	}
 	for _, l := range wrap(desc, 88) {
-		fmt.Fprintf(w, "        %s\n", l)
+		_, _ = fmt.Fprintf(&w, "        %s\n", l)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "      "+strings.Join(a.Columns, "\t"))
+	tw := tabwriter.NewWriter(&w, 0, 0, 2, ' ', 0)
+	_, _ = fmt.Fprintln(tw, "      "+strings.Join(a.Columns, "\t"))
 	for i, r := range a.Rows {
 		if i == maxPrinted {
-			fmt.Fprintf(tw, "      … %d more\n", len(a.Rows)-maxPrinted)
+			_, _ = fmt.Fprintf(tw, "      … %d more\n", len(a.Rows)-maxPrinted)
 			break
 		}
 		cells := make([]string, len(r))
 		for j, v := range r {
 			cells[j] = shorten(v)
 		}
-		fmt.Fprintln(tw, "      "+strings.Join(cells, "\t"))
+		_, _ = fmt.Fprintln(tw, "      "+strings.Join(cells, "\t"))
 	}
 	_ = tw.Flush()
 	if a.Err != nil {
-		fmt.Fprintln(w, a.Err)
+		_, _ = fmt.Fprintln(&w, a.Err)
 	}
+	_, err := io.WriteString(out, w.String())
+	return err
 }
 
 // shorten keeps long ARNs readable: the account and region are the
