@@ -5,7 +5,6 @@ import (
 	"hash/crc32"
 	"math/bits"
 	"sync"
-	"unsafe"
 )
 
 // This file is a DEFLATE (RFC 1951) and gzip (RFC 1952) decompressor for a
@@ -56,9 +55,9 @@ const (
 )
 
 // maxMatch is the longest match; slack is room past the output's end for
-// matches and literals written without checks, and for copies that run
-// over the end of a match: up to 15 bytes past a long match, 31 past a
-// short one.
+// a symbol's writes, which inflateFast checks once per symbol rather than
+// per byte, and for copies that run over the end of a match: up to 15
+// bytes past a long match, 31 past a short one.
 const (
 	maxMatch = 258
 	slack    = maxMatch + 16
@@ -433,10 +432,11 @@ const (
 // inflateFast decodes symbols while 8 bytes of input remain to load and out
 // has slack room after o.
 //
-// Writes to out go through an unsafe pointer, without bounds checks: each
-// symbol is decoded with o+slack <= len(out) and writes at most a match
-// (maxMatch bytes, plus 15 of a 16-byte copy, or 32 bytes for a shorter
-// one) or three literals.
+// Each symbol is decoded with o+slack <= len(out), and its writes go
+// through a view of the slack bytes at o: a match (maxMatch bytes, plus 15
+// of a 16-byte copy, or 32 bytes for a shorter one) or three literals fit
+// in it, so that the compiler checks the view's bounds once rather than
+// every write's.
 //
 // The table entry of the next symbol is looked up before a match is
 // copied, so that the lookup need not wait for the copy loop to end.
@@ -445,7 +445,6 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 	const distMask = 1<<distTableBits - 1
 	// Locals, so that the compiler keeps them in registers.
 	in, pos, buf, n := br.in, br.pos, br.buf, br.n
-	base := unsafe.Pointer(unsafe.SliceData(out))
 	oEnd := len(out) - slack
 	if pos+8 > len(in) || o > oEnd {
 		return o, blockMore
@@ -458,9 +457,10 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 	e := lit[buf&litMask]
 	for {
 		if e&entryLiteral != 0 {
+			w := (*[3]byte)(out[o:])
 			buf >>= e & 15
 			n -= uint(e & 15)
-			*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+			w[0] = byte(e >> 16)
 			o++
 			// Literals of the main table take at most 11 bits, so two
 			// more fit in the 45 bits left.
@@ -468,13 +468,13 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 			if e&entryLiteral != 0 {
 				buf >>= e & 15
 				n -= uint(e & 15)
-				*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+				w[1] = byte(e >> 16)
 				o++
 				e = lit[buf&litMask]
 				if e&entryLiteral != 0 {
 					buf >>= e & 15
 					n -= uint(e & 15)
-					*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+					w[2] = byte(e >> 16)
 					o++
 				}
 			}
@@ -487,7 +487,7 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 			buf >>= e & 15
 			n -= uint(e & 15)
 			if e&entryLiteral != 0 {
-				*(*byte)(unsafe.Add(base, o)) = byte(e >> 16)
+				out[o] = byte(e >> 16)
 				o++
 			} else {
 				if e&entryLength == 0 {
@@ -498,7 +498,10 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 					return o, blockCorrupt
 				}
 				x := e >> 4 & 15
-				length := int(e>>16) + int(buf&(1<<x-1))
+				// No more than maxMatch, which the table's lengths
+				// never exceed: the bound spares the copy loops below
+				// some of their bounds checks.
+				length := min(int(e>>16)+int(buf&(1<<x-1)), maxMatch)
 				buf >>= x
 				n -= uint(x)
 
@@ -518,8 +521,10 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 					br.pos, br.buf, br.n = pos, buf, n
 					return o, blockCorrupt
 				}
-				dst := unsafe.Add(base, o)
-				src := unsafe.Add(base, o-d)
+				// The source may run into the destination: both are
+				// views of out, each maxMatch+16 bytes long.
+				dst := (*[slack]byte)(out[o:])
+				src := (*[slack]byte)(out[o-d:])
 				o += length
 				more := pos+8 <= len(in) && o <= oEnd
 				if more {
@@ -534,23 +539,23 @@ func inflateFast(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 					// copy may run over the end of the match (by up
 					// to 31 bytes for the shortest), not over its
 					// source. Most matches are done in two moves.
-					*(*[16]byte)(dst) = *(*[16]byte)(src)
-					*(*[16]byte)(unsafe.Add(dst, 16)) = *(*[16]byte)(unsafe.Add(src, 16))
+					*(*[16]byte)(dst[0:]) = *(*[16]byte)(src[0:])
+					*(*[16]byte)(dst[16:]) = *(*[16]byte)(src[16:])
 					for k := 32; k < length; k += 16 {
-						*(*[16]byte)(unsafe.Add(dst, k)) = *(*[16]byte)(unsafe.Add(src, k))
+						*(*[16]byte)(dst[k:]) = *(*[16]byte)(src[k:])
 					}
 				case d >= 8:
 					for k := 0; k < length; k += 8 {
-						*(*uint64)(unsafe.Add(dst, k)) = *(*uint64)(unsafe.Add(src, k))
+						binary.LittleEndian.PutUint64(dst[k:], binary.LittleEndian.Uint64(src[k:]))
 					}
 				case d == 1:
-					v := uint64(*(*byte)(src)) * 0x0101010101010101
+					v := uint64(src[0]) * 0x0101010101010101
 					for k := 0; k < length; k += 8 {
-						*(*uint64)(unsafe.Add(dst, k)) = v
+						binary.LittleEndian.PutUint64(dst[k:], v)
 					}
 				default:
 					for k := range length {
-						*(*byte)(unsafe.Add(dst, k)) = *(*byte)(unsafe.Add(src, k))
+						dst[k] = src[k]
 					}
 				}
 				if !more {
