@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 )
 
@@ -86,10 +87,10 @@ func scan(ctx context.Context, f *fakeAWS, docs *roleDocs) (*Report, *Inventory,
 func TestScanCost(t *testing.T) {
 	f := costEstate()
 	docs := &roleDocs{}
-	start := cpuTime()
+	start := cputime.Process()
 	wall := time.Now()
 	rep, inv, err := scan(context.Background(), f, docs)
-	cpu := cpuTime() - start
+	cpu := cputime.Process() - start
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func BenchmarkScan500(b *testing.B) {
 	f := costEstate()
 	b.ReportAllocs()
 	calls := 0
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		docs := &roleDocs{}
 		_, inv, err := scan(context.Background(), f, docs)
@@ -132,7 +133,7 @@ func BenchmarkScan500(b *testing.B) {
 		calls = inv.Calls + docs.calls
 	}
 	b.ReportMetric(float64(calls), "calls/op")
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := cputime.Process() - start; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }

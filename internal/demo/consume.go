@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 )
 
@@ -99,10 +100,10 @@ func consume(ctx context.Context, c *clients, pl *pipeline, p *progress) (Enrich
 					Window: window, State: state, ShardID: shard, EventSourceARN: pl.streamARN, IsFinalInvokeForWindow: final,
 				},
 			}
-			wall, cpu := time.Now(), cpuTime()
+			wall, cpu := time.Now(), cputime.Process()
 			resp, err := handle(ctx, ev)
 			st.Wall += time.Since(wall)
-			st.CPU += cpuTime() - cpu
+			st.CPU += cputime.Process() - cpu
 			st.Invocations++
 			if err != nil {
 				return st, fmt.Errorf("shard %s: the handler failed: %w", shard, err)

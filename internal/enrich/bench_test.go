@@ -13,6 +13,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
@@ -98,14 +99,14 @@ func payloadInventory(tb testing.TB, gz []byte) *inventory.Inventory {
 // machine says more about a benchmark's cost than the wall clock.
 type cpuClock struct{ start time.Duration }
 
-func startCPU() cpuClock { return cpuClock{cpuTime()} }
+func startCPU() cpuClock { return cpuClock{cputime.Process()} }
 
 // reportRecords reports records per second of wall time, the benchmark's
 // own measure, and per second of CPU time.
 func reportRecords(b *testing.B, n int, c cpuClock) {
 	records := float64(n) * float64(b.N)
 	b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
-	if cpu := cpuTime() - c.start; cpu > 0 {
+	if cpu := cputime.Process() - c.start; cpu > 0 {
 		b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
 	}
 }

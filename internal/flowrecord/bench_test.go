@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 )
 
 // benchLines returns n varied default-format lines: mostly IPv4 TCP and UDP
@@ -102,7 +104,7 @@ func benchmarkParse(b *testing.B, f Format, lines [][]byte) {
 	}
 	b.SetBytes(size / int64(len(lines)))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	i := 0
 	for b.Loop() {
 		if err := p.Parse(lines[i], &r); err != nil {
@@ -120,7 +122,7 @@ func benchmarkParse(b *testing.B, f Format, lines [][]byte) {
 // CPU time, which is the rate per core on a busy machine.
 func reportRecords(b *testing.B, records int, cpuStart time.Duration) {
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-	if cpu := cpuTime() - cpuStart; cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpu > 0 {
 		b.ReportMetric(float64(records)/cpu.Seconds(), "records/cpu-s")
 	}
 }
@@ -149,7 +151,7 @@ func BenchmarkAppendJSON(b *testing.B) {
 	b.ReportAllocs()
 	var buf []byte
 	i := 0
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		buf = recs[i].AppendJSON(buf[:0])
 		i++

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
@@ -42,7 +43,7 @@ func reportRecords(b *testing.B, cpuStart time.Duration, engine bool) {
 	records := float64(benchRecords) * float64(b.N)
 	b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
 	cost := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	if cpu := cpuTime() - cpuStart; cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpu > 0 {
 		b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
 		cost = float64(cpu.Nanoseconds()) / float64(b.N)
 	}
@@ -71,7 +72,7 @@ func BenchmarkEngineEndToEnd(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		w.Reset(io.Discard)
 		e.Reset(w)
@@ -110,7 +111,7 @@ func BenchmarkHandleSubscription(b *testing.B) {
 	}
 	b.SetBytes(int64(len(event.AWSLogs.Data)))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	var res LogsResult
 	for b.Loop() {
 		if res, err = h.HandleCloudWatchLogs(ctx, event); err != nil {
@@ -145,7 +146,7 @@ func BenchmarkHandleKinesisWindow(b *testing.B) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(gz)))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	var state int
 	for b.Loop() {
 		resp, err := h.HandleKinesisWindow(ctx, ev)

@@ -30,6 +30,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 )
 
 const covData = "data.vpcflow_coverage.test"
@@ -440,9 +441,9 @@ func TestAccCoverageDataSource_cost(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds := &coverageDataSource{data: newProviderData(client)}
-	cpu0, wall0 := cpuTime(), time.Now()
+	cpu0, wall0 := cputime.Process(), time.Now()
 	rep, err := ds.scan(context.Background(), coverageTarget{}, coverage.Options{ExcludeVPCIDs: a.defaultVPCs()}, true)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	if err != nil {
 		t.Fatal(err)
 	}

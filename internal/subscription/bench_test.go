@@ -9,6 +9,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 )
 
@@ -27,7 +28,7 @@ func benchPayload(b *testing.B) []byte {
 func reportRecords(b *testing.B, cpuStart time.Duration) {
 	records := float64(benchRecords) * float64(b.N)
 	b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
-	if cpu := cpuTime() - cpuStart; cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpu > 0 {
 		b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
 	}
 }
@@ -42,7 +43,7 @@ func BenchmarkGunzipOnly(b *testing.B) {
 	}
 	var br bytes.Reader
 	buf := make([]byte, 0, len(GenerateJSON(benchRecords, 1))+1)
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		br.Reset(gz)
 		if err := zr.Reset(&br); err != nil {
@@ -68,7 +69,7 @@ func BenchmarkGunzipOnly(b *testing.B) {
 func BenchmarkGunzip(b *testing.B) {
 	gz := benchPayload(b)
 	d := NewDecoder()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		if _, err := d.Gunzip(gz); err != nil {
 			b.Fatal(err)
@@ -82,7 +83,7 @@ func BenchmarkGunzip(b *testing.B) {
 func BenchmarkDecodeNaive(b *testing.B) {
 	gz := benchPayload(b)
 	fields := 0
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		data, err := DecodeNaive(gz)
 		if err != nil {
@@ -106,7 +107,7 @@ func BenchmarkDecode(b *testing.B) {
 		n += len(ev.Message)
 		return nil
 	}
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		if _, err := d.Decode(gz, count); err != nil {
 			b.Fatal(err)
@@ -121,7 +122,7 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	doc := GenerateJSON(benchRecords, 1)
 	d := NewDecoder()
 	noop := func(Event) error { return nil }
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		if _, err := d.DecodeJSON(doc, noop); err != nil {
 			b.Fatal(err)
@@ -143,7 +144,7 @@ func BenchmarkDecodeAndParse(b *testing.B) {
 		bytes += r.Bytes()
 		return nil
 	}
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		if _, err := d.Decode(gz, parse); err != nil {
 			b.Fatal(err)

@@ -1,15 +1,14 @@
 //go:build unix
 
-package flowrecord
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time the process has used, so that benchmarks can
-// report throughput per core even when other work shares the machine.
-func cpuTime() time.Duration {
+// Process returns the CPU time, user and system, the process has used.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

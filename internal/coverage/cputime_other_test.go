@@ -1,8 +1,0 @@
-//go:build !unix
-
-package coverage
-
-import "time"
-
-// cpuTime is not measured here; the cost test then checks calls only.
-func cpuTime() time.Duration { return 0 }
