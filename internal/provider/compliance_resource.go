@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -1047,7 +1049,7 @@ func isNotFoundErr(err error) bool {
 
 func ssmTags(tags map[string]string) []ssmtypes.Tag {
 	out := make([]ssmtypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, ssmtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out
@@ -1055,7 +1057,7 @@ func ssmTags(tags map[string]string) []ssmtypes.Tag {
 
 func configTags(tags map[string]string) []configtypes.Tag {
 	out := make([]configtypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, configtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -560,7 +561,7 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 			return
 		}
 		if existed {
-			if err := r.updateRuleTags(ctx, ruleARN, oldTags, tags); err != nil {
+			if err := updateEventBridgeTags(ctx, r.events, ruleARN, oldTags, tags); err != nil {
 				diags.AddError(fmt.Sprintf("updating tags of EventBridge Rule (%s)", rule), err.Error())
 				return
 			}
@@ -617,15 +618,16 @@ func mapHas(ctx context.Context, m types.Map, key string) bool {
 	return ok
 }
 
-func (r *inventoryRulesResource) updateRuleTags(ctx context.Context, ruleARN string, oldTags, newTags map[string]string) error {
-	upsert, remove := diffTags(oldTags, newTags)
+// updateEventBridgeTags makes a rule's tags want, from have.
+func updateEventBridgeTags(ctx context.Context, api inventoryRulesAPI, ruleARN string, have, want map[string]string) error {
+	upsert, remove := diffTags(have, want)
 	if len(remove) > 0 {
-		if _, err := r.events.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: remove}); err != nil {
+		if _, err := api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: remove}); err != nil {
 			return err
 		}
 	}
 	if len(upsert) > 0 {
-		if _, err := r.events.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(upsert)}); err != nil {
+		if _, err := api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(upsert)}); err != nil {
 			return err
 		}
 	}
@@ -634,7 +636,7 @@ func (r *inventoryRulesResource) updateRuleTags(ctx context.Context, ruleARN str
 
 func eventbridgeTags(tags map[string]string) []eventbridgetypes.Tag {
 	out := make([]eventbridgetypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, eventbridgetypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out

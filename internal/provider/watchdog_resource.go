@@ -331,7 +331,7 @@ func (r *watchdogResource) apply(ctx context.Context, plan, state *watchdogModel
 		}
 		have, err := r.ruleTags(ctx, aws.ToString(out.RuleArn))
 		if err == nil {
-			err = r.updateTags(ctx, aws.ToString(out.RuleArn), have, tags)
+			err = updateEventBridgeTags(ctx, r.events, aws.ToString(out.RuleArn), have, tags)
 		}
 		if err != nil {
 			diags.AddError(fmt.Sprintf("updating tags of EventBridge Rule (%s)", name), err.Error())
@@ -349,21 +349,6 @@ func (r *watchdogResource) ruleTags(ctx context.Context, ruleARN string) (map[st
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return tags, nil
-}
-
-func (r *watchdogResource) updateTags(ctx context.Context, ruleARN string, have, want map[string]string) error {
-	upsert, remove := diffTags(have, want)
-	if len(remove) > 0 {
-		if _, err := r.events.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: remove}); err != nil {
-			return err
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := r.events.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(upsert)}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (r *watchdogResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
