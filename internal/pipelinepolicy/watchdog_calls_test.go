@@ -164,6 +164,9 @@ func runWatchdog(t *testing.T, env map[string]string) []call {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
+	if len(rep.Targets) == 0 {
+		t.Fatal("the run scanned no target, so no call was made")
+	}
 	for _, res := range rep.Targets {
 		if res.EventsSent == 0 {
 			t.Fatalf("target %s/%s sent no event, so not every call was made: %+v", res.Account, res.Region, res)

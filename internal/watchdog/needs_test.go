@@ -81,13 +81,20 @@ func TestDeploymentRegions(t *testing.T) {
 		t.Fatalf("policy %+v", w)
 	}
 	var groups []string
+	assumes := 0
 	for _, n := range c.Deployment("aws", account, region).Needs() {
 		if n.Action == "logs:DescribeLogGroups" {
 			groups = append(groups, n.Resource)
 		}
-		if n.Action == "sts:AssumeRole" && n.Context["sts:ExternalId"][0] != "x-1" {
-			t.Errorf("AssumeRole without the external ID: %+v", n)
+		if n.Action == "sts:AssumeRole" {
+			assumes++
+			if ids := n.Context["sts:ExternalId"]; len(ids) != 1 || ids[0] != "x-1" {
+				t.Errorf("AssumeRole without the external ID: %+v", n)
+			}
 		}
+	}
+	if assumes != 1 {
+		t.Errorf("%d sts:AssumeRole needs, want 1 for the one target role", assumes)
 	}
 	if len(groups) != 2 || !strings.Contains(groups[1], ":logs:us-west-2:") {
 		t.Errorf("DescribeLogGroups resources %v", groups)
@@ -103,6 +110,9 @@ func TestConfigFromEnvDefaults(t *testing.T) {
 	d := c.Deployment("aws", account, region)
 	if len(c.Targets) != 1 || !d.ScansOwnAccount || d.StateBucket != "" {
 		t.Errorf("defaults %+v / %+v", c, d)
+	}
+	if len(d.Needs()) == 0 {
+		t.Fatal("no needs at all")
 	}
 	for _, n := range d.Needs() {
 		if strings.HasPrefix(n.Action, "s3:GetObject") || n.Action == "sts:AssumeRole" {
