@@ -139,14 +139,12 @@ func addrKey(typ string, a netip.Addr) string {
 	return typ + ":" + a.String()
 }
 
-var rfc6598 = netip.MustParsePrefix("100.64.0.0/10")
-
 // setFlags classifies the address: RFC 1918 private IPv4, RFC 6598 shared
 // address space (carrier-grade NAT), IPv6 unique local (fc00::/7), or public:
 // any other global unicast address.
 func (e *Endpoint) setFlags(a netip.Addr) {
 	if a.Is4() {
-		// netip's tests, on the four bytes at once.
+		// netip's tests, on the four bytes at once (RFC 6598 is 100.64.0.0/10).
 		b := a.As4()
 		private := b[0] == 10 || b[0] == 172 && b[1]&0xf0 == 16 || b[0] == 192 && b[1] == 168
 		e.Rfc1918, e.Ula = private, false
@@ -154,9 +152,8 @@ func (e *Endpoint) setFlags(a netip.Addr) {
 		e.Public = !private && !e.Rfc6598 && a.IsGlobalUnicast()
 		return
 	}
+	// IPv6: private is unique local.
 	private := a.IsPrivate()
-	e.Rfc1918 = private && a.Is4()
-	e.Ula = private && a.Is6()
-	e.Rfc6598 = a.Is4() && rfc6598.Contains(a)
-	e.Public = !private && !e.Rfc6598 && a.IsGlobalUnicast()
+	e.Rfc1918, e.Rfc6598, e.Ula = false, false, private
+	e.Public = !private && a.IsGlobalUnicast()
 }

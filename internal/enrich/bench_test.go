@@ -95,22 +95,6 @@ func payloadInventory(tb testing.TB, gz []byte) *inventory.Inventory {
 	return inv
 }
 
-// cpuClock measures the CPU time the process spends, which on a shared
-// machine says more about a benchmark's cost than the wall clock.
-type cpuClock struct{ start time.Duration }
-
-func startCPU() cpuClock { return cpuClock{cputime.Process()} }
-
-// reportRecords reports records per second of wall time, the benchmark's
-// own measure, and per second of CPU time.
-func reportRecords(b *testing.B, n int, c cpuClock) {
-	records := float64(n) * float64(b.N)
-	b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
-	if cpu := cputime.Process() - c.start; cpu > 0 {
-		b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
-	}
-}
-
 // BenchmarkEndToEnd measures the Lambda path: the base64 awslogs.data of a
 // subscription event to aggregated rows, as gzip NDJSON.
 func BenchmarkEndToEnd(b *testing.B) { benchEndToEnd(b, Options{}) }
@@ -134,7 +118,7 @@ func benchEndToEnd(b *testing.B, opts Options) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		// As a warm Lambda function does for each invocation.
 		w.Reset(io.Discard)
@@ -149,7 +133,7 @@ func benchEndToEnd(b *testing.B, opts Options) {
 			b.Fatalf("stats %+v", st)
 		}
 	}
-	reportRecords(b, benchRecords, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 	b.ReportMetric(float64(e.Stats().Rows), "rows/payload")
 }
 
@@ -163,7 +147,7 @@ func BenchmarkFloorGunzip(b *testing.B) {
 	var raw []byte
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		var err error
 		raw, err = base64.StdEncoding.AppendDecode(raw[:0], []byte(data))
@@ -174,7 +158,7 @@ func BenchmarkFloorGunzip(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, benchRecords, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 // floorGunzip decompresses with klauspost/compress/gzip as efficiently as
@@ -229,7 +213,7 @@ func BenchmarkNaive(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	fields := 0
-	cpu := startCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		raw, err := base64.StdEncoding.DecodeString(data)
 		if err != nil {
@@ -246,7 +230,7 @@ func BenchmarkNaive(b *testing.B) {
 	if fields == 0 {
 		b.Fatal("no fields")
 	}
-	reportRecords(b, benchRecords, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 var timeZero = time.Time{}
@@ -274,7 +258,7 @@ func BenchmarkReadLines(b *testing.B) {
 	}
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		w.Reset(io.Discard)
 		e.Reset(w)
@@ -285,5 +269,5 @@ func BenchmarkReadLines(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, benchRecords, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 )
@@ -115,16 +114,7 @@ func benchmarkParse(b *testing.B, f Format, lines [][]byte) {
 			i = 0
 		}
 	}
-	reportRecords(b, b.N, cpu)
-}
-
-// reportRecords reports records per second of wall time and per second of
-// CPU time, which is the rate per core on a busy machine.
-func reportRecords(b *testing.B, records int, cpuStart time.Duration) {
-	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-	if cpu := cputime.Process() - cpuStart; cpu > 0 {
-		b.ReportMetric(float64(records)/cpu.Seconds(), "records/cpu-s")
-	}
+	cputime.ReportRecords(b, float64(b.N), cpu)
 }
 
 func BenchmarkParseDefault(b *testing.B) {
@@ -159,5 +149,5 @@ func BenchmarkAppendJSON(b *testing.B) {
 			i = 0
 		}
 	}
-	reportRecords(b, b.N, cpu)
+	cputime.ReportRecords(b, float64(b.N), cpu)
 }

@@ -153,7 +153,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		} else {
 			switch c.op {
 			case opUint:
-				// Up to 16 digits eight at a time; the loop below
+				// Up to 15 digits eight at a time; the loop below
 				// handles anything else, and says what is wrong.
 				if v, end, ok := digits16(line, i); ok && v <= c.max {
 					r.nums[c.id] = v
@@ -245,7 +245,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	return nil
 }
 
-// digits16 parses the decimal number of 1 to 16 digits at line[i], which a
+// digits16 parses the decimal number of 1 to 15 digits at line[i], which a
 // space follows, eight bytes at a time. ok is false when it cannot: too few
 // bytes left to load, no digit, more digits, or anything but a space after
 // them.

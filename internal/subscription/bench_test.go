@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -21,16 +20,6 @@ func benchPayload(b *testing.B) []byte {
 	b.SetBytes(int64(len(GenerateJSON(benchRecords, 1))))
 	b.ReportAllocs()
 	return gz
-}
-
-// reportRecords reports records per second of wall time and per second of
-// CPU time, which is the rate per core on a busy machine.
-func reportRecords(b *testing.B, cpuStart time.Duration) {
-	records := float64(benchRecords) * float64(b.N)
-	b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
-	if cpu := cputime.Process() - cpuStart; cpu > 0 {
-		b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
-	}
 }
 
 // BenchmarkGunzipOnly is the floor: klauspost/compress/gzip, reset for
@@ -61,7 +50,7 @@ func BenchmarkGunzipOnly(b *testing.B) {
 			}
 		}
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 // BenchmarkGunzip measures the decoder's own decompression of the same
@@ -75,7 +64,7 @@ func BenchmarkGunzip(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 // BenchmarkDecodeNaive is the usual approach: standard gzip, encoding/json
@@ -96,7 +85,7 @@ func BenchmarkDecodeNaive(b *testing.B) {
 	if fields == 0 {
 		b.Fatal("no fields")
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 func BenchmarkDecode(b *testing.B) {
@@ -113,7 +102,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 // BenchmarkDecodeJSON measures the JSON scanner alone.
@@ -128,7 +117,7 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }
 
 func BenchmarkDecodeAndParse(b *testing.B) {
@@ -150,5 +139,5 @@ func BenchmarkDecodeAndParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRecords(b, cpu)
+	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
 }

@@ -621,7 +621,7 @@ func inflateTail(br *bitReader, out []byte, o, start int, lit *litTable, dist *d
 	}
 }
 
-// gunzipFast decompresses every member of a gzip payload into out, which it
+// gunzip decompresses every member of a gzip payload into out, which it
 // may replace with a bigger buffer. ok is false unless the payload is a
 // series of complete, valid members that gzip.Reader would read alike, the
 // whole output no more than limit bytes.
