@@ -188,10 +188,22 @@ func (g *enrichment) parser(logGroup string) *flowrecord.Parser {
 // decode decodes a gzip payload, keeping its messages. An error means the
 // payload is rejected whole.
 func (g *enrichment) decode(gz []byte) (subscription.Header, error) {
+	return g.decodeWith(func(fn func(subscription.Event) error) (subscription.Header, error) { return g.dec.Decode(gz, fn) })
+}
+
+// decodeBase64 is decode of the base64 text of a payload, as a Lambda
+// subscription event holds it.
+func (g *enrichment) decodeBase64(data string) (subscription.Header, error) {
+	return g.decodeWith(func(fn func(subscription.Event) error) (subscription.Header, error) {
+		return g.dec.DecodeBase64(data, fn)
+	})
+}
+
+func (g *enrichment) decodeWith(decode func(func(subscription.Event) error) (subscription.Header, error)) (subscription.Header, error) {
 	g.msgs, g.ends = g.msgs[:0], g.ends[:0]
 	g.firstID, g.lastID = "", ""
 	var last []byte
-	h, err := g.dec.Decode(gz, func(ev subscription.Event) error {
+	h, err := decode(func(ev subscription.Event) error {
 		if len(g.ends) == 0 {
 			g.firstID = string(ev.ID)
 		}

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"sync"
 
@@ -24,7 +23,6 @@ type LogsHandler struct {
 
 	mu    sync.Mutex // one invocation at a time, as Lambda runs them
 	batch *s3sink.Batch
-	raw   []byte
 }
 
 // LogsResult is what an invocation of LogsHandler returns.
@@ -55,13 +53,7 @@ func (h *LogsHandler) HandleCloudWatchLogs(ctx context.Context, ev events.Cloudw
 	defer h.mu.Unlock()
 	g := h.g
 	var res LogsResult
-	var err error
-	h.raw, err = base64.StdEncoding.AppendDecode(h.raw[:0], []byte(ev.AWSLogs.Data))
-	if err != nil {
-		res.Counts = g.rejectPayload(ctx, "cloudwatch-logs", fmt.Errorf("decoding subscription payload base64: %w", err))
-		return res, nil
-	}
-	hd, err := g.decode(h.raw)
+	hd, err := g.decodeBase64(ev.AWSLogs.Data)
 	if err != nil {
 		res.Counts = g.rejectPayload(ctx, "cloudwatch-logs", err)
 		return res, nil
