@@ -551,10 +551,7 @@ resource "vpcflow_delivery_role" "test" {
 }
 
 func TestAccDeliveryRole_accountMismatch(t *testing.T) {
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	cases := []planErrorCase{
 		{
 			"source account is not the role's",
 			fmt.Sprintf("source_account = \"210987654321\"\n  log_group_arns = [\"arn:aws:logs:us-east-1:%s:log-group:flow\"]", acctest.AccountID),
@@ -566,52 +563,19 @@ func TestAccDeliveryRole_accountMismatch(t *testing.T) {
 			regexp.MustCompile(`(?s)Log group in another account.*Firehose`),
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name = "never-created"
-  %s
-}
-`, tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_delivery_role", "name", cases)
+
 }
 
 func TestAccDeliveryRole_validation(t *testing.T) {
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	cases := []planErrorCase{
 		{"wildcard group", `log_group_arns = ["arn:aws:logs:us-east-1:123456789012:log-group:/vpc/*"]`, regexp.MustCompile(`must be a log group ARN`)},
 		{"no groups", `log_group_arns = []`, regexp.MustCompile(`at least 1`)},
 		{"bad boundary", "log_group_arns = [\"arn:aws:logs:us-east-1:123456789012:log-group:g\"]\n  permissions_boundary = \"arn:aws:iam::123456789012:role/x\"", regexp.MustCompile(`must be a managed policy ARN`)},
 		{"session too long", "log_group_arns = [\"arn:aws:logs:us-east-1:123456789012:log-group:g\"]\n  max_session_duration = 50000", regexp.MustCompile(`between 3600 and 43200`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name = "never-created"
-  %s
-}
-`, tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_delivery_role", "name", cases)
+
 }
 
 func testAccCheckDeliveryRoleDestroyed(t *testing.T) resource.TestCheckFunc {

@@ -446,10 +446,7 @@ func TestAccEnricherFunction_planChecks(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	boundary := testAccCreateManagedPolicy(t, sdkacctest.RandomWithPrefix("tf-acc-boundary"),
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","s3:*"],"Resource":"*"}]}`)
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	cases := []planErrorCase{
 		{"boundary without DynamoDB", fmt.Sprintf("inventory_table_arn = %q\n  permissions_boundary = %q", testAccTableARN("inventory"), boundary),
 			regexp.MustCompile(`(?s)Permissions boundary blocks the enricher: PERMISSION_BOUNDARY_BLOCKS.*dynamodb:GetItem`)},
 		{"kinesis without stream", `mode = "kinesis"`, regexp.MustCompile(`Kinesis mode needs a stream`)},
@@ -459,23 +456,11 @@ func TestAccEnricherFunction_planChecks(t *testing.T) {
 		{"managed variable", `environment = { VPCFLOW_WINDOW = "1m" }`, regexp.MustCompile(`(?s)Variable set by the provider.*window`)},
 		{"S3 on-failure destination", `on_failure_destination_arn = "arn:aws:s3:::bucket"`, regexp.MustCompile(`SQS queue, SNS\s+topic, Lambda function or\s+EventBridge event bus`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = "never-created"
-  %s
-}
-`, testAccWithBucket(tc.body)),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
+	for i := range cases {
+		cases[i].body = testAccWithBucket(cases[i].body)
 	}
+	testAccPlanErrors(t, "vpcflow_enricher_function", "function_name", cases)
+
 }
 
 func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {

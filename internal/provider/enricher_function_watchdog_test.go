@@ -174,10 +174,7 @@ func TestAccEnricherFunction_watchdogPlanChecks(t *testing.T) {
 	// Everything the watchdog calls but cloudwatch:PutMetricData.
 	boundary := testAccCreateManagedPolicy(t, sdkacctest.RandomWithPrefix("tf-acc-boundary"),
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","ec2:Describe*","s3:*","events:PutEvents","sts:AssumeRole"],"Resource":"*"}]}`)
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	cases := []planErrorCase{
 		{"boundary without PutMetricData", fmt.Sprintf(`mode = "watchdog"
   permissions_boundary = %q`, boundary),
 			regexp.MustCompile(`(?s)Permissions boundary blocks the enricher: PERMISSION_BOUNDARY_BLOCKS.*permissions_boundary = .*cloudwatch:PutMetricData`)},
@@ -205,23 +202,8 @@ func TestAccEnricherFunction_watchdogPlanChecks(t *testing.T) {
 		{"managed watchdog variable", `mode = "watchdog"
   environment = { VPCFLOW_WATCHDOG_EVENT_BUS = "security" }`, regexp.MustCompile(`(?s)Variable set by the provider.*event_bus_name`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = "never-created"
-  %s
-}
-`, tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_enricher_function", "function_name", cases)
+
 }
 
 // TestAccEnricherFunction_watchdogSchedule: the watchdog function and its

@@ -174,24 +174,10 @@ resource "vpcflow_kinesis_stream" "test" {
 }
 
 func TestAccKinesisStream_shardValidation(t *testing.T) {
-	for name, tc := range map[string]struct {
-		body string
-		want *regexp.Regexp
-	}{
-		"provisioned without shards": {`stream_mode = "PROVISIONED"`, regexp.MustCompile(`Provisioned stream without shards`)},
-		"on-demand with shards":      {`shard_count = 2`, regexp.MustCompile(`Shard count of an on-demand stream`)},
-	} {
-		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      fmt.Sprintf("resource \"vpcflow_kinesis_stream\" \"test\" {\n  name = \"never-created\"\n  %s\n}\n", tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_kinesis_stream", "name", []planErrorCase{
+		{"provisioned without shards", `stream_mode = "PROVISIONED"`, regexp.MustCompile(`Provisioned stream without shards`)},
+		{"on-demand with shards", `shard_count = 2`, regexp.MustCompile(`Shard count of an on-demand stream`)},
+	})
 }
 
 func testAccCheckKinesisStreamDestroyed(t *testing.T) resource.TestCheckFunc {

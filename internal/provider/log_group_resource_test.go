@@ -305,32 +305,14 @@ resource "vpcflow_log_group" "test" {
 }
 
 func TestAccLogGroup_retentionValidation(t *testing.T) {
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	cases := []planErrorCase{
 		{"zero needs never_expire", `retention_in_days = 0`, regexp.MustCompile(`(?s)Retention of 0 days needs never_expire.*never_expire = true`)},
 		{"not a CloudWatch value", `retention_in_days = 10`, regexp.MustCompile(`(?s)retention_in_days.*value must be one of`)},
 		{"never_expire conflicts", "never_expire = true\n  retention_in_days = 30", regexp.MustCompile(`never_expire conflicts with retention_in_days`)},
 		{"name and prefix", `name_prefix = "x"`, regexp.MustCompile(`(?s)Invalid Attribute Combination.*name_prefix`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = "never-created"
-  %s
-}
-`, tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_log_group", "name", cases)
+
 }
 
 func TestAccLogGroup_kmsKey(t *testing.T) {

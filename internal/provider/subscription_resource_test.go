@@ -309,27 +309,14 @@ resource "vpcflow_subscription" "test" {
 
 func TestAccSubscription_validation(t *testing.T) {
 	stream := testAccStreamARN("s")
-	for name, tc := range map[string]struct {
-		body string
-		want *regexp.Regexp
-	}{
-		"stream without role":    {fmt.Sprintf("destination_arn = %q", stream), regexp.MustCompile(`Stream destination without a role`)},
-		"role for a function":    {fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccFunctionARN("f"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a function destination`)},
-		"role for a destination": {fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccDestinationARN("d"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a CloudWatch Logs destination`)},
-		"random to a function":   {fmt.Sprintf("destination_arn = %q\n  distribution = \"Random\"", testAccFunctionARN("f")), regexp.MustCompile(`Random distribution without a Kinesis stream`)},
-		"qualified function":     {fmt.Sprintf("destination_arn = %q", testAccFunctionARN("f")+":live"), regexp.MustCompile(`must be the ARN of a Lambda function`)},
-	} {
-		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      fmt.Sprintf("resource \"vpcflow_subscription\" \"test\" {\n  log_group_name = \"never-created\"\n  %s\n}\n", tc.body),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	testAccPlanErrors(t, "vpcflow_subscription", "log_group_name", []planErrorCase{
+		{"stream without role", fmt.Sprintf("destination_arn = %q", stream), regexp.MustCompile(`Stream destination without a role`)},
+		{"role for a function", fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccFunctionARN("f"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a function destination`)},
+		{"role for a destination", fmt.Sprintf("destination_arn = %q\n  role_arn = %q", testAccDestinationARN("d"), testAccRoleARN("/", "r")), regexp.MustCompile(`Role for a CloudWatch Logs destination`)},
+		{"random to a function", fmt.Sprintf("destination_arn = %q\n  distribution = \"Random\"", testAccFunctionARN("f")), regexp.MustCompile(`Random distribution without a Kinesis stream`)},
+		{"qualified function", fmt.Sprintf("destination_arn = %q", testAccFunctionARN("f")+":live"), regexp.MustCompile(`must be the ARN of a Lambda function`)},
+	})
+
 }
 
 func testAccCheckSubscriptionDestroyed(t *testing.T) resource.TestCheckFunc {
