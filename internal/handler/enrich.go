@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,6 +132,11 @@ type enrichment struct {
 	addrs []netip.Addr
 	seen  map[netip.Addr]struct{}
 
+	// rejected are the records of the payload that were not used, with
+	// their reasons, kept in S3 beside the rows (s3sink.RejectedDir).
+	rejected []s3sink.Rejected
+	event    int // 1-based index of the event being enriched
+
 	e   *enrich.Enricher
 	inv *inventory.Inventory // what e was built on
 	// inventoryTime is the time spent reading the inventory, for the
@@ -145,7 +151,6 @@ func newEnrichment(cfg EnrichConfig) (*enrichment, error) {
 	if cfg.Options.Format.Len() == 0 {
 		cfg.Options.Format = flowrecord.DefaultFormat
 	}
-	cfg.Options.Reject = nil
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -154,15 +159,45 @@ func newEnrichment(cfg EnrichConfig) (*enrichment, error) {
 	if _, err := enrich.New(inventory.New(), discard{}, cfg.Options); err != nil {
 		return nil, err
 	}
-	return &enrichment{
+	g := &enrichment{
 		src:     cfg.Inventory,
-		opts:    cfg.Options,
 		formats: cfg.Formats,
 		log:     log,
 		parsers: make(map[string]*flowrecord.Parser),
 		dec:     subscription.NewDecoder(),
 		seen:    make(map[netip.Addr]struct{}),
-	}, nil
+	}
+	// Records the enricher turns down after they parsed are kept like
+	// those that do not parse.
+	cfg.Options.Reject = func(r enrich.Rejection) { g.keepRejected(g.event, r.Err.Error()) }
+	g.opts = cfg.Options
+	return g, nil
+}
+
+// keepRejected keeps a record of the payload that was not used.
+func (g *enrichment) keepRejected(event int, reason string) {
+	msg := ""
+	if event > 0 && event <= len(g.ends) {
+		msg = string(g.message(event - 1))
+	}
+	g.rejected = append(g.rejected, s3sink.Rejected{Event: event, Reason: reason, Message: msg})
+}
+
+// rejectedOf returns the kept rejections with their source filled in.
+func (g *enrichment) rejectedOf(source string, h subscription.Header) []s3sink.Rejected {
+	for i := range g.rejected {
+		g.rejected[i].Source, g.rejected[i].LogGroup, g.rejected[i].LogStream = source, h.LogGroup, h.LogStream
+	}
+	return g.rejected
+}
+
+// payloadName is the name of the rows and rejections of the decoded
+// payload: its log group's owner, name and subscription filters, its log
+// stream and first event id (s3sink.LogsName). CloudWatch Logs gives every
+// log event an id of its own, so the name is the same wherever and however
+// often the payload arrives, and different for any other payload.
+func (g *enrichment) payloadName(h subscription.Header) string {
+	return s3sink.LogsName(h.Owner, h.LogGroup, h.SubscriptionFilters, h.LogStream, g.firstID)
 }
 
 // discard is an output that keeps nothing.
@@ -270,9 +305,12 @@ func (g *enrichment) enrich(ctx context.Context, h subscription.Header, where st
 		return Counts{}, err
 	}
 	rejected := 0
+	g.rejected = g.rejected[:0]
 	for i := range g.ends {
+		g.event = i + 1
 		if err := p.Parse(g.message(i), &g.rec); err != nil {
 			rejected++
+			g.keepRejected(i+1, err.Error())
 			if rejected <= maxRejectLogs {
 				g.log.WarnContext(ctx, "rejected flow log record", "source", where,
 					"log_group", h.LogGroup, "log_stream", h.LogStream, "event", i+1, "reason", err.Error())
@@ -315,8 +353,12 @@ func (g *enrichment) payloadAddrs(p *flowrecord.Parser) []netip.Addr {
 	return g.addrs
 }
 
-// rejectPayload logs a payload that cannot be decoded and counts it.
-func (g *enrichment) rejectPayload(ctx context.Context, where string, err error) Counts {
+// rejectPayload logs a payload that cannot be decoded, counts it, and keeps
+// it (its first bytes) with the reason.
+func (g *enrichment) rejectPayload(ctx context.Context, where string, payload []byte, err error) Counts {
 	g.log.WarnContext(ctx, "rejected subscription payload", "source", where, "reason", err.Error())
+	const keep = 256
+	g.rejected = append(g.rejected[:0], s3sink.Rejected{Reason: "payload does not decode: " + err.Error(),
+		Message: base64.StdEncoding.EncodeToString(payload[:min(len(payload), keep)])})
 	return Counts{Payloads: 1, Read: 1, Rejected: 1}
 }

@@ -173,8 +173,41 @@ func motoS3(t *testing.T) (*s3.Client, string) {
 // storedRows returns every row stored under a prefix, by key.
 func storedRows(t *testing.T, client *s3.Client, bucket, prefix string) map[string][]output.Row {
 	t.Helper()
-	ctx := context.Background()
 	objects := map[string][]output.Row{}
+	for key, body := range storedObjects(t, client, bucket, prefix) {
+		if !strings.Contains(key, "/"+s3sink.RejectedDir+"/") {
+			objects[key] = decodeRows(t, key, body)
+		}
+	}
+	return objects
+}
+
+// storedRejected returns the rejected records kept under prefix, by key.
+func storedRejected(t *testing.T, client *s3.Client, bucket, prefix string) map[string][]s3sink.Rejected {
+	t.Helper()
+	kept := map[string][]s3sink.Rejected{}
+	for key, body := range storedObjects(t, client, bucket, prefix+s3sink.RejectedDir+"/") {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		dec := json.NewDecoder(zr)
+		for dec.More() {
+			var r s3sink.Rejected
+			if err := dec.Decode(&r); err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			kept[key] = append(kept[key], r)
+		}
+	}
+	return kept
+}
+
+// storedObjects returns the bodies of the objects under prefix, by key.
+func storedObjects(t *testing.T, client *s3.Client, bucket, prefix string) map[string][]byte {
+	t.Helper()
+	ctx := context.Background()
+	objects := map[string][]byte{}
 	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -192,7 +225,7 @@ func storedRows(t *testing.T, client *s3.Client, bucket, prefix string) map[stri
 			if err != nil {
 				t.Fatal(err)
 			}
-			objects[key] = decodeRows(t, key, body)
+			objects[key] = body
 		}
 	}
 	return objects

@@ -21,19 +21,23 @@ import (
 const DefaultMaxStateBytes = 1_000_000
 
 // KinesisHandler enriches CloudWatch Logs subscription payloads read from a
-// Kinesis stream by a Lambda event source mapping with a tumbling window
-// and ReportBatchItemFailures.
+// Kinesis stream by a Lambda event source mapping, with or without a
+// tumbling window, with ReportBatchItemFailures. How neither mode counts a
+// record twice or drops one, whatever Lambda retries, splits or delivers
+// again, is the package documentation's subject.
 //
-// # Windows
+// Without a tumbling window (no shardId in the event), every Kinesis record
+// is stored on its own, as the payload it holds: its rows under the
+// payload's name (s3sink.LogsName), as the CloudWatch Logs handler stores
+// them.
 //
-// Every invocation of a window folds its records' rows into the window
-// state, merged by connection key, and returns the state; Lambda hands it
-// to the next invocation of the same shard and window. The final
-// invocation (isFinalInvokeForWindow, or isWindowTerminatedEarly) stores
-// the rows in S3, one object per Hive partition named after the shard and
-// the first and last sequence numbers of the records folded
-// (s3sink.KinesisName). A final invocation that fails is retried by Lambda
-// with the same state and records, and the retry overwrites the same keys.
+// With a tumbling window, every invocation of a window folds its records'
+// rows into the window state, merged by connection key, and returns the
+// state; Lambda hands it to the next invocation of the same shard and
+// window. The final invocation (isFinalInvokeForWindow, or
+// isWindowTerminatedEarly) stores the rows in S3, one object per Hive
+// partition named after the shard and the first and last sequence numbers
+// of the records folded (s3sink.KinesisName).
 //
 // The state is the window's rows, merged, with each endpoint stored once,
 // as varints, gzip-compressed, in base64 (see encodeState): typically 15 to
@@ -44,26 +48,6 @@ const DefaultMaxStateBytes = 1_000_000
 // Whether a part is cut after a record depends only on the rows of the
 // records since the part began, not on how Lambda batched them, so a
 // retried batch cuts its parts at the same records and writes the same keys.
-//
-// # Failures
-//
-// Records are folded in order. Records that do not parse, and payloads that
-// do not decode, are rejected and counted, never failed: a retry would not
-// change them. When the inventory cannot be read for a record of a
-// non-final invocation, the invocation returns the state of the records
-// before it and that record's sequence number as its batch item failure,
-// so that Lambda retries from there. Any other error (S3, or the inventory
-// in a final invocation) fails the invocation: Lambda retries it whole with
-// the state it had, which the failed attempt did not change.
-//
-// The state also records the highest sequence number folded (Seen); a
-// record at or below it is skipped, which keeps records that Lambda
-// delivers twice within a window from being counted twice.
-//
-// Without a tumbling window (no shardId in the event), every batch is a
-// window of its own: it is stored at once, and a record whose inventory
-// cannot be read is reported as the batch item failure after the records
-// before it are stored.
 type KinesisHandler struct {
 	sink          *s3sink.Sink
 	g             *enrichment
@@ -116,23 +100,107 @@ func (c *collector) reset() {
 	c.rows = c.rows[:0]
 }
 
-// HandleKinesisWindow folds a batch of a shard's tumbling window, and
-// stores the window's rows at its final invocation.
+// HandleKinesisWindow handles a batch of a shard: it stores each record at
+// once without a tumbling window, and otherwise folds the batch into the
+// window and stores the window's rows at its final invocation.
 func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.KinesisTimeWindowEvent) (events.KinesisTimeWindowEventResponse, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var resp events.KinesisTimeWindowEventResponse
 	shard := ev.ShardID
-	windowed := shard != ""
-	if !windowed && len(ev.Records) > 0 {
-		// eventID is "<shard id>:<sequence number>".
-		shard, _, _ = strings.Cut(ev.Records[0].EventID, ":")
-	}
-	final := !windowed || ev.IsFinalInvokeForWindow || ev.IsWindowTerminatedEarly
 	arn := ev.EventSourceARN
 	if arn == "" && len(ev.Records) > 0 {
 		arn = ev.Records[0].EventSourceArn
 	}
+	if shard == "" {
+		if len(ev.Records) > 0 {
+			// eventID is "<shard id>:<sequence number>".
+			shard, _, _ = strings.Cut(ev.Records[0].EventID, ":")
+		}
+		return h.handleBatch(ctx, ev, shard, arn)
+	}
+	return h.handleWindow(ctx, ev, shard, arn)
+}
+
+// handleBatch stores each record of a batch as its own payload, in order.
+// A record whose inventory cannot be read is reported as the batch item
+// failure, so that Lambda retries from it; any other failure fails the
+// invocation, and Lambda retries the batch or its halves. Either way the
+// records stored before are stored again under the same names.
+func (h *KinesisHandler) handleBatch(ctx context.Context, ev events.KinesisTimeWindowEvent, shard, arn string) (events.KinesisTimeWindowEventResponse, error) {
+	var resp events.KinesisTimeWindowEventResponse
+	var counts Counts
+	t := timings{inventoryBefore: h.g.inventoryTime}
+	objects := 0
+	for i := range ev.Records {
+		rec := &ev.Records[i]
+		seq := rec.Kinesis.SequenceNumber
+		began := time.Now()
+		c, n, err := h.storeRecord(ctx, shard, seq, rec.Kinesis.Data)
+		t.fold += time.Since(began)
+		if err != nil {
+			var inv inventoryErr
+			if errors.As(err, &inv) {
+				h.g.log.WarnContext(ctx, "record failed; Lambda retries from it", "shard", shard, "sequence_number", seq, "reason", err.Error())
+				resp.BatchItemFailures = []events.KinesisBatchItemFailure{{ItemIdentifier: seq}}
+				break
+			}
+			return resp, fmt.Errorf("shard %s record %s: %w", shard, seq, err)
+		}
+		counts.add(c)
+		objects += n
+	}
+	h.g.log.InfoContext(ctx, "batch stored", "shard", shard, "records", len(ev.Records), "payloads", counts.Payloads,
+		"read", counts.Read, "written", counts.Written, "rejected", counts.Rejected, "objects", objects,
+		"retry_from", retryFrom(resp), "fold_ms", t.ms(t.fold), "inventory_ms", t.ms(h.g.inventoryTime-t.inventoryBefore))
+	return resp, nil
+}
+
+func retryFrom(resp events.KinesisTimeWindowEventResponse) string {
+	if len(resp.BatchItemFailures) == 0 {
+		return ""
+	}
+	return resp.BatchItemFailures[0].ItemIdentifier
+}
+
+// storeRecord enriches one Kinesis record's payload and stores its rows and
+// rejected records under the payload's name; it returns the counts and the
+// number of objects written.
+func (h *KinesisHandler) storeRecord(ctx context.Context, shard, seq string, gz []byte) (Counts, int, error) {
+	g := h.g
+	hd, err := g.decode(gz)
+	if err != nil {
+		counts := g.rejectPayload(ctx, shard+" "+seq, gz, err)
+		name := s3sink.UndecodedName(gz)
+		_, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd))
+		return counts, 1, err
+	}
+	if hd.MessageType == subscription.ControlMessage || len(g.ends) == 0 {
+		return Counts{}, 0, nil
+	}
+	h.batch.Reset()
+	counts, err := g.enrich(ctx, hd, shard+" "+seq, h.batch)
+	if err != nil {
+		return Counts{}, 0, err
+	}
+	name := g.payloadName(hd)
+	keys, err := h.sink.Commit(ctx, h.batch, name)
+	if err != nil {
+		return Counts{}, 0, err
+	}
+	key, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd))
+	if err != nil {
+		return Counts{}, 0, err
+	}
+	if key != "" {
+		keys = append(keys, key)
+	}
+	return counts, len(keys), nil
+}
+
+// handleWindow folds a batch into its tumbling window.
+func (h *KinesisHandler) handleWindow(ctx context.Context, ev events.KinesisTimeWindowEvent, shard, arn string) (events.KinesisTimeWindowEventResponse, error) {
+	var resp events.KinesisTimeWindowEventResponse
+	final := ev.IsFinalInvokeForWindow || ev.IsWindowTerminatedEarly
 
 	st, err := decodeState(ev.State)
 	if err != nil {
@@ -158,15 +226,10 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 		t.fold += time.Since(began)
 		if err != nil {
 			var inv inventoryErr
-			if errors.As(err, &inv) && (!final || !windowed) {
+			if errors.As(err, &inv) && !final {
 				h.g.log.WarnContext(ctx, "record failed; Lambda retries from it", "shard", shard, "sequence_number", seq, "reason", err.Error())
 				resp.BatchItemFailures = []events.KinesisBatchItemFailure{{ItemIdentifier: seq}}
-				if windowed {
-					return h.keep(ctx, resp, st, ev, skipped, t)
-				}
-				// Without a window the records before this one are
-				// stored now, as the batch they make.
-				return resp, h.store(ctx, st, arn)
+				return h.keep(ctx, resp, st, ev, skipped, t)
 			}
 			return resp, fmt.Errorf("shard %s record %s: %w", shard, seq, err)
 		}
@@ -187,6 +250,7 @@ func (h *KinesisHandler) HandleKinesisWindow(ctx context.Context, ev events.Kine
 	h.g.log.InfoContext(ctx, "window stored", "shard", shard, "window_start", ev.Window.Start.Time, "window_end", ev.Window.End.Time,
 		"terminated_early", ev.IsWindowTerminatedEarly, "payloads", st.Counts.Payloads, "read", st.Counts.Read,
 		"written", st.Counts.Written, "rejected", st.Counts.Rejected, "parts_stored_early", st.Parts, "skipped", skipped,
+		"duplicate_payloads", st.Duplicates,
 		"fold_ms", t.ms(t.fold), "inventory_ms", t.ms(h.g.inventoryTime-t.inventoryBefore), "store_ms", t.ms(t.store))
 	// Lambda takes a response without state for a failure.
 	resp.State = map[string]string{}
@@ -207,20 +271,35 @@ func (h *KinesisHandler) keep(ctx context.Context, resp events.KinesisTimeWindow
 	return resp, nil
 }
 
-// fold adds one Kinesis record's payload to the state. On an error the
-// state is as it was.
+// fold adds one Kinesis record's payload to the state. A payload the
+// window has folded already, under another sequence number (the producer
+// put it twice), is skipped. Rejected records are stored at once, under
+// the payload's name. On an error the state is as it was.
 func (h *KinesisHandler) fold(ctx context.Context, st *windowState, shard, seq string, gz []byte) error {
 	g := h.g
 	var counts Counts
 	hd, err := g.decode(gz)
 	switch {
 	case err != nil:
-		counts = g.rejectPayload(ctx, shard+" "+seq, err)
+		counts = g.rejectPayload(ctx, shard+" "+seq, gz, err)
+		name := s3sink.UndecodedName(gz)
+		if _, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd)); err != nil {
+			return err
+		}
 	case hd.MessageType == subscription.ControlMessage || len(g.ends) == 0:
 	default:
+		name := g.payloadName(hd)
+		id := payloadID(name)
+		if st.hasPayload(id) {
+			st.Duplicates++
+			break
+		}
 		h.collect.reset()
 		counts, err = g.enrich(ctx, hd, shard+" "+seq, &h.collect)
 		if err != nil {
+			return err
+		}
+		if _, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd)); err != nil {
 			return err
 		}
 		for i := range h.collect.rows {
@@ -228,6 +307,7 @@ func (h *KinesisHandler) fold(ctx context.Context, st *windowState, shard, seq s
 				return err
 			}
 		}
+		st.addPayload(id)
 	}
 	st.Counts.add(counts)
 	if st.First == "" {

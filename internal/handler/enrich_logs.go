@@ -14,9 +14,11 @@ import (
 // LogsHandler enriches the flow log records of CloudWatch Logs subscription
 // events delivered straight to Lambda and stores each event's rows in S3,
 // one object per Hive partition, named after the payload (s3sink.LogsName:
-// log group, log stream and first event id). Lambda retries an event that
-// failed with the same payload, so the retry overwrites whatever the failed
-// attempt stored.
+// log group, log stream and first event id), and its rejected records under
+// the same name (s3sink.RejectedDir). Lambda retries an event that failed
+// with the same payload, and may deliver an event twice; either way the
+// second attempt writes the same keys and overwrites whatever the first
+// stored. See the package documentation for the whole argument.
 type LogsHandler struct {
 	sink *s3sink.Sink
 	g    *enrichment
@@ -55,7 +57,11 @@ func (h *LogsHandler) HandleCloudWatchLogs(ctx context.Context, ev events.Cloudw
 	var res LogsResult
 	hd, err := g.decodeBase64(ev.AWSLogs.Data)
 	if err != nil {
-		res.Counts = g.rejectPayload(ctx, "cloudwatch-logs", err)
+		res.Counts = g.rejectPayload(ctx, "cloudwatch-logs", []byte(ev.AWSLogs.Data), err)
+		name := s3sink.UndecodedName([]byte(ev.AWSLogs.Data))
+		if _, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd)); err != nil {
+			return res, err
+		}
 		return res, nil
 	}
 	if hd.MessageType == subscription.ControlMessage || len(g.ends) == 0 {
@@ -69,8 +75,11 @@ func (h *LogsHandler) HandleCloudWatchLogs(ctx context.Context, ev events.Cloudw
 	}
 	res.Counts = counts
 	res.Rows = h.batch.Rows()
-	name := s3sink.LogsName(hd.Owner, hd.LogGroup, hd.SubscriptionFilters, hd.LogStream, g.firstID)
+	name := g.payloadName(hd)
 	if res.Keys, err = h.sink.Commit(ctx, h.batch, name); err != nil {
+		return res, err
+	}
+	if _, err := h.sink.CommitRejected(ctx, name, g.rejectedOf(name, hd)); err != nil {
 		return res, err
 	}
 	g.log.InfoContext(ctx, "enriched subscription event", "log_group", hd.LogGroup, "log_stream", hd.LogStream,

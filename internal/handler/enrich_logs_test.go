@@ -143,4 +143,19 @@ func TestHandleCloudWatchLogsRejects(t *testing.T) {
 	if objects := storedRows(t, client, bucket, "flows/"); len(objects) != 0 {
 		t.Errorf("stored %q", sortedKeys(objects))
 	}
+	// Every rejected record is kept with its reason: two payloads that do
+	// not decode and the two lines that do not parse.
+	kept := storedRejected(t, client, bucket, "flows/")
+	n := 0
+	for key, rs := range kept {
+		for _, r := range rs {
+			n++
+			if r.Reason == "" || r.Source == "" || !strings.Contains(key, r.Source) {
+				t.Errorf("%s: %+v lacks a reason or its source", key, r)
+			}
+		}
+	}
+	if n != 4 || len(kept) != 3 {
+		t.Errorf("kept %d rejected records in %d objects, want 4 in 3: %v", n, len(kept), kept)
+	}
 }

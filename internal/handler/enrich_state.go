@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"time"
 
@@ -216,15 +217,56 @@ type windowState struct {
 	// Counts are those of the whole window; Parts the parts stored early.
 	Counts Counts
 	Parts  int
+	// Duplicates counts the payloads skipped as copies of one folded
+	// before, in the window.
+	Duplicates int
+	// Recent are the ids (payloadID) of the last maxRecentPayloads
+	// payloads folded, oldest first; recent indexes them.
+	Recent []uint64
+	recent map[uint64]struct{}
 	// Rows are the merged rows of the records from First to Seen.
 	Rows *rowTable
+}
+
+// maxRecentPayloads bounds the payload ids a window remembers to recognise
+// a copy: 8 bytes each, 32 KiB of state at most. CloudWatch Logs puts a
+// copy of a payload when its put of the original timed out, seconds later,
+// so among the next few records of the shard.
+const maxRecentPayloads = 4096
+
+// payloadID is the 64-bit FNV-1a hash of a payload's name
+// (enrichment.payloadName); it is kept in the state, so it must not change
+// between versions of the function.
+func payloadID(name string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(name))
+	return h.Sum64()
+}
+
+func (st *windowState) hasPayload(id uint64) bool {
+	_, ok := st.recent[id]
+	return ok
+}
+
+func (st *windowState) addPayload(id uint64) {
+	if st.recent == nil {
+		st.recent = make(map[uint64]struct{}, len(st.Recent)+1)
+	}
+	if len(st.Recent) == maxRecentPayloads {
+		delete(st.recent, st.Recent[0])
+		st.Recent = append(st.Recent[:0], st.Recent[1:]...)
+	}
+	st.Recent = append(st.Recent, id)
+	st.recent[id] = struct{}{}
 }
 
 // stateKey names the window state in the state map Lambda keeps.
 const stateKey = "vpcflow"
 
-// stateVersion is the first byte of the encoding.
-const stateVersion = 1
+// stateVersion is the first byte of the encoding. Version 1, without the
+// payload ids and duplicates, is still read: a window that began before an
+// upgrade ends after it.
+const stateVersion = 2
 
 // Encoding of a window state, before gzip and base64 (all integers are
 // varints, strings and endpoint JSON length-prefixed):
@@ -232,6 +274,7 @@ const stateVersion = 1
 //	version
 //	shard, seen, first
 //	payloads, read, written, rejected, parts
+//	duplicates, payload id count, then each id as 8 bytes (version 2)
 //	endpoint count, then each endpoint's JSON
 //	row count, then each row:
 //	  window (seconds), start - window, end - start
@@ -287,8 +330,11 @@ func encodeState(st *windowState) (string, error) {
 	for _, s := range [...]string{st.Shard, st.Seen, st.First} {
 		b = appendString(b, s)
 	}
-	for _, n := range [...]int{st.Counts.Payloads, st.Counts.Read, st.Counts.Written, st.Counts.Rejected, st.Parts} {
+	for _, n := range [...]int{st.Counts.Payloads, st.Counts.Read, st.Counts.Written, st.Counts.Rejected, st.Parts, st.Duplicates, len(st.Recent)} {
 		b = binary.AppendUvarint(b, uint64(n))
+	}
+	for _, id := range st.Recent {
+		b = binary.LittleEndian.AppendUint64(b, id)
 	}
 	t := st.Rows
 	b = binary.AppendUvarint(b, uint64(len(t.epJSON)))
@@ -389,9 +435,10 @@ func decodeState(m map[string]string) (*windowState, error) {
 	if len(b) > maxStateEncoding {
 		return nil, errors.New("window state: too large")
 	}
-	if len(b) == 0 || b[0] != stateVersion {
+	if len(b) == 0 || b[0] < 1 || b[0] > stateVersion {
 		return nil, fmt.Errorf("window state: unknown version")
 	}
+	version := b[0]
 	r := &stateReader{b: b[1:]}
 	st.Shard, st.Seen, st.First = r.str("shard"), r.str("seen"), r.str("first")
 	st.Counts = Counts{
@@ -399,6 +446,17 @@ func decodeState(m map[string]string) (*windowState, error) {
 		Written: int(r.uvarint("written")), Rejected: int(r.uvarint("rejected")),
 	}
 	st.Parts = int(r.uvarint("parts"))
+	if version >= 2 {
+		st.Duplicates = int(r.uvarint("duplicates"))
+		n := r.uvarint("payload id count")
+		if n > maxRecentPayloads || n*8 > uint64(len(r.b)) {
+			r.fail("payload ids")
+		}
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			st.addPayload(binary.LittleEndian.Uint64(r.b))
+			r.b = r.b[8:]
+		}
+	}
 	t := st.Rows
 	nEP := r.uvarint("endpoint count")
 	for i := uint64(0); i < nEP && r.err == nil; i++ {

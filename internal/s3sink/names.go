@@ -142,3 +142,10 @@ func CompareSeq(a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
+
+// UndecodedName returns the name under which a payload that could not be
+// decoded is kept (RejectedDir): a hash of its bytes, the same for every
+// copy of it.
+func UndecodedName(payload []byte) string {
+	return "x-" + shortHash(string(payload))
+}
