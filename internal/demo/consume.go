@@ -6,16 +6,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
 )
 
 // EnrichStats count what the handler did; the times are those spent in
@@ -34,6 +35,11 @@ type EnrichStats struct {
 	Fold      time.Duration
 	Inventory time.Duration
 	Store     time.Duration
+	// Emulator sums the emulator's reports: the function's init and its
+	// invocations' durations.
+	Emulator lambdaemu.Summary
+	// GivenUp are the Kinesis records sent to the on-failure destination.
+	GivenUp int
 }
 
 // Enrichment is the time spent folding records into rows but for the
@@ -48,8 +54,8 @@ func (s EnrichStats) RecordsPerEnrichmentSecond() float64 { return perSecond(s.R
 // RecordsPerSecond is the handler's throughput in wall time.
 func (s EnrichStats) RecordsPerSecond() float64 { return perSecond(s.Read, s.Wall) }
 
-// RecordsPerCPUSecond is its throughput per CPU second, the benchmarks'
-// measure.
+// RecordsPerCPUSecond is its throughput per CPU second of the function's
+// processes (the emulator's included), the benchmarks' measure.
 func (s EnrichStats) RecordsPerCPUSecond() float64 { return perSecond(s.Read, s.CPU) }
 
 func perSecond(n int, d time.Duration) float64 {
@@ -59,81 +65,76 @@ func perSecond(n int, d time.Duration) float64 {
 	return float64(n) / d.Seconds()
 }
 
-// consume reads every shard of the stream from its start, as the event
-// source mapping does, and hands its records to the function's handler in
-// batches of the mapping's size, as one tumbling window per shard: the
-// records of a run arrive within seconds.
+// consume runs the deployed function's real bootstrap, from the zip the
+// provider embeds, under the Lambda emulator with the environment Lambda
+// reports for it, and plays its event source mapping, as Lambda reports it,
+// over every shard of the stream from its start.
 func consume(ctx context.Context, c *clients, pl *pipeline, p *progress) (EnrichStats, error) {
 	var st EnrichStats
-	var logs bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	getenv := func(k string) string { return pl.env[k] }
-	fn, err := handler.EnrichFromEnvWith(ctx, handler.ModeKinesis, getenv, c.cfg, log)
+	zip, err := artifact.Zip(hostArch())
 	if err != nil {
-		return st, fmt.Errorf("the function's handler from its environment: %w", err)
+		return st, err
 	}
-	handle := fn.(func(context.Context, events.KinesisTimeWindowEvent) (events.KinesisTimeWindowEventResponse, error))
-
-	shards, err := c.kinesis.ListShards(ctx, &kinesis.ListShardsInput{StreamARN: aws.String(pl.streamARN)})
+	endpoint := aws.ToString(c.cfg.BaseEndpoint)
+	if endpoint == "" {
+		endpoint = os.Getenv("AWS_ENDPOINT_URL")
+	}
+	logs := &syncBuffer{}
+	fn, err := lambdaemu.Start(ctx, lambdaemu.Config{
+		Zip: zip, Name: pl.functionName(), Env: pl.env, Timeout: pl.timeout, MemoryMB: pl.memoryMB,
+		Endpoint: endpoint, Region: c.cfg.Region, Log: logs,
+	})
 	if err != nil {
-		return st, fmt.Errorf("listing the shards of %s: %w", pl.streamName(), err)
+		return st, fmt.Errorf("starting the function under the Lambda emulator: %w", err)
 	}
-	for _, sh := range shards.Shards {
-		shard := aws.ToString(sh.ShardId)
-		records, err := readShard(ctx, c, pl.streamARN, shard)
+	defer fn.Stop()
+	mapping := &lambdaemu.KinesisMapping{
+		Kinesis: c.kinesis, StreamARN: pl.streamARN, FunctionARN: pl.functionARN, Function: fn,
+		BatchSize: pl.batchSize, TumblingWindow: pl.window, BisectBatchOnError: pl.bisect,
+		ReportBatchItemFailures: pl.reportFailures, MaxRetries: pl.maxRetries,
+	}
+	if mapping.MaxRetries < 0 {
+		mapping.MaxRetries = 10_000
+	}
+	if name, ok := strings.CutPrefix(pl.onFailure, "arn:aws:sqs:"); ok {
+		name = name[strings.LastIndexByte(name, ':')+1:]
+		q, err := c.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
 		if err != nil {
-			return st, err
+			return st, fmt.Errorf("the on-failure destination %s: %w", pl.onFailure, err)
 		}
-		if len(records) == 0 {
-			continue
-		}
-		st.Payloads += len(records)
-		start := time.Now().Truncate(time.Minute)
-		window := events.Window{Start: events.RFC3339EpochTime{Time: start}, End: events.RFC3339EpochTime{Time: start.Add(time.Minute)}}
-		state := map[string]string{}
-		for i := 0; ; i += pl.batchSize {
-			final := i >= len(records)
-			batch := records[min(i, len(records)):min(i+pl.batchSize, len(records))]
-			ev := events.KinesisTimeWindowEvent{
-				KinesisEvent: events.KinesisEvent{Records: batch},
-				TimeWindowProperties: events.TimeWindowProperties{
-					Window: window, State: state, ShardID: shard, EventSourceARN: pl.streamARN, IsFinalInvokeForWindow: final,
-				},
-			}
-			wall, cpu := time.Now(), cputime.Process()
-			resp, err := handle(ctx, ev)
-			st.Wall += time.Since(wall)
-			st.CPU += cputime.Process() - cpu
-			st.Invocations++
-			if err != nil {
-				return st, fmt.Errorf("shard %s: the handler failed: %w", shard, err)
-			}
-			if len(resp.BatchItemFailures) > 0 {
-				return st, fmt.Errorf("shard %s: the handler asked for a retry from record %s", shard, resp.BatchItemFailures[0].ItemIdentifier)
-			}
-			state = resp.State
-			if final {
-				break
-			}
-		}
-		p.linef("shard %s: %d Kinesis records", shard, len(records))
+		mapping.SQS, mapping.OnFailureQueueURL = c.sqs, aws.ToString(q.QueueUrl)
 	}
-	// The counts of each stored window, from the handler's own log.
-	sc := bufio.NewScanner(&logs)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	wall, cpu := time.Now(), fn.CPU()
+	if err := mapping.Drain(ctx); err != nil {
+		return st, err
+	}
+	st.Wall, st.CPU = time.Since(wall), fn.CPU()-cpu
+	ms := mapping.Stats
+	st.Invocations = ms.Invocations
+	st.Emulator = lambdaemu.Summarize(ms.Reports)
+	st.GivenUp = ms.GivenUpRecords
+	if ms.FunctionErrors > 0 || ms.GivenUp > 0 {
+		p.linef("the mapping retried %d failed invocations and gave up %d batches", ms.FunctionErrors, ms.GivenUp)
+	}
+	fn.Stop()
+
+	// The counts, from the function's own log.
+	sc := bufio.NewScanner(bytes.NewReader(logs.Bytes()))
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	for sc.Scan() {
 		var l struct {
-			Msg                     string
-			Read, Written, Rejected int
-			FoldMS                  float64 `json:"fold_ms"`
-			InventoryMS             float64 `json:"inventory_ms"`
-			StoreMS                 float64 `json:"store_ms"`
+			Msg                               string
+			Payloads, Read, Written, Rejected int
+			FoldMS                            float64 `json:"fold_ms"`
+			InventoryMS                       float64 `json:"inventory_ms"`
+			StoreMS                           float64 `json:"store_ms"`
 		}
 		if json.Unmarshal(sc.Bytes(), &l) != nil {
 			continue
 		}
 		switch l.Msg {
-		case "window stored":
+		case "window stored", "batch stored":
+			st.Payloads += l.Payloads
 			st.Read += l.Read
 			st.Written += l.Written
 			st.Rejected += l.Rejected
@@ -147,38 +148,30 @@ func consume(ctx context.Context, c *clients, pl *pipeline, p *progress) (Enrich
 	return st, nil
 }
 
-// readShard returns every record of a shard as the event source mapping
-// hands them to the function.
-func readShard(ctx context.Context, c *clients, streamARN, shard string) ([]events.KinesisEventRecord, error) {
-	it, err := c.kinesis.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
-		StreamARN: aws.String(streamARN), ShardId: aws.String(shard), ShardIteratorType: kinesistypes.ShardIteratorTypeTrimHorizon,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading shard %s: %w", shard, err)
+// hostArch is the Lambda architecture of this machine, whose zip the
+// emulator runs.
+func hostArch() string {
+	if runtime.GOARCH == "arm64" {
+		return "arm64"
 	}
-	var out []events.KinesisEventRecord
-	iter := it.ShardIterator
-	for iter != nil {
-		page, err := c.kinesis.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, StreamARN: aws.String(streamARN)})
-		if err != nil {
-			return nil, fmt.Errorf("reading shard %s: %w", shard, err)
-		}
-		for _, r := range page.Records {
-			seq := aws.ToString(r.SequenceNumber)
-			out = append(out, events.KinesisEventRecord{
-				AwsRegion: c.cfg.Region, EventID: shard + ":" + seq, EventName: "aws:kinesis:record",
-				EventSource: "aws:kinesis", EventSourceArn: streamARN, EventVersion: "1.0",
-				Kinesis: events.KinesisRecord{
-					Data: r.Data, PartitionKey: aws.ToString(r.PartitionKey), SequenceNumber: seq,
-					ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: aws.ToTime(r.ApproximateArrivalTimestamp)},
-					KinesisSchemaVersion:        "1.0",
-				},
-			})
-		}
-		if len(page.Records) == 0 {
-			break
-		}
-		iter = page.NextShardIterator
-	}
-	return out, nil
+	return "x86_64"
+}
+
+// syncBuffer is a buffer the emulator's log reader writes while the demo
+// runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
 }

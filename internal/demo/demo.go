@@ -85,7 +85,8 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 		return res, err
 	}
 	p.linef("function %s: rows to s3://%s/%s, inventory table %s", stack.FunctionName, pl.bucket, pl.prefix, pl.table)
-	p.linef("event source mapping: stream %s, batches of %d records", pl.streamName(), pl.batchSize)
+	p.linef("event source mapping: stream %s, batches of %d records, tumbling window %s, bisect on error %v, ReportBatchItemFailures %v",
+		pl.streamName(), pl.batchSize, pl.window, pl.bisect, pl.reportFailures)
 
 	p.stage("generating the synthetic estate and seeding the inventory", "DynamoDB writes to the inventory table")
 	set := synthetic.Generate(synthetic.Options{Seed: opts.Seed, HoursPerDay: opts.HoursPerDay, Connections: opts.Connections})
@@ -111,7 +112,7 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 	}
 	p.linef("%d records pushed in %s", res.Records, since(start))
 
-	p.stage("enriching", "Kinesis GetRecords, then the function's handler in this process")
+	p.stage("enriching", "Kinesis GetRecords, then the function's bootstrap under the Lambda emulator")
 	if res.Enrich, err = consume(ctx, c, pl, p); err != nil {
 		return res, err
 	}
@@ -119,7 +120,10 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 	p.linef("enriched %d records (%d rejected) from %d Kinesis records in %d handler invocations", e.Read, e.Rejected, e.Payloads, e.Invocations)
 	p.linef("enrichment: %s records/s (%s decoding, attributing, pairing, aggregating)", thousands(e.RecordsPerEnrichmentSecond()), round(e.Enrichment()))
 	p.linef("waits on the local AWS: %s reading the inventory table (cache misses), %s storing rows in S3", round(e.Inventory), round(e.Store))
-	p.linef("the handler in all: %s records/s, %s records/cpu-s", thousands(e.RecordsPerSecond()), thousands(e.RecordsPerCPUSecond()))
+	p.linef("the function in all: %s records/s, %s records/cpu-s (its processes' CPU time)", thousands(e.RecordsPerSecond()), thousands(e.RecordsPerCPUSecond()))
+	em := e.Emulator
+	p.linef("the Lambda emulator reports: init %s; %d invocations, median %s, 90th percentile %s, longest %s",
+		round(em.Init), em.Invocations, round(em.Median), round(em.P90), round(em.Max))
 	if e.Read != res.Records || e.Read != e.Written+e.Rejected || e.Rejected != 0 {
 		return res, fmt.Errorf("the handler read %d records, wrote %d and rejected %d; %d were pushed", e.Read, e.Written, e.Rejected, res.Records)
 	}

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
@@ -26,6 +29,7 @@ type clients struct {
 	kinesis *kinesis.Client
 	s3      *s3.Client
 	dynamo  *dynamodb.Client
+	sqs     *sqs.Client
 }
 
 func newClients(cfg aws.Config) *clients {
@@ -36,6 +40,7 @@ func newClients(cfg aws.Config) *clients {
 		kinesis: kinesis.NewFromConfig(cfg),
 		s3:      s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.DisableLogOutputChecksumValidationSkipped = true }),
 		dynamo:  dynamodb.NewFromConfig(cfg),
+		sqs:     sqs.NewFromConfig(cfg),
 	}
 }
 
@@ -47,9 +52,18 @@ type pipeline struct {
 	table     string
 	ipRanges  string // s3:// URI of the ip-ranges.json the demo uploads
 	streamARN string
-	batchSize int
-	format    flowrecord.Format            // VPCFLOW_LOG_FORMAT
-	formats   map[string]flowrecord.Format // VPCFLOW_LOG_FORMATS
+	// The event source mapping, as Lambda reports it.
+	batchSize      int
+	window         time.Duration
+	bisect         bool
+	reportFailures bool
+	maxRetries     int
+	onFailure      string
+	functionARN    string
+	timeout        time.Duration
+	memoryMB       int
+	format         flowrecord.Format            // VPCFLOW_LOG_FORMAT
+	formats        map[string]flowrecord.Format // VPCFLOW_LOG_FORMATS
 }
 
 func (pl *pipeline) streamName() string {
@@ -62,7 +76,8 @@ func readPipeline(ctx context.Context, c *clients, stack Stack) (*pipeline, erro
 	if err != nil {
 		return nil, fmt.Errorf("reading function %s: %w", stack.FunctionName, err)
 	}
-	pl := &pipeline{env: map[string]string{}}
+	pl := &pipeline{env: map[string]string{}, functionARN: aws.ToString(fn.FunctionArn),
+		timeout: time.Duration(aws.ToInt32(fn.Timeout)) * time.Second, memoryMB: int(aws.ToInt32(fn.MemorySize))}
 	if fn.Environment != nil {
 		for k, v := range fn.Environment.Variables {
 			pl.env[k] = v
@@ -103,6 +118,13 @@ func readPipeline(ctx context.Context, c *clients, stack Stack) (*pipeline, erro
 	for _, m := range maps.EventSourceMappings {
 		if arn := aws.ToString(m.EventSourceArn); strings.Contains(arn, ":kinesis:") {
 			pl.streamARN, pl.batchSize = arn, int(aws.ToInt32(m.BatchSize))
+			pl.window = time.Duration(aws.ToInt32(m.TumblingWindowInSeconds)) * time.Second
+			pl.bisect = aws.ToBool(m.BisectBatchOnFunctionError)
+			pl.reportFailures = slices.Contains(m.FunctionResponseTypes, lambdatypes.FunctionResponseTypeReportBatchItemFailures)
+			pl.maxRetries = int(aws.ToInt32(m.MaximumRetryAttempts))
+			if d := m.DestinationConfig; d != nil && d.OnFailure != nil {
+				pl.onFailure = aws.ToString(d.OnFailure.Destination)
+			}
 		}
 	}
 	if pl.streamARN == "" {
@@ -131,4 +153,9 @@ func (pl *pipeline) groupFor(fl synthetic.FlowLog, own string) (string, error) {
 		return own, nil
 	}
 	return "", fmt.Errorf("no deployed log group takes the records of %s (format %q): pass it in the configuration's log formats", fl.LogGroup, fl.Format)
+}
+
+// functionName is the function's name, the last part of its ARN.
+func (pl *pipeline) functionName() string {
+	return pl.functionARN[strings.LastIndexByte(pl.functionARN, ':')+1:]
 }
