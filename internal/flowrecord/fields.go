@@ -16,17 +16,20 @@
 //     (bigint in its Athena tables of flow logs, INT_64 in flow logs
 //     delivered as Parquet). A larger value is rejected with ErrOutOfRange.
 //   - start and end are Unix times from 0 (1970-01-01T00:00:00Z) to MaxTime
-//     (9999-12-31T23:59:59Z), and end is not before start. NDJSON rows write
-//     times in RFC 3339, whose years have four digits: encoding/json
-//     neither marshals nor unmarshals a later time.Time, so a later time is
-//     rejected with ErrOutOfRange (Parquet's millisecond timestamps reach
-//     further, but both formats carry the same rows). A time before 1970
-//     cannot be written in the field at all: it holds an unsigned decimal
-//     number. No later lower bound is enforced: VPC Flow Logs date from
-//     2015, but an earlier time is odd rather than harmful, AWS's own
-//     examples use times from 2014, and tests use small ones. A record
-//     whose end is before its start is rejected with ErrEndBeforeStart;
-//     start equal to end (a flow of one instant) is accepted.
+//     (2262-04-11T23:47:16Z), and end is not before start. MaxTime is the
+//     last second whose Unix time in nanoseconds fits an int64: the
+//     enrichment looks times up in the inventory as time.Time.UnixNano,
+//     Parquet readers that hold timestamps in nanoseconds (parquet-go,
+//     which ReadParquet uses, and pandas) read later ones wrong, and from
+//     year 10000 on NDJSON rows cannot write them as RFC 3339, whose years
+//     have four digits, and encoding/json cannot read them back. A later
+//     time is rejected with ErrOutOfRange. A time before 1970 cannot be
+//     written in the field at all: it holds an unsigned decimal number. No
+//     later lower bound is enforced: VPC Flow Logs date from 2015, but an
+//     earlier time is odd rather than harmful, AWS's own examples use times
+//     from 2014, and tests use small ones. A record whose end is before its
+//     start is rejected with ErrEndBeforeStart; start equal to end (a flow
+//     of one instant) is accepted.
 //   - Every other number is bounded by its field's width (FieldInfo.Bits,
 //     FieldInfo.Max): 16 bits for ports, 8 for protocol and tcp-flags, 64
 //     for the transit gateway packets-lost-* counters, which rows do not
@@ -37,11 +40,15 @@
 // order of start and end.
 package flowrecord
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // MaxTime is the latest start or end the parser accepts, in Unix seconds:
-// 9999-12-31T23:59:59Z, the last second an RFC 3339 timestamp can write.
-const MaxTime = 253402300799
+// 2262-04-11T23:47:16Z, the last second whose Unix time in nanoseconds fits
+// an int64 (see Limits in the package documentation).
+const MaxTime = math.MaxInt64 / 1_000_000_000
 
 // FieldID identifies a flow log field; its value indexes the field table.
 type FieldID uint8

@@ -9,10 +9,18 @@ import (
 	"time"
 )
 
-// TestMaxTime checks that MaxTime is the last second of year 9999.
+// TestMaxTime checks that MaxTime is the last second whose Unix
+// nanoseconds fit an int64.
 func TestMaxTime(t *testing.T) {
-	if got := time.Unix(MaxTime, 0).UTC(); got != time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) {
+	last := time.Unix(MaxTime, 0)
+	if got := last.UTC(); got != time.Date(2262, 4, 11, 23, 47, 16, 0, time.UTC) {
 		t.Errorf("MaxTime is %v", got)
+	}
+	if ns := last.UnixNano(); ns/1e9 != MaxTime {
+		t.Errorf("MaxTime's nanoseconds %d overflow", ns)
+	}
+	if next := last.Add(time.Second); next.UnixNano()/1e9 == MaxTime+1 {
+		t.Errorf("MaxTime+1 has nanoseconds %d that fit an int64; MaxTime is not the last", next.UnixNano())
 	}
 	for id, want := range map[FieldID]uint64{
 		FieldStart:              MaxTime,
@@ -45,8 +53,9 @@ func TestParseLimits(t *testing.T) {
 		maxUint64 = "18446744073709551615" // 2^64-1
 		pow64     = "18446744073709551616" // 2^64
 		y2024     = "1718000000"
-		y9999     = "253370764800" // 9999-01-01T00:00:00Z
-		lastSec   = "253402300799" // 9999-12-31T23:59:59Z
+		lastSec   = "9223372036"   // 2262-04-11T23:47:16Z, MaxTime
+		afterLast = "9223372037"   // 2262-04-11T23:47:17Z
+		y9999     = "253402300799" // 9999-12-31T23:59:59Z
 		y10000    = "253402300800" // 10000-01-01T00:00:00Z
 	)
 	tests := []struct {
@@ -68,15 +77,19 @@ func TestParseLimits(t *testing.T) {
 		{name: "bytes 2^63 with leading zeros", line: line("1", "000"+pow63, y2024, y2024), field: FieldBytes, err: ErrOutOfRange},
 
 		{name: "start 0", line: line("1", "1", "0", "0")},
-		{name: "year 9999", line: line("1", "1", y9999, lastSec)},
-		{name: "last second of 9999", line: line("1", "1", lastSec, lastSec)},
+		{name: "MaxTime", line: line("1", "1", lastSec, lastSec)},
+		{name: "year 2024 to MaxTime", line: line("1", "1", y2024, lastSec)},
 		{name: "start == end", line: line("1", "1", y2024, y2024)},
 		{name: "end absent", line: line("1", "1", y2024, "-")},
 		{name: "start absent", line: line("1", "1", "-", y2024)},
-		{name: "end in year 10000", line: line("1", "1", lastSec, y10000), field: FieldEnd, err: ErrOutOfRange,
-			msg: `field 12 (end) at byte 92: number out of range: "253402300800" is after 253402300799 (9999-12-31T23:59:59Z)`},
+		{name: "end one second after MaxTime", line: line("1", "1", lastSec, afterLast), field: FieldEnd, err: ErrOutOfRange,
+			msg: `field 12 (end) at byte 90: number out of range: "9223372037" is after 9223372036 (2262-04-11T23:47:16Z), the latest time rows can carry`},
+		{name: "start one second after MaxTime", line: line("1", "1", afterLast, afterLast), field: FieldStart, err: ErrOutOfRange},
+		{name: "end in year 9999", line: line("1", "1", y2024, y9999), field: FieldEnd, err: ErrOutOfRange},
+		{name: "end in year 10000", line: line("1", "1", y2024, y10000), field: FieldEnd, err: ErrOutOfRange},
+		{name: "start in year 9999", line: line("1", "1", y9999, y9999), field: FieldStart, err: ErrOutOfRange},
 		{name: "start in year 10000", line: line("1", "1", y10000, y10000), field: FieldStart, err: ErrOutOfRange,
-			msg: `field 11 (start) at byte 79: number out of range: "253402300800" is after 253402300799`},
+			msg: `field 11 (start) at byte 79: number out of range: "253402300800" is after 9223372036`},
 		{name: "start 2^63-1", line: line("1", "1", maxInt64, maxInt64), field: FieldStart, err: ErrOutOfRange},
 		{name: "start 2^63", line: line("1", "1", pow63, pow63), field: FieldStart, err: ErrOutOfRange},
 		{name: "start 2^64-1", line: line("1", "1", maxUint64, maxUint64), field: FieldStart, err: ErrOutOfRange},

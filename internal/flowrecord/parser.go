@@ -60,7 +60,7 @@ func (e *ParseError) Error() string {
 		b.WriteString(strconv.Quote(e.Value))
 		b.WriteString(" is after ")
 		b.WriteString(strconv.FormatUint(MaxTime, 10))
-		b.WriteString(" (9999-12-31T23:59:59Z), the last second RFC 3339 timestamps can write")
+		b.WriteString(" (2262-04-11T23:47:16Z), the latest time rows can carry")
 	case e.Err == ErrOutOfRange && int(e.Field) < NumFields:
 		b.WriteString(": ")
 		b.WriteString(strconv.Quote(e.Value))
