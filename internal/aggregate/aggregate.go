@@ -23,7 +23,7 @@
 // column, negative number. Records and Duplicates count flows one at a
 // time and cannot reach the maximum (2^64 calls of Add). The window
 // arithmetic holds for any int64 times whose window starts are int64s;
-// flow records carry Unix times from 1970 to 9999 (package flowrecord).
+// flow records carry Unix times from 1970 to 2262 (flowrecord.MaxTime).
 package aggregate
 
 import (

@@ -17,18 +17,18 @@
 //	Stats.Written == sum of Records over the rows written
 //
 // Header lines of flow log files delivered to S3 are not records and count
-// in Stats.Headers only.
+// in Stats.Headers only. A subscription payload that cannot be decoded at
+// all counts as one record read and rejected, since how many records it
+// held is unknown.
 //
 // # Limits
 //
 // A record the rows cannot carry is rejected like any line that does not
 // parse, with the parser's reason (package flowrecord, "Limits"): bytes or
 // packets above 2^63-1, start or end after 2262-04-11T23:47:16Z, end before
-// start. The sums of a row saturate at 2^63-1 (output.Count) instead of
-// wrapping, so a row never holds a negative count; the Records sums above
-// hold until then, which no stream reaches. A subscription payload that cannot be decoded at
-// all counts as one record read and rejected, since how many records it
-// held is unknown.
+// start. The counts of a row saturate at 2^63-1 (output.Count) instead of
+// wrapping, so a row never holds a negative count; the sum of Records above
+// holds until then, which no stream reaches.
 package enrich
 
 import (

@@ -55,17 +55,17 @@ func (e *ParseError) Error() string {
 	case e.Err == ErrTooManyFields:
 		b.WriteString(": text follows the last field: ")
 		b.WriteString(strconv.Quote(e.Value))
-	case e.Err == ErrOutOfRange && table[e.Field].Kind == KindTime:
+	case e.Err == ErrOutOfRange && e.Field.Info().Kind == KindTime:
 		b.WriteString(": ")
 		b.WriteString(strconv.Quote(e.Value))
 		b.WriteString(" is after ")
 		b.WriteString(strconv.FormatUint(MaxTime, 10))
 		b.WriteString(" (2262-04-11T23:47:16Z), the latest time rows can carry")
-	case e.Err == ErrOutOfRange && int(e.Field) < NumFields:
+	case e.Err == ErrOutOfRange && e.Field.Info().Max() > 0:
 		b.WriteString(": ")
 		b.WriteString(strconv.Quote(e.Value))
 		b.WriteString(" is above ")
-		b.WriteString(strconv.FormatUint(table[e.Field].Max(), 10))
+		b.WriteString(strconv.FormatUint(e.Field.Info().Max(), 10))
 	case e.Err == ErrEndBeforeStart:
 		b.WriteString(": ")
 		b.WriteString(strconv.Quote(e.Value))
