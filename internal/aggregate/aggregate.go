@@ -16,10 +16,19 @@
 // so folding a flow into an open aggregate hashes integers only and does not
 // allocate. Identities are released when no open aggregate refers to them,
 // so memory stays bounded however many endpoints a stream holds.
+//
+// Sums never wrap: the bytes and packets of an aggregate saturate at the
+// largest uint64 (math.MaxUint64) and stay there, so a sum too large to
+// count reads as the maximum, never as a small or, converted to a signed
+// column, negative number. Records and Duplicates count flows one at a
+// time and cannot reach the maximum (2^64 calls of Add). The window
+// arithmetic holds for any int64 times whose window starts are int64s;
+// flow records carry Unix times from 1970 to 2262 (flowrecord.MaxTime).
 package aggregate
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"time"
 	"unsafe"
@@ -75,7 +84,9 @@ type Aggregate struct {
 	Key
 	// Start is the earliest start and End the latest end of the folded
 	// flows, in Unix seconds.
-	Start, End                         int64
+	Start, End int64
+	// Uploaded, Downloaded, UploadedPackets and DownloadedPackets are the
+	// sums of the flows' counts, saturated at math.MaxUint64.
 	Uploaded, Downloaded               uint64
 	UploadedPackets, DownloadedPackets uint64
 	// Records is the number of flows folded, Duplicates how many of them
@@ -314,10 +325,10 @@ func (a *Aggregator[T]) Add(f *Flow) error {
 		g.Duplicates++
 		a.stats.Duplicates++
 	} else {
-		g.Uploaded += f.Uploaded
-		g.Downloaded += f.Downloaded
-		g.UploadedPackets += f.UploadedPackets
-		g.DownloadedPackets += f.DownloadedPackets
+		g.Uploaded = addSat(g.Uploaded, f.Uploaded)
+		g.Downloaded = addSat(g.Downloaded, f.Downloaded)
+		g.UploadedPackets = addSat(g.UploadedPackets, f.UploadedPackets)
+		g.DownloadedPackets = addSat(g.DownloadedPackets, f.DownloadedPackets)
 	}
 	if g.TrafficPath == 0 {
 		g.TrafficPath = f.TrafficPath
@@ -327,6 +338,14 @@ func (a *Aggregator[T]) Add(f *Flow) error {
 		return a.flushExpired()
 	}
 	return nil
+}
+
+// addSat returns a+b, or math.MaxUint64 when the sum does not fit.
+func addSat(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
 }
 
 // open creates the aggregate of k, first making room for it.
@@ -388,8 +407,15 @@ func (a *Aggregator[T]) window(start int64) *window {
 
 // flushExpired flushes the windows the watermark has passed.
 func (a *Aggregator[T]) flushExpired() error {
-	for len(a.windows) > 0 && a.windows[0].start+a.size+a.lateness <= a.watermark {
-		a.expiredTo = max(a.expiredTo, a.windows[0].start+a.size)
+	// Every open window starts at or before the watermark, so the
+	// distance between them is exact as an unsigned number even where
+	// start+size+lateness would overflow.
+	for len(a.windows) > 0 && uint64(a.watermark-a.windows[0].start) >= uint64(a.size+a.lateness) {
+		end := a.windows[0].start + a.size
+		if end < a.windows[0].start {
+			end = math.MaxInt64
+		}
+		a.expiredTo = max(a.expiredTo, end)
 		if err := a.flushOldest(); err != nil {
 			return err
 		}

@@ -20,6 +20,15 @@
 // in Stats.Headers only. A subscription payload that cannot be decoded at
 // all counts as one record read and rejected, since how many records it
 // held is unknown.
+//
+// # Limits
+//
+// A record the rows cannot carry is rejected like any line that does not
+// parse, with the parser's reason (package flowrecord, "Limits"): bytes or
+// packets above 2^63-1, start or end after 2262-04-11T23:47:16Z, end before
+// start. The counts of a row saturate at 2^63-1 (output.Count) instead of
+// wrapping, so a row never holds a negative count; the sum of Records above
+// holds until then, which no stream reaches.
 package enrich
 
 import (
@@ -470,10 +479,10 @@ func HintOf(ep *attribution.Endpoint) connection.Hint {
 func (e *Enricher) emit(g *aggregate.Aggregate, client, server *output.Endpoint) error {
 	e.row = output.Row{
 		Protocol:          output.ProtocolName(g.Protocol),
-		Uploaded:          int64(g.Uploaded),
-		Downloaded:        int64(g.Downloaded),
-		UploadedPackets:   int64(g.UploadedPackets),
-		DownloadedPackets: int64(g.DownloadedPackets),
+		Uploaded:          output.Count(g.Uploaded),
+		Downloaded:        output.Count(g.Downloaded),
+		UploadedPackets:   output.Count(g.UploadedPackets),
+		DownloadedPackets: output.Count(g.DownloadedPackets),
 		Start:             time.Unix(g.Start, 0).UTC(),
 		End:               time.Unix(g.End, 0).UTC(),
 		Window:            time.Unix(g.Window, 0).UTC(),
@@ -481,8 +490,8 @@ func (e *Enricher) emit(g *aggregate.Aggregate, client, server *output.Endpoint)
 		ServerPort:        int32(g.ServerPort),
 		CrossAz:           output.CrossAZ(client, server),
 		TrafficPath:       output.TrafficPathName(g.TrafficPath),
-		Records:           int64(g.Records),
-		Duplicates:        int64(g.Duplicates),
+		Records:           output.Count(g.Records),
+		Duplicates:        output.Count(g.Duplicates),
 		LogStatus:         output.LogStatusOK,
 		Client:            client,
 		Server:            server,

@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
 )
@@ -201,6 +203,14 @@ func FuzzEnrichLines(f *testing.F) {
 		"version srcaddr dstaddr srcport dstport protocol bytes start end action log-status\n2 1.2.3.4 5.6.7.8 1 2 6 10 0 0 ACCEPT OK\n",
 		"\n\n\r\n",
 		"2 111122223333 eni-0c3d4e5f60718293a - - - - - - - 1418530010 1418530070 - NODATA",
+		// The limits: counters whose sum passes 2^64, counters past 2^63-1,
+		// the latest time, times past it, end before start.
+		strings.Repeat("2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.10 10.0.2.20 49152 8080 6 9223372036854775807 9223372036854775807 1418530010 1418530070 ACCEPT OK\n", 3),
+		"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.10 10.0.2.20 49152 8080 6 10 18446744073709551615 1418530010 1418530070 ACCEPT OK\n" +
+			"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.10 10.0.2.20 49152 8080 6 10 9223372036854775808 1418530010 1418530070 ACCEPT OK\n",
+		"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.10 10.0.2.20 49152 8080 6 10 100 9223372036 9223372036 ACCEPT OK\n" +
+			"2 111122223333 eni-0c3d4e5f60718293a - - - - - - - 253402300800 253402300800 - NODATA\n" +
+			"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.10 10.0.2.20 49152 8080 6 10 100 1418530070 1418530010 ACCEPT OK\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -237,6 +247,18 @@ type discardRows struct{}
 func (discardRows) Write(r *output.Row) error {
 	if r.Records <= 0 || (r.LogStatus == output.LogStatusOK) != (r.Client != nil && r.Server != nil) {
 		return errors.New("malformed row")
+	}
+	if r.Uploaded < 0 || r.Downloaded < 0 || r.UploadedPackets < 0 || r.DownloadedPackets < 0 || r.Duplicates < 0 {
+		return errors.New("negative count")
+	}
+	latest := time.Unix(flowrecord.MaxTime, 0)
+	for _, tm := range []time.Time{r.Start, r.End, r.Window} {
+		if tm.Unix() < 0 || tm.After(latest) {
+			return errors.New("time out of range: " + tm.String())
+		}
+	}
+	if r.End.Before(r.Start) || r.Start.Before(r.Window) {
+		return errors.New("end before start, or start before its window")
 	}
 	return nil
 }

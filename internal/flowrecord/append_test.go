@@ -19,7 +19,7 @@ func TestAppendJSON(t *testing.T) {
 			`{"version":2,"account-id":"123456789010","interface-id":"eni-1235b8ca123456789","srcaddr":null,"dstaddr":null,"srcport":null,"dstport":null,"protocol":null,"packets":null,"bytes":null,"start":1431280876,"end":1431280934,"action":null,"log-status":"NODATA"}`},
 		{"ipv6 canonical", "${srcaddr} ${dstaddr}", "2001:DB8:0:0::1 ::FFFF:10.0.0.1", `{"srcaddr":"2001:db8::1","dstaddr":"::ffff:10.0.0.1"}`},
 		{"escapes", "${vpc-id} ${subnet-id} ${region}", "a\"b\\c \x7f caf\xc3\xa9\xff", `{"vpc-id":"a\"b\\c","subnet-id":"` + "\x7f" + `","region":"café` + "\ufffd" + `"}`},
-		{"big numbers", "${packets} ${bytes}", "18446744073709551615 0", `{"packets":18446744073709551615,"bytes":0}`},
+		{"big numbers", "${packets} ${bytes} ${packets-lost-no-route}", "9223372036854775807 0 18446744073709551615", `{"packets":9223372036854775807,"bytes":0,"packets-lost-no-route":18446744073709551615}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,9 +3,52 @@
 // The field reference is the Amazon VPC User Guide ("Flow log records",
 // available fields) and the Transit Gateways guide ("Transit Gateway Flow
 // Log records").
+//
+// # Limits
+//
+// A record holding a value that the rows built from it cannot carry is
+// rejected with a *ParseError that says which field and why, rather than
+// accepted and carried wrong downstream:
+//
+//   - packets and bytes are at most 2^63-1 (9223372036854775807), the
+//     largest signed 64-bit integer: the type of the row columns they are
+//     summed into (Athena's bigint), and the type AWS itself gives them
+//     (bigint in its Athena tables of flow logs, INT_64 in flow logs
+//     delivered as Parquet). A larger value is rejected with ErrOutOfRange.
+//   - start and end are Unix times from 0 (1970-01-01T00:00:00Z) to MaxTime
+//     (2262-04-11T23:47:16Z), and end is not before start. MaxTime is the
+//     last second whose Unix time in nanoseconds fits an int64: the
+//     enrichment looks times up in the inventory as time.Time.UnixNano,
+//     Parquet readers that hold timestamps in nanoseconds (parquet-go,
+//     which ReadParquet uses, and pandas) read later ones wrong, and from
+//     year 10000 on NDJSON rows cannot write them as RFC 3339, whose years
+//     have four digits, and encoding/json cannot read them back. A later
+//     time is rejected with ErrOutOfRange. A time before 1970 cannot be
+//     written in the field at all: it holds an unsigned decimal number. No
+//     later lower bound is enforced: VPC Flow Logs date from 2015, but an
+//     earlier time is odd rather than harmful, AWS's own examples use times
+//     from 2014, and tests use small ones. A record whose end is before its
+//     start is rejected with ErrEndBeforeStart; start equal to end (a flow
+//     of one instant) is accepted.
+//   - Every other number is bounded by its field's width (FieldInfo.Bits,
+//     FieldInfo.Max): 16 bits for ports, 8 for protocol and tcp-flags, 64
+//     for the transit gateway packets-lost-* counters, which rows do not
+//     carry.
+//
+// These checks cost the parser nothing per field beyond the bound it
+// already compared each number with, and one comparison per record for the
+// order of start and end.
 package flowrecord
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
+
+// MaxTime is the latest start or end the parser accepts, in Unix seconds:
+// 2262-04-11T23:47:16Z, the last second whose Unix time in nanoseconds fits
+// an int64 (see Limits in the package documentation).
+const MaxTime = math.MaxInt64 / 1_000_000_000
 
 // FieldID identifies a flow log field; its value indexes the field table.
 type FieldID uint8
@@ -84,7 +127,7 @@ const (
 	KindString Kind = iota + 1
 	// KindUint is an unsigned decimal integer of at most FieldInfo.Bits bits.
 	KindUint
-	// KindTime is a Unix time in seconds.
+	// KindTime is a Unix time in seconds, from 0 to MaxTime.
 	KindTime
 	// KindAddr is an IPv4 or IPv6 address.
 	KindAddr
@@ -133,6 +176,21 @@ type FieldInfo struct {
 	Description string
 }
 
+// Max returns the largest value the parser accepts for a KindUint or
+// KindTime field: 2^Bits-1, or MaxTime for a time; 0 for other kinds.
+func (f FieldInfo) Max() uint64 {
+	switch f.Kind {
+	case KindTime:
+		return MaxTime
+	case KindUint:
+		if f.Bits >= 64 {
+			return 1<<64 - 1
+		}
+		return 1<<f.Bits - 1
+	}
+	return 0
+}
+
 // VPC reports whether VPC flow logs can carry the field.
 func (f FieldInfo) VPC() bool { return f.Scope&ScopeVPC != 0 }
 
@@ -158,9 +216,9 @@ var table = [NumFields]FieldInfo{
 		"Destination port of the traffic."},
 	{FieldProtocol, "protocol", 2, KindUint, 8, both, nil,
 		"IANA protocol number of the traffic."},
-	{FieldPackets, "packets", 2, KindUint, 64, both, nil,
+	{FieldPackets, "packets", 2, KindUint, 63, both, nil,
 		"Number of packets transferred during the flow."},
-	{FieldBytes, "bytes", 2, KindUint, 64, both, nil,
+	{FieldBytes, "bytes", 2, KindUint, 63, both, nil,
 		"Number of bytes transferred during the flow."},
 	{FieldStart, "start", 2, KindTime, 63, both, nil,
 		"Unix time, in seconds, of the first packet of the flow within the aggregation interval."},

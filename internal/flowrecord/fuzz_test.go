@@ -23,6 +23,14 @@ func FuzzParse(f *testing.F) {
 	f.Add("", []byte("fe80::1:2:3:4:5:6"))
 	f.Add("", []byte("00000000000000000001 1"))
 	f.Add(DefaultTGWFormat.Header(), []byte("6 TransitGateway 123456789012 tgw-1 - - - - - - - - - - - - 10.0.0.1 10.0.0.2 1 2 6 1 2 3 4 OK IPv4 0 0 0 0 - us-east-1 egress - -"))
+	// The limits: counters at and past 2^63-1, times at and past MaxTime
+	// and in year 10000, end before start.
+	f.Add("${packets} ${bytes} ${start} ${end}", []byte("9223372036854775807 9223372036854775807 9223372036 9223372036"))
+	f.Add("${packets} ${bytes} ${start} ${end}", []byte("9223372036854775808 18446744073709551615 0 0"))
+	f.Add("${packets} ${bytes} ${start} ${end}", []byte("1 1 9223372036 9223372037"))
+	f.Add("${packets} ${bytes} ${start} ${end}", []byte("1 1 1418530070 1418530010"))
+	f.Add("${end} ${start}", []byte("9223372036854775807 9223372036854775807"))
+	f.Add("", []byte("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 253402300799 253402300800 ACCEPT OK"))
 	f.Fuzz(func(t *testing.T, format string, line []byte) {
 		fmt, err := ParseFormat(format)
 		if err != nil {
@@ -86,6 +94,21 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 			return
+		}
+		// Accepted values are within the limits rows can carry.
+		if v, ok := r.Uint(FieldBytes); ok && v > 1<<63-1 {
+			t.Fatalf("bytes %d accepted", v)
+		}
+		if v, ok := r.Uint(FieldPackets); ok && v > 1<<63-1 {
+			t.Fatalf("packets %d accepted", v)
+		}
+		start, hasStart := r.Uint(FieldStart)
+		end, hasEnd := r.Uint(FieldEnd)
+		if hasStart && start > MaxTime || hasEnd && end > MaxTime {
+			t.Fatalf("start %d, end %d accepted", start, end)
+		}
+		if hasStart && hasEnd && start > end {
+			t.Fatalf("start %d after end %d accepted", start, end)
 		}
 		text := r.AppendText(nil)
 		var r2 Record

@@ -22,6 +22,9 @@ var (
 	ErrBadValue      = errors.New("not a documented value")
 	ErrControlChar   = errors.New("control character in value")
 	ErrNoFields      = errors.New("the format has no fields")
+	// ErrEndBeforeStart rejects a record whose end is earlier than its
+	// start; the *ParseError points at the end field.
+	ErrEndBeforeStart = errors.New("end before start")
 )
 
 // ParseError says why a line does not match the format.
@@ -52,6 +55,21 @@ func (e *ParseError) Error() string {
 	case e.Err == ErrTooManyFields:
 		b.WriteString(": text follows the last field: ")
 		b.WriteString(strconv.Quote(e.Value))
+	case e.Err == ErrOutOfRange && e.Field.Info().Kind == KindTime:
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(" is after ")
+		b.WriteString(strconv.FormatUint(MaxTime, 10))
+		b.WriteString(" (2262-04-11T23:47:16Z), the latest time rows can carry")
+	case e.Err == ErrOutOfRange && e.Field.Info().Max() > 0:
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(" is above ")
+		b.WriteString(strconv.FormatUint(e.Field.Info().Max(), 10))
+	case e.Err == ErrEndBeforeStart:
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(" is earlier than the record's start")
 	case e.Err == ErrBadValue:
 		b.WriteString(": ")
 		b.WriteString(strconv.Quote(e.Value))
@@ -88,11 +106,12 @@ type column struct {
 type Parser struct {
 	format Format
 	cols   []column
+	endCol int // index of the end field in cols, or -1
 }
 
 // NewParser returns a parser for lines in format f.
 func NewParser(f Format) *Parser {
-	p := &Parser{format: f, cols: make([]column, len(f.fields))}
+	p := &Parser{format: f, cols: make([]column, len(f.fields)), endCol: f.Index(FieldEnd)}
 	for i, id := range f.fields {
 		info := table[id]
 		c := column{id: id, slot: addrSlot[id]}
@@ -105,10 +124,7 @@ func NewParser(f Format) *Parser {
 			c.op = opAddr
 		case info.Kind == KindUint || info.Kind == KindTime:
 			c.op = opUint
-			c.max = 1<<info.Bits - 1
-			if info.Bits == 64 {
-				c.max = 1<<64 - 1
-			}
+			c.max = info.Max()
 		}
 		p.cols[i] = c
 	}
@@ -119,8 +135,9 @@ func NewParser(f Format) *Parser {
 func (p *Parser) Format() Format { return p.format }
 
 // Parse parses one line (a trailing "\n" or "\r\n" is ignored) into r. Fields
-// are separated by single spaces. On error r has no fields and the error is
-// a *ParseError.
+// are separated by single spaces. Values outside the limits in the package
+// documentation are rejected. On error r has no fields and the error is a
+// *ParseError.
 func (p *Parser) Parse(line []byte, r *Record) error {
 	line = trimEOL(line)
 	n := len(line)
@@ -240,6 +257,11 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 			return p.fail(line, ci, i+1, n, ErrTooManyFields)
 		}
 		pos = i + 1
+	}
+	const startEnd = 1<<FieldStart | 1<<FieldEnd
+	if present&startEnd == startEnd && r.nums[FieldStart] > r.nums[FieldEnd] {
+		s := r.spans[FieldEnd]
+		return p.fail(line, p.endCol, int(s.start), int(s.end), ErrEndBeforeStart)
 	}
 	r.present = present
 	return nil

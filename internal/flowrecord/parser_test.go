@@ -166,7 +166,7 @@ func TestParseAWSExamples(t *testing.T) {
 
 func TestTypedAccessors(t *testing.T) {
 	f := mustParseFormat(t, "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${traffic-path}")
-	line := "5 000123456789 eni-0a 10.0.0.1 2001:db8::2 65535 0 255 18446744073709551615 7 1418530010 1418530070 REJECT SKIPDATA 18 192.0.2.1 192.0.2.2 8"
+	line := "5 000123456789 eni-0a 10.0.0.1 2001:db8::2 65535 0 255 9223372036854775807 7 1418530010 1418530070 REJECT SKIPDATA 18 192.0.2.1 192.0.2.2 8"
 	var r Record
 	if err := NewParser(f).Parse([]byte(line), &r); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestTypedAccessors(t *testing.T) {
 		{"SrcPort", r.SrcPort(), uint16(65535)},
 		{"DstPort", r.DstPort(), uint16(0)},
 		{"Protocol", r.Protocol(), uint8(255)},
-		{"Packets", r.Packets(), uint64(18446744073709551615)},
+		{"Packets", r.Packets(), uint64(9223372036854775807)},
 		{"Bytes", r.Bytes(), uint64(7)},
 		{"Start", r.Start(), int64(1418530010)},
 		{"End", r.End(), int64(1418530070)},
@@ -233,12 +233,9 @@ func sampleValues(id FieldID) (valid, canonical string, invalid []string) {
 	case KindAddr:
 		return "2001:DB8:0:0:0:0:0:1", "2001:db8::1", []string{"1.2.3", "1.2.3.4.5", "256.0.0.1", "01.2.3.4", "fe80::1%eth0", "host", "1.2.3.4:80"}
 	case KindUint, KindTime:
-		maxv := uint64(1)<<info.Bits - 1
-		if info.Bits == 64 {
-			maxv = 1<<64 - 1
-		}
+		maxv := info.Max()
 		over := "18446744073709551616"
-		if info.Bits < 64 {
+		if maxv < 1<<64-1 {
 			over = uitoa(maxv + 1)
 		}
 		return "00" + uitoa(maxv), uitoa(maxv), []string{"x", "1x", "-1", "+1", "1.5", over}
@@ -378,7 +375,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty port", strings.Replace(ok, " 20641", "  20641", 1), FieldSrcPort, 6, 64, ErrEmptyValue, "empty value"},
 		{"empty address", strings.Replace(ok, " 172.31.16.139", "  172.31.16.139", 1), FieldSrcAddr, 4, 37, ErrEmptyValue, "empty value"},
 		{"leading space", " " + ok, FieldVersion, 1, 0, ErrEmptyValue, "empty value"},
-		{"port overflow", strings.Replace(ok, "20641", "65536", 1), FieldSrcPort, 6, 64, ErrOutOfRange, `field 6 (srcport) at byte 64: number out of range: "65536"`},
+		{"port overflow", strings.Replace(ok, "20641", "65536", 1), FieldSrcPort, 6, 64, ErrOutOfRange, `field 6 (srcport) at byte 64: number out of range: "65536" is above 65535`},
 		{"bytes overflow", strings.Replace(ok, " 4249 ", " 99999999999999999999 ", 1), FieldBytes, 10, 78, ErrOutOfRange, "out of range"},
 		{"protocol word", strings.Replace(ok, " 6 ", " tcp ", 1), FieldProtocol, 8, 73, ErrNotNumber, `field 8 (protocol) at byte 73: not a decimal number: "tcp"`},
 		{"negative start", strings.Replace(ok, "1418530010", "-1418530010", 1), FieldStart, 11, 83, ErrNotNumber, "not a decimal number"},

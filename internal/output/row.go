@@ -6,9 +6,19 @@
 // the Parquet columns, with the same PascalCase names, so one column list
 // describes both formats. See internal/enrich/SCHEMA.md for what each field
 // means.
+//
+// Counts never wrap: the byte, packet and record counts of a row are signed
+// 64-bit integers (Athena's bigint), and a sum larger than that saturates
+// at math.MaxInt64 (see Count) rather than coming out negative. Times are
+// those package flowrecord accepts, 1970-01-01T00:00:00Z to
+// 2262-04-11T23:47:16Z (flowrecord.MaxTime), which NDJSON's RFC 3339 and
+// Parquet's millisecond timestamps both write and read back exactly;
+// ReadParquet, like every reader that converts timestamps to int64
+// nanoseconds, reads later ones wrong.
 package output
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -22,7 +32,8 @@ type Row struct {
 	// its number when it has no keyword here.
 	Protocol string `json:"Protocol,omitempty" parquet:"Protocol,optional"`
 	// Uploaded and UploadedPackets are sent by the client, Downloaded and
-	// DownloadedPackets by the server.
+	// DownloadedPackets by the server. Like Records and Duplicates, they
+	// saturate at math.MaxInt64 (see Count).
 	Uploaded          int64 `json:"Uploaded" parquet:"Uploaded"`
 	Downloaded        int64 `json:"Downloaded" parquet:"Downloaded"`
 	UploadedPackets   int64 `json:"UploadedPackets" parquet:"UploadedPackets"`
@@ -57,6 +68,16 @@ type Row struct {
 	// Client opened the connection; Server accepted it.
 	Client *Endpoint `json:"Client,omitempty" parquet:"Client,optional"`
 	Server *Endpoint `json:"Server,omitempty" parquet:"Server,optional"`
+}
+
+// Count converts a count or a sum of counts to a row's column type: v, or
+// math.MaxInt64 when v is larger, so that a row never holds a count that
+// wrapped to a negative number.
+func Count(v uint64) int64 {
+	if v > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(v)
 }
 
 // Log statuses of rows.
