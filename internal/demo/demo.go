@@ -122,8 +122,8 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 	p.linef("waits on the local AWS: %s reading the inventory table (cache misses), %s storing rows in S3", round(e.Inventory), round(e.Store))
 	p.linef("the function in all: %s records/s, %s records/cpu-s (its processes' CPU time)", thousands(e.RecordsPerSecond()), thousands(e.RecordsPerCPUSecond()))
 	em := e.Emulator
-	p.linef("the Lambda emulator reports: init %s; %d invocations, median %s, 90th percentile %s, longest %s",
-		round(em.Init), em.Invocations, round(em.Median), round(em.P90), round(em.Max))
+	p.linef("the Lambda emulator reports: init %s, first invocation (the bootstrap's start and init) %s; %d invocations, median %s, 90th percentile %s, longest %s",
+		round(em.Init), round(em.First), em.Invocations, round(em.Median), round(em.P90), round(em.Max))
 	if e.Read != res.Records || e.Read != e.Written+e.Rejected || e.Rejected != 0 {
 		return res, fmt.Errorf("the handler read %d records, wrote %d and rejected %d; %d were pushed", e.Read, e.Written, e.Rejected, res.Records)
 	}

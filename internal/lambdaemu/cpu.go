@@ -56,10 +56,16 @@ func procTreeCPU(pid, depth int) time.Duration {
 
 // Summary sums reports: the first start's init duration, and the
 // invocations' total and median durations.
+//
+// The emulator's Init Duration is that of its sandbox only: it starts the
+// bootstrap process during the first invocation, so a cold start (exec of
+// the bootstrap, its init, then the first event) is the First invocation's
+// duration, which Lambda would report as Init Duration plus Duration.
 type Summary struct {
 	Invocations   int
 	Init          time.Duration
 	Inits         int
+	First         time.Duration
 	Total, Median time.Duration
 	P90, Max      time.Duration
 }
@@ -68,7 +74,10 @@ type Summary struct {
 func Summarize(reports []Report) Summary {
 	var s Summary
 	var ds []time.Duration
-	for _, r := range reports {
+	for i, r := range reports {
+		if i == 0 {
+			s.First = r.Duration
+		}
 		if r.Init > 0 {
 			if s.Inits == 0 {
 				s.Init = r.Init
