@@ -62,7 +62,7 @@ func Open(files Files) (*sql.DB, error) {
 		glob, err := sqlstring.Literal(files.NDJSON)
 		if err != nil {
 			_ = db.Close()
-			return nil, fmt.Errorf("NDJSON files %q: %w", files.NDJSON, err)
+			return nil, fmt.Errorf("the NDJSON files %q: %w", files.NDJSON, err)
 		}
 		stmts = append(stmts, fmt.Sprintf(`CREATE VIEW %s AS SELECT * FROM read_json(%s, format = 'newline_delimited', %s, columns = {%s})`,
 			NDJSONTable, glob, hive, strings.Join(spec, ", ")))
@@ -71,7 +71,7 @@ func Open(files Files) (*sql.DB, error) {
 		glob, err := sqlstring.Literal(files.Parquet)
 		if err != nil {
 			_ = db.Close()
-			return nil, fmt.Errorf("Parquet files %q: %w", files.Parquet, err)
+			return nil, fmt.Errorf("the Parquet files %q: %w", files.Parquet, err)
 		}
 		stmts = append(stmts, fmt.Sprintf(`CREATE VIEW %s AS SELECT %s, dt, hour FROM read_parquet(%s, %s)`,
 			ParquetTable, strings.Join(casts, ", "), glob, hive))
