@@ -14,11 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries/sqlstring"
 )
 
 // Tables of the shipped definition.
@@ -57,12 +59,22 @@ func Open(files Files) (*sql.DB, error) {
 	// Parquet timestamps are UTC instants; Athena reads them as UTC.
 	stmts := []string{`SET TimeZone = 'UTC'`}
 	if files.NDJSON != "" {
+		glob, err := sqlstring.Literal(files.NDJSON)
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("the NDJSON files %q: %w", files.NDJSON, err)
+		}
 		stmts = append(stmts, fmt.Sprintf(`CREATE VIEW %s AS SELECT * FROM read_json(%s, format = 'newline_delimited', %s, columns = {%s})`,
-			NDJSONTable, literal(files.NDJSON), hive, strings.Join(spec, ", ")))
+			NDJSONTable, glob, hive, strings.Join(spec, ", ")))
 	}
 	if files.Parquet != "" {
+		glob, err := sqlstring.Literal(files.Parquet)
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("the Parquet files %q: %w", files.Parquet, err)
+		}
 		stmts = append(stmts, fmt.Sprintf(`CREATE VIEW %s AS SELECT %s, dt, hour FROM read_parquet(%s, %s)`,
-			ParquetTable, strings.Join(casts, ", "), literal(files.Parquet), hive))
+			ParquetTable, strings.Join(casts, ", "), glob, hive))
 	}
 	for _, s := range stmts {
 		if _, err := db.Exec(s); err != nil {
@@ -72,8 +84,6 @@ func Open(files Files) (*sql.DB, error) {
 	}
 	return db, nil
 }
-
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Query runs a query and returns its column names and its rows, each value
 // as fmt.Sprint prints it (NULL as <nil>).
@@ -104,6 +114,40 @@ func Query(db *sql.DB, text string) ([]string, [][]string, error) {
 		out = append(out, row)
 	}
 	return cols, out, rows.Err()
+}
+
+// catalogQueries list what a statement can create or change in a DuckDB:
+// databases (ATTACH), schemas, tables, views, sequences, indexes, macros,
+// types, and settings (SET).
+var catalogQueries = []string{
+	`SELECT 'database ' || database_name || ' ' || coalesce(path, '') FROM duckdb_databases()`,
+	`SELECT 'schema ' || database_name || '.' || schema_name FROM duckdb_schemas()`,
+	`SELECT 'table ' || database_name || '.' || schema_name || '.' || table_name || ' ' || coalesce(estimated_size, 0) || ' ' || column_count FROM duckdb_tables()`,
+	`SELECT 'view ' || database_name || '.' || schema_name || '.' || view_name || ' ' || coalesce(sql, '') FROM duckdb_views() WHERE NOT internal`,
+	`SELECT 'sequence ' || database_name || '.' || schema_name || '.' || sequence_name FROM duckdb_sequences()`,
+	`SELECT 'index ' || database_name || '.' || schema_name || '.' || index_name FROM duckdb_indexes()`,
+	`SELECT 'function ' || database_name || '.' || schema_name || '.' || function_name || ' ' || function_type FROM duckdb_functions() WHERE NOT internal`,
+	`SELECT 'type ' || database_name || '.' || schema_name || '.' || type_name FROM duckdb_types() WHERE NOT internal`,
+	`SELECT 'setting ' || name || '=' || coalesce(value, '') FROM duckdb_settings()`,
+}
+
+// Catalog lists, one line each and sorted, what the statements of a
+// DuckDB have created or set: two listings differ if a statement run
+// between them created, dropped or altered anything of the catalog or
+// changed a setting.
+func Catalog(db *sql.DB) ([]string, error) {
+	var lines []string
+	for _, q := range catalogQueries {
+		_, rows, err := Query(db, q)
+		if err != nil {
+			return nil, fmt.Errorf("%w\n%s", err, q)
+		}
+		for _, r := range rows {
+			lines = append(lines, r[0])
+		}
+	}
+	slices.Sort(lines)
+	return lines, nil
 }
 
 // Column is a column of the shipped definition, with its DuckDB type.

@@ -3,7 +3,12 @@
 package localsql
 
 import (
+	"bytes"
+	"compress/gzip"
+	"database/sql"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,5 +61,89 @@ func TestOpenNoFiles(t *testing.T) {
 		t.Fatal("a view over no files: no error")
 	} else if !strings.Contains(err.Error(), glob) {
 		t.Errorf("the error does not name the files: %v", err)
+	}
+}
+
+// TestOpenOddPath opens a view over files whose path holds a quote, a line
+// break and "--": the glob goes into the view's SQL as a string, and must
+// stay one.
+func TestOpenOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "it's\n-- x /* y", "dt=2024-06-10", "hour=07")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write([]byte(`{"Action": "ACCEPT"}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rows.json.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(Files{NDJSON: filepath.Join(filepath.Dir(filepath.Dir(dir)), "**", "*.json.gz")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	_, rows, err := Query(db, "SELECT action, dt, hour FROM "+NDJSONTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || strings.Join(rows[0], " ") != "ACCEPT 2024-06-10 07" {
+		t.Errorf("rows %v, want [[ACCEPT 2024-06-10 07]]", rows)
+	}
+
+	if _, err := Open(Files{Parquet: "/tmp/\xff/*.parquet"}); err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
+		t.Errorf("a glob that is not UTF-8: %v", err)
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	defer func() { _ = db.Close() }()
+	if _, err := db.Exec("CREATE TABLE base AS SELECT 1 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	before, err := Catalog(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(before, func(l string) bool { return strings.HasPrefix(l, "table memory.main.base ") }) {
+		t.Fatalf("the table is not listed: %q", before)
+	}
+	for _, tt := range []struct {
+		stmt    string
+		changes bool
+	}{
+		{"SELECT * FROM base", false},
+		{"SELECT 1; SELECT 2", false},
+		{"CREATE TEMP TABLE t AS SELECT 1", true},
+		{"CREATE VIEW v AS SELECT 1", true},
+		{"CREATE SCHEMA s", true},
+		{"CREATE SEQUENCE q", true},
+		{"CREATE MACRO m(a) AS a + 1", true},
+		{"CREATE TYPE e AS ENUM ('a')", true},
+		{"SET default_order = 'DESC'", true},
+		{"INSERT INTO base SELECT range FROM range(100000)", true},
+		{"ATTACH ':memory:' AS other", true},
+	} {
+		if _, err := db.Exec(tt.stmt); err != nil {
+			t.Fatalf("%s: %v", tt.stmt, err)
+		}
+		after, err := Catalog(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed := !slices.Equal(before, after); changed != tt.changes {
+			t.Errorf("%s: the catalog changed %v, want %v", tt.stmt, changed, tt.changes)
+		}
+		before = after
 	}
 }

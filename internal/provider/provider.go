@@ -179,6 +179,7 @@ func (p *vpcflowProvider) DataSources(_ context.Context) []func() datasource.Dat
 func (p *vpcflowProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		newCheckTrustPolicyFunction,
+		newSQLStringFunction,
 	}
 }
 

@@ -1,7 +1,8 @@
--- The applications (app tag) that the application {{app}} talked to, as
--- client or as server, in the 21 days before {{now}}, most bytes first.
+-- The applications (app tag) that the application <app> talked to, as
+-- client or as server, in the 21 days before <now>, most bytes first.
 -- A map subscript fails in Athena for a missing key, hence the contains
--- test before it.
+-- test before it. <app> stands for a SQL string expression, such as
+-- 'web' (provider::vpcflow::sql_string writes one for any value).
 WITH c AS (
   SELECT
     CASE WHEN contains(map_keys(client.tags), 'app') THEN client.tags['app'] END AS client_app,
@@ -17,10 +18,10 @@ WITH c AS (
 )
 SELECT peer AS app, sum(bytes) AS bytes
 FROM (
-  SELECT server_app AS peer, bytes FROM c WHERE client_app = '{{app}}'
+  SELECT server_app AS peer, bytes FROM c WHERE client_app = {{app}}
   UNION ALL
-  SELECT client_app AS peer, bytes FROM c WHERE server_app = '{{app}}'
+  SELECT client_app AS peer, bytes FROM c WHERE server_app = {{app}}
 ) AS p
-WHERE peer IS NOT NULL AND peer <> '{{app}}'
+WHERE peer IS NOT NULL AND peer <> {{app}}
 GROUP BY peer
 ORDER BY bytes DESC, app

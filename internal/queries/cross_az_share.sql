@@ -1,5 +1,5 @@
 -- Share of the bytes that cross Availability Zones, over the 7 days before
--- {{now}}: accepted connections only. known_az_bytes are the bytes between
+-- <now>: accepted connections only. known_az_bytes are the bytes between
 -- two ends whose zones are both known (network interfaces in the VPCs); the
 -- share is of those, since internet and AWS service addresses have no zone.
 SELECT

@@ -1,6 +1,6 @@
 -- The 10 destinations (servers) whose accepted bytes grew most from the
 -- month before last to last month, the months being calendar months
--- before the one of {{now}}. A destination is the server's resource ARN,
+-- before the one of <now>. A destination is the server's resource ARN,
 -- aws:service:<code> for AWS service addresses, or its type (internet).
 WITH m AS (
   SELECT

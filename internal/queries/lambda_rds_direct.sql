@@ -1,5 +1,5 @@
 -- Lambda functions that connected to an RDS database directly rather than
--- through RDS Proxy, in the 7 days before {{now}}. Connections through a
+-- through RDS Proxy, in the 7 days before <now>. Connections through a
 -- proxy reach a server of type rds:db-proxy; the interfaces of RDS and RDS
 -- Proxy only tell which is which when tagged vpcflow:resource-arn (see
 -- package attribution).

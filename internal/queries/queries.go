@@ -6,16 +6,27 @@
 //
 // # Parameters
 //
-// A query names its parameters as {{name}}; Render replaces them and
-// nothing else:
+// A query names its parameters as {{name}}, each where an expression goes
+// in the SQL text, never inside a comment, a string literal or a quoted
+// identifier (Get refuses a query that has one there; the comments name a
+// parameter as <name>). Render replaces them, and nothing else, with SQL
+// that no value can escape from:
 //
-//	{{table}}  the table: vpcflow_connections, a qualified "db"."table", or
-//	           in DuckDB a view over the files (inserted as given)
-//	{{now}}    a timestamp expression the periods end at, such as
-//	           TIMESTAMP '2024-06-10 00:00:00' (see Timestamp) or
-//	           current_timestamp (inserted as given)
-//	{{app}}    an app tag value (quoted by the query; Render doubles single
-//	           quotes)
+//	{{table}}  the table: a name such as vpcflow_connections, or "db"."table"
+//	           with each part in double quotes; in DuckDB a view over the
+//	           files. Anything else is refused.
+//	{{now}}    the moment the periods end at: current_timestamp, or
+//	           TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (see Timestamp).
+//	           Anything else is refused.
+//	{{app}}    an app tag value, any UTF-8 text: rendered by
+//	           sqlstring.Literal as a string expression, such as 'web',
+//	           'O''Brien' or concat('x', chr(10), 'y'), which both engines
+//	           read back as the value (see package sqlstring for the rules;
+//	           text that is not UTF-8 is refused).
+//
+// The enrichment module renders its copies of these files (modules/
+// enrichment/athena/queries) the same way: {{app}} through the provider
+// function provider::vpcflow::sql_string, which is sqlstring.Literal.
 //
 // # Dialect
 //
@@ -25,7 +36,9 @@
 // are CASE WHEN (DuckDB's IF takes three arguments only), dates are
 // compared as CAST(CAST(ts AS DATE) AS VARCHAR) against the dt partition,
 // and Arns[1] is read only where the writer never leaves an empty list
-// (rows leave out empty lists, which read as NULL).
+// (rows leave out empty lists, which read as NULL). String literals are
+// standard ones (” for a quote; no E'...' or U&'...'), and comments do not
+// nest, so that the two engines and Get split the text alike.
 package queries
 
 import (
@@ -35,6 +48,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries/sqlstring"
 )
 
 //go:embed *.sql
@@ -44,7 +59,8 @@ var files embed.FS
 type Query struct {
 	// Name is the file name without .sql.
 	Name string
-	// Description is the query's leading comment, one line.
+	// Description is the query's leading comment, one line; it names the
+	// parameters as <name>.
 	Description string
 	// SQL is the text as shipped, with its {{parameters}}.
 	SQL string
@@ -63,8 +79,12 @@ const (
 
 var paramPattern = regexp.MustCompile(`\{\{([a-z_]+)\}\}`)
 
-// known are the parameters Render accepts.
-var known = []string{"table", "now", "app"}
+// renderers render the value of each parameter Render accepts.
+var renderers = map[string]func(string) (string, error){
+	"table": tableName,
+	"now":   moment,
+	"app":   sqlstring.Literal,
+}
 
 // All returns every query, by name.
 func All() []Query {
@@ -89,7 +109,13 @@ func Get(name string) (Query, error) {
 	if err != nil {
 		return Query{}, fmt.Errorf("no query %q", name)
 	}
-	q := Query{Name: name, SQL: string(b)}
+	return parse(name, string(b))
+}
+
+// parse reads a query's text: its description and its parameters, which
+// must stand alone in the SQL text (see Placeholders).
+func parse(name, text string) (Query, error) {
+	q := Query{Name: name, SQL: text}
 	var desc []string
 	for _, line := range strings.Split(q.SQL, "\n") {
 		text, ok := strings.CutPrefix(line, "--")
@@ -99,36 +125,77 @@ func Get(name string) (Query, error) {
 		desc = append(desc, strings.TrimSpace(text))
 	}
 	q.Description = strings.Join(desc, " ")
-	for _, m := range paramPattern.FindAllStringSubmatch(q.SQL, -1) {
-		if !slices.Contains(q.Params, m[1]) {
-			q.Params = append(q.Params, m[1])
+	found, err := Placeholders(q.SQL)
+	if err != nil {
+		return Query{}, fmt.Errorf("query %s: %w", name, err)
+	}
+	for _, p := range found {
+		if !slices.Contains(q.Params, p.Name) {
+			q.Params = append(q.Params, p.Name)
 		}
 	}
 	return q, nil
 }
 
-// Render returns the query's SQL with its parameters replaced. Every
-// parameter the query uses must be given.
+// Render returns the query's SQL with its parameters replaced by their
+// values, rendered as the package documentation says. Every parameter the
+// query uses must be given; the others are ignored.
 func (q Query) Render(params map[string]string) (string, error) {
+	rendered := map[string]string{}
 	for _, p := range q.Params {
-		if !slices.Contains(known, p) {
+		render, ok := renderers[p]
+		if !ok {
 			return "", fmt.Errorf("query %s: unknown parameter {{%s}}", q.Name, p)
 		}
-		if _, ok := params[p]; !ok {
+		v, ok := params[p]
+		if !ok {
 			return "", fmt.Errorf("query %s: parameter {{%s}} not given", q.Name, p)
 		}
-	}
-	return paramPattern.ReplaceAllStringFunc(q.SQL, func(m string) string {
-		name := m[2 : len(m)-2]
-		v := params[name]
-		if name == "app" {
-			v = strings.ReplaceAll(v, "'", "''")
+		r, err := render(v)
+		if err != nil {
+			return "", fmt.Errorf("query %s: parameter {{%s}}: %w", q.Name, p, err)
 		}
-		return v
-	}), nil
+		rendered[p] = r
+	}
+	spans, err := lex(q.SQL)
+	if err != nil {
+		return "", fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	var b strings.Builder
+	for _, s := range spans {
+		if s.kind != code {
+			b.WriteString(s.text)
+			continue
+		}
+		b.WriteString(paramPattern.ReplaceAllStringFunc(s.text, func(m string) string { return rendered[m[2:len(m)-2]] }))
+	}
+	return b.String(), nil
 }
 
 // Timestamp returns the SQL literal of a moment in UTC, for {{now}}.
 func Timestamp(t time.Time) string {
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "'"
+}
+
+var (
+	identifier    = `(?:[A-Za-z_][A-Za-z0-9_]*|"(?:[^"\x00-\x1f\x7f]|"")+")`
+	tablePattern  = regexp.MustCompile(`^` + identifier + `(?:\.` + identifier + `){0,2}$`)
+	momentPattern = regexp.MustCompile(`^(?:current_timestamp|TIMESTAMP '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?')$`)
+)
+
+// tableName checks a {{table}} value: a name, optionally qualified, each
+// part plain or in double quotes.
+func tableName(v string) (string, error) {
+	if !tablePattern.MatchString(v) {
+		return "", fmt.Errorf("%q is not a table name: want NAME (letters, digits and _) or a qualified name such as \"db\".\"table\" (each part plain, or in double quotes with \"\" for a quote)", v)
+	}
+	return v, nil
+}
+
+// moment checks a {{now}} value.
+func moment(v string) (string, error) {
+	if !momentPattern.MatchString(v) {
+		return "", fmt.Errorf("%q is not a moment: want current_timestamp or TIMESTAMP 'YYYY-MM-DD HH:MM:SS' (see Timestamp)", v)
+	}
+	return v, nil
 }

@@ -1,7 +1,9 @@
 package queries
 
 import (
+	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -63,10 +65,36 @@ func TestRender(t *testing.T) {
 		wantErr string
 	}{
 		{name: "all given", params: map[string]string{"table": "t", "now": now, "app": "web"},
-			want: []string{"FROM t\n", "client_app = 'web'", now + " - INTERVAL '21' DAY"}},
+			want: []string{"FROM t\n", "client_app = 'web'\n", "peer <> 'web'\n", now + " - INTERVAL '21' DAY"}},
 		{name: "quote in app", params: map[string]string{"table": "t", "now": now, "app": "o'neil"},
-			want: []string{"client_app = 'o''neil'"}},
+			want: []string{"client_app = 'o''neil'\n"}},
+		{name: "line break in app", params: map[string]string{"table": "t", "now": now, "app": "x\nCREATE TABLE pwned AS --"},
+			want: []string{"client_app = concat('x', chr(10), 'CREATE TABLE pwned AS --')\n"}},
+		{name: "placeholder in app", params: map[string]string{"table": "t", "now": now, "app": "{{table}}"},
+			want: []string{"client_app = '{{table}}'\n"}},
+		{name: "comments keep their text", params: map[string]string{"table": "t", "now": now, "app": "web"},
+			want: []string{"-- The applications (app tag) that the application <app> talked to"}},
+		{name: "qualified table", params: map[string]string{"table": `"my db"."t""x"`, "now": "current_timestamp", "app": ""},
+			want: []string{`FROM "my db"."t""x"` + "\n", "client_app = ''\n", `"window" < current_timestamp`}},
+		{name: "fraction of a second", params: map[string]string{"table": "db.t", "now": "TIMESTAMP '2024-06-10 00:00:00.123'", "app": "a"},
+			want: []string{"TIMESTAMP '2024-06-10 00:00:00.123' - INTERVAL"}},
 		{name: "missing", params: map[string]string{"table": "t", "now": now}, wantErr: "{{app}} not given"},
+		{name: "app not UTF-8", params: map[string]string{"table": "t", "now": now, "app": "a\xffb"},
+			wantErr: "parameter {{app}}: the value is not valid UTF-8: byte 1 is 0xff"},
+		{name: "table with a statement", params: map[string]string{"table": "t; DROP TABLE x", "now": now, "app": "a"},
+			wantErr: `parameter {{table}}: "t; DROP TABLE x" is not a table name`},
+		{name: "table with a comment", params: map[string]string{"table": "t --", "now": now, "app": "a"},
+			wantErr: "is not a table name"},
+		{name: "table with an open quote", params: map[string]string{"table": `"t`, "now": now, "app": "a"},
+			wantErr: "is not a table name"},
+		{name: "table with a lone quote inside quotes", params: map[string]string{"table": `"a"b"`, "now": now, "app": "a"},
+			wantErr: "is not a table name"},
+		{name: "table with a line break in quotes", params: map[string]string{"table": "\"a\nb\"", "now": now, "app": "a"},
+			wantErr: "is not a table name"},
+		{name: "now as another expression", params: map[string]string{"table": "t", "now": "(SELECT 1)", "app": "a"},
+			wantErr: `parameter {{now}}: "(SELECT 1)" is not a moment`},
+		{name: "now with a statement in the literal", params: map[string]string{"table": "t", "now": "TIMESTAMP '2024-06-10 00:00:00'; DROP TABLE x; --'", "app": "a"},
+			wantErr: "is not a moment"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +108,7 @@ func TestRender(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(sql, "{{") {
+			if tt.params["app"] != "{{table}}" && strings.Contains(sql, "{{") {
 				t.Errorf("parameters left in %s", sql)
 			}
 			for _, w := range tt.want {
@@ -92,6 +120,115 @@ func TestRender(t *testing.T) {
 	}
 	if _, err := Get("nope"); err == nil {
 		t.Error("Get of an unknown query succeeded")
+	}
+}
+
+// TestPlaceholdersOfShippedQueries checks that no placeholder of a
+// shipped query, in this package or in the enrichment module's copies,
+// sits in a comment or inside a literal or quoted identifier, and that the
+// module's copies are these files.
+func TestPlaceholdersOfShippedQueries(t *testing.T) {
+	module := filepath.Join("..", "..", "modules", "enrichment", "athena", "queries")
+	ours, err := filepath.Glob("*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := filepath.Glob(filepath.Join(module, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ours) == 0 || len(theirs) != len(ours) {
+		t.Fatalf("%d queries here, %d in %s", len(ours), len(theirs), module)
+	}
+	for _, name := range ours {
+		t.Run(name, func(t *testing.T) {
+			text, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copied, err := os.ReadFile(filepath.Join(module, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(text, copied) {
+				t.Errorf("%s differs from %s: copy it again (cp internal/queries/*.sql modules/enrichment/athena/queries/)", filepath.Join(module, name), name)
+			}
+			found, err := Placeholders(string(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(text), "{{"); n != len(found) || n == 0 {
+				t.Errorf("%d placeholders found of %d {{ in the text", len(found), n)
+			}
+			spans, err := lex(string(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []spanKind
+			for _, s := range spans {
+				if s.kind != code && strings.Contains(s.text, "{{") {
+					t.Errorf("{{ in a %s: %q", s.kind, s.text)
+				}
+				if !slices.Contains(kinds, s.kind) {
+					kinds = append(kinds, s.kind)
+				}
+			}
+			// The check has something to look at: comments and literals.
+			if !slices.Contains(kinds, lineComment) || !slices.Contains(kinds, stringLiteral) {
+				t.Errorf("kinds of text found: %v, want comments and literals among them", kinds)
+			}
+		})
+	}
+}
+
+func TestPlaceholders(t *testing.T) {
+	tests := []struct {
+		name, sql string
+		want      []Placeholder
+		wantErr   string
+	}{
+		{name: "code", sql: "SELECT * FROM {{table}}\nWHERE a = {{app}} AND b <> {{app}}",
+			want: []Placeholder{{"table", 1}, {"app", 2}, {"app", 2}}},
+		{name: "quotes and comments without placeholders", sql: "-- it's\nSELECT 'a''b', \"c\"\"d\" /* e' */ FROM {{table}}",
+			want: []Placeholder{{"table", 2}}},
+		{name: "in parentheses", sql: "SELECT f({{app}}), ({{now}})", want: []Placeholder{{"app", 1}, {"now", 1}}},
+		{name: "line comment", sql: "-- about {{app}}\nSELECT 1", wantErr: "line 1: {{app}} is inside a -- comment"},
+		{name: "comment after code", sql: "SELECT 1 -- {{now}}", wantErr: "{{now}} is inside a -- comment"},
+		{name: "block comment", sql: "SELECT 1 /* x\n{{app}} */", wantErr: "line 2: {{app}} is inside a /* comment */"},
+		{name: "literal", sql: "SELECT '{{app}}'", wantErr: "{{app}} is inside a string literal"},
+		{name: "literal after doubled quote", sql: "SELECT 'it''s {{app}}'", wantErr: "is inside a string literal"},
+		{name: "quoted identifier", sql: `SELECT "{{app}}"`, wantErr: "is inside a quoted identifier"},
+		{name: "glued to a word", sql: "SELECT x{{app}}", wantErr: "touches the text beside it"},
+		{name: "glued to a quote", sql: "SELECT {{app}}'x'", wantErr: "touches the text beside it"},
+		{name: "glued to a dot", sql: "SELECT * FROM db.{{table}}", wantErr: "touches the text beside it"},
+		{name: "unterminated literal", sql: "SELECT 'abc", wantErr: "string literal is not closed"},
+		{name: "unterminated identifier", sql: `SELECT "abc`, wantErr: "quoted identifier is not closed"},
+		{name: "unterminated comment", sql: "SELECT 1 /* abc", wantErr: "comment is not closed"},
+		{name: "nested comment", sql: "SELECT 1 /* a /* b */ {{app}} */", wantErr: "nested comment"},
+		{name: "escape literal", sql: `SELECT E'\'' , {{app}}`, wantErr: "E'...' or U&'...'"},
+		{name: "unicode literal", sql: `SELECT U&'\0041'`, wantErr: "E'...' or U&'...'"},
+		{name: "word ending in e", sql: "SELECT CASE WHEN a THEN 'x' ELSE'y' END, {{app}}", want: []Placeholder{{"app", 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Placeholders(tt.sql)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Get refuses such a query.
+	if _, err := parse("bad", "-- for {{app}}\nSELECT 1"); err == nil || !strings.Contains(err.Error(), "query bad: line 1") {
+		t.Errorf("parse of a placeholder in a comment: %v", err)
 	}
 }
 

@@ -82,13 +82,18 @@ output "athena_table_sql" {
 
 output "athena_queries" {
   description = "The named queries of the enricher's tests (`internal/queries`), by name, over the table for `output_format`, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers."
+  # {{app}} stands where a string expression goes (never inside quotes or a
+  # comment): provider::vpcflow::sql_string writes the value as one that
+  # Athena reads back as the value, whatever it holds, with the same code
+  # as the enricher's tests run the queries with. It is replaced last, so
+  # that a value holding {{table}} or {{now}} stays as written.
   value = {
     for f in fileset("${path.module}/athena/queries", "*.sql") :
     trimsuffix(f, ".sql") => replace(replace(replace(
       file("${path.module}/athena/queries/${f}"),
       "{{table}}", local.table_name),
       "{{now}}", "current_timestamp"),
-    "{{app}}", var.athena_query_app == null ? "{{app}}" : replace(var.athena_query_app, "'", "''"))
+    "{{app}}", var.athena_query_app == null ? "{{app}}" : provider::vpcflow::sql_string(var.athena_query_app))
   }
 }
 

@@ -90,8 +90,8 @@ func (a Answer) print(out io.Writer) error {
 	_, _ = fmt.Fprintf(&w, "\n      %s (%d %s, %s)\n", a.Query.Name, len(a.Rows), rows, verdict)
 	desc := firstSentence(a.Query.Description)
 	for k, v := range a.Params {
-		v = strings.TrimSuffix(strings.TrimPrefix(v, "TIMESTAMP '"), "'") // {{now}} as a date
-		desc = strings.ReplaceAll(desc, "{{"+k+"}}", v)
+		v = strings.TrimSuffix(strings.TrimPrefix(v, "TIMESTAMP '"), "'") // <now> as a date
+		desc = strings.ReplaceAll(desc, "<"+k+">", v)
 	}
 	for _, l := range wrap(desc, 88) {
 		_, _ = fmt.Fprintf(&w, "        %s\n", l)

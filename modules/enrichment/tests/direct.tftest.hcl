@@ -141,3 +141,29 @@ run "sql_in_step_with_enricher" {
     error_message = "athena_query_app is not filled into app_peers, quoted: ${output.athena_queries["app_peers"]}"
   }
 }
+
+# A value of athena_query_app cannot leave its string: a line break, "--"
+# and a placeholder in it stay part of the value, written as the provider's
+# tests run the queries (provider::vpcflow::sql_string).
+run "athena_query_app_stays_a_value" {
+  command = plan
+
+  variables {
+    athena_query_app = "x'\nCREATE TABLE pwned AS -- {{now}}"
+  }
+
+  assert {
+    condition = (
+      length(regexall("client_app = concat\\('x''', chr\\(10\\), 'CREATE TABLE pwned AS -- \\{\\{now\\}\\}'\\)\n", output.athena_queries["app_peers"])) == 1 &&
+      length(regexall("peer <> concat\\('x''', chr\\(10\\), 'CREATE TABLE pwned AS -- \\{\\{now\\}\\}'\\)\n", output.athena_queries["app_peers"])) == 1 &&
+      length(regexall("(?m)^CREATE", output.athena_queries["app_peers"])) == 0 &&
+      !strcontains(output.athena_queries["app_peers"], "{{app}}")
+    )
+    error_message = "athena_query_app is not written as a SQL string: ${output.athena_queries["app_peers"]}"
+  }
+
+  assert {
+    condition     = strcontains(output.athena_queries["app_peers"], "-- The applications (app tag) that the application <app> talked to")
+    error_message = "The comments of app_peers changed: ${output.athena_queries["app_peers"]}"
+  }
+}

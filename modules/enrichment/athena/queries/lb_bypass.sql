@@ -1,6 +1,6 @@
 -- EC2 instances that connected to another instance directly, on a port on
 -- which a load balancer also reaches that instance (the load balancer
--- fronts it there), in the 7 days before {{now}}. Rows are keyed by the
+-- fronts it there), in the 7 days before <now>. Rows are keyed by the
 -- resource: Arns[1] is the instance ARN.
 WITH recent AS (
   SELECT client, server, serverport, uploaded + downloaded AS bytes
