@@ -266,9 +266,11 @@ provider_installation {
 		"source-account": {"vpcflow/source-account/vpcflow", ">= 0.1.1, < 1.0.0"},
 		"enrichment":     {reg.Host + "/vpcflow/enrichment/vpcflow", "~> 0.2"},
 	}
+	// A module the example does not call is installed on its own below.
+	var others []string
 	for _, name := range moduleNames(t) {
 		if _, ok := addresses[name]; !ok {
-			t.Errorf("module %s is not named by the consumer of this test: add it to the consumer", name)
+			others = append(others, name)
 		}
 	}
 	source := regexp.MustCompile(`(?m)^(\s*)source(\s*)= "\.\./\.\./modules/([a-z0-9_-]+)"$`)
@@ -382,6 +384,10 @@ provider_installation {
 		}
 	}
 
+	if len(others) > 0 {
+		installOthers(t, filepath.Join(work, "others"), env, others)
+	}
+
 	// The plan, against moto, with the fixtures the example expects.
 	moto, err := acctest.StartMoto()
 	if err != nil {
@@ -457,6 +463,34 @@ func TestPublish(t *testing.T) {
 		bare := filepath.Join(remotes, "terraform-vpcflow-"+name+".git")
 		if n := strings.TrimSpace(run(t, bare, gitEnv, "git", "rev-list", "--count", "main")); n != "2" {
 			t.Errorf("%s: %s commits on main after the refused publication, want 2", bare, n)
+		}
+	}
+}
+
+// installOthers runs terraform get of a configuration that calls each of
+// names by registry address at consumerVersion, for the modules
+// examples/central-and-sources does not call, and checks what it installed.
+func installOthers(t *testing.T, dir string, env, names []string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var config strings.Builder
+	for _, name := range names {
+		fmt.Fprintf(&config, "module %q {\n  source  = \"vpcflow/%s/vpcflow\"\n  version = \"~> %s\"\n}\n\n", strings.ReplaceAll(name, "-", "_"), name, consumerVersion)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("terraform get of %v:\n%s", names, run(t, dir, env, "terraform", "get", "-no-color"))
+	b, err := os.ReadFile(filepath.Join(dir, ".terraform", "modules", "modules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		want := fmt.Sprintf(`"Source":"registry.terraform.io/vpcflow/%s/vpcflow","Version":%q`, name, consumerVersion)
+		if !strings.Contains(string(b), want) {
+			t.Errorf("module %s: terraform get did not install it at %s from the registry: %s", name, consumerVersion, b)
 		}
 	}
 }
