@@ -11,6 +11,10 @@
 #      Lambda zips with the right sums; terraform init installs the zip from
 #      a filesystem mirror, as from the Registry, and the provider serves its
 #      schema.
+#   4. each module of modules/ was split for the Registry at the release's
+#      version (scripts/module-release.sh, a before hook): its archive holds
+#      the module, README, LICENSE and examples at the root and is listed in
+#      SHA256SUMS.
 # goreleaser is installed into bin/ at GORELEASER_VERSION (GNUmakefile). If
 # it cannot be installed, the check says so and skips the snapshot.
 set -euo pipefail
@@ -81,6 +85,17 @@ expect "$zip" "$(basename "$zip")"
 expect terraform-registry-manifest.json "${name}_${release_version}_manifest.json"
 expect internal/artifact/dist/enricher-arm64.zip "vpcflow-enricher-lambda_${release_version}_arm64.zip"
 expect internal/artifact/dist/enricher-x86_64.zip "vpcflow-enricher-lambda_${release_version}_x86_64.zip"
+for module in modules/*/; do
+  module=$(basename "$module")
+  archive="build/modules/terraform-vpcflow-${module}_${release_version}.tar.gz"
+  [ -f "$archive" ] || fail "no $archive: the before hook did not split modules/$module"
+  listing=$(tar -tzf "$archive")
+  for f in versions.tf README.md LICENSE; do
+    grep -qx "$f" <<<"$listing" || fail "$archive has no $f at the root"
+  done
+  grep -q '^examples/.*\.tf$' <<<"$listing" || fail "$archive has no examples/"
+  expect "$archive" "$(basename "$archive")"
+done
 [ "$(jq -c .metadata.protocol_versions terraform-registry-manifest.json)" = '["6.0"]' ] ||
   fail "terraform-registry-manifest.json does not declare protocol 6.0"
 
@@ -118,5 +133,6 @@ RC
 
 echo "ok: $zip ($binary, version $release_version, Lambda zips embedded)"
 echo "ok: terraform init installs it from a mirror as from the Registry; it serves its schema"
-echo "ok: $sums lists the provider zip, the manifest and the Lambda zips:"
+echo "ok: build/modules holds each module split for the Registry at $release_version"
+echo "ok: $sums lists the provider zip, the manifest, the Lambda zips and the module archives:"
 sed 's/^/    /' "$sums"
