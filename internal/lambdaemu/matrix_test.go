@@ -91,7 +91,7 @@ var faults = []fault{
 	{name: "redelivery", redeliver: true},
 	{name: "producer-duplicate", duplicate: true},
 	{name: "timeout", timeout: 3 * time.Second, rules: func() []*lambdaemu.Rule {
-		return []*lambdaemu.Rule{{Service: "s3", Operation: "PutObject", Nth: 7, Delay: 5 * time.Second}}
+		return []*lambdaemu.Rule{{Service: "s3", Operation: "PutObject", Nth: 2, Delay: 5 * time.Second}}
 	}},
 	{name: "inventory-fails", rules: func() []*lambdaemu.Rule {
 		return []*lambdaemu.Rule{{Service: "dynamodb", Operation: "BatchGetItem", Nth: 3, Times: 2}, {Service: "dynamodb", Operation: "Query", Nth: 20}}
