@@ -449,8 +449,12 @@ func newEnv(t *testing.T) *env {
 			}
 			groups[k] = append(groups[k], l)
 		}
-		for _, k := range keys {
+		for i, k := range keys {
 			lines := groups[k]
+			if i%10 == 3 {
+				// Lines that do not parse: rejected, and kept with why.
+				lines = append(slices.Clip(lines), "2 123456789012 "+k.eni+" not-an-address 10.0.0.1 1 2 6 1 40 1718000000 1718000060 ACCEPT OK", "garbage")
+			}
 			e.payloads = append(e.payloads, payload{gz: subscriptionPayload(t, fl.LogGroup, k.eni+"-all", &id, lines), lines: len(lines)})
 			e.records += len(lines)
 		}
