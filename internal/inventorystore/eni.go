@@ -41,7 +41,10 @@ type metaItem struct {
 	Facts     *facts   `dynamodbav:"facts"`
 	FactsHash string   `dynamodbav:"factsHash"`
 	Addrs     []string `dynamodbav:"addrs,stringset"`
-	Updated   int64    `dynamodbav:"updated"`
+	// AddrsAt is the time of the latest event that changed Addrs: older
+	// events, late or replayed, leave the set alone.
+	AddrsAt int64 `dynamodbav:"addrsAt"`
+	Updated int64 `dynamodbav:"updated"`
 	Deleted   *int64   `dynamodbav:"deleted"`
 }
 
@@ -445,7 +448,9 @@ func (s *Store) putInterface(ctx context.Context, iface *inventory.Interface, at
 	if old != nil && old.Facts != nil {
 		oldFacts = *old.Facts
 	}
-	if old == nil || (old.FactsHash != hash && old.Updated <= atMS) || len(minus(cur, parseKeys(old.Addrs))) > 0 {
+	// The address set follows the latest description or event only.
+	newest := old == nil || (old.Updated <= atMS && old.AddrsAt <= atMS)
+	if old == nil || (old.FactsHash != hash && old.Updated <= atMS) || (newest && len(minus(cur, parseKeys(old.Addrs))) > 0) {
 		in := &dynamodb.UpdateItemInput{
 			TableName:        aws.String(s.table),
 			Key:              key(eniPK(id), skMeta),
@@ -455,8 +460,8 @@ func (s *Store) putInterface(ctx context.Context, iface *inventory.Interface, at
 			},
 			ConditionExpression: aws.String("attribute_not_exists(updated) OR updated <= :at"),
 		}
-		if len(cur) > 0 {
-			*in.UpdateExpression += " ADD addrs :cur"
+		if newest && len(cur) > 0 {
+			*in.UpdateExpression += ", addrsAt = :at ADD addrs :cur"
 			in.ExpressionAttributeValues[":cur"] = strSet(keyStrings(cur))
 		}
 		if _, err := s.db.UpdateItem(ctx, in); err != nil && !conditionFailed(err) {
@@ -504,7 +509,7 @@ func (s *Store) putInterface(ctx context.Context, iface *inventory.Interface, at
 		return ch, err
 	}
 	ch.Opened += len(opens)
-	if old != nil {
+	if old != nil && old.Updated < atMS && old.AddrsAt < atMS {
 		if gone := minus(parseKeys(old.Addrs), cur); len(gone) > 0 {
 			c, err := s.closeAll(ctx, id, gone, atMS)
 			ch.Add(c)
@@ -550,9 +555,9 @@ func (s *Store) closeAll(ctx context.Context, id string, keys []netip.Prefix, at
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       key(eniPK(id), skMeta),
-		UpdateExpression:          aws.String("DELETE addrs :gone"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":gone": strSet(keyStrings(keys))},
+		UpdateExpression:          aws.String("SET addrsAt = :at DELETE addrs :gone"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(addrsAt) OR addrsAt <= :at)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":gone": strSet(keyStrings(keys)), ":at": num(at)},
 	})
 	if err != nil && !conditionFailed(err) {
 		return ch, fmt.Errorf("updating addresses of network interface %s: %w", id, err)
@@ -619,10 +624,11 @@ func (s *Store) AssignAddresses(ctx context.Context, id string, keys []netip.Pre
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.table),
 			Key:                       key(eniPK(id), skMeta),
-			UpdateExpression:          aws.String("ADD addrs :added"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":added": strSet(keyStrings(keys))},
+			UpdateExpression:          aws.String("SET addrsAt = :at ADD addrs :added"),
+			ConditionExpression:       aws.String("attribute_not_exists(addrsAt) OR addrsAt <= :at"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":added": strSet(keyStrings(keys)), ":at": num(ms(at))},
 		})
-		if err != nil {
+		if err != nil && !conditionFailed(err) {
 			return ch, fmt.Errorf("updating addresses of network interface %s: %w", id, err)
 		}
 	}
@@ -749,7 +755,7 @@ func (s *Store) DeleteInterface(ctx context.Context, id string, at time.Time) (C
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      key(eniPK(id), skMeta),
-		UpdateExpression:         aws.String("SET deleted = :at, #ttl = :ttl, updated = if_not_exists(updated, :at)"),
+		UpdateExpression:         aws.String("SET deleted = :at, addrsAt = :at, #ttl = :ttl, updated = if_not_exists(updated, :at) REMOVE addrs"),
 		ConditionExpression:      aws.String("attribute_not_exists(deleted) OR deleted > :at"),
 		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
