@@ -861,3 +861,66 @@ func masked(keys []netip.Prefix) []netip.Prefix {
 	slices.SortFunc(out, comparePrefix)
 	return slices.Compact(out)
 }
+
+// PutNewInterfaces records descriptions of interfaces the store does not
+// know yet, taken at at, in batches of BatchWriteItem: a first load of a
+// large estate. It writes what PutInterface writes for a new interface,
+// without reading anything; for an interface the store knows, use
+// PutInterface or SyncInterface.
+func (s *Store) PutNewInterfaces(ctx context.Context, ifaces []*inventory.Interface, at time.Time) error {
+	atMS := ms(at)
+	var reqs []types.WriteRequest
+	put := func(item map[string]types.AttributeValue) {
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	}
+	for _, iface := range ifaces {
+		if iface.ID == "" {
+			return fmt.Errorf("network interface without an id")
+		}
+		f := factsOf(iface, "")
+		av, err := attributevalue.Marshal(f)
+		if err != nil {
+			return err
+		}
+		cur := addrsOf(iface)
+		hist := key(eniPK(iface.ID), factsSK(atMS, kindDesc))
+		hist["facts"], hist["ttl"] = av, num(s.expiry(atMS))
+		put(hist)
+		meta := key(eniPK(iface.ID), skMeta)
+		meta["facts"], meta["factsHash"], meta["updated"] = av, str(f.hash()), num(atMS)
+		if len(cur) > 0 {
+			meta["addrs"], meta["addrsAt"] = strSet(keyStrings(cur)), num(atMS)
+		}
+		put(meta)
+		for _, k := range cur {
+			item := key(ipPK(k), eventSK(atMS, true, iface.ID))
+			item["eni"], item["ttl"] = str(iface.ID), num(s.expiry(atMS))
+			put(item)
+		}
+		if iface.AccountID != "" && iface.Region != "" {
+			tags := iface.Tags
+			if tags == nil {
+				tags = map[string]string{}
+			}
+			tav, err := attributevalue.Marshal(tags)
+			if err != nil {
+				return err
+			}
+			item := key(arnPK(iface.ARN()), tagSK(atMS, 0))
+			item["tags"] = tav
+			put(item)
+			scope := key(scopePK(iface.AccountID, iface.Region), eniSK(iface.ID))
+			scope["eni"] = str(iface.ID)
+			put(scope)
+		}
+		if f.InstanceID != "" {
+			inst := key(prefixInstance+f.InstanceID, eniSK(iface.ID))
+			inst["eni"] = str(iface.ID)
+			put(inst)
+		}
+	}
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return fmt.Errorf("writing %d network interfaces: %w", len(ifaces), err)
+	}
+	return nil
+}
