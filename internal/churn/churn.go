@@ -138,6 +138,13 @@ func (g *generator) refresh(eni string, t time.Time) {
 }
 
 func (g *generator) apiCall(t time.Time, name string, req, resp any, addrs []netip.Addr, enis ...string) {
+	g.seq++
+	g.sim.Events = append(g.sim.Events, Event{At: t, Addrs: addrs, ENIs: enis, Event: APICall(fmt.Sprintf("ev-%08d", g.seq), t, name, req, resp)})
+}
+
+// APICall returns the EventBridge event of an EC2 API call recorded by
+// CloudTrail at t, with its request parameters and response elements.
+func APICall(id string, t time.Time, name string, req, resp any) events.CloudWatchEvent {
 	detail := map[string]any{
 		"eventVersion":       "1.09",
 		"eventTime":          t.UTC().Format(time.RFC3339),
@@ -146,32 +153,52 @@ func (g *generator) apiCall(t time.Time, name string, req, resp any, addrs []net
 		"awsRegion":          Region,
 		"requestParameters":  req,
 		"responseElements":   resp,
-		"eventID":            fmt.Sprintf("ct-%08d", g.seq),
+		"eventID":            "ct-" + id,
 		"readOnly":           false,
 		"eventType":          "AwsApiCall",
 		"managementEvent":    true,
 		"recipientAccountId": Account,
 	}
-	g.seq++
 	b, _ := json.Marshal(detail)
-	g.sim.Events = append(g.sim.Events, Event{At: t, Addrs: addrs, ENIs: enis, Event: events.CloudWatchEvent{
-		Version: "0", ID: fmt.Sprintf("ev-%08d", g.seq), DetailType: "AWS API Call via CloudTrail", Source: "aws.ec2",
+	return events.CloudWatchEvent{
+		Version: "0", ID: id, DetailType: "AWS API Call via CloudTrail", Source: "aws.ec2",
 		AccountID: Account, Time: t, Region: Region, Detail: b,
-	}})
+	}
+}
+
+// TagChange returns the Tag Change on Resource event of an ARN whose tags
+// became tags at t.
+func TagChange(id string, t time.Time, arn, resourceType string, version int64, tags map[string]string) events.CloudWatchEvent {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	detail := map[string]any{"changed-tag-keys": keys, "service": "ec2", "resource-type": resourceType, "version": version, "tags": tags}
+	b, _ := json.Marshal(detail)
+	return events.CloudWatchEvent{
+		Version: "0", ID: id, DetailType: "Tag Change on Resource", Source: "aws.tag",
+		AccountID: Account, Time: t, Region: Region, Resources: []string{arn}, Detail: b,
+	}
+}
+
+// CreateInterface returns the CreateNetworkInterface request and response
+// of an interface with one private address and an app tag.
+func CreateInterface(eni string, addr netip.Addr, app string) (req, resp any) {
+	req = map[string]any{"subnetId": Subnet, "privateIpAddress": addr.String()}
+	resp = map[string]any{"networkInterface": map[string]any{
+		"networkInterfaceId": eni, "subnetId": Subnet, "vpcId": VPC, "availabilityZone": Zone,
+		"ownerId": Account, "status": "pending", "privateIpAddress": addr.String(), "interfaceType": "interface",
+		"privateIpAddressesSet": map[string]any{"item": []map[string]any{{"privateIpAddress": addr.String(), "primary": true}}},
+		"tagSet":                map[string]any{"items": []map[string]string{{"key": "app", "value": app}}},
+	}}
+	return req, resp
 }
 
 func (g *generator) create(t time.Time, addr netip.Addr, app string) string {
 	eni := g.id("eni")
 	g.eniApp[eni], g.eniAddr[eni] = app, []netip.Addr{addr}
-	tags := []map[string]string{{"key": "app", "value": app}}
-	g.apiCall(t, "CreateNetworkInterface",
-		map[string]any{"subnetId": Subnet, "privateIpAddress": addr.String()},
-		map[string]any{"networkInterface": map[string]any{
-			"networkInterfaceId": eni, "subnetId": Subnet, "vpcId": VPC, "availabilityZone": Zone,
-			"ownerId": Account, "status": "pending", "privateIpAddress": addr.String(), "interfaceType": "interface",
-			"privateIpAddressesSet": map[string]any{"item": []map[string]any{{"privateIpAddress": addr.String(), "primary": true}}},
-			"tagSet":                map[string]any{"items": tags},
-		}}, []netip.Addr{addr}, eni)
+	req, resp := CreateInterface(eni, addr, app)
+	g.apiCall(t, "CreateNetworkInterface", req, resp, []netip.Addr{addr}, eni)
 	g.own(addr, t, Owner{ENI: eni, App: app})
 	return eni
 }
@@ -203,14 +230,9 @@ func (g *generator) detach(t time.Time, eni, att string) {
 func (g *generator) tag(t time.Time, eni, app string) {
 	arn := "arn:aws:ec2:" + Region + ":" + Account + ":network-interface/" + eni
 	g.tagVer[arn]++
-	detail := map[string]any{"changed-tag-keys": []string{"app"}, "service": "ec2", "resource-type": "network-interface",
-		"version": g.tagVer[arn], "tags": map[string]string{"app": app}}
-	b, _ := json.Marshal(detail)
 	g.seq++
-	g.sim.Events = append(g.sim.Events, Event{At: t, Addrs: g.eniAddr[eni], ENIs: []string{eni}, Event: events.CloudWatchEvent{
-		Version: "0", ID: fmt.Sprintf("ev-%08d", g.seq), DetailType: "Tag Change on Resource", Source: "aws.tag",
-		AccountID: Account, Time: t, Region: Region, Resources: []string{arn}, Detail: b,
-	}})
+	ev := TagChange(fmt.Sprintf("ev-%08d", g.seq), t, arn, "network-interface", g.tagVer[arn], map[string]string{"app": app})
+	g.sim.Events = append(g.sim.Events, Event{At: t, Addrs: g.eniAddr[eni], ENIs: []string{eni}, Event: ev})
 	g.eniApp[eni] = app
 	g.refresh(eni, t)
 }
