@@ -43,9 +43,9 @@ type metaItem struct {
 	Addrs     []string `dynamodbav:"addrs,stringset"`
 	// AddrsAt is the time of the latest event that changed Addrs: older
 	// events, late or replayed, leave the set alone.
-	AddrsAt int64 `dynamodbav:"addrsAt"`
-	Updated int64 `dynamodbav:"updated"`
-	Deleted   *int64   `dynamodbav:"deleted"`
+	AddrsAt int64  `dynamodbav:"addrsAt"`
+	Updated int64  `dynamodbav:"updated"`
+	Deleted *int64 `dynamodbav:"deleted"`
 }
 
 // Change counts what an update wrote.

@@ -3,8 +3,8 @@ package inventorystore_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -93,7 +93,6 @@ func TestCreateTable(t *testing.T) {
 		t.Errorf("billing mode = %+v, want PAY_PER_REQUEST", desc.Table.BillingModeSummary)
 	}
 }
-
 
 // apply runs steps in order, then in reverse order on a second table, and
 // each twice, and checks that every run ends with the same ranges: events
