@@ -48,7 +48,24 @@ type Resolver interface {
 	Resolve(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr) (*inventory.Inventory, error)
 }
 
-var _ Resolver = (*inventorystore.Cache)(nil)
+// TimedResolver is a Resolver that is told the latest start time of the
+// records, so that what it keeps from earlier payloads is read again when
+// it may not know that time yet; inventorystore.Cache is one.
+type TimedResolver interface {
+	ResolveAt(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr, latest time.Time) (*inventory.Inventory, error)
+}
+
+// TimedInventorySource is an InventorySource that takes the latest start
+// time of the payload's records as well.
+type TimedInventorySource interface {
+	InventoryAt(ctx context.Context, addrs []netip.Addr, latest time.Time) (*inventory.Inventory, error)
+}
+
+var (
+	_ Resolver             = (*inventorystore.Cache)(nil)
+	_ TimedResolver        = (*inventorystore.Cache)(nil)
+	_ TimedInventorySource = StoreInventory{}
+)
 
 // StoreInventory reads the inventory of each payload's addresses through a
 // cache of the DynamoDB inventory store, on top of Base (typically the AWS
@@ -61,6 +78,19 @@ type StoreInventory struct {
 // Inventory resolves the addresses.
 func (s StoreInventory) Inventory(ctx context.Context, addrs []netip.Addr) (*inventory.Inventory, error) {
 	inv, err := s.Cache.Resolve(ctx, s.Base, addrs)
+	if err != nil {
+		return nil, fmt.Errorf("reading the inventory of %d addresses: %w", len(addrs), err)
+	}
+	return inv, nil
+}
+
+// InventoryAt resolves the addresses for records up to latest.
+func (s StoreInventory) InventoryAt(ctx context.Context, addrs []netip.Addr, latest time.Time) (*inventory.Inventory, error) {
+	tr, ok := s.Cache.(TimedResolver)
+	if !ok {
+		return s.Inventory(ctx, addrs)
+	}
+	inv, err := tr.ResolveAt(ctx, s.Base, addrs, latest)
 	if err != nil {
 		return nil, fmt.Errorf("reading the inventory of %d addresses: %w", len(addrs), err)
 	}
@@ -129,8 +159,9 @@ type enrichment struct {
 	ends            []int
 	firstID, lastID string
 
-	addrs []netip.Addr
-	seen  map[netip.Addr]struct{}
+	addrs  []netip.Addr
+	seen   map[netip.Addr]struct{}
+	latest int64 // latest record start of the payload, Unix seconds
 
 	// rejected are the records of the payload that were not used, with
 	// their reasons, kept in S3 beside the rows (s3sink.RejectedDir).
@@ -295,7 +326,13 @@ func (g *enrichment) enrich(ctx context.Context, h subscription.Header, where st
 		addrs = g.payloadAddrs(p)
 	}
 	began := time.Now()
-	inv, err := g.src.Inventory(ctx, addrs)
+	var inv *inventory.Inventory
+	var err error
+	if ts, ok := g.src.(TimedInventorySource); ok && g.src.NeedsAddrs() {
+		inv, err = ts.InventoryAt(ctx, addrs, time.Unix(g.latest, 0))
+	} else {
+		inv, err = g.src.Inventory(ctx, addrs)
+	}
 	g.inventoryTime += time.Since(began)
 	if err != nil {
 		return Counts{}, inventoryErr{err}
@@ -332,14 +369,17 @@ func (g *enrichment) enrich(ctx context.Context, h subscription.Header, where st
 	return Counts{Payloads: 1, Read: st.Read + rejected, Written: st.Written, Rejected: st.Rejected + rejected}, nil
 }
 
-// payloadAddrs returns the distinct addresses of the payload's records.
+// payloadAddrs returns the distinct addresses of the payload's records,
+// and keeps their latest start time in g.latest.
 func (g *enrichment) payloadAddrs(p *flowrecord.Parser) []netip.Addr {
 	g.addrs = g.addrs[:0]
+	g.latest = 0
 	clear(g.seen)
 	for i := range g.ends {
 		if p.Parse(g.message(i), &g.rec) != nil {
 			continue
 		}
+		g.latest = max(g.latest, g.rec.Start())
 		for _, a := range [2]netip.Addr{g.rec.SrcAddr(), g.rec.DstAddr()} {
 			if !a.IsValid() {
 				continue

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,13 +35,16 @@ const DefaultMaxDescribes = 4
 //	CreateNetworkInterface      the interface and its addresses, from the response
 //	DeleteNetworkInterface      closes its ranges, marks it deleted
 //	AttachNetworkInterface      its instance; an unknown interface is described
-//	DetachNetworkInterface      clears its instance; the interface is found by attachment id
+//	DetachNetworkInterface      clears its instance; the interface is found by attachment
+//	                            id, and a detachment that arrives first waits for it
 //	Assign*/Unassign*           opens or closes ranges; an assignment by count whose
 //	                            response names no address, or of an unknown
 //	                            interface, describes the interface
 //	AssociateAddress            describes the Elastic IP (the event names only its
-//	                            allocation) and opens the public address's range
-//	DisassociateAddress         closes the range recorded for the association
+//	                            allocation) and opens the public address's range, also
+//	                            for an address associated elsewhere since
+//	DisassociateAddress         closes the range recorded for the association; one that
+//	                            arrives first waits for the association
 //	Instance running, stopped   describes the instance's interfaces: auto-assigned
 //	                            public addresses change on stop and start
 //	Instance terminated         interfaces still listed are described, the others
@@ -50,10 +52,13 @@ const DefaultMaxDescribes = 4
 //	                            interfaces it deletes with their instance); without
 //	                            EC2 their ranges are closed
 //
-// Every write is conditional on the event's time, so replaying an event, or
-// receiving it late, changes nothing that a newer event or sync wrote.
+// Every write is keyed by the event's own time (see package
+// inventorystore), so events may arrive in any order and any number of
+// times: the store ends the same. An assignment of an address another
+// interface owns ends that interface's ownership at the event's time.
 // Descriptions from EC2 are applied as of the event's time. What the events
-// and EC2 calls cannot tell is left to the scheduled sync.
+// and EC2 calls cannot tell is left to the scheduled sync, which also
+// replays CloudTrail's record of the past (see InventorySyncHandler).
 type InventoryHandler struct {
 	Store *inventorystore.Store
 	// EC2 returns a client for the account and region of an event, for
@@ -174,17 +179,13 @@ func (r *applyRun) apply(ctx context.Context, u inventoryevents.Update) error {
 		return nil
 
 	case inventoryevents.InterfaceDetached:
-		id, ok, err := store.InterfaceByAttachment(ctx, u.AttachmentID)
+		id, ch, err := store.Detach(ctx, u.AttachmentID, u.Time)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			r.log.InfoContext(ctx, "attachment unknown; left to the sync", "event_id", u.EventID, "attachment", u.AttachmentID)
+		if id == "" {
+			r.log.InfoContext(ctx, "attachment not known yet; its attachment event applies the detachment", "event_id", u.EventID, "attachment", u.AttachmentID)
 			return nil
-		}
-		ch, err := store.SetAttachment(ctx, id, "", "", "", u.Time)
-		if err != nil && !errors.Is(err, inventorystore.ErrUnknownInterface) {
-			return err
 		}
 		r.logChange(ctx, u, ch, "eni", id, "attachment", u.AttachmentID)
 		return nil
@@ -238,7 +239,10 @@ func (r *applyRun) describeInterface(ctx context.Context, m inventoryevents.Meta
 		return inventorystore.Change{}, fmt.Errorf("describing network interface %s: %w", id, err)
 	}
 	if len(out.NetworkInterfaces) == 0 {
-		return r.h.Store.DeleteInterface(ctx, id, m.Time)
+		// Deleted since the event, at a time the description does not
+		// tell: its DeleteNetworkInterface event, or the sync, records it.
+		r.log.InfoContext(ctx, "network interface no longer listed; left to its delete event or the sync", "event_id", m.EventID, "eni", id)
+		return inventorystore.Change{}, nil
 	}
 	iface, attachmentID := inventorysync.FromEC2(out.NetworkInterfaces[0], m.Region)
 	return r.h.Store.PutInterface(ctx, iface, attachmentID, m.Time)
@@ -270,56 +274,68 @@ func (r *applyRun) associate(ctx context.Context, u inventoryevents.AddressAssoc
 			return nil
 		}
 		a := out.Addresses[0]
-		if got := aws.ToString(a.AssociationId); assocID != "" && got != assocID {
-			// Associated elsewhere since: this association is history,
-			// and the sync will find the address where it is now.
-			r.log.InfoContext(ctx, "Elastic IP associated again since; left to the sync", "event_id", u.EventID, "association", assocID, "now", got)
-			return nil
-		}
-		if eni == "" {
-			eni = aws.ToString(a.NetworkInterfaceId)
-		}
+		// The public address of an allocation never changes; where it is
+		// associated now tells this event's interface only while the
+		// association is still this one. A late event, for an address
+		// associated elsewhere since, still records its period: with the
+		// interface the event names, or the primary interface of the
+		// instance it names.
 		if public, err = netip.ParseAddr(aws.ToString(a.PublicIp)); err != nil {
 			return fmt.Errorf("parsing the public address of Elastic IP %s: %w", u.AllocationID, err)
 		}
-		if assocID == "" {
+		current := assocID == "" || aws.ToString(a.AssociationId) == assocID
+		if eni == "" && current {
+			eni = aws.ToString(a.NetworkInterfaceId)
+		}
+		if eni == "" && u.InstanceID != "" {
+			if eni, err = r.primaryInterface(ctx, c, u.InstanceID); err != nil {
+				return err
+			}
+		}
+		if assocID == "" && current {
 			assocID = aws.ToString(a.AssociationId)
 		}
 	}
 	if eni == "" {
-		r.log.InfoContext(ctx, "Elastic IP not on a network interface; left to the sync", "event_id", u.EventID, "allocation", u.AllocationID)
+		r.log.InfoContext(ctx, "Elastic IP not on a known network interface; left to the sync", "event_id", u.EventID, "allocation", u.AllocationID)
 		return nil
 	}
 	keys := []netip.Prefix{inventorystore.Single(public)}
 	ch, err := store.AssignAddresses(ctx, eni, keys, u.Time)
 	if errors.Is(err, inventorystore.ErrUnknownInterface) {
-		// The description may or may not show the association yet;
-		// the address is assigned after it either way.
 		var described inventorystore.Change
-		if described, err = r.describeInterface(ctx, u.Meta, eni, "interface of an Elastic IP unknown"); err != nil {
-			return err
-		}
-		ch, err = store.AssignAddresses(ctx, eni, keys, u.Time)
+		described, err = r.describeInterface(ctx, u.Meta, eni, "interface of an Elastic IP unknown")
 		ch.Add(described)
-		if errors.Is(err, inventorystore.ErrUnknownInterface) {
-			r.log.InfoContext(ctx, "interface of an Elastic IP not described; left to the sync", "event_id", u.EventID, "eni", eni)
-			return nil
-		}
 	}
 	if err != nil {
 		return err
 	}
-	// The association is recorded only while the address's range is open,
-	// so that a replay after the disassociation does not bring it back.
-	if rg, ok, err := store.LookupIP(ctx, public, time.Time{}); err != nil {
-		return err
-	} else if ok && rg.InterfaceID == eni && assocID != "" {
-		if err := store.PutAssociation(ctx, inventorystore.Association{ID: assocID, AllocationID: u.AllocationID, PublicIP: public, InterfaceID: eni, At: u.Time}); err != nil {
+	if assocID != "" {
+		c, err := store.PutAssociation(ctx, inventorystore.Association{ID: assocID, AllocationID: u.AllocationID, PublicIP: public, InterfaceID: eni, At: u.Time})
+		if err != nil {
 			return err
 		}
+		ch.Add(c)
 	}
 	r.logChange(ctx, u, ch, "eni", eni, "public_ip", public.String(), "association", assocID)
 	return nil
+}
+
+// primaryInterface returns the interface at device index 0 of an
+// instance, which AssociateAddress with an instance id associates.
+func (r *applyRun) primaryInterface(ctx context.Context, c EC2API, instanceID string) (string, error) {
+	out, err := c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("attachment.instance-id"), Values: []string{instanceID}}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("describing network interfaces of %s: %w", instanceID, err)
+	}
+	for _, ni := range out.NetworkInterfaces {
+		if ni.Attachment != nil && aws.ToInt32(ni.Attachment.DeviceIndex) == 0 {
+			return aws.ToString(ni.NetworkInterfaceId), nil
+		}
+	}
+	return "", nil
 }
 
 func (r *applyRun) disassociate(ctx context.Context, u inventoryevents.AddressDisassociated) error {
@@ -328,20 +344,13 @@ func (r *applyRun) disassociate(ctx context.Context, u inventoryevents.AddressDi
 		r.log.InfoContext(ctx, "disassociation without an association id; left to the sync", "event_id", u.EventID, "public_ip", u.PublicIP)
 		return nil
 	}
-	a, ok, err := store.Association(ctx, u.AssociationID)
+	a, ok, ch, err := store.Disassociate(ctx, u.AssociationID, u.Time)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		r.log.InfoContext(ctx, "association unknown; left to the sync", "event_id", u.EventID, "association", u.AssociationID)
+		r.log.InfoContext(ctx, "association not known yet; its association event applies the end", "event_id", u.EventID, "association", u.AssociationID)
 		return nil
-	}
-	ch, err := store.UnassignAddresses(ctx, a.InterfaceID, []netip.Prefix{inventorystore.Single(a.PublicIP)}, u.Time)
-	if err != nil {
-		return err
-	}
-	if err := store.DeleteAssociation(ctx, u.AssociationID); err != nil {
-		return err
 	}
 	r.logChange(ctx, u, ch, "eni", a.InterfaceID, "public_ip", a.PublicIP.String(), "association", u.AssociationID)
 	return nil

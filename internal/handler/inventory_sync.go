@@ -13,7 +13,9 @@ import (
 )
 
 // InventorySyncHandler runs the full inventory sync on an EventBridge
-// schedule.
+// schedule. Unless Syncer.Replay is set, the sync replays CloudTrail's
+// record of the inventory's API calls through an InventoryHandler on the
+// same store (the function needs cloudtrail:LookupEvents).
 type InventorySyncHandler struct {
 	Syncer *inventorysync.Syncer
 	// Base is the Lambda's own configuration; Targets the accounts and
@@ -31,13 +33,21 @@ func (h *InventorySyncHandler) HandleInventorySync(ctx context.Context, ev event
 	if log == nil {
 		log = slog.Default()
 	}
-	reports, err := h.Syncer.SyncAll(ctx, h.Base, h.Targets)
+	syncer := *h.Syncer
+	if syncer.Replay == nil {
+		// The past API calls that CloudTrail holds are applied as the
+		// events would have been.
+		replay := &InventoryHandler{Store: syncer.Store, EC2: EC2For(h.Base, h.Targets), Logger: log}
+		syncer.Replay = replay.HandleInventoryEvent
+	}
+	reports, err := syncer.SyncAll(ctx, h.Base, h.Targets)
 	for _, r := range reports {
 		log.InfoContext(ctx, "inventory sync", "event_id", ev.ID,
 			"account", r.Target.AccountID, "region", r.Target.Region, "role", r.Target.RoleARN,
 			"interfaces", r.Interfaces, "resources", r.Resources, "pages", r.Pages,
 			"interfaces_written", r.InterfacesWritten, "opened", r.Opened, "closed", r.Closed,
-			"refreshed", r.Refreshed, "deleted", r.Deleted, "tags_written", r.TagsWritten, "stale", r.Stale)
+			"refreshed", r.Refreshed, "deleted", r.Deleted, "tags_written", r.TagsWritten, "stale", r.Stale,
+			"replayed", r.Replayed, "replay_pages", r.ReplayPages, "replay_truncated", r.ReplayTruncated, "replay_error", r.ReplayError)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "inventory sync failed", "event_id", ev.ID, "error", err)

@@ -5,8 +5,10 @@
 package inventory
 
 import (
+	"maps"
 	"math"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -102,9 +104,12 @@ func (inv *Inventory) touch() { inv.gen = generations.Add(1) }
 // "since before any record", a zero to means "still does" (open-ended).
 //
 // Addresses are reused, so ownership is kept per time range: a new range
-// closes any open-ended range of another interface that started before it,
-// ranges of the same interface that overlap or touch are merged, and where
-// ranges still overlap the one that started last wins.
+// closes any open-ended range of another owner that started before it,
+// ranges of the same interface with the same facts that overlap or touch
+// are merged, and where ranges still overlap the one that started last
+// wins. Ranges of one interface with different facts (another attachment,
+// other tags) are another owner and are never merged, so that each time
+// keeps the facts it had.
 func (inv *Inventory) Add(iface *Interface, addr netip.Addr, from, to time.Time) {
 	inv.add(iface, addr, from, to)
 	inv.index(iface)
@@ -183,19 +188,20 @@ func (inv *Inventory) add(iface *Interface, addr netip.Addr, from, to time.Time)
 }
 
 // insertSpan adds s to spans kept sorted by start. Open-ended spans of other
-// interfaces that started earlier end where s starts: a later sighting of
-// another owner means the address was released. A span of the same interface
-// that overlaps or touches s is widened instead of adding one, so reloading
-// the same snapshot again and again does not grow the index.
+// owners that started earlier end where s starts: a later sighting of
+// another owner means the address was released, or the interface's facts
+// changed. A span of the same interface with the same facts that overlaps
+// or touches s is widened instead of adding one, so reloading the same
+// snapshot again and again does not grow the index.
 func insertSpan(spans []span, s span) []span {
 	for i := range spans {
-		if o := &spans[i]; !same(o.iface, s.iface) && o.to == forever && o.from < s.from {
+		if o := &spans[i]; o.to == forever && o.from < s.from && !sameFacts(o.iface, s.iface) {
 			o.to = s.from
 		}
 	}
 	for i := range spans {
 		o := &spans[i]
-		if !same(o.iface, s.iface) || s.from > o.to || o.from > s.to {
+		if s.from > o.to || o.from > s.to || !sameFacts(o.iface, s.iface) {
 			continue
 		}
 		if s.from < o.from {
@@ -204,7 +210,8 @@ func insertSpan(spans []span, s span) []span {
 		if s.to > o.to {
 			o.to = s.to
 		}
-		// The newest description of the interface wins.
+		// The newest description of the interface wins; its facts are
+		// the same.
 		o.iface = s.iface
 		sortSpan(spans, i)
 		return spans
@@ -414,7 +421,24 @@ func (inv *Inventory) AWSService(addr netip.Addr) (service, region string, ok bo
 	return inv.ranges.lookup(addr)
 }
 
-// same reports whether two descriptions are of the same interface.
-func same(a, b *Interface) bool {
-	return a == b || (a.ID != "" && a.ID == b.ID)
+// sameFacts reports whether two descriptions are of the same interface
+// with the same facts, tags included.
+func sameFacts(a, b *Interface) bool {
+	if a == b {
+		return true
+	}
+	return a.ID != "" && a.ID == b.ID &&
+		a.AccountID == b.AccountID && a.Region == b.Region &&
+		a.AvailabilityZone == b.AvailabilityZone && a.AvailabilityZoneID == b.AvailabilityZoneID &&
+		a.VPCID == b.VPCID && a.SubnetID == b.SubnetID &&
+		slices.Equal(a.SecurityGroupIDs, b.SecurityGroupIDs) &&
+		a.InterfaceType == b.InterfaceType && a.Status == b.Status &&
+		a.RequesterID == b.RequesterID && a.RequesterManaged == b.RequesterManaged &&
+		a.Description == b.Description &&
+		a.InstanceID == b.InstanceID && a.InstanceOwnerID == b.InstanceOwnerID &&
+		a.AttachTime.Equal(b.AttachTime) && a.AttachmentStatus == b.AttachmentStatus &&
+		slices.Equal(a.PrivateIPs, b.PrivateIPs) && slices.Equal(a.PublicIPs, b.PublicIPs) &&
+		slices.Equal(a.IPv6s, b.IPv6s) &&
+		slices.Equal(a.IPv4Prefixes, b.IPv4Prefixes) && slices.Equal(a.IPv6Prefixes, b.IPv6Prefixes) &&
+		maps.Equal(a.Tags, b.Tags) && a.ResourceARN == b.ResourceARN
 }

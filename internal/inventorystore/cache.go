@@ -11,8 +11,9 @@ import (
 
 // Reader is what Cache reads through to; Store is one.
 type Reader interface {
-	Ranges(ctx context.Context, addr netip.Addr) ([]Range, error)
-	Tags(ctx context.Context, arn string) (map[string]string, bool, error)
+	Ownership(ctx context.Context, addr netip.Addr) ([]Owned, error)
+	History(ctx context.Context, id string) (*History, error)
+	TagHistory(ctx context.Context, arn string) (TagHistory, error)
 }
 
 var _ Reader = (*Store)(nil)
@@ -23,12 +24,14 @@ const (
 	DefaultCacheTTL         = 5 * time.Minute
 	DefaultCacheNegativeTTL = time.Minute
 	DefaultCacheConcurrency = 16
+	DefaultCacheSettle      = 5 * time.Minute
+	DefaultCacheMinRefresh  = 30 * time.Second
 )
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
-	// Size is the most entries kept (one per address, one per ARN); the
-	// least recently used go first. Default: DefaultCacheSize.
+	// Size is the most entries kept (one per address, interface and
+	// ARN); the least recently used go first. Default: DefaultCacheSize.
 	Size int
 	// TTL is how long an entry is used before it is read again. Default:
 	// DefaultCacheTTL.
@@ -36,6 +39,17 @@ type CacheOptions struct {
 	// NegativeTTL is how long "no such address" or "no tags recorded" is
 	// remembered. Default: DefaultCacheNegativeTTL.
 	NegativeTTL time.Duration
+	// Settle is how long after a change its event may still reach the
+	// store (CloudTrail delivers management events to EventBridge within
+	// minutes): an entry read at T is known to hold every change up to
+	// T - Settle, and records after that read it again. Default:
+	// DefaultCacheSettle.
+	Settle time.Duration
+	// MinRefresh is the least time between two reads of an entry for
+	// records newer than what it knows, so that records of the last
+	// minutes do not read the store for every batch. Default:
+	// DefaultCacheMinRefresh.
+	MinRefresh time.Duration
 	// Concurrency is how many reads Resolve makes at once. Default:
 	// DefaultCacheConcurrency.
 	Concurrency int
@@ -48,13 +62,23 @@ type CacheStats struct {
 	// Hits are answers from the cache, including waits on a read another
 	// caller had started; Misses are reads of the store.
 	Hits, Misses uint64
+	// Refreshes are the misses of entries still within their TTL that a
+	// record newer than what they knew read again.
+	Refreshes uint64
 	// Evictions are entries dropped to stay within Size.
 	Evictions uint64
 	Entries   int
 }
 
-// Cache is a bounded read-through cache of address ranges and tags, safe for
-// concurrent use. Concurrent misses of the same key share one read.
+// Cache is a bounded read-through cache of ownership, interface histories
+// and tag histories, safe for concurrent use. Concurrent misses of the same
+// key share one read.
+//
+// An entry is used for a batch of records only while it is within its TTL
+// and knows the batch's latest record time: it was read more than Settle
+// after that time (or less than MinRefresh ago). Histories answer for any
+// time they know, so a late record and a current one get each the owner of
+// its own time from the same entry.
 type Cache struct {
 	r    Reader
 	opts CacheOptions
@@ -64,14 +88,16 @@ type Cache struct {
 	entries  map[string]*list.Element
 	inflight map[string]*cacheCall
 
-	hits, misses, evictions atomic.Uint64
+	hits, misses, refreshes, evictions atomic.Uint64
 }
 
 type cacheEntry struct {
 	key     string
-	ranges  []Range
-	tags    map[string]string
+	owned   []Owned
+	hist    *History
+	tags    TagHistory
 	found   bool
+	loaded  time.Time
 	expires time.Time
 }
 
@@ -91,6 +117,12 @@ func NewCache(r Reader, opts CacheOptions) *Cache {
 	}
 	if opts.NegativeTTL <= 0 {
 		opts.NegativeTTL = DefaultCacheNegativeTTL
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = DefaultCacheSettle
+	}
+	if opts.MinRefresh <= 0 {
+		opts.MinRefresh = DefaultCacheMinRefresh
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultCacheConcurrency
@@ -112,34 +144,48 @@ func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	n := len(c.entries)
 	c.mu.Unlock()
-	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load(), Entries: n}
+	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Refreshes: c.refreshes.Load(), Evictions: c.evictions.Load(), Entries: n}
 }
 
-// Ranges returns the ranges of an address, as Store.Ranges does. The slice
-// is shared: callers must not modify it.
-func (c *Cache) Ranges(ctx context.Context, addr netip.Addr) ([]Range, error) {
+// Ownership returns the periods of ownership of an address, as
+// Store.Ownership does, known up to latest (zero: any). The slice is
+// shared: callers must not modify it.
+func (c *Cache) Ownership(ctx context.Context, addr netip.Addr, latest time.Time) ([]Owned, error) {
 	addr = addr.Unmap().WithZone("")
-	e, err := c.get(ctx, "ip:"+addr.String(), func(ctx context.Context) (*cacheEntry, error) {
-		rs, err := c.r.Ranges(ctx, addr)
-		return &cacheEntry{ranges: rs, found: len(rs) > 0}, err
+	e, err := c.get(ctx, "ip:"+addr.String(), latest, func(ctx context.Context) (*cacheEntry, error) {
+		os, err := c.r.Ownership(ctx, addr)
+		return &cacheEntry{owned: os, found: len(os) > 0}, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return e.ranges, nil
+	return e.owned, nil
 }
 
-// Tags returns the tags of a resource, as Store.Tags does. The map is
-// shared: callers must not modify it.
-func (c *Cache) Tags(ctx context.Context, arn string) (map[string]string, bool, error) {
-	e, err := c.get(ctx, "arn:"+arn, func(ctx context.Context) (*cacheEntry, error) {
-		tags, found, err := c.r.Tags(ctx, arn)
-		return &cacheEntry{tags: tags, found: found}, err
+// History returns the history of an interface, as Store.History does,
+// known up to latest (zero: any).
+func (c *Cache) History(ctx context.Context, id string, latest time.Time) (*History, error) {
+	e, err := c.get(ctx, "eni:"+id, latest, func(ctx context.Context) (*cacheEntry, error) {
+		h, err := c.r.History(ctx, id)
+		return &cacheEntry{hist: h, found: h != nil && (len(h.items) > 0 || h.Deleted != 0)}, err
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return e.tags, e.found, nil
+	return e.hist, nil
+}
+
+// TagHistory returns the tags of a resource over time, as
+// Store.TagHistory does, known up to latest (zero: any).
+func (c *Cache) TagHistory(ctx context.Context, arn string, latest time.Time) (TagHistory, error) {
+	e, err := c.get(ctx, "arn:"+arn, latest, func(ctx context.Context) (*cacheEntry, error) {
+		h, err := c.r.TagHistory(ctx, arn)
+		return &cacheEntry{tags: h, found: len(h) > 0}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.tags, nil
 }
 
 // Invalidate drops the entry of an address or, with a non-empty arn, of
@@ -155,16 +201,24 @@ func (c *Cache) Invalidate(addr netip.Addr, arn string) {
 	}
 }
 
-func (c *Cache) get(ctx context.Context, key string, load func(context.Context) (*cacheEntry, error)) (*cacheEntry, error) {
+// knows reports whether an entry may answer for records up to latest.
+func (c *Cache) knows(e *cacheEntry, now, latest time.Time) bool {
+	return latest.IsZero() || latest.Before(e.loaded.Add(-c.opts.Settle)) || now.Sub(e.loaded) < c.opts.MinRefresh
+}
+
+func (c *Cache) get(ctx context.Context, key string, latest time.Time, load func(context.Context) (*cacheEntry, error)) (*cacheEntry, error) {
 	now := c.opts.Now()
 	c.mu.Lock()
 	if el, ok := c.entries[key]; ok {
 		e := el.Value.(*cacheEntry)
 		if now.Before(e.expires) {
-			c.lru.MoveToFront(el)
-			c.mu.Unlock()
-			c.hits.Add(1)
-			return e, nil
+			if c.knows(e, now, latest) {
+				c.lru.MoveToFront(el)
+				c.mu.Unlock()
+				c.hits.Add(1)
+				return e, nil
+			}
+			c.refreshes.Add(1)
 		}
 		c.lru.Remove(el)
 		delete(c.entries, key)
@@ -184,16 +238,18 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 	c.mu.Unlock()
 	c.misses.Add(1)
 
+	loaded := c.opts.Now()
 	e, err := load(ctx)
 	c.mu.Lock()
 	delete(c.inflight, key)
 	if err == nil {
 		e.key = key
+		e.loaded = loaded
 		ttl := c.opts.TTL
 		if !e.found {
 			ttl = c.opts.NegativeTTL
 		}
-		e.expires = c.opts.Now().Add(ttl)
+		e.expires = loaded.Add(ttl)
 		c.entries[key] = c.lru.PushFront(e)
 		for c.lru.Len() > c.opts.Size {
 			old := c.lru.Back()

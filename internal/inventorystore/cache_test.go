@@ -21,7 +21,7 @@ type fakeReader struct {
 	delay time.Duration
 }
 
-func (f *fakeReader) Ranges(ctx context.Context, addr netip.Addr) ([]inventorystore.Range, error) {
+func (f *fakeReader) Ownership(ctx context.Context, addr netip.Addr) ([]inventorystore.Owned, error) {
 	f.reads.Add(1)
 	if f.delay > 0 {
 		time.Sleep(f.delay)
@@ -29,13 +29,17 @@ func (f *fakeReader) Ranges(ctx context.Context, addr netip.Addr) ([]inventoryst
 	if netip.MustParsePrefix("192.0.2.0/24").Contains(addr) {
 		return nil, nil
 	}
-	iface := &inventory.Interface{ID: "eni-" + addr.String(), AccountID: account, Region: "us-east-1"}
-	return []inventorystore.Range{{Key: inventorystore.Single(addr), InterfaceID: iface.ID, Interface: iface}}, nil
+	return []inventorystore.Owned{{Key: inventorystore.Single(addr), InterfaceID: "eni-" + addr.String()}}, nil
 }
 
-func (f *fakeReader) Tags(ctx context.Context, arn string) (map[string]string, bool, error) {
+func (f *fakeReader) History(ctx context.Context, id string) (*inventorystore.History, error) {
 	f.reads.Add(1)
-	return map[string]string{"arn": arn}, true, nil
+	return &inventorystore.History{ID: id}, nil
+}
+
+func (f *fakeReader) TagHistory(ctx context.Context, arn string) (inventorystore.TagHistory, error) {
+	f.reads.Add(1)
+	return inventorystore.TagHistory{{Tags: map[string]string{"arn": arn}}}, nil
 }
 
 // nthAddr returns the n-th address of 10.0.0.0/8.
@@ -49,7 +53,7 @@ func TestCacheBounded(t *testing.T) {
 	ctx := context.Background()
 	const distinct = 20_000
 	for i := range distinct {
-		if _, err := c.Ranges(ctx, nthAddr(i)); err != nil {
+		if _, err := c.Ownership(ctx, nthAddr(i), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,14 +67,14 @@ func TestCacheBounded(t *testing.T) {
 	// The 100 most recent addresses are still cached; the oldest are not.
 	before := r.reads.Load()
 	for i := distinct - 100; i < distinct; i++ {
-		if _, err := c.Ranges(ctx, nthAddr(i)); err != nil {
+		if _, err := c.Ownership(ctx, nthAddr(i), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := r.reads.Load() - before; got != 0 {
 		t.Errorf("re-reading the newest 100 addresses made %d reads, want 0", got)
 	}
-	if _, err := c.Ranges(ctx, nthAddr(0)); err != nil {
+	if _, err := c.Ownership(ctx, nthAddr(0), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.reads.Load() - before; got != 1 {
@@ -97,15 +101,55 @@ func TestCacheExpiry(t *testing.T) {
 			c := inventorystore.NewCache(r, inventorystore.CacheOptions{TTL: 5 * time.Minute, NegativeTTL: time.Minute, Now: func() time.Time { return now }})
 			ctx := context.Background()
 			addr := netip.MustParseAddr(tt.addr)
-			if _, err := c.Ranges(ctx, addr); err != nil {
+			if _, err := c.Ownership(ctx, addr, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 			now = now.Add(tt.after)
-			if _, err := c.Ranges(ctx, addr); err != nil {
+			if _, err := c.Ownership(ctx, addr, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 			if got := r.reads.Load(); got != tt.wantReads {
 				t.Errorf("reads = %d, want %d", got, tt.wantReads)
+			}
+		})
+	}
+}
+
+// TestCacheKnowsUpTo checks that an entry answers for records up to the
+// time it was read less the settling time of events, and that a record
+// after that reads the store again, at most once per MinRefresh.
+func TestCacheKnowsUpTo(t *testing.T) {
+	tests := []struct {
+		name      string
+		after     time.Duration // since the first read
+		latest    time.Duration // record time, from the first read
+		wantReads int64
+	}{
+		{"record older than what the entry knows", time.Minute, -6 * time.Minute, 1},
+		{"record newer than what the entry knows", time.Minute, -4 * time.Minute, 2},
+		{"record newer, entry just read", 10 * time.Second, -4 * time.Minute, 1},
+		{"any time, within the TTL", time.Minute, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := t0
+			r := &fakeReader{}
+			c := inventorystore.NewCache(r, inventorystore.CacheOptions{Settle: 5 * time.Minute, MinRefresh: 30 * time.Second, Now: func() time.Time { return now }})
+			ctx := context.Background()
+			addr := netip.MustParseAddr("10.0.1.5")
+			if _, err := c.Ownership(ctx, addr, t0.Add(-10*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(tt.after)
+			latest := time.Time{}
+			if tt.latest != 0 {
+				latest = t0.Add(tt.latest)
+			}
+			if _, err := c.Ownership(ctx, addr, latest); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.reads.Load(); got != tt.wantReads {
+				t.Errorf("reads = %d, want %d (stats %+v)", got, tt.wantReads, c.Stats())
 			}
 		})
 	}
@@ -119,9 +163,9 @@ func TestCacheConcurrentMissesShareOneRead(t *testing.T) {
 	for g := range 50 {
 		wg.Go(func() {
 			for i := range 10 {
-				rs, err := c.Ranges(ctx, nthAddr((g+i)%10))
+				rs, err := c.Ownership(ctx, nthAddr((g+i)%10), time.Time{})
 				if err != nil || len(rs) != 1 {
-					t.Errorf("Ranges: %v, %v", rs, err)
+					t.Errorf("Ownership: %v, %v", rs, err)
 				}
 			}
 		})
@@ -222,11 +266,11 @@ func BenchmarkCacheHit(b *testing.B) {
 	c := inventorystore.NewCache(&fakeReader{}, inventorystore.CacheOptions{})
 	ctx := context.Background()
 	for i := range 1000 {
-		_, _ = c.Ranges(ctx, nthAddr(i))
+		_, _ = c.Ownership(ctx, nthAddr(i), time.Time{})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		_, _ = c.Ranges(ctx, nthAddr(i%1000))
+		_, _ = c.Ownership(ctx, nthAddr(i%1000), time.Time{})
 	}
 }

@@ -167,25 +167,3 @@ func renderAV(v types.AttributeValue) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
-
-// item reads one item with the raw client.
-func item(t *testing.T, client *dynamodb.Client, table, pk, sk string) map[string]types.AttributeValue {
-	t.Helper()
-	out, err := client.GetItem(context.Background(), &dynamodb.GetItemInput{
-		TableName:      aws.String(table),
-		Key:            map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}},
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		t.Fatalf("GetItem %s %s: %v", pk, sk, err)
-	}
-	return out.Item
-}
-
-func numAttr(item map[string]types.AttributeValue, name string) (string, bool) {
-	v, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return "", false
-	}
-	return v.Value, true
-}

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -17,7 +17,7 @@ import (
 )
 
 // Range is one period during which an interface owned an address or a
-// delegated prefix.
+// delegated prefix with the same facts.
 type Range struct {
 	// Key is the address (a /32 or /128) or the delegated prefix.
 	Key         netip.Prefix
@@ -26,8 +26,8 @@ type Range struct {
 	From time.Time
 	// To is the end, exclusive; zero means the range is still open.
 	To time.Time
-	// Interface holds the interface's facts as last described while the
-	// range was open, without tags (see Store.Tags).
+	// Interface holds the interface's facts over the range, without tags
+	// (see Store.TagHistory).
 	Interface *inventory.Interface
 	// ResourceType and ResourceARN attribute the interface (see Resource).
 	ResourceType string
@@ -42,239 +42,171 @@ func (r *Range) Contains(t time.Time) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
 }
 
-// headItem is the ownership head of an (address, interface) pair.
-type headItem struct {
-	ENI       string `dynamodbav:"eni"`
-	From      *int64 `dynamodbav:"from"`
-	Closed    *int64 `dynamodbav:"closed"`
-	Facts     *facts `dynamodbav:"facts"`
-	FactsHash string `dynamodbav:"factsHash"`
-	FactsAt   int64  `dynamodbav:"factsAt"`
+// Owned is a period during which an interface owned an address or
+// delegated prefix, as the ownership events of the key tell, before the
+// interface's own history (facts, deletion) is applied.
+type Owned struct {
+	Key         netip.Prefix
+	InterfaceID string
+	// From and To are epoch milliseconds; To is 0 while open.
+	From, To int64
+	// Expires is the ttl of the open event that started the period, in
+	// epoch seconds (0 for none): the sync refreshes it while the period
+	// is open.
+	Expires int64
 }
 
-// historyItem is a closed range.
-type historyItem struct {
-	ENI   string `dynamodbav:"eni"`
-	From  int64  `dynamodbav:"from"`
-	To    int64  `dynamodbav:"to"`
-	Facts *facts `dynamodbav:"facts"`
+// ownEvent is one ownership event of an address: an interface took it
+// (open) or gave it up (close) at a time.
+type ownEvent struct {
+	at   int64
+	open bool
+	eni  string
+	ttl  int64
 }
 
-func (s *Store) head(ctx context.Context, k netip.Prefix, eni string) (*headItem, error) {
-	item, err := s.get(ctx, ipPK(k), eniSK(eni), true)
-	if err != nil || item == nil {
-		return nil, err
-	}
-	var h headItem
-	if err := attributevalue.UnmarshalMap(item, &h); err != nil {
-		return nil, fmt.Errorf("decoding ownership of %s by %s: %w", AddrKey(k), eni, err)
-	}
-	return &h, nil
-}
-
-// written says what openRange wrote.
-type written int
-
+// Ownership event sort keys: AT#<ms, 13 digits>#<C|O>#<eni>. Closes sort
+// before opens of the same millisecond, so that an interface giving an
+// address up and another (or the same) taking it in the same millisecond
+// leaves the taker owning it.
 const (
-	none      written = iota
-	opened            // a range opened, or its start moved back
-	refreshed         // an open range got newer facts
+	prefixAt = "AT#"
+	opClose  = "C"
+	opOpen   = "O"
 )
 
-// maxRaceRetries bounds how often a conditional write is retried after
-// another writer changed the item between read and write.
-const maxRaceRetries = 4
-
-// snapshot is a facts snapshot ready to be written.
-type snapshot struct {
-	facts facts
-	av    types.AttributeValue
-	hash  string
-}
-
-func newSnapshot(f facts) (snapshot, error) {
-	av, err := attributevalue.Marshal(f)
-	if err != nil {
-		return snapshot{}, err
+func eventSK(at int64, open bool, eni string) string {
+	op := opClose
+	if open {
+		op = opOpen
 	}
-	return snapshot{facts: f, av: av, hash: f.hash()}, nil
+	return prefixAt + fmt.Sprintf("%013d", at) + "#" + op + "#" + eni
 }
 
-// openRange records that the snapshot's interface owns k from at on. It
-// opens a new range when there is none or the last one ended at or before
-// at; moves the start of an open range back to at when at is earlier and
-// after the last close; and otherwise refreshes the facts of an open range
-// when they changed and are not older than those stored. With refreshOnly
-// it never opens or moves a range. It reports what it wrote and whether the
-// range is open afterwards.
-func (s *Store) openRange(ctx context.Context, k netip.Prefix, snap snapshot, at int64, refreshOnly bool) (w written, open bool, err error) {
-	for range maxRaceRetries {
-		h, err := s.head(ctx, k, snap.facts.ID)
-		if err != nil {
-			return none, false, err
+func parseEventSK(sk string) (ownEvent, bool) {
+	rest, ok := strings.CutPrefix(sk, prefixAt)
+	if !ok {
+		return ownEvent{}, false
+	}
+	parts := strings.SplitN(rest, "#", 3)
+	if len(parts) != 3 {
+		return ownEvent{}, false
+	}
+	at, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return ownEvent{}, false
+	}
+	return ownEvent{at: at, open: parts[1] == opOpen, eni: parts[2]}, true
+}
+
+// foldOwnership turns the ownership events of one key into periods. Events
+// are taken in the order of their own time (closes first within a
+// millisecond), whatever order they were written in and however often:
+//
+//   - an open by the interface that owns the key already changes nothing;
+//   - an open by another interface ends the current owner's period at its
+//     time (a reassignment: AllowReassignment, AllowReassociation, an
+//     Elastic IP moved back, or an unassignment whose event was lost) and
+//     starts the new owner's;
+//   - a close by the current owner ends its period; a close by any other
+//     interface is about a period that has ended already and changes
+//     nothing.
+//
+// The result is the same for any order and number of deliveries of the
+// same events: it depends on the set of events only.
+func foldOwnership(k netip.Prefix, evs []ownEvent) []Owned {
+	slices.SortFunc(evs, func(a, b ownEvent) int {
+		if a.at != b.at {
+			if a.at < b.at {
+				return -1
+			}
+			return 1
 		}
-		w := opened
-		isOpen := h != nil && h.From != nil
-		in := &dynamodb.UpdateItemInput{
-			TableName:                aws.String(s.table),
-			Key:                      key(ipPK(k), eniSK(snap.facts.ID)),
-			ExpressionAttributeNames: map[string]string{"#from": "from"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":at": num(at),
-			},
+		if a.open != b.open {
+			if !a.open {
+				return -1
+			}
+			return 1
 		}
-		setFacts := func() {
-			in.ExpressionAttributeValues[":facts"] = snap.av
-			in.ExpressionAttributeValues[":fh"] = str(snap.hash)
-		}
+		return strings.Compare(a.eni, b.eni)
+	})
+	var out []Owned
+	var cur *Owned
+	for _, e := range evs {
 		switch {
-		case refreshOnly && !isOpen:
-			return none, false, nil
-		case h == nil:
-			setFacts()
-			in.ExpressionAttributeValues[":eni"] = str(snap.facts.ID)
-			in.UpdateExpression = aws.String("SET eni = :eni, #from = :at, facts = :facts, factsHash = :fh, factsAt = :at")
-			in.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		case h.From == nil:
-			if h.Closed != nil && *h.Closed > at {
-				// Closed after at: a late or replayed event.
-				return none, false, nil
+		case e.open && cur != nil && cur.InterfaceID == e.eni:
+			cur.Expires = max(cur.Expires, e.ttl)
+		case e.open:
+			if cur != nil {
+				cur.To = e.at
+				if cur.To > cur.From {
+					out = append(out, *cur)
+				}
 			}
-			setFacts()
-			in.ExpressionAttributeNames["#ttl"] = "ttl"
-			in.UpdateExpression = aws.String("SET #from = :at, facts = :facts, factsHash = :fh, factsAt = :at REMOVE #ttl")
-			in.ConditionExpression = aws.String("attribute_not_exists(#from) AND closed = :closed")
-			in.ExpressionAttributeValues[":closed"] = num(deref(h.Closed))
-		case !refreshOnly && *h.From > at && (h.Closed == nil || *h.Closed <= at):
-			in.UpdateExpression = aws.String("SET #from = :at")
-			in.ConditionExpression = aws.String("#from = :old")
-			in.ExpressionAttributeValues[":old"] = num(*h.From)
-		case h.FactsHash != snap.hash && h.FactsAt <= at:
-			w = refreshed
-			setFacts()
-			in.UpdateExpression = aws.String("SET facts = :facts, factsHash = :fh, factsAt = :at")
-			in.ConditionExpression = aws.String("#from = :old AND factsAt = :oldAt")
-			in.ExpressionAttributeValues[":old"] = num(*h.From)
-			in.ExpressionAttributeValues[":oldAt"] = num(h.FactsAt)
-		default:
-			return none, isOpen, nil
-		}
-		if _, err := s.db.UpdateItem(ctx, in); err != nil {
-			if conditionFailed(err) {
-				continue
+			cur = &Owned{Key: k, InterfaceID: e.eni, From: e.at, Expires: e.ttl}
+		case cur != nil && cur.InterfaceID == e.eni:
+			cur.To = e.at
+			if cur.To > cur.From {
+				out = append(out, *cur)
 			}
-			return none, isOpen, fmt.Errorf("opening ownership of %s by %s: %w", AddrKey(k), snap.facts.ID, err)
+			cur = nil
 		}
-		return w, true, nil
 	}
-	return none, false, fmt.Errorf("opening ownership of %s by %s: changed concurrently %d times", AddrKey(k), snap.facts.ID, maxRaceRetries)
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out
 }
 
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
+// putEvents writes ownership events of an interface; writing an event
+// again rewrites the same item.
+func (s *Store) putEvents(ctx context.Context, eni string, keys []netip.Prefix, at int64, open bool) error {
+	if len(keys) == 0 {
+		return nil
 	}
-	return *p
+	reqs := make([]types.WriteRequest, 0, len(keys))
+	for _, k := range keys {
+		item := key(ipPK(k), eventSK(at, open, eni))
+		item["eni"] = str(eni)
+		item["ttl"] = num(s.expiry(at))
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	}
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		what := "closing"
+		if open {
+			what = "opening"
+		}
+		return fmt.Errorf("%s ownership of %d addresses by %s: %w", what, len(keys), eni, err)
+	}
+	return nil
 }
 
-// closeRange ends the open range of k by eni at to. It does nothing when
-// the range is not open or started after to (a late or replayed event). It
-// reports whether it closed the range and whether a range is still open.
-func (s *Store) closeRange(ctx context.Context, k netip.Prefix, eni string, to int64) (closed, open bool, err error) {
-	for range maxRaceRetries {
-		h, err := s.head(ctx, k, eni)
-		if err != nil {
-			return false, false, err
-		}
-		if h == nil || h.From == nil {
-			return false, false, nil
-		}
-		from := *h.From
-		if from > to {
-			return false, true, nil
-		}
-		if from < to {
-			// The closed range first, so that the head never closes
-			// without it; a replay finds it written.
-			hist, err := attributevalue.MarshalMap(historyItem{ENI: eni, From: from, To: to, Facts: h.Facts})
-			if err != nil {
-				return false, true, err
-			}
-			hist[attrPK] = str(ipPK(k))
-			hist[attrSK] = str(historySK(from, eni))
-			hist["ttl"] = num(s.expiry(to))
-			_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-				TableName:           aws.String(s.table),
-				Item:                hist,
-				ConditionExpression: aws.String("attribute_not_exists(PK)"),
-			})
-			if err != nil && !conditionFailed(err) {
-				return false, true, fmt.Errorf("closing ownership of %s by %s: %w", AddrKey(k), eni, err)
-			}
-		}
-		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                aws.String(s.table),
-			Key:                      key(ipPK(k), eniSK(eni)),
-			UpdateExpression:         aws.String("SET closed = :to, #ttl = :ttl REMOVE #from"),
-			ConditionExpression:      aws.String("#from = :from"),
-			ExpressionAttributeNames: map[string]string{"#from": "from", "#ttl": "ttl"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":to":   num(to),
-				":ttl":  num(s.expiry(to)),
-				":from": num(from),
-			},
-		})
-		if err != nil {
-			if conditionFailed(err) {
-				continue
-			}
-			return false, true, fmt.Errorf("closing ownership of %s by %s: %w", AddrKey(k), eni, err)
-		}
-		return true, false, nil
+// refreshOpen gives the open event of a period a new ttl, so that a period
+// still open when its start is older than the retention keeps its start.
+func (s *Store) refreshOpen(ctx context.Context, o Owned, at int64) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(ipPK(o.Key), eventSK(o.From, true, o.InterfaceID)),
+		UpdateExpression:          aws.String("SET #ttl = :ttl"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ttl": num(s.expiry(at))},
+	})
+	if err != nil && !conditionFailed(err) {
+		return fmt.Errorf("refreshing ownership of %s by %s: %w", AddrKey(o.Key), o.InterfaceID, err)
 	}
-	return false, true, fmt.Errorf("closing ownership of %s by %s: changed concurrently %d times", AddrKey(k), eni, maxRaceRetries)
+	return nil
 }
 
-// splitRange gives an open range of k new facts from at on: the range
-// closes at at, keeping the facts it had, and a range with the new facts
-// opens there, so that history says what the interface was at each time. A
-// range that starts at or after at only has its facts refreshed.
-func (s *Store) splitRange(ctx context.Context, k netip.Prefix, snap snapshot, at int64) (written, error) {
-	h, err := s.head(ctx, k, snap.facts.ID)
-	if err != nil || h == nil || h.From == nil || h.FactsHash == snap.hash {
-		return none, err
-	}
-	if *h.From >= at {
-		w, _, err := s.openRange(ctx, k, snap, at, true)
-		return w, err
-	}
-	if _, _, err := s.closeRange(ctx, k, snap.facts.ID, at); err != nil {
-		return none, err
-	}
-	if _, _, err := s.openRange(ctx, k, snap, at, false); err != nil {
-		return none, err
-	}
-	return refreshed, nil
+// OpenRange records that an interface owns the address or delegated prefix
+// k from at on. It reports whether anything was written.
+func (s *Store) OpenRange(ctx context.Context, k netip.Prefix, eniID string, at time.Time) (bool, error) {
+	return true, s.putEvents(ctx, eniID, masked([]netip.Prefix{k}), ms(at), true)
 }
 
-// OpenRange records that iface owns the address or delegated prefix k from
-// at on, with the conditions described in the package documentation. It
-// reports whether anything was written.
-func (s *Store) OpenRange(ctx context.Context, k netip.Prefix, iface *inventory.Interface, attachmentID string, at time.Time) (bool, error) {
-	snap, err := newSnapshot(factsOf(iface, attachmentID))
-	if err != nil {
-		return false, err
-	}
-	w, _, err := s.openRange(ctx, k.Masked(), snap, ms(at), false)
-	return w != none, err
-}
-
-// CloseRange ends the open range of k by the interface at to. It reports
-// whether a range was closed; a range that is not open or that started after
-// to is left alone.
+// CloseRange records that an interface gave up k at to.
 func (s *Store) CloseRange(ctx context.Context, k netip.Prefix, eniID string, to time.Time) (bool, error) {
-	closed, _, err := s.closeRange(ctx, k.Masked(), eniID, ms(to))
-	return closed, err
+	return true, s.putEvents(ctx, eniID, masked([]netip.Prefix{k}), ms(to), false)
 }
 
 // KeysOf returns the keys under which ranges covering addr are stored: the
@@ -293,73 +225,75 @@ func KeysOf(addr netip.Addr) []netip.Prefix {
 	return []netip.Prefix{Single(addr), p}
 }
 
-// Ranges returns every range stored for addr, under the address and under
-// the prefix that would contain it, sorted by start.
-func (s *Store) Ranges(ctx context.Context, addr netip.Addr) ([]Range, error) {
-	var out []Range
-	for _, k := range KeysOf(addr) {
-		rs, err := s.keyRanges(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
-	}
-	slices.SortStableFunc(out, func(a, b Range) int { return a.From.Compare(b.From) })
-	return out, nil
-}
-
-func (s *Store) keyRanges(ctx context.Context, k netip.Prefix) ([]Range, error) {
+// KeyOwnership returns the periods of one key.
+func (s *Store) KeyOwnership(ctx context.Context, k netip.Prefix) ([]Owned, error) {
 	items, err := s.queryAll(ctx, ipPK(k), false)
 	if err != nil {
 		return nil, fmt.Errorf("reading ownership of %s: %w", AddrKey(k), err)
 	}
-	var heads, closed []Range
-	type start struct {
-		eni  string
-		from int64
-	}
-	done := make(map[start]bool)
+	evs := make([]ownEvent, 0, len(items))
 	for _, item := range items {
-		sk := stringAttr(item, attrSK)
-		switch {
-		case strings.HasPrefix(sk, prefixENI):
-			var h headItem
-			if err := attributevalue.UnmarshalMap(item, &h); err != nil {
-				return nil, fmt.Errorf("decoding %s %s: %w", ipPK(k), sk, err)
-			}
-			if h.From == nil {
-				continue
-			}
-			heads = append(heads, newRange(k, h.ENI, *h.From, 0, h.Facts))
-		case strings.HasPrefix(sk, prefixFrom):
-			var c historyItem
-			if err := attributevalue.UnmarshalMap(item, &c); err != nil {
-				return nil, fmt.Errorf("decoding %s %s: %w", ipPK(k), sk, err)
-			}
-			done[start{c.ENI, c.From}] = true
-			closed = append(closed, newRange(k, c.ENI, c.From, c.To, c.Facts))
+		e, ok := parseEventSK(stringAttr(item, attrSK))
+		if !ok {
+			continue
 		}
-	}
-	for _, h := range heads {
-		// A head still open beside a closed range with the same start is
-		// a close that wrote its range and stopped; the range is closed.
-		if !done[start{h.InterfaceID, ms(h.From)}] {
-			closed = append(closed, h)
+		if v, ok := item["ttl"].(*types.AttributeValueMemberN); ok {
+			e.ttl, _ = strconv.ParseInt(v.Value, 10, 64)
 		}
+		evs = append(evs, e)
 	}
-	return closed, nil
+	return foldOwnership(k, evs), nil
 }
 
-func newRange(k netip.Prefix, eni string, from, to int64, f *facts) Range {
-	r := Range{Key: k, InterfaceID: eni, From: fromMS(from), To: fromMS(to)}
-	if f != nil {
-		r.Interface = f.interfaceOf()
-		r.ResourceType = f.ResourceType
-		r.ResourceARN = f.ResourceARN
-	} else {
-		r.Interface = &inventory.Interface{ID: eni}
+// Ownership returns the periods of every key that covers addr (the
+// address and the prefix that would contain it), sorted by start.
+func (s *Store) Ownership(ctx context.Context, addr netip.Addr) ([]Owned, error) {
+	var out []Owned
+	for _, k := range KeysOf(addr) {
+		os, err := s.KeyOwnership(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, os...)
 	}
-	return r
+	slices.SortStableFunc(out, func(a, b Owned) int { return cmpInt(a.From, b.From) })
+	return out, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Ranges returns every range stored for addr, under the address and under
+// the prefix that would contain it, sorted by start: the periods of
+// ownership, ended where their interface was deleted and split where its
+// facts changed.
+func (s *Store) Ranges(ctx context.Context, addr netip.Addr) ([]Range, error) {
+	os, err := s.Ownership(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	hist := make(map[string]*History)
+	var out []Range
+	for _, o := range os {
+		h, ok := hist[o.InterfaceID]
+		if !ok {
+			h, err = s.History(ctx, o.InterfaceID)
+			if err != nil {
+				return nil, err
+			}
+			hist[o.InterfaceID] = h
+		}
+		out = append(out, h.Split(o)...)
+	}
+	slices.SortStableFunc(out, func(a, b Range) int { return a.From.Compare(b.From) })
+	return out, nil
 }
 
 func stringAttr(item map[string]types.AttributeValue, name string) string {

@@ -3,27 +3,33 @@ package inventorystore
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 )
 
-// Resolve returns an inventory for one batch of flow records: a clone of
-// base (typically holding ip-ranges.json; nil for none) to which it adds
-// every range of the given addresses, their interfaces, and the tags of
-// those interfaces and of the resources behind them, all read through the
+// Resolve is ResolveAt for records of any time the cache's entries know.
+func (c *Cache) Resolve(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr) (*inventory.Inventory, error) {
+	return c.ResolveAt(ctx, base, addrs, time.Time{})
+}
+
+// ResolveAt returns an inventory for one batch of flow records whose latest
+// start time is latest: a clone of base (typically holding ip-ranges.json;
+// nil for none) to which it adds every range of the given addresses, each
+// with the interface's facts and the tags of the interface and of the
+// resource behind it as they were over that range, all read through the
 // cache. base is not modified. Enrich the batch against the result: its
-// lookups are in memory and lock-free.
+// lookups are in memory and lock-free, and each record gets the owner, the
+// facts and the tags of its own start time.
 //
 // Ranges of delegated prefixes are added as prefixes, so addresses of the
-// batch that fall in the same prefix share them.
-//
-// inventory.Inventory merges touching ranges of the same interface and
-// keeps the newest facts for them, so an interface whose attachment
-// changed resolves with its latest facts for the whole merged period; the
-// store itself keeps each period's facts (Store.LookupIP).
-func (c *Cache) Resolve(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr) (*inventory.Inventory, error) {
+// batch that fall in the same prefix share them. Where a range's facts or
+// tags changed, it is split there; an address between two owners' ranges
+// is owned by no interface.
+func (c *Cache) ResolveAt(ctx context.Context, base *inventory.Inventory, addrs []netip.Addr, latest time.Time) (*inventory.Inventory, error) {
 	var inv *inventory.Inventory
 	if base != nil {
 		inv = base.Clone()
@@ -40,21 +46,47 @@ func (c *Cache) Resolve(ctx context.Context, base *inventory.Inventory, addrs []
 			distinct = append(distinct, a)
 		}
 	}
-	ranges := make([][]Range, len(distinct))
+	owned := make([][]Owned, len(distinct))
 	if err := c.each(ctx, len(distinct), func(ctx context.Context, i int) error {
-		rs, err := c.Ranges(ctx, distinct[i])
-		ranges[i] = rs
+		os, err := c.Ownership(ctx, distinct[i], latest)
+		owned[i] = os
 		return err
 	}); err != nil {
 		return nil, err
 	}
 
-	type added struct {
-		key  netip.Prefix
-		eni  string
-		from int64
+	// Periods, once each (addresses of one delegated prefix share its).
+	var periods []Owned
+	done := make(map[Owned]bool)
+	var enis []string
+	eniSeen := make(map[string]bool)
+	for _, os := range owned {
+		for _, o := range os {
+			if done[o] {
+				continue
+			}
+			done[o] = true
+			periods = append(periods, o)
+			if !eniSeen[o.InterfaceID] {
+				eniSeen[o.InterfaceID] = true
+				enis = append(enis, o.InterfaceID)
+			}
+		}
 	}
-	done := make(map[added]bool)
+	hists := make([]*History, len(enis))
+	if err := c.each(ctx, len(enis), func(ctx context.Context, i int) error {
+		h, err := c.History(ctx, enis[i], latest)
+		hists[i] = h
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	histOf := make(map[string]*History, len(enis))
+	for i, id := range enis {
+		histOf[id] = hists[i]
+	}
+
+	var ranges []Range
 	var arns []string
 	arnSeen := make(map[string]bool)
 	wantTags := func(arn string) {
@@ -63,40 +95,107 @@ func (c *Cache) Resolve(ctx context.Context, base *inventory.Inventory, addrs []
 			arns = append(arns, arn)
 		}
 	}
-	for _, rs := range ranges {
-		for i := range rs {
-			r := &rs[i]
-			k := added{r.Key, r.InterfaceID, ms(r.From)}
-			if done[k] {
-				continue
-			}
-			done[k] = true
-			if r.Key.IsSingleIP() {
-				inv.Add(r.Interface, r.Key.Addr(), r.From, r.To)
-			} else {
-				inv.AddPrefix(r.Interface, r.Key, r.From, r.To)
-			}
+	for _, o := range periods {
+		for _, r := range histOf[o.InterfaceID].Split(o) {
+			ranges = append(ranges, r)
 			if r.Interface.AccountID != "" && r.Interface.Region != "" {
 				wantTags(r.Interface.ARN())
 			}
 			wantTags(r.ResourceARN)
 		}
 	}
-
-	tags := make([]map[string]string, len(arns))
+	tags := make([]TagHistory, len(arns))
 	if err := c.each(ctx, len(arns), func(ctx context.Context, i int) error {
-		t, _, err := c.Tags(ctx, arns[i])
+		t, err := c.TagHistory(ctx, arns[i], latest)
 		tags[i] = t
 		return err
 	}); err != nil {
 		return nil, err
 	}
+	tagsOf := make(map[string]TagHistory, len(arns))
 	for i, arn := range arns {
-		if len(tags[i]) > 0 {
-			inv.SetTags(arn, tags[i])
-		}
+		tagsOf[arn] = tags[i]
+	}
+
+	for i := range ranges {
+		addRange(inv, &ranges[i], tagsOf)
 	}
 	return inv, nil
+}
+
+// addRange adds a range to an inventory, split where the tags of the
+// interface or of its resource changed, each part with an interface that
+// carries the tags of its time: those of the interface ARN, overridden by
+// those of the resource ARN, as package attribution merges them.
+func addRange(inv *inventory.Inventory, r *Range, tagsOf map[string]TagHistory) {
+	var eniTags, resTags TagHistory
+	if r.Interface.AccountID != "" && r.Interface.Region != "" {
+		eniTags = tagsOf[r.Interface.ARN()]
+	}
+	if r.ResourceARN != "" && (r.Interface.AccountID == "" || r.ResourceARN != r.Interface.ARN()) {
+		resTags = tagsOf[r.ResourceARN]
+	}
+	points := []time.Time{r.From}
+	points = append(points, eniTags.Changes(r.From, r.To)...)
+	points = append(points, resTags.Changes(r.From, r.To)...)
+	sortTimes(points[1:])
+	for i, from := range points {
+		to := r.To
+		if i+1 < len(points) {
+			to = points[i+1]
+			if !to.After(from) {
+				continue
+			}
+		}
+		iface := r.Interface
+		if t := mergeTags(eniTags.At(from), resTags.At(from)); len(t) > 0 {
+			c := copyInterface(r.Interface)
+			c.Tags = t
+			iface = c
+		}
+		if r.Key.IsSingleIP() {
+			inv.Add(iface, r.Key.Addr(), from, to)
+		} else {
+			inv.AddPrefix(iface, r.Key, from, to)
+		}
+	}
+}
+
+func copyInterface(i *inventory.Interface) *inventory.Interface {
+	return &inventory.Interface{
+		ID: i.ID, AccountID: i.AccountID, Region: i.Region, AvailabilityZone: i.AvailabilityZone,
+		AvailabilityZoneID: i.AvailabilityZoneID, VPCID: i.VPCID, SubnetID: i.SubnetID,
+		SecurityGroupIDs: i.SecurityGroupIDs, InterfaceType: i.InterfaceType, Status: i.Status,
+		RequesterID: i.RequesterID, RequesterManaged: i.RequesterManaged, Description: i.Description,
+		InstanceID: i.InstanceID, InstanceOwnerID: i.InstanceOwnerID, AttachTime: i.AttachTime,
+		AttachmentStatus: i.AttachmentStatus, PrivateIPs: i.PrivateIPs, PublicIPs: i.PublicIPs,
+		IPv6s: i.IPv6s, IPv4Prefixes: i.IPv4Prefixes, IPv6Prefixes: i.IPv6Prefixes,
+		Tags: i.Tags, ResourceARN: i.ResourceARN,
+	}
+}
+
+func sortTimes(ts []time.Time) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+// mergeTags merges tag maps, later ones winning.
+func mergeTags(ms ...map[string]string) map[string]string {
+	var out map[string]string
+	for _, m := range ms {
+		if len(m) == 0 {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+			continue
+		}
+		maps.Copy(out, m)
+	}
+	return out
 }
 
 // each runs f for 0..n-1 on up to Concurrency goroutines and returns the

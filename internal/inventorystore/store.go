@@ -67,7 +67,6 @@ const (
 
 	prefixIP       = "IP#"
 	prefixENI      = "ENI#"
-	prefixFrom     = "FROM#"
 	prefixARN      = "ARN#"
 	prefixScope    = "SCOPE#"
 	prefixInstance = "INSTANCE#"
@@ -116,12 +115,6 @@ func eniPK(id string) string     { return prefixENI + id }
 func arnPK(arn string) string    { return prefixARN + arn }
 func scopePK(account, region string) string {
 	return prefixScope + account + "#" + region
-}
-
-// historySK sorts closed ranges of an address by start: epoch
-// milliseconds, zero-padded to 13 digits (enough until the year 2286).
-func historySK(from int64, eni string) string {
-	return prefixFrom + fmt.Sprintf("%013d", from) + "#" + prefixENI + eni
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/attribution"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 )
@@ -92,13 +94,46 @@ func TestCreateTable(t *testing.T) {
 	}
 }
 
-func TestRanges(t *testing.T) {
-	type step struct {
-		op      string // open or close
-		eni     string
-		minute  int
-		written bool
+// apply runs steps in order, then in reverse order on a second table, and
+// each twice, and checks that every run ends with the same ranges: events
+// apply commutatively and idempotently.
+func applyBothWays(t *testing.T, steps []func(context.Context, *inventorystore.Store) error, check func(*testing.T, *inventorystore.Store)) {
+	t.Helper()
+	for _, order := range []string{"in order", "reversed, twice"} {
+		t.Run(order, func(t *testing.T) {
+			store, _, _ := newStore(t)
+			ctx := context.Background()
+			run := slices.Clone(steps)
+			if order != "in order" {
+				slices.Reverse(run)
+				run = append(run, run...)
+			}
+			for i, s := range run {
+				if err := s(ctx, store); err != nil && !errors.Is(err, inventorystore.ErrUnknownInterface) {
+					t.Fatalf("step %d: %v", i, err)
+				}
+			}
+			check(t, store)
+		})
 	}
+}
+
+func open(eni string, minute int) func(context.Context, *inventorystore.Store) error {
+	return func(ctx context.Context, s *inventorystore.Store) error {
+		_, err := s.OpenRange(ctx, single("10.0.1.5"), eni, at(minute))
+		return err
+	}
+}
+
+func closeAt(eni string, minute int) func(context.Context, *inventorystore.Store) error {
+	return func(ctx context.Context, s *inventorystore.Store) error {
+		_, err := s.CloseRange(ctx, single("10.0.1.5"), eni, at(minute))
+		return err
+	}
+}
+
+func TestRanges(t *testing.T) {
+	type step = func(context.Context, *inventorystore.Store) error
 	tests := []struct {
 		name    string
 		steps   []step
@@ -107,499 +142,253 @@ func TestRanges(t *testing.T) {
 	}{
 		{
 			name:    "open and close",
-			steps:   []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}},
+			steps:   []step{open(eniWeb, 0), closeAt(eniWeb, 10)},
 			want:    []string{eniWeb + " 0-10"},
 			lookups: map[int]string{-1: "", 0: eniWeb, 9: eniWeb, 10: ""},
 		},
 		{
-			name:  "replayed open after close does not reopen",
-			steps: []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"open", eniWeb, 0, false}},
+			name:  "an open inside a closed range changes nothing",
+			steps: []step{open(eniWeb, 0), closeAt(eniWeb, 10), open(eniWeb, 5)},
 			want:  []string{eniWeb + " 0-10"},
 		},
 		{
-			name:  "late open inside a closed range is ignored",
-			steps: []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"open", eniWeb, 5, false}},
-			want:  []string{eniWeb + " 0-10"},
-		},
-		{
-			name:  "replayed close writes nothing",
-			steps: []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"close", eniWeb, 10, false}},
-			want:  []string{eniWeb + " 0-10"},
-		},
-		{
-			name:  "close before the start is ignored",
-			steps: []step{{"open", eniWeb, 10, true}, {"close", eniWeb, 5, false}},
+			name:  "a close before the start is about an earlier range",
+			steps: []step{open(eniWeb, 10), closeAt(eniWeb, 5)},
 			want:  []string{eniWeb + " 10-open"},
 		},
 		{
-			name:  "earlier open moves the start back",
-			steps: []step{{"open", eniWeb, 10, true}, {"open", eniWeb, 5, true}, {"open", eniWeb, 20, false}},
+			name:  "the earliest open starts the range",
+			steps: []step{open(eniWeb, 10), open(eniWeb, 5), open(eniWeb, 20)},
 			want:  []string{eniWeb + " 5-open"},
 		},
 		{
 			name:    "reopen after close",
-			steps:   []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"open", eniWeb, 20, true}, {"close", eniWeb, 10, false}},
+			steps:   []step{open(eniWeb, 0), closeAt(eniWeb, 10), open(eniWeb, 20)},
 			want:    []string{eniWeb + " 0-10", eniWeb + " 20-open"},
 			lookups: map[int]string{5: eniWeb, 15: "", 25: eniWeb},
 		},
 		{
 			name:  "reopen at the close time",
-			steps: []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"open", eniWeb, 10, true}},
+			steps: []step{open(eniWeb, 0), closeAt(eniWeb, 10), open(eniWeb, 10)},
 			want:  []string{eniWeb + " 0-10", eniWeb + " 10-open"},
 		},
 		{
-			name:  "start moves back only to the last close",
-			steps: []step{{"open", eniWeb, 0, true}, {"close", eniWeb, 10, true}, {"open", eniWeb, 30, true}, {"open", eniWeb, 20, true}, {"open", eniWeb, 5, false}},
-			want:  []string{eniWeb + " 0-10", eniWeb + " 20-open"},
+			name:    "reassignment without an unassignment ends the previous owner",
+			steps:   []step{open(eniWeb, 0), open(eniDB, 5)},
+			want:    []string{eniWeb + " 0-5", eniDB + " 5-open"},
+			lookups: map[int]string{3: eniWeb, 7: eniDB},
 		},
 		{
-			name:    "the later start wins between interfaces",
-			steps:   []step{{"open", eniWeb, 0, true}, {"open", eniDB, 5, true}},
-			want:    []string{eniWeb + " 0-open", eniDB + " 5-open"},
-			lookups: map[int]string{3: eniWeb, 7: eniDB},
+			name:    "moved back and forth",
+			steps:   []step{open(eniWeb, 0), open(eniDB, 5), open(eniWeb, 10), open(eniDB, 15)},
+			want:    []string{eniWeb + " 0-5", eniDB + " 5-10", eniWeb + " 10-15", eniDB + " 15-open"},
+			lookups: map[int]string{3: eniWeb, 7: eniDB, 12: eniWeb, 20: eniDB},
+		},
+		{
+			name:  "the former owner's late close changes nothing",
+			steps: []step{open(eniWeb, 0), open(eniDB, 5), closeAt(eniWeb, 7)},
+			want:  []string{eniWeb + " 0-5", eniDB + " 5-open"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store, _, _ := newStore(t)
-			ctx := context.Background()
-			k := single("10.0.1.5")
-			for i, s := range tt.steps {
-				iface := webInterface()
-				iface.ID = s.eni
-				var written bool
-				var err error
-				if s.op == "open" {
-					written, err = store.OpenRange(ctx, k, iface, "", at(s.minute))
-				} else {
-					written, err = store.CloseRange(ctx, k, s.eni, at(s.minute))
-				}
-				if err != nil {
-					t.Fatalf("step %d %s: %v", i, s.op, err)
-				}
-				if written != s.written {
-					t.Errorf("step %d %s %s at %d: written = %v, want %v", i, s.op, s.eni, s.minute, written, s.written)
-				}
-			}
-			rs, err := store.Ranges(ctx, k.Addr())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := describe(rs); !slices.Equal(got, tt.want) {
-				t.Errorf("ranges = %q, want %q", got, tt.want)
-			}
-			for minute, want := range tt.lookups {
-				r, ok, err := store.LookupIP(ctx, k.Addr(), at(minute))
+			applyBothWays(t, tt.steps, func(t *testing.T, store *inventorystore.Store) {
+				ctx := context.Background()
+				a := netip.MustParseAddr("10.0.1.5")
+				rs, err := store.Ranges(ctx, a)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := r.InterfaceID; ok != (want != "") || got != want {
-					t.Errorf("LookupIP at %d = %q, %v; want %q", minute, got, ok, want)
+				if got := describe(rs); !slices.Equal(got, tt.want) {
+					t.Errorf("ranges = %q, want %q", got, tt.want)
 				}
-			}
+				for minute, want := range tt.lookups {
+					r, ok, err := store.LookupIP(ctx, a, at(minute))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := r.InterfaceID; ok != (want != "") || got != want {
+						t.Errorf("LookupIP at %d = %q, %v; want %q", minute, got, ok, want)
+					}
+				}
+			})
 		})
 	}
 }
 
-func TestClosedRangesExpire(t *testing.T) {
-	store, _, client := newStore(t)
-	ctx := context.Background()
-	k := single("10.0.1.5")
-	if _, err := store.OpenRange(ctx, k, webInterface(), "", at(0)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CloseRange(ctx, k, eniWeb, at(10)); err != nil {
-		t.Fatal(err)
-	}
-	want := strconv.FormatInt(at(10).Add(inventorystore.DefaultRetention).Unix(), 10)
-	hist := item(t, client, store.Table(), "IP#10.0.1.5", "FROM#"+fmt.Sprintf("%013d", at(0).UnixMilli())+"#ENI#"+eniWeb)
-	if got, _ := numAttr(hist, "ttl"); got != want {
-		t.Errorf("closed range ttl = %q, want %q (close time plus retention, epoch seconds)", got, want)
-	}
-	head := item(t, client, store.Table(), "IP#10.0.1.5", "ENI#"+eniWeb)
-	if got, _ := numAttr(head, "ttl"); got != want {
-		t.Errorf("closed head ttl = %q, want %q", got, want)
-	}
-	// Reopening keeps the head: it must not expire while open.
-	if _, err := store.OpenRange(ctx, k, webInterface(), "", at(20)); err != nil {
-		t.Fatal(err)
-	}
-	head = item(t, client, store.Table(), "IP#10.0.1.5", "ENI#"+eniWeb)
-	if got, ok := numAttr(head, "ttl"); ok {
-		t.Errorf("open head has ttl %s", got)
-	}
-	// moto keeps expired items (it does not run DynamoDB's expiry sweeper),
-	// so the test checks the attribute DynamoDB expires on, not deletion.
-}
-
-func TestInterruptedCloseReadsAsClosed(t *testing.T) {
-	store, _, client := newStore(t)
-	ctx := context.Background()
-	k := single("10.0.1.5")
-	if _, err := store.OpenRange(ctx, k, webInterface(), "", at(0)); err != nil {
-		t.Fatal(err)
-	}
-	// The first write of a close, without the second.
-	_, err := client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(store.Table()),
-		Item: map[string]types.AttributeValue{
-			"PK":   &types.AttributeValueMemberS{Value: "IP#10.0.1.5"},
-			"SK":   &types.AttributeValueMemberS{Value: "FROM#" + fmt.Sprintf("%013d", at(0).UnixMilli()) + "#ENI#" + eniWeb},
-			"eni":  &types.AttributeValueMemberS{Value: eniWeb},
-			"from": &types.AttributeValueMemberN{Value: strconv.FormatInt(at(0).UnixMilli(), 10)},
-			"to":   &types.AttributeValueMemberN{Value: strconv.FormatInt(at(10).UnixMilli(), 10)},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := store.Ranges(ctx, k.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := describe(rs), []string{eniWeb + " 0-10"}; !slices.Equal(got, want) {
-		t.Errorf("ranges = %q, want %q", got, want)
-	}
-	// Retrying the close completes it.
-	if _, err := store.CloseRange(ctx, k, eniWeb, at(10)); err != nil {
-		t.Fatal(err)
-	}
-	head := item(t, client, store.Table(), "IP#10.0.1.5", "ENI#"+eniWeb)
-	if _, open := head["from"]; open {
-		t.Errorf("head still open after the retried close: %v", render(head))
-	}
-}
-
-func TestPutInterface(t *testing.T) {
-	store, db, client := newStore(t)
-	ctx := context.Background()
-
-	ch, err := store.PutInterface(ctx, webInterface(), "eni-attach-0123456789abcdef0", at(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ch.Interface || ch.Opened != 3 {
-		t.Errorf("first description: %+v, want the interface and 3 ranges written", ch)
-	}
-	e, ok, err := store.ENI(ctx, eniWeb)
-	if err != nil || !ok {
-		t.Fatalf("ENI: %v, %v", ok, err)
-	}
-	if e.ResourceType != "ec2:instance" || e.ResourceARN != "arn:aws:ec2:us-east-1:123456789012:instance/i-0abcdef1234567890" {
-		t.Errorf("resource = %s %s, want the instance", e.ResourceType, e.ResourceARN)
-	}
-	if e.Interface.Tags != nil {
-		t.Errorf("stored facts carry tags %v; tags belong in the ARN item", e.Interface.Tags)
-	}
-	tags, found, err := store.Tags(ctx, "arn:aws:ec2:us-east-1:123456789012:network-interface/"+eniWeb)
-	if err != nil || !found || tags["Name"] != "web-1" {
-		t.Errorf("interface tags = %v, %v, %v", tags, found, err)
-	}
-	if ids, _ := store.ScopeInterfaces(ctx, account, "us-east-1"); !slices.Equal(ids, []string{eniWeb}) {
-		t.Errorf("scope index = %v", ids)
-	}
-	if ids, _ := store.InstanceInterfaces(ctx, "i-0abcdef1234567890"); !slices.Equal(ids, []string{eniWeb}) {
-		t.Errorf("instance index = %v", ids)
-	}
-	if id, ok, _ := store.InterfaceByAttachment(ctx, "eni-attach-0123456789abcdef0"); !ok || id != eniWeb {
-		t.Errorf("attachment index = %q, %v", id, ok)
-	}
-
-	t.Run("replay writes nothing", func(t *testing.T) {
-		before := dump(t, client, store.Table())
-		db.Reset()
-		ch, err := store.PutInterface(ctx, webInterface(), "eni-attach-0123456789abcdef0", at(0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ch.Empty() || db.Writes() != 0 {
-			t.Errorf("replay: %+v, %d writes; want none", ch, db.Writes())
-		}
-		if after := dump(t, client, store.Table()); !slices.Equal(before, after) {
-			t.Errorf("items changed on replay:\nbefore %q\nafter  %q", before, after)
-		}
-	})
-
-	t.Run("newer description closes a released address", func(t *testing.T) {
+// TestInterfaceHistory checks that attachment changes and deletion split
+// and end an interface's ranges at their own times, whatever the order.
+func TestInterfaceHistory(t *testing.T) {
+	type step = func(context.Context, *inventorystore.Store) error
+	created := func(ctx context.Context, s *inventorystore.Store) error {
 		iface := webInterface()
-		iface.PrivateIPs = iface.PrivateIPs[:1]
-		ch, err := store.PutInterface(ctx, iface, "eni-attach-0123456789abcdef0", at(10))
+		iface.InstanceID, iface.InstanceOwnerID, iface.AttachmentStatus, iface.AttachTime, iface.Status = "", "", "", time.Time{}, "available"
+		_, err := s.PutInterface(ctx, iface, "", at(0))
+		return err
+	}
+	attach := func(instance string, minute int) step {
+		return func(ctx context.Context, s *inventorystore.Store) error {
+			_, err := s.SetAttachment(ctx, eniWeb, "eni-attach-"+instance, instance, account, at(minute))
+			return err
+		}
+	}
+	detach := func(instance string, minute int) step {
+		return func(ctx context.Context, s *inventorystore.Store) error {
+			_, _, err := s.Detach(ctx, "eni-attach-"+instance, at(minute))
+			return err
+		}
+	}
+	deleted := func(minute int) step {
+		return func(ctx context.Context, s *inventorystore.Store) error {
+			_, err := s.DeleteInterface(ctx, eniWeb, at(minute))
+			return err
+		}
+	}
+	steps := []step{created, attach("i-0aaaaaaaaaaaaaaaa", 10), detach("i-0aaaaaaaaaaaaaaaa", 20), attach("i-0cccccccccccccccc", 30), deleted(40)}
+	applyBothWays(t, steps, func(t *testing.T, store *inventorystore.Store) {
+		ctx := context.Background()
+		a := netip.MustParseAddr("10.0.1.5")
+		rs, err := store.Ranges(ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ch.Closed != 1 || ch.Opened != 0 {
-			t.Errorf("change = %+v, want 1 closed", ch)
+		var got []string
+		for _, r := range rs {
+			got = append(got, describe([]inventorystore.Range{r})[0]+" "+r.Interface.InstanceID+" "+r.ResourceType)
 		}
-		if r, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.6"), at(5)); !ok || r.InterfaceID != eniWeb {
-			t.Errorf("10.0.1.6 before release: %+v %v", r, ok)
+		want := []string{
+			eniWeb + " 0-10  ec2:network-interface",
+			eniWeb + " 10-20 i-0aaaaaaaaaaaaaaaa ec2:instance",
+			eniWeb + " 20-30  ec2:network-interface",
+			eniWeb + " 30-40 i-0cccccccccccccccc ec2:instance",
 		}
-		if _, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.6"), at(11)); ok {
-			t.Errorf("10.0.1.6 still owned after release")
+		if !slices.Equal(got, want) {
+			t.Errorf("ranges =\n%q\nwant\n%q", got, want)
 		}
-		e, _, _ := store.ENI(ctx, eniWeb)
-		if got := len(e.Addrs); got != 2 {
-			t.Errorf("address set = %v, want 10.0.1.5 and the public address", e.Addrs)
-		}
-	})
-
-	t.Run("older description is ignored", func(t *testing.T) {
-		ch, err := store.PutInterface(ctx, webInterface(), "eni-attach-0123456789abcdef0", at(5))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ch.Stale || !ch.Empty() {
-			t.Errorf("change = %+v, want stale and nothing written", ch)
-		}
-	})
-
-	t.Run("delete closes, tombstones and unindexes", func(t *testing.T) {
-		ch, err := store.DeleteInterface(ctx, eniWeb, at(20))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ch.Closed != 2 {
-			t.Errorf("change = %+v, want 2 closed", ch)
-		}
-		e, ok, _ := store.ENI(ctx, eniWeb)
-		if !ok || !e.Deleted.Equal(at(20)) || len(e.Addrs) != 0 {
-			t.Errorf("after delete: %+v", e)
-		}
-		meta := item(t, client, store.Table(), "ENI#"+eniWeb, "META")
-		if got, _ := numAttr(meta, "ttl"); got != strconv.FormatInt(at(20).Add(inventorystore.DefaultRetention).Unix(), 10) {
-			t.Errorf("tombstone ttl = %q", got)
-		}
-		if ids, _ := store.ScopeInterfaces(ctx, account, "us-east-1"); len(ids) != 0 {
-			t.Errorf("scope index after delete = %v", ids)
-		}
-		if ids, _ := store.InstanceInterfaces(ctx, "i-0abcdef1234567890"); len(ids) != 0 {
-			t.Errorf("instance index after delete = %v", ids)
-		}
-		db.Reset()
-		if ch, err := store.DeleteInterface(ctx, eniWeb, at(20)); err != nil || !ch.Stale || db.Writes() != 0 {
-			t.Errorf("replayed delete: %+v, %v, %d writes", ch, err, db.Writes())
-		}
-		if ch, err := store.PutInterface(ctx, webInterface(), "", at(1)); err != nil || !ch.Stale || db.Writes() != 0 {
-			t.Errorf("late create after delete: %+v, %v, %d writes", ch, err, db.Writes())
-		}
-		if _, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(30)); ok {
-			t.Errorf("10.0.1.5 owned after the interface was deleted")
+		if _, ok, _ := store.LookupIP(ctx, a, at(45)); ok {
+			t.Errorf("a deleted interface still owns its address")
 		}
 	})
 }
 
-func TestAssignAddresses(t *testing.T) {
-	store, db, client := newStore(t)
-	ctx := context.Background()
-	added := []netip.Prefix{single("10.0.1.7"), netip.MustParsePrefix("10.0.1.32/28"), single("2600:1f18:4a3:6e00:8a4c:1b2d:3e4f:5a6b"), netip.MustParsePrefix("2600:1f18:4a3:6e01:a1b2::/80")}
-
-	if _, err := store.AssignAddresses(ctx, eniWeb, added, at(5)); !errors.Is(err, inventorystore.ErrUnknownInterface) {
-		t.Fatalf("assign to an unknown interface: %v, want ErrUnknownInterface", err)
-	}
-	if _, err := store.PutInterface(ctx, webInterface(), "", at(0)); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := store.AssignAddresses(ctx, eniWeb, added, at(5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ch.Opened != 4 {
-		t.Errorf("assign: %+v, want 4 opened", ch)
-	}
-	for _, a := range []string{"10.0.1.7", "10.0.1.40", "2600:1f18:4a3:6e00:8a4c:1b2d:3e4f:5a6b", "2600:1f18:4a3:6e01:a1b2:0:0:9"} {
-		r, ok, err := store.LookupIP(ctx, netip.MustParseAddr(a), at(6))
-		if err != nil || !ok || r.InterfaceID != eniWeb {
-			t.Errorf("LookupIP(%s) = %+v, %v, %v; want %s", a, r, ok, err, eniWeb)
+func TestTagHistory(t *testing.T) {
+	const arn = "arn:aws:ec2:us-east-1:123456789012:instance/i-0abcdef1234567890"
+	type step = func(context.Context, *inventorystore.Store) error
+	put := func(minute int, version int64, tags map[string]string) step {
+		return func(ctx context.Context, s *inventorystore.Store) error {
+			_, err := s.PutTags(ctx, arn, tags, at(minute), version)
+			return err
 		}
 	}
-	if _, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.48"), at(6)); ok {
-		t.Errorf("10.0.1.48 is outside 10.0.1.32/28 but was found")
+	steps := []step{
+		put(0, 1, map[string]string{"app": "web"}),
+		put(10, 2, map[string]string{"app": "api"}),
+		put(10, 3, map[string]string{"app": "api", "team": "core"}),
+		put(20, 4, map[string]string{}),
 	}
+	applyBothWays(t, steps, func(t *testing.T, store *inventorystore.Store) {
+		h, err := store.TagHistory(context.Background(), arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for minute, want := range map[int]map[string]string{
+			-5: {"app": "web"}, // before the first record: the first
+			5:  {"app": "web"},
+			10: {"app": "api", "team": "core"}, // the higher version of the same time
+			15: {"app": "api", "team": "core"},
+			25: {},
+		} {
+			if got := h.At(at(minute)); !maps.Equal(got, want) {
+				t.Errorf("tags at %d = %v, want %v", minute, got, want)
+			}
+		}
+	})
+}
 
-	ch, err = store.UnassignAddresses(ctx, eniWeb, added[:1], at(10))
-	if err != nil || ch.Closed != 1 {
-		t.Fatalf("unassign: %+v, %v", ch, err)
+func TestAssociationEndBeforeStart(t *testing.T) {
+	a := inventorystore.Association{ID: "eipassoc-0a1b2c3d4e5f60718", AllocationID: "eipalloc-0123456789abcdef0", PublicIP: netip.MustParseAddr("3.91.22.7"), InterfaceID: eniWeb, At: at(0)}
+	type step = func(context.Context, *inventorystore.Store) error
+	steps := []step{
+		func(ctx context.Context, s *inventorystore.Store) error {
+			_, err := s.AssignAddresses(ctx, eniWeb, []netip.Prefix{inventorystore.Single(a.PublicIP)}, a.At)
+			if err != nil && !errors.Is(err, inventorystore.ErrUnknownInterface) {
+				return err
+			}
+			_, err = s.PutAssociation(ctx, a)
+			return err
+		},
+		func(ctx context.Context, s *inventorystore.Store) error {
+			_, _, _, err := s.Disassociate(ctx, a.ID, at(10))
+			return err
+		},
 	}
-	e, _, _ := store.ENI(ctx, eniWeb)
-	if slices.Contains(e.Addrs, single("10.0.1.7")) {
-		t.Errorf("address set still holds 10.0.1.7: %v", e.Addrs)
-	}
+	applyBothWays(t, steps, func(t *testing.T, store *inventorystore.Store) {
+		rs, err := store.Ranges(context.Background(), a.PublicIP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := describe(rs), []string{eniWeb + " 0-10"}; !slices.Equal(got, want) {
+			t.Errorf("ranges = %q, want %q", got, want)
+		}
+	})
+}
 
+// TestSyncInterfaceWritesWhatIsNew checks that a sync that finds what the
+// store holds writes nothing, and that it records the attachment and the
+// primary address from the attachment time.
+func TestSyncInterfaceWritesWhatIsNew(t *testing.T) {
+	store, db, client := newStore(t)
+	ctx := context.Background()
+	iface := webInterface() // attached an hour before t0
+	if _, err := store.SyncInterface(ctx, iface, "eni-attach-0123456789abcdef0", at(0)); err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(-30))
+	if err != nil || !ok || r.Interface.InstanceID != iface.InstanceID {
+		t.Errorf("primary address half an hour before the sync = %+v, %v, %v; want owned since the attachment", r, ok, err)
+	}
+	if _, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.6"), at(-30)); ok {
+		t.Errorf("a secondary address is owned before the sync saw it")
+	}
 	before := dump(t, client, store.Table())
 	db.Reset()
-	if ch, err := store.AssignAddresses(ctx, eniWeb, added, at(5)); err != nil || !ch.Empty() {
-		t.Errorf("replayed assign: %+v, %v; want nothing written", ch, err)
+	if _, err := store.SyncInterface(ctx, iface, "eni-attach-0123456789abcdef0", at(60)); err != nil {
+		t.Fatal(err)
 	}
-	if ch, err := store.UnassignAddresses(ctx, eniWeb, added[:1], at(10)); err != nil || !ch.Empty() {
-		t.Errorf("replayed unassign: %+v, %v; want nothing written", ch, err)
-	}
-	if db.Writes() != 0 {
-		t.Errorf("replays made %d writes", db.Writes())
+	if w := db.Writes(); w != 0 {
+		t.Errorf("second sync made %d writes, want 0", w)
 	}
 	if after := dump(t, client, store.Table()); !slices.Equal(before, after) {
-		t.Errorf("items changed on replay:\nbefore %q\nafter  %q", before, after)
+		t.Errorf("second sync changed the table")
 	}
 }
 
-func TestSetAttachment(t *testing.T) {
+// TestResolveTagsAtRecordTime checks that records before and after a tag
+// change get the tags of their own time from the same cache.
+func TestResolveTagsAtRecordTime(t *testing.T) {
 	store, _, _ := newStore(t)
 	ctx := context.Background()
 	iface := webInterface()
-	iface.InstanceID, iface.InstanceOwnerID, iface.AttachmentStatus, iface.Status = "", "", "", "available"
-	iface.AttachTime = time.Time{}
-	if _, err := store.PutInterface(ctx, iface, "", at(0)); err != nil {
+	if _, err := store.PutInterface(ctx, iface, "eni-attach-0123456789abcdef0", at(0)); err != nil {
 		t.Fatal(err)
 	}
-	const instance, attachment = "i-0123456789abcdef0", "eni-attach-0fedcba9876543210"
-	ch, err := store.SetAttachment(ctx, eniWeb, attachment, instance, account, at(5))
+	instanceARN := "arn:aws:ec2:us-east-1:123456789012:instance/" + iface.InstanceID
+	if _, err := store.PutTags(ctx, instanceARN, map[string]string{"app": "web"}, at(0), 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PutTags(ctx, instanceARN, map[string]string{"app": "api"}, at(10), 2); err != nil {
+		t.Fatal(err)
+	}
+	cache := inventorystore.NewCache(store, inventorystore.CacheOptions{Now: func() time.Time { return at(30) }})
+	a := netip.MustParseAddr("10.0.1.5")
+	inv, err := cache.ResolveAt(ctx, nil, []netip.Addr{a}, at(15))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Refreshed != 3 {
-		t.Errorf("attach: %+v, want the 3 open ranges refreshed", ch)
-	}
-	r, _, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(6))
-	if r.Interface.InstanceID != instance || r.ResourceType != "ec2:instance" {
-		t.Errorf("range after attach: instance %q type %q", r.Interface.InstanceID, r.ResourceType)
-	}
-	if id, ok, _ := store.InterfaceByAttachment(ctx, attachment); !ok || id != eniWeb {
-		t.Errorf("attachment index = %q, %v", id, ok)
-	}
-	if ids, _ := store.InstanceInterfaces(ctx, instance); !slices.Equal(ids, []string{eniWeb}) {
-		t.Errorf("instance index = %v", ids)
-	}
-
-	if _, err := store.SetAttachment(ctx, eniWeb, "", "", "", at(10)); err != nil {
-		t.Fatal(err)
-	}
-	r, _, _ = store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(11))
-	if r.Interface.InstanceID != "" || r.ResourceType != "ec2:network-interface" {
-		t.Errorf("range after detach: instance %q type %q", r.Interface.InstanceID, r.ResourceType)
-	}
-	// History keeps what the interface was at each time.
-	for _, c := range []struct {
-		minute   int
-		instance string
-	}{{1, ""}, {6, instance}, {9, instance}, {10, ""}} {
-		r, ok, _ := store.LookupIP(ctx, netip.MustParseAddr("10.0.1.5"), at(c.minute))
-		if !ok || r.Interface.InstanceID != c.instance {
-			t.Errorf("LookupIP at %d: instance %q, want %q", c.minute, r.Interface.InstanceID, c.instance)
+	for minute, want := range map[int]string{5: "web", 15: "api"} {
+		ep := attribution.Attribute(inv, a, at(minute), attribution.Hints{})
+		if ep.Tags["app"] != want || ep.Tags["Name"] != "web-1" {
+			t.Errorf("tags at %d = %v, want app=%s and the interface's Name", minute, ep.Tags, want)
 		}
-	}
-	rs, _ := store.Ranges(ctx, netip.MustParseAddr("10.0.1.5"))
-	if got, want := describe(rs), []string{eniWeb + " 0-5", eniWeb + " 5-10", eniWeb + " 10-open"}; !slices.Equal(got, want) {
-		t.Errorf("ranges = %q, want %q", got, want)
-	}
-	if _, ok, _ := store.InterfaceByAttachment(ctx, attachment); ok {
-		t.Errorf("attachment index kept after detach")
-	}
-	if ids, _ := store.InstanceInterfaces(ctx, instance); len(ids) != 0 {
-		t.Errorf("instance index after detach = %v", ids)
-	}
-	// A late attach event is older than the detach: ignored.
-	if ch, err := store.SetAttachment(ctx, eniWeb, attachment, instance, account, at(5)); err != nil || !ch.Stale {
-		t.Errorf("late attach: %+v, %v; want stale", ch, err)
-	}
-}
-
-func TestPutTags(t *testing.T) {
-	type put struct {
-		minute  int
-		version int64
-		tags    map[string]string
-		written bool
-	}
-	tests := []struct {
-		name  string
-		puts  []put
-		want  map[string]string
-		found bool
-	}{
-		{
-			name:  "newer replaces",
-			puts:  []put{{0, 1, map[string]string{"env": "dev"}, true}, {10, 2, map[string]string{"env": "prod"}, true}},
-			want:  map[string]string{"env": "prod"},
-			found: true,
-		},
-		{
-			name:  "older is ignored",
-			puts:  []put{{10, 2, map[string]string{"env": "prod"}, true}, {0, 1, map[string]string{"env": "dev"}, false}},
-			want:  map[string]string{"env": "prod"},
-			found: true,
-		},
-		{
-			name:  "same second ordered by version",
-			puts:  []put{{0, 3, map[string]string{"v": "3"}, true}, {0, 2, map[string]string{"v": "2"}, false}, {0, 4, map[string]string{"v": "4"}, true}},
-			want:  map[string]string{"v": "4"},
-			found: true,
-		},
-		{
-			name:  "replay writes nothing",
-			puts:  []put{{0, 1, map[string]string{"env": "dev"}, true}, {0, 1, map[string]string{"env": "dev"}, false}},
-			want:  map[string]string{"env": "dev"},
-			found: true,
-		},
-		{
-			name:  "a sync wins over older events",
-			puts:  []put{{10, 0, map[string]string{"env": "sync"}, true}, {5, 7, map[string]string{"env": "event"}, false}},
-			want:  map[string]string{"env": "sync"},
-			found: true,
-		},
-		{
-			name:  "a sync at the same time as an event does not replace it",
-			puts:  []put{{0, 5, map[string]string{"env": "event"}, true}, {0, 0, map[string]string{"env": "sync"}, false}},
-			want:  map[string]string{"env": "event"},
-			found: true,
-		},
-		{
-			name:  "all tags removed",
-			puts:  []put{{0, 1, map[string]string{"env": "dev"}, true}, {10, 2, nil, true}, {5, 3, map[string]string{"env": "late"}, false}},
-			want:  map[string]string{},
-			found: true,
-		},
-	}
-	store, _, _ := newStore(t)
-	ctx := context.Background()
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			arn := fmt.Sprintf("arn:aws:ec2:us-east-1:123456789012:instance/i-0abcdef12345678%02d", i)
-			for j, p := range tt.puts {
-				written, err := store.PutTags(ctx, arn, p.tags, at(p.minute), p.version)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if written != p.written {
-					t.Errorf("put %d: written = %v, want %v", j, written, p.written)
-				}
-			}
-			got, found, err := store.Tags(ctx, arn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if found != tt.found || fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Errorf("Tags = %v, %v; want %v, %v", got, found, tt.want, tt.found)
-			}
-		})
-	}
-	if _, found, _ := store.Tags(ctx, "arn:aws:ec2:us-east-1:123456789012:instance/i-0000000000000000"); found {
-		t.Errorf("tags found for a resource never written")
-	}
-}
-
-func TestAssociation(t *testing.T) {
-	store, _, _ := newStore(t)
-	ctx := context.Background()
-	a := inventorystore.Association{ID: "eipassoc-0a1b2c3d4e5f60718", AllocationID: "eipalloc-0123456789abcdef0", PublicIP: netip.MustParseAddr("3.91.22.7"), InterfaceID: eniWeb, At: at(0)}
-	if err := store.PutAssociation(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	got, ok, err := store.Association(ctx, a.ID)
-	if err != nil || !ok || got != a {
-		t.Errorf("Association = %+v, %v, %v; want %+v", got, ok, err, a)
-	}
-	if err := store.DeleteAssociation(ctx, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := store.Association(ctx, a.ID); ok {
-		t.Errorf("association kept after delete")
 	}
 }

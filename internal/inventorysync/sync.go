@@ -4,7 +4,10 @@
 // with an external id, and writes them to the inventory store. Interfaces
 // the store knows in that account and region that EC2 no longer lists are
 // deleted there. The sync repairs whatever events were missed or could not
-// be applied.
+// be applied: it replays the inventory's API calls that CloudTrail still
+// holds (LookupEvents, up to 90 days) at their own times, records
+// attachments from the attachment time EC2 keeps, and records what it
+// lists as of the sync's start.
 package inventorysync
 
 import (
@@ -16,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -67,6 +71,9 @@ type Clients struct {
 	EC2     EC2API
 	Tagging TaggingAPI
 	STS     STSAPI
+	// CloudTrail reads the past API calls the sync replays; nil skips
+	// the replay.
+	CloudTrail CloudTrailAPI
 }
 
 // ConfigFor returns the configuration of a target: base in the target's
@@ -98,9 +105,10 @@ func ConfigFor(base aws.Config, t Target) aws.Config {
 func ClientsFor(base aws.Config, t Target) Clients {
 	cfg := ConfigFor(base, t)
 	return Clients{
-		EC2:     ec2.NewFromConfig(cfg),
-		Tagging: resourcegroupstaggingapi.NewFromConfig(cfg),
-		STS:     sts.NewFromConfig(cfg),
+		EC2:        ec2.NewFromConfig(cfg),
+		Tagging:    resourcegroupstaggingapi.NewFromConfig(cfg),
+		STS:        sts.NewFromConfig(cfg),
+		CloudTrail: cloudtrail.NewFromConfig(cfg),
 	}
 }
 
@@ -134,8 +142,16 @@ type Report struct {
 	Deleted int
 	// TagsWritten counts resources whose tags were written.
 	TagsWritten int
-	// Stale counts descriptions older than what the store had.
+	// Stale counts descriptions of interfaces deleted before.
 	Stale int
+	// Replayed counts the CloudTrail events applied again, read in
+	// ReplayPages pages; ReplayTruncated says MaxReplayPages stopped the
+	// replay; ReplayError says why the replay failed, which does not stop
+	// the rest of the sync.
+	Replayed        int
+	ReplayPages     int
+	ReplayTruncated bool
+	ReplayError     string
 }
 
 func (r *Report) add(ch inventorystore.Change) {
@@ -160,6 +176,21 @@ type Syncer struct {
 	// ("ec2:instance", "rds:db", ...); empty syncs the tags of every
 	// resource type.
 	TagResourceTypes []string
+	// Replay applies the events read from CloudTrail; nil skips the
+	// replay. InventorySyncHandler sets it to the inventory handler.
+	Replay Replayer
+	// ReplayWindow is how far back the replay reads CloudTrail, at most
+	// MaxReplayWindow (90 days, what CloudTrail keeps); default
+	// DefaultReplayWindow. A sync that runs every hour with a window of a
+	// day replays each event many times, which changes nothing; set 90
+	// days to heal everything CloudTrail holds.
+	ReplayWindow time.Duration
+	// MaxReplayPages bounds the LookupEvents calls of one sync of a
+	// target (50 events a page, 2 calls a second); default
+	// DefaultMaxReplayPages.
+	MaxReplayPages int
+
+	replayPace func(context.Context) error
 }
 
 // Sync syncs one target with its clients. When listing interfaces fails,
@@ -176,6 +207,13 @@ func (s *Syncer) Sync(ctx context.Context, t Target, c Clients) (Report, error) 
 	}
 	t = rep.Target
 
+	// The past first: what CloudTrail still holds, at its own times.
+	if s.Replay != nil && c.CloudTrail != nil {
+		if err := s.replay(ctx, t, c.CloudTrail, at, &rep); err != nil {
+			rep.ReplayError = err.Error()
+		}
+	}
+
 	seen := make(map[string]bool)
 	p := ec2.NewDescribeNetworkInterfacesPaginator(c.EC2, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(1000)})
 	for p.HasMorePages() {
@@ -191,7 +229,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target, c Clients) (Report, error) 
 			}
 			rep.Interfaces++
 			seen[iface.ID] = true
-			ch, err := s.Store.PutInterface(ctx, iface, attachmentID, at)
+			ch, err := s.Store.SyncInterface(ctx, iface, attachmentID, at)
 			if err != nil {
 				return rep, fmt.Errorf("syncing network interface %s of %s: %w", iface.ID, t, err)
 			}
@@ -242,7 +280,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target, c Clients) (Report, error) 
 			for _, tag := range m.Tags {
 				tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 			}
-			written, err := s.Store.PutTags(ctx, arn, tags, at, 0)
+			written, err := s.Store.SyncTags(ctx, arn, tags, at)
 			if err != nil {
 				return rep, err
 			}
