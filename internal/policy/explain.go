@@ -104,7 +104,7 @@ func ExplainMiss(p *Policy, req Request) []StatementReport {
 		}
 		rep.Via = ViaDirect
 		if p.Kind != KindIdentity {
-			if rep.Via = principalVia(s, req.Principal); rep.Via == ViaNone {
+			if rep.Via = principalVia(s, &req); rep.Via == ViaNone {
 				rep.Reasons = append(rep.Reasons, Reason{Kind: ReasonPrincipal, Message: principalMessage(s, req.Principal)})
 			}
 		}
