@@ -463,9 +463,12 @@ func scpExemption(set Set, req Request) string {
 	return ""
 }
 
-// rcpServices are the services whose resources RCPs restrict
+// rcpServices are the services whose resources RCPs restrict: the five AWS
+// listed when RCPs were launched
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services).
-var rcpServices = []string{"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"}
+// Services added to that list later are not modelled: an RCP on them is
+// ignored rather than risk a finding AWS would not bear out.
+var rcpServices = []string{"s3", "sts", "kms", "sqs", "secretsmanager"}
 
 // rcpExemption says why RCPs do not restrict the request, or "": they restrict
 // only resources of member accounts, of the supported services, and not calls
