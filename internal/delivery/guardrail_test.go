@@ -39,8 +39,10 @@ func TestGuardrails(t *testing.T) {
 		want  []string // substrings of the rendered findings
 	}{
 		{
-			name:  "SCP at an OU denies PutLogEvents to the delivery role",
-			in:    cwl(func(in *Input) { in.Guardrails = &Guardrails{SCPs: scpLevels(OrgPolicy{ID: "p-denylogs1", Name: "no-log-writes", Document: denyPutSCP})} }),
+			name: "SCP at an OU denies PutLogEvents to the delivery role",
+			in: cwl(func(in *Input) {
+				in.Guardrails = &Guardrails{SCPs: scpLevels(OrgPolicy{ID: "p-denylogs1", Name: "no-log-writes", Document: denyPutSCP})}
+			}),
 			codes: []string{"GUARDRAIL_SCP_DENIES"},
 			want:  []string{`statement "NoLogWrites" (index 0) of service control policy p-denylogs1 (no-log-writes) (attached to ou-ab12-11111111) denies logs:PutLogEvents`, `"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/flow-logs"}`},
 		},
@@ -82,19 +84,25 @@ func TestGuardrails(t *testing.T) {
 			codes: nil,
 		},
 		{
-			name:  "RCP data perimeter without the service exemption blocks S3 delivery",
-			in:    s3Input(func(in *Input) { in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(false)}}}} }),
+			name: "RCP data perimeter without the service exemption blocks S3 delivery",
+			in: s3Input(func(in *Input) {
+				in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(false)}}}}
+			}),
 			codes: []string{"GUARDRAIL_RCP_DENIES", "GUARDRAIL_RCP_DENIES"},
 			want:  []string{`statement "EnforceOrgIdentities" (index 0) of resource control policy p-perimeter1 (data-perimeter) (attached to r-ab12) denies s3:PutObject`, `"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}`},
 		},
 		{
-			name:  "RCP data perimeter with the service exemption passes",
-			in:    s3Input(func(in *Input) { in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(true)}}}} }),
+			name: "RCP data perimeter with the service exemption passes",
+			in: s3Input(func(in *Input) {
+				in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(true)}}}}
+			}),
 			codes: nil,
 		},
 		{
-			name:  "RCP data perimeter on sts:AssumeRole blocks VPC Flow Logs from assuming the role",
-			in:    cwl(func(in *Input) { in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(false)}}}} }),
+			name: "RCP data perimeter on sts:AssumeRole blocks VPC Flow Logs from assuming the role",
+			in: cwl(func(in *Input) {
+				in.Guardrails = &Guardrails{RCPs: []OrgLevel{{Target: "r-ab12", Policies: []OrgPolicy{perimeterRCP(false)}}}}
+			}),
 			codes: []string{"GUARDRAIL_RCP_DENIES"},
 			want:  []string{"denies sts:AssumeRole on arn:aws:iam::111122223333:role/flow-logs to the VPC Flow Logs service"},
 		},
@@ -106,8 +114,10 @@ func TestGuardrails(t *testing.T) {
 			codes: nil,
 		},
 		{
-			name:  "unread SCPs and RCPs are a warning each, not a silent pass",
-			in:    cwl(func(in *Input) { in.Guardrails = &Guardrails{SCPsUnread: "AccessDeniedException", RCPsUnread: "AccessDeniedException"} }),
+			name: "unread SCPs and RCPs are a warning each, not a silent pass",
+			in: cwl(func(in *Input) {
+				in.Guardrails = &Guardrails{SCPsUnread: "AccessDeniedException", RCPsUnread: "AccessDeniedException"}
+			}),
 			codes: []string{"GUARDRAIL_NOT_READ", "GUARDRAIL_NOT_READ"},
 			want:  []string{"could not be read (AccessDeniedException)", "organizations:ListPoliciesForTarget"},
 		},
