@@ -461,3 +461,14 @@ func merge(m map[string][]string, k, v string) map[string][]string {
 	}
 	return out
 }
+
+func TestExplainMissCannotCompare(t *testing.T) {
+	p := idp(t, "p", `{"Version":"2012-10-17","Statement":[{"Sid":"Cap","Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericNotEquals":{"s3:max-keys":"10"}}}]}`)
+	reps := ExplainMiss(p, Request{Action: "s3:ListBucket", Context: map[string][]string{"s3:max-keys": {"ten"}}})
+	if len(reps) != 1 || reps[0].Applies || len(reps[0].Reasons) != 1 {
+		t.Fatalf("ExplainMiss = %+v, want one statement that does not apply", reps)
+	}
+	if msg := reps[0].Reasons[0].Message; !strings.Contains(msg, `"ten" cannot be compared by NumericNotEquals`) {
+		t.Errorf("message %q does not say the value cannot be compared", msg)
+	}
+}
