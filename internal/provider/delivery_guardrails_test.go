@@ -303,3 +303,34 @@ data "vpcflow_delivery_check" "test" {
 		}},
 	})
 }
+
+// TestAccFlowLog_guardrailsRead plans a flow log of the management account
+// under an SCP, attached at the root, that denies logs:PutLogEvents: the plan
+// reads the SCPs and RCPs over the account and passes, since SCPs do not
+// restrict the management account. (moto lets only the management account
+// read the policies, and a flow log's role is read in the provider's own
+// account, so a member account's flow log is checked through
+// vpcflow_delivery_check above.)
+func TestAccFlowLog_guardrailsRead(t *testing.T) {
+	_, vpc, logGroup, role := flCloudWatchFixture(t)
+	org := newTestOrg(t)
+	org.policy(t, orgtypes.PolicyTypeServiceControlPolicy, "no-log-writes", denyPutLogEventsSCP, org.root)
+	var providers configuredProviders
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providers.factories(),
+		Steps: []resource.TestStep{{
+			Config:             flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	for op, want := range map[string]int{
+		"Organizations.DescribeOrganization":  1,
+		"Organizations.ListParents":           1, // the account's parent is the root
+		"Organizations.ListPoliciesForTarget": 4, // SCPs and RCPs of the root and of the account
+	} {
+		if got := providers.maxCount(op); got != want {
+			t.Errorf("one plan called %s %d times, want %d", op, got, want)
+		}
+	}
+}
