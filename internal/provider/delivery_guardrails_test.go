@@ -10,12 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 )
 
 // testOrg is an organisation made on moto for one test: the test account is
@@ -331,6 +333,18 @@ func TestAccFlowLog_guardrailsRead(t *testing.T) {
 	} {
 		if got := providers.maxCount(op); got != want {
 			t.Errorf("one plan called %s %d times, want %d", op, got, want)
+		}
+	}
+}
+
+func TestFlowLogFindingPathGuardrails(t *testing.T) {
+	role := path.Root("iam_role_arn")
+	for attr, want := range map[string]path.Path{
+		delivery.AttrServiceControlPolicies:  role,                         // SCPs limit the delivery role
+		delivery.AttrResourceControlPolicies: path.Root("log_destination"), // RCPs limit the destination
+	} {
+		if got := flowLogFindingPath(delivery.Finding{Attribute: attr}, role); !got.Equal(want) {
+			t.Errorf("finding on %s is reported at %s, want %s", attr, got, want)
 		}
 	}
 }
