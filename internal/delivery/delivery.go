@@ -62,6 +62,9 @@ type Input struct {
 
 	HiveCompatiblePartitions bool // S3 key layout
 	LogGroupMayNotExist      bool // then logs:CreateLogGroup is required too
+
+	// Guardrails are the organisation policies over the delivery; nil = not checked.
+	Guardrails *Guardrails
 }
 
 // Finding is one problem (or risk) found in a delivery setup.
@@ -104,6 +107,7 @@ func Check(in Input) []Finding {
 			Fix:     "Use " + quote(DestinationCloudWatchLogs) + ", " + quote(DestinationS3) + " or " + quote(DestinationFirehose) + ".",
 		})
 	}
+	c.guardrails()
 	return c.result()
 }
 

@@ -332,73 +332,108 @@ func (c *Condition) eval(req *Request, subst bool) tri {
 	return r
 }
 
-// single evaluates one request value: for a positive operator whether any policy value matches it, for a negated one whether none does.
+// single evaluates one request value: for a positive operator whether any
+// policy value matches it, for a negated one whether none does. A comparison
+// that cannot be made (a request value of the wrong type, a policy variable
+// that does not resolve) never matches, and it does not turn into a match when
+// the operator is negated: AWS evaluates such a condition to false
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
 func (c *Condition) single(v string, req *Request, subst bool) tri {
-	r := no
+	r, cannot := no, false
 	for i := range c.Values {
-		if r = r.or(c.matchValue(i, v, req, subst)); r == yes {
+		t, ok := c.matchValue(i, v, req, subst)
+		if !ok {
+			cannot = true
+			continue
+		}
+		if r = r.or(t); r == yes {
 			break
 		}
 	}
 	if c.op.negated {
+		if cannot && r != yes {
+			return no
+		}
 		return r.not()
 	}
 	return r
 }
 
-// matchValue compares the i-th policy value with a request value using the positive form of the operator.
-func (c *Condition) matchValue(i int, v string, req *Request, subst bool) tri {
+// matchValue compares the i-th policy value with a request value using the
+// positive form of the operator; ok is false when the comparison cannot be
+// made at all.
+func (c *Condition) matchValue(i int, v string, req *Request, subst bool) (t tri, ok bool) {
 	pv := c.Values[i]
 	switch c.op.family {
 	case famString, famStringFold, famStringLike, famARN:
-		esc := false
+		if c.op.family == famARN && !isARNShaped(v) {
+			return no, false
+		}
 		if subst && strings.Contains(pv, "${") {
 			glob := c.op.family == famStringLike || c.op.family == famARN
-			e, st := expand(pv, req, glob)
-			if st != yes {
-				return st
+			alts, st := expandAll(pv, req, glob)
+			switch st {
+			case maybe:
+				return maybe, true
+			case no:
+				return no, false
 			}
-			pv, esc = e, glob
+			// A variable of a multivalued key stands for each of its values.
+			r := no
+			for _, e := range alts {
+				if r = r.or(c.matchString(e, v, glob)); r == yes {
+					break
+				}
+			}
+			return r, true
 		}
-		switch c.op.family {
-		case famString:
-			return triOf(pv == v)
-		case famStringFold:
-			return triOf(strings.EqualFold(pv, v))
-		case famStringLike:
-			return triOf(glob(pv, v, false, esc))
-		default:
-			return triOf(isARNShaped(v) && arnMatch(pv, v, esc))
-		}
+		return c.matchString(pv, v, false), true
 	case famNumeric:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return no
+			return no, false
 		}
-		return triOf(compare(f, c.nums[i], c.op.cmp))
+		return triOf(compare(f, c.nums[i], c.op.cmp)), true
 	case famDate:
 		t, ok := parseDate(v)
 		if !ok {
-			return no
+			return no, false
 		}
-		return triOf(compareInt(t, c.dates[i], c.op.cmp))
+		return triOf(compareInt(t, c.dates[i], c.op.cmp)), true
 	case famBool:
-		return triOf(strings.EqualFold(pv, v))
+		if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			return no, false
+		}
+		return triOf(strings.EqualFold(pv, v)), true
 	case famBinary:
 		a, errA := base64.StdEncoding.DecodeString(pv)
 		b, errB := base64.StdEncoding.DecodeString(v)
 		if errA == nil && errB == nil {
-			return triOf(bytes.Equal(a, b))
+			return triOf(bytes.Equal(a, b)), true
 		}
-		return triOf(pv == v)
+		return triOf(pv == v), true
 	case famIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil {
-			return no
+			return no, false
 		}
-		return triOf(c.ips[i].Contains(a.Unmap()))
+		return triOf(c.ips[i].Contains(a.Unmap())), true
 	}
-	return no
+	return no, false
+}
+
+// matchString compares a (possibly expanded) policy value with a request value.
+func (c *Condition) matchString(pv, v string, esc bool) tri {
+	switch c.op.family {
+	case famString:
+		return triOf(pv == v)
+	case famStringFold:
+		return triOf(strings.EqualFold(pv, v))
+	case famStringLike:
+		return triOf(glob(pv, v, false, esc))
+	}
+	return triOf(arnMatch(pv, v, esc))
 }
 
 func compare(a, b float64, op comparison) bool {

@@ -104,7 +104,7 @@ func ExplainMiss(p *Policy, req Request) []StatementReport {
 		}
 		rep.Via = ViaDirect
 		if p.Kind != KindIdentity {
-			if rep.Via = principalVia(s, req.Principal); rep.Via == ViaNone {
+			if rep.Via = principalVia(s, &req); rep.Via == ViaNone {
 				rep.Reasons = append(rep.Reasons, Reason{Kind: ReasonPrincipal, Message: principalMessage(s, req.Principal)})
 			}
 		}
@@ -210,6 +210,12 @@ func conditionReason(c *Condition, req *Request, subst bool) Reason {
 	default:
 		r.Message = head + " expects " + quoteList(c.Values) + ", but the request has " + quoteList(vals)
 	}
+	if present && c.op.family != famNull {
+		if v, ok := c.incomparable(vals, req, subst); ok {
+			r.Message += "; " + strconv.Quote(v) + " cannot be compared by " + c.Base +
+				" (a value of another type, or a policy variable the request does not have), and such a comparison is false even for a negated operator"
+		}
+	}
 	if c.op.family == famString || c.op.family == famStringFold {
 		for _, v := range c.Values {
 			if hasWildcard(v) {
@@ -235,4 +241,16 @@ func conditionReason(c *Condition, req *Request, subst bool) Reason {
 		}
 	}
 	return r
+}
+
+// incomparable returns a request value that the condition cannot compare with one of its values.
+func (c *Condition) incomparable(vals []string, req *Request, subst bool) (string, bool) {
+	for _, v := range vals {
+		for i := range c.Values {
+			if _, ok := c.matchValue(i, v, req, subst); !ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
 }

@@ -164,71 +164,99 @@ func resourceMatch(p, s string, esc bool) bool {
 	return glob(p, s, false, esc)
 }
 
-// expand substitutes policy variables in s for the request. With forGlob set the
-// result is escaped for glob (esc mode) so that substituted text and the ${*},
-// ${?} and ${$} escapes are literal. It returns no when a variable names a key
-// that is absent from the request (then the entry cannot match), and maybe when
-// the key is unknown.
+// maxExpansions bounds how many alternatives the variables of one policy value
+// may expand to (the product of their keys' value counts); beyond it the value
+// counts as not comparable rather than costing unbounded time.
+const maxExpansions = 64
+
+// expand substitutes policy variables in s for the request and returns the
+// first expansion; see expandAll.
 func expand(s string, req *Request, forGlob bool) (string, tri) {
-	if !strings.Contains(s, "${") {
-		return s, yes
+	alts, t := expandAll(s, req, forGlob)
+	if t != yes {
+		return "", t
 	}
-	var b strings.Builder
-	lit := func(text string) {
+	return alts[0], yes
+}
+
+// expandAll substitutes policy variables in s for the request. With forGlob
+// set the results are escaped for glob (esc mode) so that substituted text and
+// the ${*}, ${?} and ${$} escapes are literal. A variable of a key with several
+// values (aws:PrincipalOrgPaths, aws:TagKeys...) stands for each of them, so
+// the result holds one alternative per combination. It returns no when a
+// variable names a key that is absent from the request and has no default
+// (then the entry cannot be compared), and maybe when the key is unknown.
+func expandAll(s string, req *Request, forGlob bool) ([]string, tri) {
+	if !strings.Contains(s, "${") {
+		return []string{s}, yes
+	}
+	out := []string{""}
+	appendAll := func(text string) {
+		for i := range out {
+			out[i] += text
+		}
+	}
+	escape := func(text string, all bool) string {
+		if !forGlob {
+			return text
+		}
+		var b strings.Builder
 		for i := 0; i < len(text); i++ {
 			c := text[i]
-			if forGlob && (c == '*' || c == '?' || c == '\\') {
+			if c == '\\' || all && (c == '*' || c == '?') {
 				b.WriteByte('\\')
 			}
 			b.WriteByte(c)
 		}
+		return b.String()
 	}
-	raw := func(text string) {
-		if !forGlob {
-			b.WriteString(text)
-			return
-		}
-		for i := 0; i < len(text); i++ {
-			if text[i] == '\\' {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(text[i])
-		}
-	}
+	lit := func(text string) string { return escape(text, true) }
+	raw := func(text string) string { return escape(text, false) }
 	for {
 		i := strings.Index(s, "${")
 		if i < 0 {
-			raw(s)
+			appendAll(raw(s))
 			break
 		}
 		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
-			raw(s)
+			appendAll(raw(s))
 			break
 		}
-		raw(s[:i])
+		appendAll(raw(s[:i]))
 		body := s[i+2 : i+j]
 		s = s[i+j+1:]
 		switch body {
 		case "*", "?", "$":
-			lit(body)
+			appendAll(lit(body))
 			continue
 		}
 		key, def, hasDef := splitVariable(body)
 		if req.isUnknown(key) {
-			return "", maybe
+			return nil, maybe
 		}
 		vals, ok := req.lookup(key)
 		switch {
-		case ok && len(vals) > 0:
-			lit(vals[0])
+		case ok && len(vals) == 1:
+			appendAll(lit(vals[0]))
+		case ok && len(vals) > 1:
+			if len(out)*len(vals) > maxExpansions {
+				return nil, no
+			}
+			next := make([]string, 0, len(out)*len(vals))
+			for _, prefix := range out {
+				for _, v := range vals {
+					next = append(next, prefix+lit(v))
+				}
+			}
+			out = next
 		case hasDef:
-			lit(def)
+			appendAll(lit(def))
 		default:
-			return "", no
+			return nil, no
 		}
 	}
-	return b.String(), yes
+	return out, yes
 }
 
 // splitVariable splits "key, 'default'" into its parts.

@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Principal is who makes a request.
 type Principal struct {
@@ -21,6 +24,8 @@ type Request struct {
 	// statements and not to hold in Deny statements, so evaluation answers "could
 	// this work"; such matches are marked Assumed.
 	Unknown []string
+
+	boundary bool // the principal has a permissions boundary; set by Evaluate
 }
 
 // lookup returns the context values of key, matching names case-insensitively.
@@ -41,6 +46,10 @@ func (r *Request) lookup(key string) ([]string, bool) {
 		return []string{principalARN(r.Principal.ID)}, true
 	case strings.EqualFold(key, "aws:PrincipalServiceName") && r.Principal.Type == PrincipalService:
 		return []string{r.Principal.ID}, true
+	case strings.EqualFold(key, "aws:PrincipalIsAWSService") && r.Principal.Type != "":
+		// Present in every signed request: "true" only for AWS service principals
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice).
+		return []string{strconv.FormatBool(r.Principal.Type == PrincipalService)}, true
 	}
 	return nil, false
 }

@@ -97,6 +97,8 @@ type Reader struct {
 	S3   S3API
 	KMS  KMSAPI
 	Logs LogsAPI
+	// Organizations reads SCPs and RCPs; nil = not read.
+	Organizations OrganizationsAPI
 
 	mu      sync.Mutex
 	entries map[string]*entry

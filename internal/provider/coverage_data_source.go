@@ -117,7 +117,8 @@ func (d *coverageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			MarkdownDescription: "What the scan found, errors first, each with `code`, `severity`, `message`, `fix` and `attribute`. " +
 				"A `FAILED` status gets the code of its root cause (`DELIVERY_ACCESS_ERROR`, `ROLE_NOT_ASSUMABLE`, …); a deleted destination `DESTINATION_NOT_FOUND`; " +
 				"a flow log recording less traffic than `traffic_type` asks `TRAFFIC_TYPE_PARTIAL` (warning); with `check_delivery`, the delivery checker's " +
-				"`TRUST_`, `PERMISSION_`, `ROLE_`, `DESTINATION_` and `POLICY_` findings on the role and destination as they are now; a role or " +
+				"`TRUST_`, `PERMISSION_`, `ROLE_`, `DESTINATION_`, `GUARDRAIL_` (the organisation's SCPs and RCPs, or a warning when they cannot be read) " +
+				"and `POLICY_` findings on the role and destination as they are now; a role or " +
 				"destination that could not be read `CHECK_INCOMPLETE`.",
 			Computed:    true,
 			ElementType: types.ObjectType{AttrTypes: findingAttrTypes},

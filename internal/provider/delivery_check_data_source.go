@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -40,6 +41,8 @@ type deliveryCheckModel struct {
 	KMSKeyARN                types.String `tfsdk:"kms_key_arn"`
 	KMSKeyPolicy             types.String `tfsdk:"kms_key_policy"`
 	HiveCompatiblePartitions types.Bool   `tfsdk:"hive_compatible_partitions"`
+	ServiceControlPolicies   types.List   `tfsdk:"service_control_policies"`
+	ResourceControlPolicies  types.List   `tfsdk:"resource_control_policies"`
 	Valid                    types.Bool   `tfsdk:"valid"`
 	Findings                 types.List   `tfsdk:"findings"`
 }
@@ -120,12 +123,29 @@ func (d *deliveryCheckDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "Whether an S3 destination uses Hive-compatible prefixes (`AWSLogs/aws-account-id=ACCOUNT/…`), which changes the key the bucket policy must allow. Defaults to `false`.",
 				Optional:            true,
 			},
+			"service_control_policies": schema.ListAttribute{
+				MarkdownDescription: "Service control policies (JSON) that apply to the flow log account, one list per level of the organisation from the root " +
+					"down to the account (`[[root policies], [OU policies]..., [account policies]]`): every level must allow each call the delivery role makes, " +
+					"and a Deny at any level blocks it. `[]` means the account is in no organisation. Left out, they are read from AWS Organizations " +
+					"(`ListParents`, `ListPoliciesForTarget`, `DescribePolicy`, which only the management account or a delegated administrator may call); " +
+					"when they cannot be read, the check says so with a `GUARDRAIL_NOT_READ` warning. A check given every other document inline makes no AWS call and checks only the organisation policies given here.",
+				Optional:    true,
+				ElementType: types.ListType{ElemType: types.StringType},
+			},
+			"resource_control_policies": schema.ListAttribute{
+				MarkdownDescription: "Resource control policies (JSON) that apply to the destination's account, one list per level from the root down to the account; " +
+					"their Deny statements block the log delivery service's writes to an S3 bucket and VPC Flow Logs' `sts:AssumeRole` of the role " +
+					"(`RCPFullAWSAccess` allows everything else). An S3 bucket is taken to be in the flow log account. `[]` means none. " +
+					"Left out, they are read from AWS Organizations like `service_control_policies`.",
+				Optional:    true,
+				ElementType: types.ListType{ElemType: types.StringType},
+			},
 			"valid": schema.BoolAttribute{
 				MarkdownDescription: "`true` when no finding has severity `error`: delivery will work.",
 				Computed:            true,
 			},
 			"findings": schema.ListAttribute{
-				MarkdownDescription: "What the check found, errors first. Each has a stable `code` (families `TRUST_`, `PERMISSION_`, `DESTINATION_`, `ROLE_`, `POLICY_`), " +
+				MarkdownDescription: "What the check found, errors first. Each has a stable `code` (families `TRUST_`, `PERMISSION_`, `DESTINATION_`, `ROLE_`, `GUARDRAIL_`, `POLICY_`), " +
 					"a `severity` (`error` or `warning`), a `message` naming the statement and key at fault and why AWS will fail, a `fix`, " +
 					"and the input `attribute` it concerns.",
 				Computed:    true,
@@ -172,6 +192,12 @@ func (d *deliveryCheckDataSource) Read(ctx context.Context, req datasource.ReadR
 		}
 	}
 
+	resp.Diagnostics.Append(orgPoliciesFromConfig(ctx, m.ServiceControlPolicies, &spec.SCPs)...)
+	resp.Diagnostics.Append(orgPoliciesFromConfig(ctx, m.ResourceControlPolicies, &spec.RCPs)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
 	in, findings, err := d.data.deliveryInput(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("reading the documents of a delivery check", err.Error())
@@ -185,4 +211,15 @@ func (d *deliveryCheckDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.Findings = list
 	m.Valid = types.BoolValue(delivery.Valid(findings))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// orgPoliciesFromConfig reads a list of lists of policy documents; a null list leaves *dst nil (read from AWS).
+func orgPoliciesFromConfig(ctx context.Context, l types.List, dst **[][]string) diag.Diagnostics {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	levels := [][]string{}
+	diags := l.ElementsAs(ctx, &levels, false)
+	*dst = &levels
+	return diags
 }

@@ -28,6 +28,9 @@ type deliverySpec struct {
 	KMSKeyARN           *string
 	KMSKeyPolicy        *string
 	Hive                bool
+	// SCPs and RCPs are the organisation policies, one list of documents per
+	// level from the root down to the account; nil = read from AWS Organizations.
+	SCPs, RCPs *[][]string
 }
 
 // deliveryInput completes a spec from AWS into the checker's input. Lookups
@@ -42,6 +45,9 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		HiveCompatiblePartitions: spec.Hive,
 	}
 	var findings []delivery.Finding
+	// readAWS records whether any document came from AWS: a check given
+	// every document inline makes no AWS call, organisation policies included.
+	readAWS := false
 
 	if in.FlowLogAccount == "" {
 		in.FlowLogAccount = arnAccount(spec.RoleARN)
@@ -53,6 +59,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		if pd == nil {
 			return in, nil, fmt.Errorf("flow_log_account is needed to check an S3 destination when the provider is not configured")
 		}
+		readAWS = true
 		account, err := pd.client.AccountID(ctx)
 		if err != nil {
 			return in, nil, err
@@ -84,6 +91,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 	}
 	needRole := spec.TrustPolicy == nil || spec.PermissionPolicies == nil || spec.PermissionsBoundary == nil
 	if spec.RoleARN != "" && needRole {
+		readAWS = true
 		role, err := pd.docs.Role(ctx, spec.RoleARN)
 		switch {
 		case policysource.IsNotFound(err):
@@ -125,6 +133,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		}
 		if lookUpDestination {
 			bucket := bucketName(spec.DestinationARN)
+			readAWS = true
 			b, err := pd.docs.Bucket(ctx, bucket)
 			switch {
 			case policysource.IsNotFound(err):
@@ -146,6 +155,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		}
 	case delivery.DestinationCloudWatchLogs:
 		if lookUpDestination && pd != nil {
+			readAWS = true
 			lg, err := pd.docs.LogGroup(ctx, logGroupName(spec.DestinationARN))
 			if err != nil {
 				return in, nil, err
@@ -163,6 +173,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 			}
 		}
 	} else if in.KMSKeyARN != "" {
+		readAWS = true
 		p, err := pd.docs.KeyPolicy(ctx, in.KMSKeyARN)
 		switch {
 		case policysource.IsNotFound(err):
@@ -177,6 +188,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 			in.KMSKeyPolicy = &delivery.NamedPolicy{Name: p.Name, Document: p.Document}
 		}
 	}
+	in.Guardrails = pd.guardrails(ctx, spec, in, readAWS)
 	return in, findings, nil
 }
 

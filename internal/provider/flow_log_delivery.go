@@ -244,7 +244,7 @@ func reportFlowLogFindings(diags *diag.Diagnostics, findings []delivery.Finding,
 // flowLogFindingPath maps the checker's input attribute to the resource's.
 func flowLogFindingPath(f delivery.Finding, roleAttr path.Path) path.Path {
 	switch f.Attribute {
-	case "trust_policy", "permission_policies", "permissions_boundary", "role_arn":
+	case "trust_policy", "permission_policies", "permissions_boundary", "role_arn", delivery.AttrServiceControlPolicies:
 		return roleAttr
 	case "bucket_policy", "kms_key_policy", "destination_arn", "flow_log_account":
 		return path.Root("log_destination")

@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -18,7 +20,8 @@ type providerData struct {
 func newProviderData(c *conns.Client) *providerData {
 	return &providerData{
 		client: c,
-		docs:   &policysource.Reader{IAM: c.IAM(), S3: c.S3(), KMS: c.KMS(), Logs: c.Logs()},
+		docs: &policysource.Reader{IAM: c.IAM(), S3: c.S3(), KMS: c.KMS(), Logs: c.Logs(),
+			Organizations: organizations.NewFromConfig(c.Config)},
 	}
 }
 
