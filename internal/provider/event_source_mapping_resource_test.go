@@ -245,3 +245,16 @@ func testAccCheckMapping(t *testing.T, function string, check func(*lambda.GetEv
 		return check(m)
 	}
 }
+
+// TestAccEventSourceMapping_withoutReportBatchItemFailures: a mapping that
+// would take the enricher's batch item failures for successes fails the
+// plan at function_response_types, before anything is created.
+func TestAccEventSourceMapping_withoutReportBatchItemFailures(t *testing.T) {
+	testAccPlanErrors(t, "vpcflow_event_source_mapping", "function_name", []planErrorCase{
+		{
+			name: "empty list",
+			body: "event_source_arn = \"arn:aws:kinesis:us-east-1:123456789012:stream/flows\"\n  function_response_types = []",
+			want: regexp.MustCompile(`(?s)batch item failures would drop records.*function_response_types.*ReportBatchItemFailures`),
+		},
+	})
+}
