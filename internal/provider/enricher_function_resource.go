@@ -498,6 +498,9 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 	if plan.Mode.ValueString() == pipelinepolicy.ModeWatchdog {
 		checkWatchdogTargets(ctx, plan, account, &resp.Diagnostics)
 	}
+	if plan.Mode.ValueString() == pipelinepolicy.ModeSubscription && plan.OnFailureDestinationARN.IsNull() && r.data.client.Settings.Validation != conns.ValidationOff {
+		resp.Diagnostics.AddAttributeWarning(path.Root("on_failure_destination_arn"), "Failed invocations are dropped without a trace", enricherNoDestinationDetail)
+	}
 	exec, known := r.execution(ctx, plan, account, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -521,6 +524,16 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
+
+// enricherNoDestinationDetail explains what becomes of a subscription
+// event the function keeps failing on without an on-failure destination.
+const enricherNoDestinationDetail = `mode = "subscription" has no on_failure_destination_arn. CloudWatch Logs invokes the function asynchronously, ` +
+	`each event a batch of flow log records. When an invocation fails, Lambda retries it twice (maximum_retry_attempts of the function's asynchronous invocation), ` +
+	`or gives up earlier when the event is older than its maximum age (6 hours by default); then it discards the event. ` +
+	`Nothing records which records were discarded: their connections are missing from the rows, and only the function's own log shows that an invocation failed.` + "\n\n" +
+	`Fix: set on_failure_destination_arn to an SQS queue ARN (aws_sqs_queue.arn). Lambda then sends each discarded event, its records included, to the queue ` +
+	`(PutFunctionEventInvokeConfig), and this resource allows the execution role sqs:SendMessage on it. ` +
+	`An SNS topic, a Lambda function or an EventBridge event bus works too.`
 
 // planSourceCode plans source_code_hash from the embedded package. Without
 // the package a new function, or one that changes architecture, cannot be

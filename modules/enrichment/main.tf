@@ -94,11 +94,15 @@ resource "vpcflow_kinesis_stream" "this" {
   tags             = var.tags
 }
 
+# A batch the enricher keeps failing on goes to on_failure_destination_arn
+# after its retries; without one, Lambda drops it with no trace (the plan
+# warns).
 resource "vpcflow_event_source_mapping" "this" {
   count = local.kinesis ? 1 : 0
 
-  function_name    = vpcflow_enricher_function.enricher.function_name
-  event_source_arn = vpcflow_kinesis_stream.this[0].arn
+  function_name              = vpcflow_enricher_function.enricher.function_name
+  event_source_arn           = vpcflow_kinesis_stream.this[0].arn
+  on_failure_destination_arn = var.on_failure_destination_arn
 }
 
 # Subscription filters of this account's flow log groups.

@@ -261,9 +261,19 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "on_failure_destination_arn" {
-  description = "SQS queue, SNS topic, Lambda function or EventBridge bus that receives the record of an invocation that failed all its retries, for both functions (and the event source mapping, for an SQS queue or SNS topic). Without it a failed batch of flow records is only logged."
+  description = "Where a batch of flow log records that failed all its retries is recorded: an SQS queue (recommended), SNS topic, Lambda function or EventBridge bus for `delivery = \"direct\"` (the functions' asynchronous invocations), an SQS queue or SNS topic for `delivery = \"kinesis\"` (the event source mapping, and the functions). The functions' roles are allowed to send there (`sqs:SendMessage`, `sns:Publish`, ...). Without it Lambda drops a failed batch with no trace, and the plan warns."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || can(regex("^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:[0-9]{12}:.+$", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be the ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus."
+  }
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || var.delivery != "kinesis" || can(regex("^arn:aws[a-z-]*:(sqs|sns):", var.on_failure_destination_arn))
+    error_message = "With delivery = \"kinesis\" the event source mapping sends failed batches to on_failure_destination_arn, and it takes only an SQS queue or SNS topic."
+  }
 }
 
 variable "function_log_retention_in_days" {

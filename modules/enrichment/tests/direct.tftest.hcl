@@ -6,6 +6,8 @@ variables {
   log_group_names = [var.fixture_log_groups[0]]
   output_prefix   = "connections/"
   tags            = { team = "network" }
+
+  on_failure_destination_arn = var.fixture_failure_queue
 }
 
 run "apply" {
@@ -37,6 +39,11 @@ run "apply" {
   assert {
     condition     = vpcflow_subscription.this[var.fixture_log_groups[0]].destination_type == "lambda" && vpcflow_subscription.this[var.fixture_log_groups[0]].destination_arn == output.enricher_function_arn
     error_message = "The subscription does not invoke the enricher."
+  }
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.on_failure_destination_arn == var.fixture_failure_queue && vpcflow_enricher_function.inventory.on_failure_destination_arn == var.fixture_failure_queue
+    error_message = "The functions' failed invocations are not sent to ${var.fixture_failure_queue}: enricher ${coalesce(vpcflow_enricher_function.enricher.on_failure_destination_arn, "null")}, inventory ${coalesce(vpcflow_enricher_function.inventory.on_failure_destination_arn, "null")}."
   }
 
   assert {

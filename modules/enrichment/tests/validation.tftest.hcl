@@ -121,3 +121,25 @@ run "log_formats_arn_for_name" {
 
   expect_failures = [var.log_formats]
 }
+
+run "failure_destination_not_an_arn" {
+  command = plan
+
+  variables {
+    on_failure_destination_arn = "vpcflow-failed-batches"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
+
+run "kinesis_failure_destination_a_function" {
+  command = plan
+
+  variables {
+    delivery                   = "kinesis"
+    kinesis_role_arn           = var.fixture_kinesis_role_arn
+    on_failure_destination_arn = "arn:aws:lambda:us-east-1:123456789012:function:failed-batches"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
