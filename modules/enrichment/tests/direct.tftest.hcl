@@ -8,6 +8,9 @@ variables {
   tags            = { team = "network" }
 
   on_failure_destination_arn = var.fixture_failure_queue
+
+  source_account_role_arns    = ["arn:aws:iam::111122223333:role/vpcflow-inventory-reader"]
+  source_account_external_ids = { "arn:aws:iam::111122223333:role/vpcflow-inventory-reader" = "vpcflow-7c1d0e" }
 }
 
 run "apply" {
@@ -44,6 +47,11 @@ run "apply" {
   assert {
     condition     = vpcflow_enricher_function.enricher.on_failure_destination_arn == var.fixture_failure_queue && vpcflow_enricher_function.inventory.on_failure_destination_arn == var.fixture_failure_queue
     error_message = "The functions' failed invocations are not sent to ${var.fixture_failure_queue}: enricher ${coalesce(vpcflow_enricher_function.enricher.on_failure_destination_arn, "null")}, inventory ${coalesce(vpcflow_enricher_function.inventory.on_failure_destination_arn, "null")}."
+  }
+
+  assert {
+    condition     = nonsensitive(vpcflow_enricher_function.inventory.source_account_external_ids["arn:aws:iam::111122223333:role/vpcflow-inventory-reader"]) == "vpcflow-7c1d0e" && vpcflow_enricher_function.inventory.environment == null
+    error_message = "The inventory function does not get the source role's external ID through its sensitive attribute."
   }
 
   assert {

@@ -143,3 +143,25 @@ run "kinesis_failure_destination_a_function" {
 
   expect_failures = [var.on_failure_destination_arn]
 }
+
+run "external_id_of_an_unknown_role" {
+  command = plan
+
+  variables {
+    source_account_external_ids = { "arn:aws:iam::111122223333:role/vpcflow-inventory-reader" = "vpcflow-7c1d0e" }
+  }
+
+  expect_failures = [var.source_account_external_ids]
+}
+
+run "watchdog_external_id_in_the_plain_variable" {
+  command = plan
+
+  variables {
+    watchdog = {
+      scan_targets = [{ role_arn = "arn:aws:iam::111122223333:role/vpcflow-watchdog-read", external_id = "vpcflow" }]
+    }
+  }
+
+  expect_failures = [var.watchdog]
+}
