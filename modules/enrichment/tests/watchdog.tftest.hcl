@@ -115,7 +115,8 @@ run "reschedule" {
 
 run "without_watchdog" {
   variables {
-    watchdog = { enabled = false }
+    watchdog              = { enabled = false }
+    watchdog_external_ids = {}
   }
 
   assert {
