@@ -98,6 +98,7 @@ run "reschedule" {
       schedule_expression = "rate(1 hour)"
       exclude_vpc_ids     = ["vpc-0123456789abcdef0"]
     }
+    watchdog_external_ids = {}
   }
 
   assert {
