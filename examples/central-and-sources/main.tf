@@ -72,7 +72,9 @@ module "central" {
   kinesis_role_arn         = "arn:aws:iam::${var.central_account_id}:role/${var.central_kinesis_role_name}"
   source_account_ids       = local.workload_account_ids
   source_account_role_arns = local.inventory_reader_role_arns
-  tags                     = var.tags
+  # The workload accounts' inventory roles require the external ID.
+  source_account_external_ids = { for arn in local.inventory_reader_role_arns : arn => var.external_id }
+  tags                        = var.tags
 }
 
 # Workload account A.

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,8 +24,12 @@ const (
 	// EnvSourceRoles lists, comma separated, the roles in source accounts
 	// the scheduled sync assumes.
 	EnvSourceRoles = "VPCFLOW_SOURCE_ROLES"
-	// EnvSourceExternalID is the external ID those roles require.
+	// EnvSourceExternalID is the external ID those roles require, for the
+	// roles EnvSourceExternalIDs does not name.
 	EnvSourceExternalID = "VPCFLOW_SOURCE_EXTERNAL_ID"
+	// EnvSourceExternalIDs is a JSON object of the external ID each role
+	// requires, by role ARN, for source accounts that each chose their own.
+	EnvSourceExternalIDs = "VPCFLOW_SOURCE_EXTERNAL_IDS"
 )
 
 // InventoryFromEnv builds the inventory function from its environment.
@@ -38,21 +43,37 @@ func InventoryFromEnv(ctx context.Context, getenv func(string) string) (func(con
 		return nil, fmt.Errorf("%s is required in mode %q", EnvInventoryTable, ModeInventory)
 	}
 	store := inventorystore.New(dynamodb.NewFromConfig(cfg), table, inventorystore.Options{})
-	targets := inventoryTargets(cfg.Region, getenv)
+	targets, err := InventoryTargets(cfg.Region, getenv)
+	if err != nil {
+		return nil, err
+	}
 	events := &InventoryHandler{Store: store, EC2: EC2For(cfg, targets)}
 	sync := &InventorySyncHandler{Syncer: &inventorysync.Syncer{Store: store}, Base: cfg, Targets: targets}
 	return routeInventoryEvent(events.HandleInventoryEvent, sync.HandleInventorySync), nil
 }
 
-// inventoryTargets are the caller's own account and every source role, in the function's region.
-func inventoryTargets(region string, getenv func(string) string) []inventorysync.Target {
+// InventoryTargets returns the accounts the inventory function reads: its
+// own, and every source role in the function's region, each with its
+// external ID.
+func InventoryTargets(region string, getenv func(string) string) ([]inventorysync.Target, error) {
+	ids := map[string]string{}
+	if s := strings.TrimSpace(getenv(EnvSourceExternalIDs)); s != "" {
+		if err := json.Unmarshal([]byte(s), &ids); err != nil {
+			// The value is secret: name the variable, not what it holds.
+			return nil, fmt.Errorf("%s is not a JSON object of external IDs by role ARN", EnvSourceExternalIDs)
+		}
+	}
 	targets := []inventorysync.Target{{Region: region}}
 	for _, role := range strings.Split(getenv(EnvSourceRoles), ",") {
 		if role = strings.TrimSpace(role); role != "" {
-			targets = append(targets, inventorysync.Target{Region: region, RoleARN: role, ExternalID: getenv(EnvSourceExternalID)})
+			id, ok := ids[role]
+			if !ok {
+				id = getenv(EnvSourceExternalID)
+			}
+			targets = append(targets, inventorysync.Target{Region: region, RoleARN: role, ExternalID: id})
 		}
 	}
-	return targets
+	return targets, nil
 }
 
 // routeInventoryEvent sends EventBridge's scheduled events to the full sync

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -34,19 +35,29 @@ func TestRouteInventoryEvent(t *testing.T) {
 
 func TestInventoryTargets(t *testing.T) {
 	env := map[string]string{
-		EnvSourceRoles:      " arn:aws:iam::210987654321:role/vpcflow-inventory ,,arn:aws:iam::333344445555:role/vpcflow-inventory",
-		EnvSourceExternalID: "ext-1",
+		EnvSourceRoles:       " arn:aws:iam::210987654321:role/vpcflow-inventory ,,arn:aws:iam::333344445555:role/vpcflow-inventory",
+		EnvSourceExternalID:  "ext-1",
+		EnvSourceExternalIDs: `{"arn:aws:iam::333344445555:role/vpcflow-inventory":"ext-3"}`,
 	}
-	targets := inventoryTargets("eu-west-1", func(k string) string { return env[k] })
+	targets, err := InventoryTargets("eu-west-1", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(targets) != 3 {
 		t.Fatalf("targets = %+v, want own account and two roles", targets)
 	}
 	if targets[0].RoleARN != "" || targets[0].Region != "eu-west-1" {
 		t.Errorf("first target = %+v, want the function's own account", targets[0])
 	}
-	for _, tg := range targets[1:] {
-		if tg.ExternalID != "ext-1" || tg.Region != "eu-west-1" || tg.RoleARN == "" {
-			t.Errorf("source target = %+v", tg)
+	for i, want := range []string{"ext-1", "ext-3"} {
+		tg := targets[i+1]
+		if tg.ExternalID != want || tg.Region != "eu-west-1" || tg.RoleARN == "" {
+			t.Errorf("source target %d = %+v, want external ID %s", i, tg, want)
 		}
+	}
+
+	env[EnvSourceExternalIDs] = `["ext-3"]`
+	if _, err := InventoryTargets("eu-west-1", func(k string) string { return env[k] }); err == nil || strings.Contains(err.Error(), "ext-3") {
+		t.Errorf("unreadable %s: error %v, want one that does not repeat the secret", EnvSourceExternalIDs, err)
 	}
 }

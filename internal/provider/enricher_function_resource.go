@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -68,6 +69,9 @@ const (
 	envEnricherOutputBucket = handler.EnvOutputBucket
 	envEnricherOutputPrefix = handler.EnvOutputPrefix
 	envEnricherWindow       = handler.EnvWindow
+	envSourceRoles          = handler.EnvSourceRoles
+	envSourceExternalIDs    = handler.EnvSourceExternalIDs
+	envSourceExternalID     = handler.EnvSourceExternalID
 )
 
 // enricherHandlerModes maps the mode attribute, named for what invokes the
@@ -91,6 +95,7 @@ func enricherModeFromHandler(v string) string {
 
 // enricherManagedEnv are the variables environment may not set.
 var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow,
+	envSourceRoles, envSourceExternalIDs, envSourceExternalID,
 	envWatchdogTargets, envWatchdogStateBucket, envWatchdogStatePrefix, envWatchdogNamespace, envWatchdogEventBus, envWatchdogTrafficType, envWatchdogExcludeVPCs}
 
 const (
@@ -154,6 +159,7 @@ type enricherFunctionModel struct {
 	Window                       types.String `tfsdk:"window"`
 	KinesisStreamARN             types.String `tfsdk:"kinesis_stream_arn"`
 	SourceAccountRoleARNs        types.Set    `tfsdk:"source_account_role_arns"`
+	SourceAccountExternalIDs     types.Map    `tfsdk:"source_account_external_ids"`
 	OnFailureDestinationARN      types.String `tfsdk:"on_failure_destination_arn"`
 	Environment                  types.Map    `tfsdk:"environment"`
 	LogRetentionInDays           types.Int64  `tfsdk:"log_retention_in_days"`
@@ -293,12 +299,28 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators: []validator.String{stringvalidator.RegexMatches(kinesisStreamPattern, "must be a Kinesis data stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)")},
 			},
 			"source_account_role_arns": schema.SetAttribute{
-				MarkdownDescription: "In `inventory` mode, the `vpcflow_source_account_role` roles of other accounts the function may assume (`sts:AssumeRole`) to describe their network interfaces. Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
+				MarkdownDescription: "In `inventory` mode, the `vpcflow_source_account_role` roles of other accounts the function may assume (`sts:AssumeRole`) to describe their network interfaces " +
+					"(`" + envSourceRoles + "`). Changed in place.",
+				Optional:    true,
+				ElementType: types.StringType,
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")),
+				},
+			},
+			"source_account_external_ids": schema.MapAttribute{
+				MarkdownDescription: "In `inventory` mode, the external ID (`sts:ExternalId`) each role of `source_account_role_arns` requires, by role ARN: " +
+					"the `external_id` of its `vpcflow_source_account_role`. A role's trust policy refuses `sts:AssumeRole` without it, so a role left out here cannot be synced. " +
+					"Sensitive: it reaches the function as `" + envSourceExternalIDs + "` (JSON), set by the provider, never through `environment` or the plan. Changed in place.",
+				Optional:    true,
+				Sensitive:   true,
+				ElementType: types.StringType,
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN of source_account_role_arns")),
+					mapvalidator.ValueStringsAre(
+						stringvalidator.LengthBetween(pipelinepolicy.ExternalIDMinLength, pipelinepolicy.ExternalIDMaxLength),
+						stringvalidator.RegexMatches(pipelinepolicy.ExternalIDPattern(), "may contain only letters, digits and +=,.@:/-"),
+					),
 				},
 			},
 			"on_failure_destination_arn": schema.StringAttribute{
@@ -417,6 +439,7 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("source_account_role_arns"), "Source account roles without inventory mode", detail)
 		}
+		validateSourceExternalIDs(ctx, m, mode, &resp.Diagnostics)
 		validateWatchdogConfig(ctx, m, mode, &resp.Diagnostics)
 		if mode != pipelinepolicy.ModeInventory && mode != pipelinepolicy.ModeWatchdog && m.OutputBucket.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Enricher without an output bucket",
@@ -437,9 +460,49 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 	}
 }
 
+// validateSourceExternalIDs checks that source_account_external_ids is
+// given in inventory mode only, and only for roles the function assumes.
+func validateSourceExternalIDs(ctx context.Context, m enricherFunctionModel, mode string, diags *diag.Diagnostics) {
+	p := path.Root("source_account_external_ids")
+	if m.SourceAccountExternalIDs.IsNull() || m.SourceAccountExternalIDs.IsUnknown() {
+		return
+	}
+	if mode != pipelinepolicy.ModeInventory {
+		detail := fmt.Sprintf(`Only the inventory function assumes source account roles, but mode is %q. Set mode = "inventory" or remove source_account_external_ids.`, mode)
+		if mode == pipelinepolicy.ModeWatchdog {
+			detail = `The watchdog sends the external IDs of its scan_targets (scan_targets[*].external_id), not source_account_external_ids. Move them there.`
+		}
+		diags.AddAttributeError(p, "External IDs without inventory mode", detail)
+		return
+	}
+	if m.SourceAccountRoleARNs.IsUnknown() {
+		return
+	}
+	var roles []types.String
+	diags.Append(m.SourceAccountRoleARNs.ElementsAs(ctx, &roles, false)...)
+	known := map[string]bool{}
+	for _, r := range roles {
+		if r.IsUnknown() {
+			return
+		}
+		known[r.ValueString()] = true
+	}
+	for k := range m.SourceAccountExternalIDs.Elements() {
+		if !known[k] {
+			diags.AddAttributeError(p.AtMapKey(k), "External ID of a role the function does not assume",
+				fmt.Sprintf("%s is not in source_account_role_arns, so the function never assumes it and its execution role may not. "+
+					"Add the role to source_account_role_arns, or correct the key: it must be the role's ARN exactly.", k))
+		}
+	}
+}
+
 // enricherEnvAttribute names the attribute behind a managed variable.
 func enricherEnvAttribute(env string) string {
 	switch env {
+	case envSourceRoles:
+		return "source_account_role_arns"
+	case envSourceExternalIDs, envSourceExternalID:
+		return "source_account_external_ids"
 	case envEnricherMode:
 		return "mode"
 	case envEnricherTable:
@@ -498,6 +561,9 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 	if plan.Mode.ValueString() == pipelinepolicy.ModeWatchdog {
 		checkWatchdogTargets(ctx, plan, account, &resp.Diagnostics)
 	}
+	if plan.Mode.ValueString() == pipelinepolicy.ModeSubscription && plan.OnFailureDestinationARN.IsNull() && r.data.client.Settings.Validation != conns.ValidationOff {
+		resp.Diagnostics.AddAttributeWarning(path.Root("on_failure_destination_arn"), "Failed invocations are dropped without a trace", enricherNoDestinationDetail)
+	}
 	exec, known := r.execution(ctx, plan, account, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -521,6 +587,16 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
+
+// enricherNoDestinationDetail explains what becomes of a subscription
+// event the function keeps failing on without an on-failure destination.
+const enricherNoDestinationDetail = `mode = "subscription" has no on_failure_destination_arn. CloudWatch Logs invokes the function asynchronously, ` +
+	`each event a batch of flow log records. When an invocation fails, Lambda retries it twice (maximum_retry_attempts of the function's asynchronous invocation), ` +
+	`or gives up earlier when the event is older than its maximum age (6 hours by default); then it discards the event. ` +
+	`Nothing records which records were discarded: their connections are missing from the rows, and only the function's own log shows that an invocation failed.` + "\n\n" +
+	`Fix: set on_failure_destination_arn to an SQS queue ARN (aws_sqs_queue.arn). Lambda then sends each discarded event, its records included, to the queue ` +
+	`(PutFunctionEventInvokeConfig), and this resource allows the execution role sqs:SendMessage on it. ` +
+	`An SNS topic, a Lambda function or an EventBridge event bus works too.`
 
 // planSourceCode plans source_code_hash from the embedded package. Without
 // the package a new function, or one that changes architecture, cannot be
@@ -654,6 +730,23 @@ func (m enricherFunctionModel) environment(ctx context.Context) (map[string]stri
 		return env, diags
 	}
 	env[envEnricherWindow] = m.Window.ValueString()
+	if m.Mode.ValueString() == pipelinepolicy.ModeInventory {
+		var roles []string
+		diags.Append(m.SourceAccountRoleARNs.ElementsAs(ctx, &roles, true)...)
+		if len(roles) > 0 {
+			slices.Sort(roles)
+			env[envSourceRoles] = strings.Join(roles, ",")
+		}
+		ids := map[string]string{}
+		diags.Append(m.SourceAccountExternalIDs.ElementsAs(ctx, &ids, true)...)
+		if len(ids) > 0 {
+			doc, err := json.Marshal(ids) // keys sorted: the same IDs give the same variable
+			if err != nil {
+				diags.AddAttributeError(path.Root("source_account_external_ids"), "encoding the external IDs", err.Error())
+			}
+			env[envSourceExternalIDs] = string(doc)
+		}
+	}
 	if t := m.InventoryTableARN.ValueString(); t != "" {
 		env[envEnricherTable] = t[strings.LastIndex(t, "/")+1:]
 	}
@@ -1064,10 +1157,50 @@ func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enric
 	} else if m.OutputPrefix.IsNull() || m.OutputPrefix.IsUnknown() {
 		m.OutputPrefix = types.StringValue(defaultEnricherPrefix)
 	}
+	m.readSourceEnvironment(ctx, env, diags)
 	m.readWatchdogEnvironment(ctx, env, diags)
 	rest, d := tagsToModel(ctx, env, m.Environment)
 	diags.Append(d...)
 	m.Environment = rest
+}
+
+// readSourceEnvironment reads the source account roles and their external
+// IDs back from the function's environment, so that a change made outside
+// Terraform, or a function deployed before the provider set them, shows in
+// the next plan.
+func (m *enricherFunctionModel) readSourceEnvironment(ctx context.Context, env map[string]string, diags *diag.Diagnostics) {
+	roles, hasRoles := env[envSourceRoles]
+	ids, hasIDs := env[envSourceExternalIDs]
+	delete(env, envSourceRoles)
+	delete(env, envSourceExternalIDs)
+	delete(env, envSourceExternalID)
+	if m.Mode.ValueString() != pipelinepolicy.ModeInventory {
+		return
+	}
+	// Roles unknown after an import are read from the role's policy (readInto).
+	if !m.SourceAccountRoleARNs.IsNull() && !m.SourceAccountRoleARNs.IsUnknown() {
+		list := []string{}
+		if hasRoles {
+			list = strings.Split(roles, ",")
+		}
+		var d diag.Diagnostics
+		m.SourceAccountRoleARNs, d = types.SetValueFrom(ctx, types.StringType, list)
+		diags.Append(d...)
+		// An empty set, not null: null would be read from the role's
+		// policy again, and the missing variable would never be set.
+	}
+	m.SourceAccountExternalIDs = types.MapNull(types.StringType)
+	if hasIDs {
+		byRole := map[string]string{}
+		if err := json.Unmarshal([]byte(ids), &byRole); err != nil {
+			diags.AddAttributeWarning(path.Root("source_account_external_ids"), "External IDs not read",
+				fmt.Sprintf("The function's %s is not a JSON object of external IDs by role ARN; the next apply sets it again.", envSourceExternalIDs))
+			return
+		}
+		var d diag.Diagnostics
+		m.SourceAccountExternalIDs, d = types.MapValueFrom(ctx, types.StringType, byRole)
+		diags.Append(d...)
+	}
 }
 
 func (r *enricherFunctionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

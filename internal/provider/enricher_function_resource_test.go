@@ -373,15 +373,28 @@ resource "vpcflow_enricher_function" "test" {
   mode                     = "inventory"
   inventory_table_arn      = %q
   source_account_role_arns = ["arn:aws:iam::111111111111:role/vpcflow-read"]
+  source_account_external_ids = {
+    "arn:aws:iam::111111111111:role/vpcflow-read" = "vpcflow-7c1d0e"
+  }
 `, testAccTableARN("inventory"))),
-				ConfigPlanChecks: update,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+						// The external ID is hidden in the plan, and reaches the function through no plain attribute.
+						plancheck.ExpectSensitiveValue(testAccEnricherAddress, tfjsonpath.New("source_account_external_ids")),
+					},
+				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory"}),
+					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+						"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
+						"VPCFLOW_SOURCE_ROLES":        "arn:aws:iam::111111111111:role/vpcflow-read",
+						"VPCFLOW_SOURCE_EXTERNAL_IDS": `{"arn:aws:iam::111111111111:role/vpcflow-read":"vpcflow-7c1d0e"}`,
+					}),
 					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
 						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeInventory,
 						InventoryTableARN: testAccTableARN("inventory"), SourceAccountRoleARNs: []string{"arn:aws:iam::111111111111:role/vpcflow-read"},

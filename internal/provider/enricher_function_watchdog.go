@@ -136,8 +136,9 @@ func enricherWatchdogAttributes() map[string]schema.Attribute {
 						Validators:          []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")},
 					},
 					"external_id": schema.StringAttribute{
-						MarkdownDescription: "External ID sent when assuming `role_arn` (`sts:ExternalId`).",
+						MarkdownDescription: "External ID sent when assuming `role_arn` (`sts:ExternalId`), which the role's trust policy should require. Sensitive: hidden in the plan.",
 						Optional:            true,
+						Sensitive:           true,
 						Validators: []validator.String{
 							stringvalidator.LengthBetween(2, 1224),
 							stringvalidator.RegexMatches(externalIDPattern, "may contain only letters, digits and _+=,.@:/-"),

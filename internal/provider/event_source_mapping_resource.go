@@ -256,6 +256,9 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	mode := r.data.client.Settings.Validation
+	if mode != conns.ValidationOff && plan.OnFailureDestinationARN.IsNull() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("on_failure_destination_arn"), "Failed batches are dropped without a trace", mappingNoDestinationDetail(plan))
+	}
 	if mode == conns.ValidationOff || !valueKnown(plan.FunctionName) || !valueKnown(plan.EventSourceARN) || plan.OnFailureDestinationARN.IsUnknown() {
 		return
 	}
@@ -282,6 +285,29 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 			r.checkRole(ctx, role, path.Root("on_failure_destination_arn"), "Function cannot record failed batches", &resp.Diagnostics)
 		}
 	}
+}
+
+// mappingNoDestinationDetail explains what becomes of a batch the function
+// keeps failing on when the mapping has no on-failure destination.
+func mappingNoDestinationDetail(plan eventSourceMappingModel) string {
+	retries := "up to maximum_retry_attempts times"
+	if r := plan.MaximumRetryAttempts; valueKnown(r) {
+		retries = fmt.Sprintf("%d times (maximum_retry_attempts = %d)", r.ValueInt64(), r.ValueInt64())
+		if r.ValueInt64() < 0 {
+			retries = "until its records expire (maximum_retry_attempts = -1)"
+		}
+	}
+	age := "when its records age out of the stream's retention period"
+	if a := plan.MaximumRecordAgeInSeconds; valueKnown(a) && a.ValueInt64() > 0 {
+		age = fmt.Sprintf("when its records are older than %d seconds (maximum_record_age_in_seconds)", a.ValueInt64())
+	}
+	return "This event source mapping has no on_failure_destination_arn. When the enricher fails on a batch of flow log records, " +
+		"Lambda retries the batch " + retries + ", or stops earlier " + age + "; then it drops the batch and moves on in the shard. " +
+		"Nothing records which records were dropped: their connections are missing from the rows, and only the function's own log shows that an invocation failed.\n\n" +
+		"Fix: set on_failure_destination_arn to an SQS queue ARN (aws_sqs_queue.arn). Lambda then sends the queue a record of each batch it drops " +
+		"(shard, first and last sequence numbers), from which the records can be read again while the stream keeps them. " +
+		"The function's execution role needs sqs:SendMessage on the queue: vpcflow_enricher_function allows it when its own on_failure_destination_arn names the same queue. " +
+		"An SNS topic (sns:Publish) or an S3 bucket (s3:PutObject) works too."
 }
 
 func (r *eventSourceMappingResource) checkRole(ctx context.Context, role delivery.ServiceRole, p path.Path, summary string, diags *diag.Diagnostics) {

@@ -150,13 +150,14 @@ func TestRetryIAMPropagation_cancelled(t *testing.T) {
 	}
 }
 
-// TestRetryIAMPropagation_realClock runs the default backoff with a short
-// timeout, so the defaults themselves are exercised.
-func TestRetryIAMPropagation_realClock(t *testing.T) {
+// TestRetryIAMPropagation_defaults runs the backoff with its default
+// waits and a 0.7s timeout on an injected clock: the number of attempts and
+// the waits are asserted, never the time the test took.
+func TestRetryIAMPropagation_defaults(t *testing.T) {
 	t.Parallel()
+	clock := &fakeRetryClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	calls := 0
-	start := time.Now()
-	err := retryIAMPropagation(context.Background(), 700*time.Millisecond, func() error {
+	err := propagationRetry{now: clock.now, sleep: clock.sleep}.do(context.Background(), 700*time.Millisecond, func() error {
 		calls++
 		return errPropagating
 	}, isIAMNoSuchEntity)
@@ -167,8 +168,22 @@ func TestRetryIAMPropagation_realClock(t *testing.T) {
 	if calls != 3 {
 		t.Errorf("calls = %d, want 3", calls)
 	}
-	if elapsed := time.Since(start); elapsed < 700*time.Millisecond || elapsed > 5*time.Second {
-		t.Errorf("took %s, want about 0.7s", elapsed)
+	if want := []time.Duration{500 * time.Millisecond, 200 * time.Millisecond}; !reflect.DeepEqual(clock.slept, want) {
+		t.Errorf("slept %v, want %v", clock.slept, want)
+	}
+}
+
+// TestSleepContext checks the sleep retryIAMPropagation uses by default:
+// it returns at once, with the context's error, when the context ends.
+func TestSleepContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("sleepContext on a cancelled context = %v, want context.Canceled", err)
+	}
+	if err := sleepContext(context.Background(), 0); err != nil {
+		t.Errorf("sleepContext(0) = %v, want nil", err)
 	}
 }
 

@@ -27,6 +27,17 @@ locals {
 
   watchdog = var.watchdog.enabled
 
+  # Each scan target with the external ID of its role, from the sensitive
+  # watchdog_external_ids: only that attribute of a target is sensitive.
+  watchdog_scan_targets = var.watchdog.scan_targets == null ? null : [
+    for t in var.watchdog.scan_targets : {
+      account_id  = t.account_id
+      region      = t.region
+      role_arn    = t.role_arn
+      external_id = t.role_arn == null ? null : lookup(var.watchdog_external_ids, t.role_arn, null)
+    }
+  ]
+
   table_name = var.output_format == "parquet" ? "vpcflow_connections_parquet" : "vpcflow_connections"
   location   = "s3://${var.output_bucket}/${var.output_prefix}"
 }
@@ -42,16 +53,19 @@ resource "vpcflow_inventory_table" "this" {
 # created and deleted, tags changed), in this account and, through their
 # roles, in the source accounts.
 resource "vpcflow_enricher_function" "inventory" {
-  function_name              = "${var.name}-inventory"
-  description                = "vpcflow inventory: network interfaces and tags into ${vpcflow_inventory_table.this.name}"
-  mode                       = "inventory"
-  architecture               = var.architecture
-  inventory_table_arn        = vpcflow_inventory_table.this.arn
-  source_account_role_arns   = length(var.source_account_role_arns) > 0 ? var.source_account_role_arns : null
-  on_failure_destination_arn = var.on_failure_destination_arn
-  log_retention_in_days      = var.function_log_retention_in_days
-  permissions_boundary       = var.permissions_boundary
-  tags                       = var.tags
+  function_name            = "${var.name}-inventory"
+  description              = "vpcflow inventory: network interfaces and tags into ${vpcflow_inventory_table.this.name}"
+  mode                     = "inventory"
+  architecture             = var.architecture
+  inventory_table_arn      = vpcflow_inventory_table.this.arn
+  source_account_role_arns = length(var.source_account_role_arns) > 0 ? var.source_account_role_arns : null
+  # Sensitive: set on the function by the provider, never in a plain
+  # environment map.
+  source_account_external_ids = length(var.source_account_external_ids) > 0 ? var.source_account_external_ids : null
+  on_failure_destination_arn  = var.on_failure_destination_arn
+  log_retention_in_days       = var.function_log_retention_in_days
+  permissions_boundary        = var.permissions_boundary
+  tags                        = var.tags
 }
 
 resource "vpcflow_inventory_rules" "this" {
@@ -94,11 +108,15 @@ resource "vpcflow_kinesis_stream" "this" {
   tags             = var.tags
 }
 
+# A batch the enricher keeps failing on goes to on_failure_destination_arn
+# after its retries; without one, Lambda drops it with no trace (the plan
+# warns).
 resource "vpcflow_event_source_mapping" "this" {
   count = local.kinesis ? 1 : 0
 
-  function_name    = vpcflow_enricher_function.enricher.function_name
-  event_source_arn = vpcflow_kinesis_stream.this[0].arn
+  function_name              = vpcflow_enricher_function.enricher.function_name
+  event_source_arn           = vpcflow_kinesis_stream.this[0].arn
+  on_failure_destination_arn = var.on_failure_destination_arn
 }
 
 # Subscription filters of this account's flow log groups.
@@ -141,7 +159,7 @@ resource "vpcflow_enricher_function" "watchdog" {
   event_bus_name             = var.watchdog.event_bus_name
   state_bucket               = var.watchdog.state_bucket
   state_prefix               = var.watchdog.state_prefix
-  scan_targets               = var.watchdog.scan_targets
+  scan_targets               = local.watchdog_scan_targets
   traffic_type               = var.watchdog.traffic_type
   exclude_vpc_ids            = var.watchdog.exclude_vpc_ids
   on_failure_destination_arn = var.on_failure_destination_arn

@@ -160,6 +160,24 @@ variable "source_account_role_arns" {
   }
 }
 
+variable "source_account_external_ids" {
+  description = "External ID each role of `source_account_role_arns` requires (`sts:ExternalId`), by role ARN: the `source-account` module's `external_id` of that account. The role's trust policy refuses the inventory function without it. Sensitive: passed to the function as a sensitive attribute, never in a plain environment map."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for arn in keys(var.source_account_external_ids) : contains(var.source_account_role_arns, arn)])
+    error_message = "source_account_external_ids must be keyed by role ARNs listed in source_account_role_arns."
+  }
+
+  validation {
+    condition     = alltrue([for id in values(var.source_account_external_ids) : length(id) >= 2 && length(id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/-]+$", id))])
+    error_message = "Each external ID must be 2 to 1224 letters, digits and +=,.@:/-."
+  }
+}
+
 variable "inventory_rules" {
   description = "EventBridge rules that keep the inventory current between syncs, on `inventory_event_bus_name`: any of `tag-changes`, `api-calls` (EC2 calls that create, delete, attach, detach or re-address interfaces; needs a CloudTrail trail recording management events, which the plan checks), `instance-state`. Empty for none."
   type        = set(string)
@@ -261,9 +279,19 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "on_failure_destination_arn" {
-  description = "SQS queue, SNS topic, Lambda function or EventBridge bus that receives the record of an invocation that failed all its retries, for both functions (and the event source mapping, for an SQS queue or SNS topic). Without it a failed batch of flow records is only logged."
+  description = "Where a batch of flow log records that failed all its retries is recorded: an SQS queue (recommended), SNS topic, Lambda function or EventBridge bus for `delivery = \"direct\"` (the functions' asynchronous invocations), an SQS queue or SNS topic for `delivery = \"kinesis\"` (the event source mapping, and the functions). The functions' roles are allowed to send there (`sqs:SendMessage`, `sns:Publish`, ...). Without it Lambda drops a failed batch with no trace, and the plan warns."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || can(regex("^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:[0-9]{12}:.+$", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be the ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus."
+  }
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || var.delivery != "kinesis" || can(regex("^arn:aws[a-z-]*:(sqs|sns):", var.on_failure_destination_arn))
+    error_message = "With delivery = \"kinesis\" the event source mapping sends failed batches to on_failure_destination_arn, and it takes only an SQS queue or SNS topic."
+  }
 }
 
 variable "function_log_retention_in_days" {
@@ -313,7 +341,7 @@ variable "tags" {
 }
 
 variable "watchdog" {
-  description = "The flow log coverage watchdog: the enricher in `watchdog` mode (function `NAME-watchdog`, with its own execution role, checked at plan time as the other functions' are) run by a `vpcflow_watchdog` schedule (rule `NAME-watchdog`). Each run scans for VPCs without flow logs and flow logs that fail to deliver, publishes CloudWatch metrics (`VPCsWithoutFlowLogs`, `FlowLogsFailingDelivery`, ... with dimensions `Account` and `Region`) and sends an EventBridge event (`source = \"vpcflow.watchdog\"`) per flow log that starts failing or recovers. Fields: `enabled` deploys it (true once the object is set); `schedule_expression`; `metric_namespace` (`VPCFlow` when null); `event_bus_name`, a name or ARN (`default` when null); `state_bucket` and `state_prefix` (`vpcflow-watchdog/` when null), where it remembers what it announced, without which every run announces every failing flow log; `scan_targets` (`account_id`, `region`, `role_arn`, `external_id`), this account and region when null; `traffic_type` (`ALL`, `ACCEPT` or `REJECT`) a VPC's flow logs must capture; `exclude_vpc_ids`; `timeout` of a run in seconds."
+  description = "The flow log coverage watchdog: the enricher in `watchdog` mode (function `NAME-watchdog`, with its own execution role, checked at plan time as the other functions' are) run by a `vpcflow_watchdog` schedule (rule `NAME-watchdog`). Each run scans for VPCs without flow logs and flow logs that fail to deliver, publishes CloudWatch metrics (`VPCsWithoutFlowLogs`, `FlowLogsFailingDelivery`, ... with dimensions `Account` and `Region`) and sends an EventBridge event (`source = \"vpcflow.watchdog\"`) per flow log that starts failing or recovers. Fields: `enabled` deploys it (true once the object is set); `schedule_expression`; `metric_namespace` (`VPCFlow` when null); `event_bus_name`, a name or ARN (`default` when null); `state_bucket` and `state_prefix` (`vpcflow-watchdog/` when null), where it remembers what it announced, without which every run announces every failing flow log; `scan_targets` (`account_id`, `region`, `role_arn`; the external IDs of their roles go in `watchdog_external_ids`, which is sensitive), this account and region when null; `traffic_type` (`ALL`, `ACCEPT` or `REJECT`) a VPC's flow logs must capture; `exclude_vpc_ids`; `timeout` of a run in seconds."
   type = object({
     enabled             = optional(bool, true)
     schedule_expression = optional(string, "rate(15 minutes)")
@@ -350,7 +378,30 @@ variable "watchdog" {
   }
 
   validation {
+    condition     = alltrue([for t in(var.watchdog.scan_targets == null ? [] : var.watchdog.scan_targets) : t.external_id == null])
+    error_message = "watchdog.scan_targets[*].external_id is not sensitive and would show in plans and logs: give the external IDs in watchdog_external_ids, by role ARN, instead."
+  }
+
+  validation {
     condition     = var.watchdog.timeout >= 1 && var.watchdog.timeout <= 900
     error_message = "watchdog.timeout must be between 1 and 900."
+  }
+}
+
+variable "watchdog_external_ids" {
+  description = "External ID each role of `watchdog.scan_targets` requires (`sts:ExternalId`), by role ARN. Sensitive: passed to the watchdog as the sensitive `scan_targets[*].external_id` of its function."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for arn in keys(var.watchdog_external_ids) : contains([for t in(var.watchdog.scan_targets == null ? [] : var.watchdog.scan_targets) : t.role_arn if t.role_arn != null], arn)])
+    error_message = "watchdog_external_ids must be keyed by role ARNs of watchdog.scan_targets."
+  }
+
+  validation {
+    condition     = alltrue([for id in values(var.watchdog_external_ids) : length(id) >= 2 && length(id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", id))])
+    error_message = "Each external ID must be 2 to 1224 letters, digits and _+=,.@:/-."
   }
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +35,15 @@ const usage = `Usage:
 
 Lines that cannot be parsed are reported on stderr with their line number
 and reason; the last line on stderr is "read=N written=W rejected=R", where
-read = written + rejected. The exit status is 0 unless the arguments are
-unusable (2) or input or output fails (1).
+read = written + rejected. When the input or output fails, the records whose
+rows did not reach the output are counted as unwritten=U instead of written,
+so that read = written + rejected + unwritten. The exit status is 0 unless
+the arguments are unusable (2) or input or output fails (1).
+
+enrich --out FILE writes to a temporary file beside FILE and renames it
+over FILE only when the whole run succeeded: a failed run leaves FILE as it
+was. An --enis file with no network interfaces is refused, since nothing
+could be attributed; --allow-empty-inventory runs anyway, with a warning.
 `
 
 // run is the command line; it returns the exit status.
@@ -139,6 +147,7 @@ type enrichConfig struct {
 	subscription         bool
 	monitored            string
 	internetAddrs        bool
+	allowEmptyInventory  bool
 }
 
 func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
@@ -156,6 +165,7 @@ func parseEnrichFlags(args []string, stderr io.Writer) (*enrichConfig, bool) {
 	fs.BoolVar(&c.gzip, "gzip", false, "gzip the NDJSON output (default: when --out ends in .gz)")
 	fs.BoolVar(&c.subscription, "subscription", false, "read CloudWatch Logs subscription payloads (a gzip payload, or lines of base64 awslogs.data or Lambda events) instead of flow log lines")
 	fs.BoolVar(&c.internetAddrs, "internet-addrs", false, "keep each internet address an endpoint of its own (default: all internet addresses are one endpoint, so that public services do not make a row per record)")
+	fs.BoolVar(&c.allowEmptyInventory, "allow-empty-inventory", false, "run even when --enis lists no network interface: no address is attributed, every row has empty owner columns")
 	fs.StringVar(&c.monitored, "monitored", "", "comma-separated interface, subnet and VPC IDs whose flow logs reach this input (default: every interface in --enis); decides which copy of a flow logged by both ends is counted")
 	if err := fs.Parse(args); err != nil {
 		return nil, false
@@ -263,15 +273,32 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitUsage
 	}
+	if inv.Len() == 0 {
+		if !c.allowEmptyInventory {
+			_, _ = fmt.Fprintf(stderr, "enricher enrich: --enis %s lists no network interface, so no address could be attributed to an interface, subnet, VPC or tag: "+
+				"every row would have empty owner columns. Give the output of aws ec2 describe-network-interfaces, "+
+				"or --allow-empty-inventory to enrich without it.\n", c.enis)
+			return exitUsage
+		}
+		_, _ = fmt.Fprintf(stderr, "enricher enrich: WARNING: --enis %s lists no network interface; running anyway (--allow-empty-inventory): "+
+			"no address is attributed, every row has empty owner columns.\n", c.enis)
+	}
 
-	dst := stdout
+	// The output goes to stdout, or to a temporary file beside --out that
+	// replaces it only once everything succeeded.
 	var file *os.File
+	dst := &errWriter{w: stdout}
 	if c.out != "-" {
-		if file, err = os.Create(c.out); err != nil {
+		if file, err = createTemp(c.out); err != nil {
 			_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 			return exitUsage
 		}
-		dst = file
+		defer func() {
+			// Removes the temporary file unless it was renamed.
+			_ = file.Close()
+			_ = os.Remove(file.Name())
+		}()
+		dst = &errWriter{w: file}
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
 	var w output.Writer
@@ -313,14 +340,75 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail(e.Close())
 	fail(bw.Flush())
 	if file != nil {
+		fail(file.Sync())
 		fail(file.Close())
+		if status == exitOK {
+			fail(os.Rename(file.Name(), c.out))
+		} else {
+			_, _ = fmt.Fprintf(stderr, "enricher enrich: %s left as it was; nothing was written to it\n", c.out)
+		}
 	}
 	_ = rejects.Flush()
 	st := e.Stats()
 	_, _ = fmt.Fprintf(stderr, "headers=%d folded=%d duplicates=%d nodata=%d skipdata=%d rows=%d early_flushes=%d late=%d\n",
 		st.Headers, st.Folded, st.Duplicates, st.NoData, st.SkipData, st.Rows, st.EarlyFlushes, st.Late)
-	_, _ = fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Read, st.Written, st.Rejected)
+	// The rows reached the output only if it never failed, and, for a
+	// file, only if it was renamed into place.
+	written, unwritten := st.Written, 0
+	if dst.err != nil || (file != nil && status != exitOK) {
+		written, unwritten = 0, st.Written
+		if status == exitOK {
+			fail(fmt.Errorf("writing output: %w", dst.err))
+		}
+	}
+	if unwritten > 0 || status != exitOK {
+		_, _ = fmt.Fprintf(stderr, "read=%d written=%d rejected=%d unwritten=%d\n", st.Read, written, st.Rejected, unwritten)
+	} else {
+		_, _ = fmt.Fprintf(stderr, "read=%d written=%d rejected=%d\n", st.Read, written, st.Rejected)
+	}
 	return status
+}
+
+// errWriter remembers the first error of its writer, so that the final
+// counts can tell whether the rows reached the output.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	e.err = err
+	return n, err
+}
+
+// createTemp creates the temporary file that replaces path on success: in
+// the same directory, so the rename is atomic, with the mode of the file it
+// replaces (0644 for a new one).
+func createTemp(path string) (*os.File, error) {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("--out %s is not a regular file; the output replaces the file by renaming a temporary file over it", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("creating the temporary output file beside %s: %w", path, err)
+	}
+	if err := f.Chmod(mode); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return nil, fmt.Errorf("creating the temporary output file beside %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // errUsage marks configuration errors of the Lambda function.

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -309,6 +311,181 @@ func TestParseEnrichFlags(t *testing.T) {
 			}
 			if c.lateness != tt.wantLateness || c.gzip != tt.wantGzip {
 				t.Errorf("lateness %v gzip %v, want %v %v", c.lateness, c.gzip, tt.wantLateness, tt.wantGzip)
+			}
+		})
+	}
+}
+
+// failingReader returns some input, then an error, as a broken pipe or a
+// network file system would.
+type failingReader struct {
+	data string
+	done bool
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if !r.done {
+		r.done = true
+		return copy(p, r.data), nil
+	}
+	return 0, errors.New("input device went away")
+}
+
+// failingWriter takes limit bytes, then fails every write, as a full disk does.
+type failingWriter struct {
+	limit, n int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		return 0, errors.New("no space left on device")
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+// TestEnrichOutFileFailedRunKeepsFile: a run that fails while reading its
+// input leaves an existing --out file as it was, leaves no temporary file
+// beside it, and counts nothing as written.
+func TestEnrichOutFileFailedRunKeepsFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rows.ndjson")
+	const previous = "rows of yesterday's run\n"
+	if err := os.WriteFile(out, []byte(previous), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	in := &failingReader{data: readFixture(t, "web-only.log")}
+	status := run([]string{"enrich", "--enis", enis, "--out", out}, in, &stdout, &stderr)
+	if status != exitFail {
+		t.Errorf("status %d, want %d; stderr:\n%s", status, exitFail, stderr.String())
+	}
+	for _, s := range []string{"input device went away", out + " left as it was"} {
+		if !strings.Contains(stderr.String(), s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+		}
+	}
+	if got, want := lastLine(stderr.String()), "read=11 written=0 rejected=0 unwritten=11"; got != want {
+		t.Errorf("last stderr line %q, want %q", got, want)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != previous {
+		t.Errorf("%s was changed by a failed run: %q", out, b)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %v, want only rows.ndjson (the temporary file removed)", names)
+	}
+}
+
+// TestEnrichOutFileReplacedOnSuccess: a run that succeeds replaces the
+// file, keeps its mode, and leaves no temporary file.
+func TestEnrichOutFileReplacedOnSuccess(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rows.ndjson")
+	if err := os.WriteFile(out, []byte("old\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"enrich", "--enis", enis, "--out", out}, strings.NewReader(readFixture(t, "web-only.log")), &stdout, &stderr)
+	if status != exitOK {
+		t.Fatalf("status %d; stderr:\n%s", status, stderr.String())
+	}
+	if got, want := lastLine(stderr.String()), "read=11 written=11 rejected=0"; got != want {
+		t.Errorf("last stderr line %q, want %q", got, want)
+	}
+	var want bytes.Buffer
+	if st := run([]string{"enrich", "--enis", enis}, strings.NewReader(readFixture(t, "web-only.log")), &want, io.Discard); st != exitOK {
+		t.Fatal("enriching to stdout failed")
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, want.Bytes()) || len(b) == 0 {
+		t.Errorf("%s holds %q, want the rows written to stdout", out, b)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want the replaced file's 0640", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want 1", len(entries))
+	}
+}
+
+// TestEnrichOutputWriteFails: when the output fails, the final line counts
+// no record as written, and the exit status says it failed.
+func TestEnrichOutputWriteFails(t *testing.T) {
+	for _, limit := range []int{0, 100} {
+		t.Run(fmt.Sprintf("after %d bytes", limit), func(t *testing.T) {
+			var stderr bytes.Buffer
+			status := run([]string{"enrich", "--enis", enis}, strings.NewReader(readFixture(t, "web-only.log")), &failingWriter{limit: limit}, &stderr)
+			if status != exitFail {
+				t.Errorf("status %d, want %d; stderr:\n%s", status, exitFail, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "no space left on device") {
+				t.Errorf("stderr does not name the write error:\n%s", stderr.String())
+			}
+			if got, want := lastLine(stderr.String()), "read=11 written=0 rejected=0 unwritten=11"; got != want {
+				t.Errorf("last stderr line %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestEnrichEmptyInventory: an --enis file with no interface is refused,
+// since nothing could be attributed; --allow-empty-inventory runs with a
+// warning.
+func TestEnrichEmptyInventory(t *testing.T) {
+	dir := t.TempDir()
+	emptyDoc := filepath.Join(dir, "enis.json")
+	if err := os.WriteFile(emptyDoc, []byte(`{"NetworkInterfaces": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{os.DevNull, emptyDoc} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := run([]string{"enrich", "--enis", path}, strings.NewReader(readFixture(t, "web-only.log")), &stdout, &stderr)
+			if status != exitUsage {
+				t.Errorf("status %d, want %d; stderr:\n%s", status, exitUsage, stderr.String())
+			}
+			for _, s := range []string{"lists no network interface", "--allow-empty-inventory"} {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("wrote %d bytes of output, want none", stdout.Len())
+			}
+
+			stdout.Reset()
+			stderr.Reset()
+			status = run([]string{"enrich", "--enis", path, "--allow-empty-inventory"}, strings.NewReader(readFixture(t, "web-only.log")), &stdout, &stderr)
+			if status != exitOK {
+				t.Errorf("with --allow-empty-inventory: status %d; stderr:\n%s", status, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "WARNING: --enis "+path+" lists no network interface") {
+				t.Errorf("no warning:\n%s", stderr.String())
+			}
+			if got, want := lastLine(stderr.String()), "read=11 written=11 rejected=0"; got != want {
+				t.Errorf("last stderr line %q, want %q", got, want)
+			}
+			if stdout.Len() == 0 {
+				t.Error("no rows written")
 			}
 		})
 	}

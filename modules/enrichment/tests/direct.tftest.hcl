@@ -6,6 +6,11 @@ variables {
   log_group_names = [var.fixture_log_groups[0]]
   output_prefix   = "connections/"
   tags            = { team = "network" }
+
+  on_failure_destination_arn = var.fixture_failure_queue
+
+  source_account_role_arns    = ["arn:aws:iam::111122223333:role/vpcflow-inventory-reader"]
+  source_account_external_ids = { "arn:aws:iam::111122223333:role/vpcflow-inventory-reader" = "vpcflow-7c1d0e" }
 }
 
 run "apply" {
@@ -37,6 +42,16 @@ run "apply" {
   assert {
     condition     = vpcflow_subscription.this[var.fixture_log_groups[0]].destination_type == "lambda" && vpcflow_subscription.this[var.fixture_log_groups[0]].destination_arn == output.enricher_function_arn
     error_message = "The subscription does not invoke the enricher."
+  }
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.on_failure_destination_arn == var.fixture_failure_queue && vpcflow_enricher_function.inventory.on_failure_destination_arn == var.fixture_failure_queue
+    error_message = "The functions' failed invocations are not sent to ${var.fixture_failure_queue}: enricher ${coalesce(vpcflow_enricher_function.enricher.on_failure_destination_arn, "null")}, inventory ${coalesce(vpcflow_enricher_function.inventory.on_failure_destination_arn, "null")}."
+  }
+
+  assert {
+    condition     = nonsensitive(vpcflow_enricher_function.inventory.source_account_external_ids["arn:aws:iam::111122223333:role/vpcflow-inventory-reader"]) == "vpcflow-7c1d0e" && vpcflow_enricher_function.inventory.environment == null
+    error_message = "The inventory function does not get the source role's external ID through its sensitive attribute."
   }
 
   assert {

@@ -10,6 +10,8 @@ variables {
   output_format      = "parquet"
   output_prefix      = "parquet/"
   inventory_rules    = ["tag-changes"]
+
+  on_failure_destination_arn = var.fixture_failure_queue
 }
 
 run "apply" {
@@ -26,6 +28,16 @@ run "apply" {
   assert {
     condition     = vpcflow_event_source_mapping.this[0].event_source_arn == output.kinesis_stream_arn && vpcflow_event_source_mapping.this[0].function_arn == output.enricher_function_arn
     error_message = "The event source mapping does not connect the stream to the enricher."
+  }
+
+  assert {
+    condition     = vpcflow_event_source_mapping.this[0].on_failure_destination_arn == var.fixture_failure_queue
+    error_message = "The event source mapping drops failed batches: on_failure_destination_arn is ${coalesce(vpcflow_event_source_mapping.this[0].on_failure_destination_arn, "null")}, want ${var.fixture_failure_queue}."
+  }
+
+  assert {
+    condition     = vpcflow_enricher_function.enricher.on_failure_destination_arn == var.fixture_failure_queue && strcontains(vpcflow_enricher_function.enricher.role_policy, var.fixture_failure_queue) && strcontains(vpcflow_enricher_function.enricher.role_policy, "sqs:SendMessage")
+    error_message = "The enricher's role may not send failed batches to the queue: ${vpcflow_enricher_function.enricher.role_policy}"
   }
 
   assert {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates what the enrichment tests need in the local AWS and prints it as
 # Terraform variables: the output bucket (also the watchdog's state bucket),
-# three flow log groups to subscribe,
+# three flow log groups to subscribe, the ARN of a queue for failed batches,
 # the role CloudWatch Logs assumes to put records into the stream (no
 # resource of the provider creates that role; the module takes its ARN), and
 # a trail recording management events, which the api-calls inventory rule
@@ -25,6 +25,11 @@ aws logs create-log-group --log-group-name /aws/vpc/flow-logs/kinesis
 # Flow logs of a custom format (log_formats).
 aws logs create-log-group --log-group-name /aws/vpc/flow-logs/custom
 
+# The queue that records batches the enricher failed on
+# (on_failure_destination_arn). Moto's Lambda stores a destination without
+# reading it, so the queue is named, not created.
+queue_arn=arn:aws:sqs:$region:$account:vpcflow-failed-batches
+
 role=vpcflow-logs-to-kinesis
 aws iam create-role --role-name "$role" --assume-role-policy-document "$(cat <<JSON
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},
@@ -43,5 +48,6 @@ fixture_bucket           = "$bucket"
 fixture_log_groups       = ["/aws/vpc/flow-logs/direct", "/aws/vpc/flow-logs/kinesis", "/aws/vpc/flow-logs/custom"]
 fixture_kinesis_role_arn = "arn:aws:iam::$account:role/$role"
 fixture_source_account   = "$source_account"
+fixture_failure_queue    = "$queue_arn"
 output_bucket            = "$bucket"
 TFVARS

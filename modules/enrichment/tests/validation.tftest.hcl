@@ -121,3 +121,47 @@ run "log_formats_arn_for_name" {
 
   expect_failures = [var.log_formats]
 }
+
+run "failure_destination_not_an_arn" {
+  command = plan
+
+  variables {
+    on_failure_destination_arn = "vpcflow-failed-batches"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
+
+run "kinesis_failure_destination_a_function" {
+  command = plan
+
+  variables {
+    delivery                   = "kinesis"
+    kinesis_role_arn           = var.fixture_kinesis_role_arn
+    on_failure_destination_arn = "arn:aws:lambda:us-east-1:123456789012:function:failed-batches"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
+
+run "external_id_of_an_unknown_role" {
+  command = plan
+
+  variables {
+    source_account_external_ids = { "arn:aws:iam::111122223333:role/vpcflow-inventory-reader" = "vpcflow-7c1d0e" }
+  }
+
+  expect_failures = [var.source_account_external_ids]
+}
+
+run "watchdog_external_id_in_the_plain_variable" {
+  command = plan
+
+  variables {
+    watchdog = {
+      scan_targets = [{ role_arn = "arn:aws:iam::111122223333:role/vpcflow-watchdog-read", external_id = "vpcflow" }]
+    }
+  }
+
+  expect_failures = [var.watchdog]
+}

@@ -14,8 +14,11 @@ variables {
     metric_namespace = "Network/FlowLogs"
     state_bucket     = var.fixture_bucket
     scan_targets = [
-      { role_arn = "arn:aws:iam::111122223333:role/vpcflow-watchdog-read", external_id = "vpcflow" },
+      { role_arn = "arn:aws:iam::111122223333:role/vpcflow-watchdog-read" },
     ]
+  }
+  watchdog_external_ids = {
+    "arn:aws:iam::111122223333:role/vpcflow-watchdog-read" = "vpcflow"
   }
 }
 
@@ -79,7 +82,7 @@ run "read_back" {
   command = plan
 
   assert {
-    condition     = vpcflow_watchdog.this[0].lambda_permission_statement_id != null && vpcflow_enricher_function.watchdog[0].scan_targets[0].external_id == "vpcflow"
+    condition     = vpcflow_watchdog.this[0].lambda_permission_statement_id != null && nonsensitive(vpcflow_enricher_function.watchdog[0].scan_targets[0].external_id) == "vpcflow" && vpcflow_enricher_function.watchdog[0].scan_targets[0].role_arn == "arn:aws:iam::111122223333:role/vpcflow-watchdog-read"
     error_message = "The watchdog's schedule permission or targets were not read back."
   }
 
@@ -95,6 +98,7 @@ run "reschedule" {
       schedule_expression = "rate(1 hour)"
       exclude_vpc_ids     = ["vpc-0123456789abcdef0"]
     }
+    watchdog_external_ids = {}
   }
 
   assert {
@@ -112,7 +116,8 @@ run "reschedule" {
 
 run "without_watchdog" {
   variables {
-    watchdog = { enabled = false }
+    watchdog              = { enabled = false }
+    watchdog_external_ids = {}
   }
 
   assert {
