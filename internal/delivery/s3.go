@@ -82,7 +82,7 @@ func (c *checker) s3() {
 // is an error when the creator is known not to have those permissions.
 func noDeliveryStatement(code, what string, b bucketDest, needs []Need, creatorMay *bool, fix string) Finding {
 	severity := SeverityWarning
-	msg := what + "; the log delivery service needs s3:PutObject on " + needs[0].Resource + " to write the log files and s3:GetBucketAcl on " + b.ARN() + ". "
+	msg := what + "; the log delivery service needs s3:PutObject on " + needs[0].FixResource + " to write the log files and s3:GetBucketAcl on " + b.ARN() + ". "
 	switch {
 	case creatorMay == nil:
 		msg += "When the flow log is created, AWS adds these statements to the bucket policy itself if the identity creating it owns the bucket and may " +
