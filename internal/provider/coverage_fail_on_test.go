@@ -44,6 +44,10 @@ func TestAccCoverageDataSource_failOn(t *testing.T) {
 				Config:      covConfig(covRegionFailOn, `  fail_on = ["BROKEN"]`),
 				ExpectError: regexp.MustCompile(`(?s)fail_on\[0\] value must be one of`),
 			},
+			{
+				// The destroy after the test reads the data source once more.
+				Config: covConfig(covRegionFailOn, `  check_delivery = false`),
+			},
 		},
 	})
 }
