@@ -303,3 +303,53 @@ func TestAccFlowLog_defaultTags(t *testing.T) {
 		},
 	})
 }
+
+// TestAccFlowLog_firehoseCrossAccount is AWS's cross-account Firehose setup
+// as the AWS provider's documentation writes it: iam_role_arn is the source
+// account's role, deliver_cross_account_role the destination account's,
+// which the provider's credentials cannot read. The plan checks the source
+// role and neither warns that the destination role is missing nor fails.
+func TestAccFlowLog_firehoseCrossAccount(t *testing.T) {
+	const destAccount = "210987654321"
+	a := newFlowLogAWS(t)
+	vpc := a.vpc()
+	destRole := "arn:aws:iam::" + destAccount + ":role/AWSLogDeliveryFirehoseCrossAccountRole"
+	trust := flDoc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},
+  "Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"%[1]s"}}}]}`)
+	source := a.role(trust, flDoc(`{"Version":"2012-10-17","Statement":[
+ {"Sid":"PassSelf","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::%[1]s:role/*","Condition":{"StringEquals":{"iam:PassedToService":"delivery.logs.amazonaws.com"}}},
+ {"Sid":"LogDelivery","Effect":"Allow","Action":["logs:CreateLogDelivery","logs:DeleteLogDelivery","logs:ListLogDeliveries","logs:GetLogDelivery"],"Resource":"*"},
+ {"Sid":"AssumeDestination","Effect":"Allow","Action":"sts:AssumeRole","Resource":"%[3]s"}]}`, destRole), "")
+	stream := fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", acctest.Region, destAccount, flName("flows"))
+	config := flConfig("", fmt.Sprintf(`  vpc_id                     = %q
+  traffic_type               = "ALL"
+  log_destination_type       = "kinesis-data-firehose"
+  log_destination            = %q
+  iam_role_arn               = %q
+  deliver_cross_account_role = %q`, vpc, stream, source, destRole))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(flResource, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("deliver_cross_account_role"), knownvalue.StringExact(destRole)),
+				},
+			},
+			{
+				// A source role that may not assume the destination role fails the plan on iam_role_arn.
+				Config: flConfig("", fmt.Sprintf(`  vpc_id                     = %q
+  traffic_type               = "ALL"
+  log_destination_type       = "kinesis-data-firehose"
+  log_destination            = %q
+  iam_role_arn               = %q
+  deliver_cross_account_role = "arn:aws:iam::%s:role/another-role"`, vpc, stream, source, destAccount)),
+				ExpectError: regexp.MustCompile(`(?s)iam_role_arn.*PERMISSION_RESOURCE_MISMATCH`),
+			},
+		},
+	})
+}
