@@ -34,7 +34,7 @@ func TestCheckBucketPolicyWithoutDeliveryStatement(t *testing.T) {
 		},
 		{
 			name: "no delivery statement, creator may put the policy", run: s3Input(policy, &yes),
-			want: []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
+			want:  []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
 			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {"AWS adds these statements to the bucket policy when the flow log is created"}},
 		},
 		{

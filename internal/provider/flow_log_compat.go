@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -73,15 +72,6 @@ func (requiresReplaceUnlessSameDestination) PlanModifyString(_ context.Context, 
 	if req.PlanValue.IsUnknown() || !sameFlowLogDestination(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
 		resp.RequiresReplace = true
 	}
-}
-
-// regionOf returns the region a resource works in: its own `region`, or the
-// provider's.
-func (pd *providerData) regionOf(region string) string {
-	if strings.TrimSpace(region) == "" {
-		return pd.client.Region()
-	}
-	return region
 }
 
 // requiresReplaceUnlessDefaultOptions replaces the flow log when its
