@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -349,6 +351,76 @@ func TestAccFlowLog_firehoseCrossAccount(t *testing.T) {
   iam_role_arn               = %q
   deliver_cross_account_role = "arn:aws:iam::%s:role/another-role"`, vpc, stream, source, destAccount)),
 				ExpectError: regexp.MustCompile(`(?s)iam_role_arn.*PERMISSION_RESOURCE_MISMATCH`),
+			},
+		},
+	})
+}
+
+// TestAccFlowLog_region: the AWS provider v6's per-resource region. The
+// flow log is created, read, imported (ID@REGION) and deleted in its own
+// region, not the provider's.
+func TestAccFlowLog_region(t *testing.T) {
+	const other = "eu-west-2"
+	a := newFlowLogAWS(t)
+	regional := ec2.NewFromConfig(acctest.AWSConfig(t), func(o *ec2.Options) { o.Region = other })
+	out, err := regional.CreateVpc(a.ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpc := aws.ToString(out.Vpc.VpcId)
+	t.Cleanup(func() { _, _ = regional.DeleteVpc(a.ctx, &ec2.DeleteVpcInput{VpcId: &vpc}) })
+	bucket := a.bucket(func(b string) string {
+		return fmt.Sprintf(flBucketPolicy, acctest.AccountID, other, b, "AWSLogs", "")
+	})
+	flowLogsIn := func() int {
+		got, err := regional.DescribeFlowLogs(a.ctx, &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{vpc}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got.FlowLogs)
+	}
+	config := flConfig("", fmt.Sprintf(`  region               = %q
+  vpc_id               = %q
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::%s"
+
+  destination_options {
+    file_format = "plain-text"
+  }`, other, vpc, bucket))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := flowLogsIn(); n != 0 {
+				return fmt.Errorf("%d flow logs left in %s", n, other)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("region"), knownvalue.StringExact(other)),
+					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ec2:eu-west-2:`))),
+				},
+				Check: func(*terraform.State) error {
+					if n := flowLogsIn(); n != 1 {
+						return fmt.Errorf("%d flow logs in %s, want 1", n, other)
+					}
+					return nil
+				},
+			},
+			{
+				Config:          config,
+				ResourceName:    flResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[flResource].Primary.ID + "@" + other, nil
+				},
 			},
 		},
 	})
