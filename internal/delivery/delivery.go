@@ -51,7 +51,10 @@ type Input struct {
 	DestinationARN  string // log group ARN (with or without trailing :*), bucket ARN with optional /prefix, or delivery stream ARN
 	FlowLogAccount  string // account that owns the flow log
 	FlowLogRegion   string
-	RoleARN         string // iam_role_arn for cloud-watch-logs; deliver_cross_account_role for cross-account firehose
+	RoleARN         string // iam_role_arn: the role for cloud-watch-logs, or the source account's role for cross-account firehose
+	// CrossAccountRoleARN is deliver_cross_account_role, the role in a
+	// Firehose stream's account that RoleARN assumes; "" = AWS's default name.
+	CrossAccountRoleARN string
 
 	TrustPolicy         *NamedPolicy  // nil = not known
 	PermissionPolicies  []NamedPolicy // identity policies of the role (inline + attached); nil = not known, empty = none
@@ -65,6 +68,11 @@ type Input struct {
 
 	// Guardrails are the organisation policies over the delivery; nil = not checked.
 	Guardrails *Guardrails
+
+	// CreatorMayPutBucketPolicy says whether the identity creating the flow
+	// log may s3:GetBucketPolicy and s3:PutBucketPolicy on the bucket, which
+	// AWS needs to add the delivery statements itself; nil = not known.
+	CreatorMayPutBucketPolicy *bool
 }
 
 // Finding is one problem (or risk) found in a delivery setup.

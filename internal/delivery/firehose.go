@@ -34,7 +34,7 @@ func (c *checker) firehose() {
 				Code: "ROLE_IGNORED", Severity: SeverityWarning, Attribute: AttrRoleARN,
 				Message: "role " + in.RoleARN + " is given, but delivery stream " + st.String() + " is in the flow log's own account " + in.FlowLogAccount +
 					"; same-account delivery to Firehose uses the service-linked role AWSServiceRoleForLogDelivery, and the role is ignored.",
-				Fix: "Remove deliver_cross_account_role; it is only for delivery streams in another account.",
+				Fix: "Remove iam_role_arn and deliver_cross_account_role; they are only for delivery streams in another account.",
 			})
 		}
 		return
@@ -46,9 +46,9 @@ func (c *checker) firehose() {
 		c.add(Finding{
 			Code: "ROLE_MISSING", Severity: SeverityError, Attribute: AttrRoleARN,
 			Message: "delivery stream " + st.String() + " is in account " + dest + ", not in the flow log's account " + in.FlowLogAccount +
-				"; cross-account delivery needs a role in " + in.FlowLogAccount + " (deliver_cross_account_role) that the log delivery service assumes, and CreateFlowLogs fails without it.",
-			Fix: "Set deliver_cross_account_role to a role in account " + in.FlowLogAccount + " that trusts " + quote(ServiceLogDelivery) +
-				" and may assume arn:aws:iam::" + dest + ":role/" + crossAccountRoleName + ".",
+				"; cross-account delivery needs a role in " + in.FlowLogAccount + " (iam_role_arn) that the log delivery service assumes, and CreateFlowLogs fails without it.",
+			Fix: "Set iam_role_arn to a role in account " + in.FlowLogAccount + " that trusts " + quote(ServiceLogDelivery) +
+				" and may assume " + destinationRole(in.CrossAccountRoleARN, "aws", dest) + " (deliver_cross_account_role).",
 		})
 		return
 	}
@@ -67,7 +67,7 @@ func (c *checker) firehose() {
 	acct := condEntry{"StringEquals", "aws:SourceAccount"}
 	rc.guardFix = jsonCondition([]condEntry{acct}, map[condEntry][]string{acct: {in.FlowLogAccount}})
 	rc.needsHook = func(rc *roleCheck, perms []*policy.Policy) []Need {
-		return firehoseNeeds(in.RoleARN, role.Partition, dest, perms)
+		return firehoseNeeds(in.RoleARN, in.CrossAccountRoleARN, role.Partition, dest, perms)
 	}
 	c.add(rc.run()...)
 }
@@ -75,9 +75,9 @@ func (c *checker) firehose() {
 // firehoseNeeds are the permissions AWS's cross-account guide gives the source
 // role: passing itself to the log delivery service, managing the log delivery,
 // and assuming the destination account's role.
-func firehoseNeeds(roleARN, partition, dest string, perms []*policy.Policy) []Need {
-	destRole := "arn:" + partition + ":iam::" + dest + ":role/" + crossAccountRoleName
-	if named := namedDestinationRole(perms, dest); named != "" {
+func firehoseNeeds(roleARN, crossAccountRole, partition, dest string, perms []*policy.Policy) []Need {
+	destRole := destinationRole(crossAccountRole, partition, dest)
+	if named := namedDestinationRole(perms, dest); crossAccountRole == "" && named != "" {
 		destRole = named
 	}
 	pass := map[string][]string{"iam:PassedToService": {ServiceLogDelivery}}
@@ -118,4 +118,13 @@ func containsWildcard(s string) bool {
 		}
 	}
 	return false
+}
+
+// destinationRole is the role of the stream's account the source role
+// assumes: deliver_cross_account_role, or the name AWS's guide uses.
+func destinationRole(crossAccountRole, partition, dest string) string {
+	if crossAccountRole != "" {
+		return crossAccountRole
+	}
+	return "arn:" + partition + ":iam::" + dest + ":role/" + crossAccountRoleName
 }

@@ -48,12 +48,11 @@ func (c *checker) s3() {
 	}
 
 	if in.BucketPolicy == nil {
-		c.add(Finding{
-			Code: "DESTINATION_BUCKET_POLICY_MISSING", Severity: SeverityWarning, Attribute: AttrBucketPolicy,
-			Message: "bucket " + b.Bucket + " has no bucket policy; AWS attaches one for the log delivery service when the flow log's creator owns the bucket and may s3:GetBucketPolicy and s3:PutBucketPolicy, " +
-				"and otherwise " + s3Outcome + ".",
-			Fix: `Attach {"Version": "2012-10-17", "Statement": [` + fix(needs) + `]}`,
-		})
+		c.add(noDeliveryStatement("DESTINATION_BUCKET_POLICY_MISSING", "bucket "+b.Bucket+" has no bucket policy", b, needs, in.CreatorMayPutBucketPolicy,
+			`Attach {"Version": "2012-10-17", "Statement": [`+fix(needs)+`]}`))
+	} else if p != nil && !namesService(p, ServiceLogDelivery) {
+		c.add(noDeliveryStatement("DESTINATION_BUCKET_POLICY_INCOMPLETE", "the bucket policy of "+b.Bucket+" has no statement for the log delivery service ("+ServiceLogDelivery+")",
+			b, needs, in.CreatorMayPutBucketPolicy, "Add "+fix(needs)+" to the bucket policy"))
 	} else {
 		label := "bucket policy of " + b.Bucket
 		if p != nil {
@@ -73,6 +72,54 @@ func (c *checker) s3() {
 		}
 	}
 	c.bucketKey(b, account, region)
+}
+
+// noDeliveryStatement reports a bucket whose policy does not let the log
+// delivery service write at all. AWS adds the statements itself when the flow
+// log is created, if the creator owns the bucket and may s3:GetBucketPolicy
+// and s3:PutBucketPolicy on it (VPC User Guide, "Permissions for flow logs
+// to Amazon S3"); otherwise CreateFlowLogs fails or nothing is delivered. It
+// is an error when the creator is known not to have those permissions.
+func noDeliveryStatement(code, what string, b bucketDest, needs []Need, creatorMay *bool, fix string) Finding {
+	severity := SeverityWarning
+	msg := what + "; the log delivery service needs s3:PutObject on " + needs[0].FixResource + " to write the log files and s3:GetBucketAcl on " + b.ARN() + ". "
+	switch {
+	case creatorMay == nil:
+		msg += "When the flow log is created, AWS adds these statements to the bucket policy itself if the identity creating it owns the bucket and may " +
+			"s3:GetBucketPolicy and s3:PutBucketPolicy on it (could not be determined here); otherwise " + s3Outcome + ". " +
+			"A bucket policy managed by Terraform loses AWS's statements at its next apply, and delivery stops then."
+	case *creatorMay:
+		msg += "AWS adds these statements to the bucket policy when the flow log is created, since the identity creating it may s3:GetBucketPolicy and s3:PutBucketPolicy; " +
+			"a bucket policy managed by Terraform loses them at its next apply, and delivery stops then."
+	default:
+		severity = SeverityError
+		msg += "AWS adds them itself only when the identity creating the flow log may s3:GetBucketPolicy and s3:PutBucketPolicy on the bucket, and this one may not, so " + s3Outcome + "."
+	}
+	return Finding{Code: code, Severity: severity, Attribute: AttrBucketPolicy, Message: msg, Fix: fix}
+}
+
+// namesService reports whether any statement of p names the service as principal.
+func namesService(p *policy.Policy, service string) bool {
+	for i := range p.Statements {
+		st := &p.Statements[i]
+		if st.Effect != policy.Allow {
+			continue
+		}
+		for _, ps := range []*policy.PrincipalSet{st.Principal, st.NotPrincipal} {
+			if ps == nil {
+				continue
+			}
+			if ps.Wildcard {
+				return true
+			}
+			for _, s := range ps.Service {
+				if strings.EqualFold(s, service) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // s3Needs are the calls the log delivery service makes on the bucket.

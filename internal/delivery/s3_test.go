@@ -56,7 +56,7 @@ func TestCheckS3(t *testing.T) {
 			name: "bucket policy without delivery statements",
 			run:  check(withBucketPolicy(tlsOnly)),
 			want: []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
-			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {`bucket policy of flow-logs-bucket has no statement that allows principal service "delivery.logs.amazonaws.com" s3:PutObject on`,
+			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {`bucket policy of flow-logs-bucket has no statement for the log delivery service (delivery.logs.amazonaws.com); the log delivery service needs s3:PutObject on arn:aws:s3:::flow-logs-bucket/flows/AWSLogs/111122223333/*`,
 				"fix:AWSLogDeliveryWrite", "fix:AWSLogDeliveryAclCheck"}},
 		},
 		{

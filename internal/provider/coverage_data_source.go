@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -35,6 +36,7 @@ type coverageModel struct {
 	TrafficType         types.String           `tfsdk:"traffic_type"`
 	ExcludeVPCIDs       types.List             `tfsdk:"exclude_vpc_ids"`
 	CheckDelivery       types.Bool             `tfsdk:"check_delivery"`
+	FailOn              types.List             `tfsdk:"fail_on"`
 	Accounts            []coverageAccountModel `tfsdk:"accounts"`
 	Region              types.String           `tfsdk:"region"`
 	Compliant           types.Bool             `tfsdk:"compliant"`
@@ -151,6 +153,16 @@ func (d *coverageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "Whether to run the delivery checker on every flow log's current role and destination (reads IAM, S3 bucket policies and KMS key policies). Defaults to `true`.",
 				Optional:            true,
 			},
+			"fail_on": schema.ListAttribute{
+				MarkdownDescription: "What fails the plan instead of only being reported: " + quotedList(coverageFailOn) + ". " +
+					"`FAILING`: a flow log delivers nothing, or will not (AWS reports `FAILED`, its destination is gone, or the checker finds an error in its role or destination as they are now). " +
+					"`UNCOVERED`: a VPC (less `exclude_vpc_ids`) has no flow log recording `traffic_type`. " +
+					"The error lists the flow logs and VPCs with their root causes. Left out, nothing fails; use `compliant` in a `check` block for warnings. " +
+					"`fail_on = [\"FAILING\"]` in any configuration that runs regularly is the shortest way to make existing flow logs unable to fail silently.",
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(coverageFailOn...))},
+			},
 			"accounts": schema.ListNestedAttribute{
 				MarkdownDescription: "Accounts to scan, each through a role it trusts. Left out, the provider's own account is scanned. " +
 					"List the provider's own account without `role_arn` to include it.",
@@ -266,6 +278,10 @@ func (d *coverageDataSource) Read(ctx context.Context, req datasource.ReadReques
 		reports = append(reports, rep)
 	}
 	resp.Diagnostics.Append(m.fill(reports, d.data.client.Region())...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(m.failOn(ctx)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -487,4 +503,31 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// coverageFailOn are the values of fail_on.
+var coverageFailOn = []string{"FAILING", "UNCOVERED"}
+
+// failOn turns what fail_on names into errors, so the plan stops.
+func (m *coverageModel) failOn(ctx context.Context) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if m.FailOn.IsNull() || m.FailOn.IsUnknown() {
+		return diags
+	}
+	var kinds []string
+	diags.Append(m.FailOn.ElementsAs(ctx, &kinds, false)...)
+	for _, kind := range kinds {
+		switch {
+		case kind == "FAILING" && m.FailingFlowLogCount.ValueInt64() > 0:
+			diags.AddAttributeError(path.Root("fail_on"), fmt.Sprintf("%d flow log(s) deliver nothing", m.FailingFlowLogCount.ValueInt64()),
+				m.Summary.ValueString()+"\n\nEach flow log's root_cause in failing_flow_logs says what to fix. (fail_on = \"FAILING\")")
+		case kind == "UNCOVERED" && len(m.VPCsWithoutFlowLogs.Elements()) > 0:
+			var ids []string
+			diags.Append(m.VPCsWithoutFlowLogs.ElementsAs(ctx, &ids, false)...)
+			diags.AddAttributeError(path.Root("fail_on"), fmt.Sprintf("%d VPC(s) have no flow log", len(ids)),
+				fmt.Sprintf("VPCs without a flow log recording the required traffic: %s.\n\n%s\n\nAdd a vpcflow_flow_log for each, or list unused ones in exclude_vpc_ids. (fail_on = \"UNCOVERED\")",
+					strings.Join(ids, ", "), m.Summary.ValueString()))
+		}
+	}
+	return diags
 }

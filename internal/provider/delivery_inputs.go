@@ -21,6 +21,7 @@ type deliverySpec struct {
 	Account             string
 	Region              string
 	RoleARN             string
+	CrossAccountRole    string // deliver_cross_account_role of a Firehose flow log, in the stream's account
 	TrustPolicy         *string
 	PermissionPolicies  []string
 	PermissionsBoundary *string
@@ -42,6 +43,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		FlowLogAccount:           spec.Account,
 		FlowLogRegion:            spec.Region,
 		RoleARN:                  spec.RoleARN,
+		CrossAccountRoleARN:      spec.CrossAccountRole,
 		HiveCompatiblePartitions: spec.Hive,
 	}
 	var findings []delivery.Finding
@@ -98,7 +100,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 			findings = append(findings, delivery.Finding{
 				Code: "ROLE_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "role_arn",
 				Message: fmt.Sprintf("IAM role %s does not exist in account %s; VPC Flow Logs accepts the ARN and then fails every delivery with \"Access error\".", spec.RoleARN, arnAccount(spec.RoleARN)),
-				Fix:     "Create the role first (for example with vpcflow_delivery_role) or correct the ARN.",
+				Fix:     roleNotFoundFix(spec.DestinationType),
 			})
 		case err != nil:
 			return in, nil, err
@@ -229,4 +231,13 @@ func logGroupName(destination string) string {
 	}
 	name := strings.TrimPrefix(a.Resource, "log-group:")
 	return strings.TrimSuffix(name, ":*")
+}
+
+// roleNotFoundFix names the resource that makes the role a destination needs.
+func roleNotFoundFix(destinationType string) string {
+	if destinationType == delivery.DestinationFirehose {
+		return "Create the role in the flow log's account first, trusting delivery.logs.amazonaws.com and allowed to pass itself (iam:PassRole), " +
+			"logs:CreateLogDelivery and sts:AssumeRole on deliver_cross_account_role (AWS's cross-account Firehose guide), or correct iam_role_arn."
+	}
+	return "Create the role first (for example with vpcflow_delivery_role) or correct the ARN."
 }

@@ -25,10 +25,6 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	mode := r.data.client.Settings.Validation
-	if mode == conns.ValidationOff {
-		return
-	}
 	var plan flowLogModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -42,6 +38,17 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 	}
+	r.planComputed(ctx, req, &plan, state, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+
+	mode := r.data.client.Settings.Validation
+	if mode == conns.ValidationOff {
+		return
+	}
+	pd := r.data.inRegion(stringOrEmpty(plan.Region))
 
 	spec, roleAttr, unknown, diags := plan.deliverySpec(ctx)
 	resp.Diagnostics.Append(diags...)
@@ -61,7 +68,7 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 				"before the flow log is created: if delivery would fail, the apply fails and no flow log is created.", unknown[0]))
 		return
 	}
-	findings, err := checkFlowLogDelivery(ctx, r.data, spec)
+	findings, groupMissing, err := checkFlowLogDeliveryAtPlan(ctx, pd, spec, stage == flowLogCheckAtPlan)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Flow log delivery not checked",
 			fmt.Sprintf("Reading the documents the delivery check needs failed, so this plan cannot tell whether delivery will work: %s\n\n"+
@@ -78,7 +85,60 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 				"before the flow log is created; if it still does not exist then, the apply fails and no flow log is created.", spec.RoleARN))
 		return
 	}
+	if groupMissing != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("log_destination"), "Flow log delivery check of the log group moved to apply", findingText(*groupMissing))
+	}
 	reportFlowLogFindings(&resp.Diagnostics, findings, mode, roleAttr, stage)
+}
+
+// planComputed plans the attributes the provider computes from its own
+// configuration: region (the provider's unless set; a change replaces the
+// flow log) and tags_all (default_tags with tags over them).
+func (r *flowLogResource) planComputed(ctx context.Context, req resource.ModifyPlanRequest, plan, state *flowLogModel, resp *resource.ModifyPlanResponse) {
+	var configRegion types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &configRegion)...)
+	if configRegion.IsNull() {
+		plan.Region = types.StringValue(r.data.client.Region())
+	}
+	if state != nil && !state.Region.IsNull() && !plan.Region.IsUnknown() && state.Region.ValueString() != plan.Region.ValueString() {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("region"))
+	}
+	tagsAll, diags := planTagsAll(ctx, r.data.defaultTags, plan.Tags)
+	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = tagsAll
+}
+
+// checkFlowLogDeliveryAtPlan is checkFlowLogDelivery for a plan. A log group
+// that does not exist at plan time is usually created in the same run
+// (vpcflow_log_group, aws_cloudwatch_log_group, terraform-aws-vpc's module),
+// so the plan does not require logs:CreateLogGroup of the role. When the role
+// would need it were the group still missing at apply, groupMissing explains
+// that; Create checks again with the group as it is then.
+func checkFlowLogDeliveryAtPlan(ctx context.Context, pd *providerData, spec deliverySpec, deferGroup bool) (findings []delivery.Finding, groupMissing *delivery.Finding, err error) {
+	in, pre, err := pd.deliveryInput(ctx, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !deferGroup || !in.LogGroupMayNotExist {
+		findings = append(pre, delivery.Check(in)...)
+		sortFindings(findings)
+		return findings, nil, nil
+	}
+	withCreate := delivery.Check(in)
+	in.LogGroupMayNotExist = false
+	findings = append(pre, delivery.Check(in)...)
+	sortFindings(findings)
+	if delivery.Valid(findings) && !delivery.Valid(withCreate) {
+		groupMissing = &delivery.Finding{
+			Code: "LOG_GROUP_NOT_FOUND", Severity: delivery.SeverityWarning, Attribute: "destination_arn",
+			Message: fmt.Sprintf("Log group %s does not exist yet. If it is created in this run (vpcflow_log_group, aws_cloudwatch_log_group), delivery works as checked. "+
+				"If it still does not exist when the flow log is created, VPC Flow Logs creates it with the delivery role, which does not allow logs:CreateLogGroup on it, "+
+				"so nothing is delivered (DeliverLogsStatus=FAILED, \"Access error\"). The check runs again during apply, before the flow log is created.",
+				logGroupName(spec.DestinationARN)),
+			Fix: "Create the log group in the same configuration (vpcflow_log_group), or allow logs:CreateLogGroup on it (vpcflow_delivery_role's allow_create_log_group).",
+		}
+	}
+	return findings, groupMissing, nil
 }
 
 // checkBeforeCreate runs the delivery check in Create, where every value is
@@ -94,7 +154,7 @@ func (r *flowLogResource) checkBeforeCreate(ctx context.Context, plan *flowLogMo
 	if diags.HasError() {
 		return false
 	}
-	findings, err := r.checkForCreate(ctx, spec)
+	findings, err := r.checkForCreate(ctx, r.data.inRegion(stringOrEmpty(plan.Region)), spec)
 	if err != nil {
 		diags.AddWarning("Flow log delivery not checked",
 			fmt.Sprintf("Reading the documents the delivery check needs failed: %s. The flow log is created unchecked.", err))
@@ -107,15 +167,15 @@ func (r *flowLogResource) checkBeforeCreate(ctx context.Context, plan *flowLogMo
 // checkForCreate runs the check; a role that is not found yet is read again
 // within the IAM propagation bounds, since a role created in this apply may
 // not be visible at once.
-func (r *flowLogResource) checkForCreate(ctx context.Context, spec deliverySpec) ([]delivery.Finding, error) {
-	pd := r.data
+func (r *flowLogResource) checkForCreate(ctx context.Context, pd *providerData, spec deliverySpec) ([]delivery.Finding, error) {
+	regional := pd
 	var findings []delivery.Finding
 	err := retryIAMPropagation(ctx, r.propagationTimeout, func() error {
 		var err error
 		findings, err = checkFlowLogDelivery(ctx, pd, spec)
 		if err == nil && flowLogHasFinding(findings, "ROLE_NOT_FOUND") {
 			// The shared reader remembers "not found"; read afresh next time.
-			pd = newProviderData(r.data.client)
+			pd = newProviderData(regional.client)
 			return errRoleNotVisible
 		}
 		return err
@@ -160,26 +220,34 @@ func (m *flowLogModel) deliverySpec(ctx context.Context) (deliverySpec, path.Pat
 		unknown = append(unknown, path.Root("log_destination"))
 	}
 	kind := m.destinationType()
-	// S3 and same-account Firehose delivery use no role.
+	// S3 and same-account Firehose delivery use no role. Across accounts,
+	// iam_role_arn is the role of the flow log's account that the log
+	// delivery service assumes; deliver_cross_account_role, in the stream's
+	// account, cannot be read with the provider's credentials and is only
+	// the target of that role's sts:AssumeRole.
 	roleAttr, role := path.Root("iam_role_arn"), types.StringNull()
 	switch kind {
 	case delivery.DestinationCloudWatchLogs:
 		role = m.IAMRoleARN
 	case delivery.DestinationFirehose:
-		if !m.DeliverCrossAccountRole.IsNull() {
-			roleAttr, role = path.Root("deliver_cross_account_role"), m.DeliverCrossAccountRole
+		if stringOrEmpty(m.DeliverCrossAccountRole) != "" || m.DeliverCrossAccountRole.IsUnknown() {
+			role = m.IAMRoleARN
 		}
 	}
 	if role.IsUnknown() {
 		unknown = append(unknown, roleAttr)
 	}
+	if m.DeliverCrossAccountRole.IsUnknown() && kind == delivery.DestinationFirehose {
+		unknown = append(unknown, path.Root("deliver_cross_account_role"))
+	}
 	if m.DestinationOptions.IsUnknown() {
 		unknown = append(unknown, path.Root("destination_options"))
 	}
 	spec := deliverySpec{
-		DestinationType: kind,
-		DestinationARN:  strings.TrimSuffix(m.LogDestination.ValueString(), ":*"),
-		RoleARN:         role.ValueString(),
+		DestinationType:  kind,
+		DestinationARN:   strings.TrimSuffix(m.LogDestination.ValueString(), ":*"),
+		RoleARN:          stringOrEmpty(role),
+		CrossAccountRole: stringOrEmpty(m.DeliverCrossAccountRole),
 	}
 	opts, diags := m.destinationOptions(ctx)
 	if opts != nil {
@@ -195,10 +263,11 @@ func (m *flowLogModel) deliverySpec(ctx context.Context) (deliverySpec, path.Pat
 // check looks at.
 func flowLogDeliveryChanged(plan, state *flowLogModel) bool {
 	return !plan.LogDestinationType.Equal(state.LogDestinationType) ||
-		!plan.LogDestination.Equal(state.LogDestination) ||
-		!plan.IAMRoleARN.Equal(state.IAMRoleARN) ||
-		!plan.DeliverCrossAccountRole.Equal(state.DeliverCrossAccountRole) ||
-		!plan.DestinationOptions.Equal(state.DestinationOptions)
+		!sameFlowLogDestination(plan.LogDestination.ValueString(), state.LogDestination.ValueString()) || plan.LogDestination.IsUnknown() ||
+		stringOrEmpty(plan.IAMRoleARN) != stringOrEmpty(state.IAMRoleARN) || plan.IAMRoleARN.IsUnknown() ||
+		stringOrEmpty(plan.DeliverCrossAccountRole) != stringOrEmpty(state.DeliverCrossAccountRole) || plan.DeliverCrossAccountRole.IsUnknown() ||
+		!plan.DestinationOptions.Equal(state.DestinationOptions) ||
+		(!state.Region.IsNull() && !plan.Region.Equal(state.Region))
 }
 
 type flowLogCheckStage int

@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -43,6 +42,7 @@ var (
 	_ resource.ResourceWithConfigValidators = &flowLogResource{}
 	_ resource.ResourceWithValidateConfig   = &flowLogResource{}
 	_ resource.ResourceWithModifyPlan       = &flowLogResource{}
+	_ resource.ResourceWithMoveState        = &flowLogResource{}
 )
 
 // Allowed values, shared by validators and descriptions.
@@ -104,6 +104,9 @@ type flowLogModel struct {
 	MaxAggregationInterval     types.Int64  `tfsdk:"max_aggregation_interval"`
 	LogFormat                  types.String `tfsdk:"log_format"`
 	Tags                       types.Map    `tfsdk:"tags"`
+	TagsAll                    types.Map    `tfsdk:"tags_all"`
+	Region                     types.String `tfsdk:"region"`
+	LogGroupName               types.String `tfsdk:"log_group_name"`
 	DeliverLogsStatus          types.String `tfsdk:"deliver_logs_status"`
 	DeliverLogsError           types.String `tfsdk:"deliver_logs_error"`
 	DeliverLogsRootCause       types.String `tfsdk:"deliver_logs_root_cause"`
@@ -236,25 +239,46 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"log_destination": schema.StringAttribute{
 				MarkdownDescription: "ARN of the destination: a log group (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME`; a trailing `:*` is accepted), " +
 					"a bucket with an optional prefix (`arn:aws:s3:::BUCKET/PREFIX`) or a Firehose delivery stream " +
-					"(`arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME`), matching `log_destination_type`.",
-				Required:      true,
-				PlanModifiers: replace,
+					"(`arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME`), matching `log_destination_type`. Required. " +
+					"A log group ARN with and without `:*` is the same destination: adding or removing the suffix (or importing a flow log " +
+					"whose configuration has it) updates the state in place and never replaces the flow log.",
+				Optional:      true, // required, checked in ValidateConfig so that log_group_name gets its own answer
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameDestination{}},
 				Validators:    []validator.String{stringvalidator.RegexMatches(arnPattern, "must be an ARN")},
 			},
 			"iam_role_arn": schema.StringAttribute{
 				MarkdownDescription: "Role VPC Flow Logs assumes to publish to CloudWatch Logs (required for `cloud-watch-logs`, not allowed for `s3`), " +
-					"or the source-account role of a cross-account Firehose destination. Its trust policy must allow `vpc-flow-logs.amazonaws.com`; " +
-					"the identity running Terraform needs `iam:PassRole` on it. Checked at plan time.",
+					"or the role in this account that the log delivery service assumes for a Firehose delivery stream in another account. " +
+					"For CloudWatch Logs its trust policy must allow `vpc-flow-logs.amazonaws.com`, for cross-account Firehose `delivery.logs.amazonaws.com`; " +
+					"the identity running Terraform needs `iam:PassRole` on it. Checked at plan time. " +
+					"An empty string is the same as leaving it out, as in the AWS provider (`iam_role_arn = \"\"` is what terraform-aws-vpc passes for S3).",
 				Optional:      true,
-				PlanModifiers: replace,
-				Validators:    []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")},
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{emptyIsUnset{}, requiresReplaceUnlessEmpty{}},
+				Validators:    []validator.String{emptyOr(roleARNPattern, "must be an IAM role ARN")},
 			},
 			"deliver_cross_account_role": schema.StringAttribute{
-				MarkdownDescription: "Role in the destination account that lets the flow log publish to a Firehose delivery stream in another account " +
-					"(`kinesis-data-firehose` only; needs `iam_role_arn` too). Checked at plan time.",
+				MarkdownDescription: "Role in the delivery stream's account that `iam_role_arn` assumes to publish to a Firehose delivery stream in another account " +
+					"(`kinesis-data-firehose` only; needs `iam_role_arn` too). AWS's guide names it `AWSLogDeliveryFirehoseCrossAccountRole`. " +
+					"The provider's credentials belong to the flow log's account, so this role is not read: the plan checks that `iam_role_arn` " +
+					"may assume it, and its own trust and Firehose permissions are the destination account's to check. An empty string is the same as leaving it out.",
 				Optional:      true,
-				PlanModifiers: replace,
-				Validators:    []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN")},
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{emptyIsUnset{}, requiresReplaceUnlessEmpty{}},
+				Validators:    []validator.String{emptyOr(roleARNPattern, "must be an IAM role ARN")},
+			},
+			"log_group_name": schema.StringAttribute{
+				MarkdownDescription: "Not supported: pass the log group's ARN as `log_destination` (for example `log_destination = aws_cloudwatch_log_group.this.arn`). " +
+					"The AWS provider deprecated `log_group_name` in v3 and removed it in v6; it is accepted here only to answer with that fix instead of a generic error.",
+				Optional:           true,
+				DeprecationMessage: "log_group_name is not supported: set log_destination to the log group's ARN.",
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region of the flow log, as the AWS provider v6's per-resource `region`. Defaults to the provider's region. " +
+					"Changing it replaces the flow log. The log group, bucket or stream must be in this region too (S3 excepted).",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region such as us-east-1")},
 			},
 			"max_aggregation_interval": schema.Int64Attribute{
 				MarkdownDescription: "Longest time, in seconds, a flow is aggregated into one record: " + quotedInts(flowLogAggregationIntervals) +
@@ -276,8 +300,16 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the flow log. The only argument changed in place.",
-				Optional:            true,
+				MarkdownDescription: "Tags of the flow log, merged over the provider's `default_tags`. The only argument AWS changes in place. " +
+					"`tags = {}` and no `tags` are the same.",
+				Optional:      true,
+				Computed:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
+			},
+			"tags_all": schema.MapAttribute{
+				MarkdownDescription: tagsAllDescription,
+				Computed:            true,
 				ElementType:         types.StringType,
 			},
 			"deliver_logs_status": computed("Delivery status AWS reports (`SUCCESS` or `FAILED`), read on every refresh. " +
@@ -288,7 +320,7 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Blocks: map[string]schema.Block{
 			"destination_options": schema.SingleNestedBlock{
 				MarkdownDescription: "Options of an S3 destination (`s3` only).",
-				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.Object{requiresReplaceUnlessDefaultOptions{}},
 				Attributes: map[string]schema.Attribute{
 					"file_format": schema.StringAttribute{
 						MarkdownDescription: "Format of the files: " + quotedList(flowLogFileFormats) + ". Defaults to `plain-text`.",
@@ -336,6 +368,15 @@ func (r *flowLogResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.ec2 = data.client.EC2()
 }
 
+// in returns the provider data and EC2 API of the flow log's region.
+func (r *flowLogResource) in(region types.String) (*providerData, flowLogsAPI) {
+	pd := r.data.inRegion(stringOrEmpty(region))
+	if pd == r.data {
+		return pd, r.ec2
+	}
+	return pd, pd.client.EC2()
+}
+
 func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan flowLogModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -343,6 +384,7 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	target, targetID, _ := plan.target()
+	pd, api := r.in(plan.Region)
 
 	// The same check as at plan time: it ran then unless a value was
 	// unknown, and the role or destination may have changed since.
@@ -351,7 +393,7 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 
-	input, diags := r.createInput(ctx, &plan, target)
+	input, diags := r.createInput(ctx, pd, &plan, target)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -360,14 +402,14 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 	if explained {
 		retryFor = 0 // the check named the problem; retrying would only delay the same error
 	}
-	id, err := createFlowLog(ctx, r.ec2, input, plan.destinationType(), retryFor)
+	id, err := createFlowLog(ctx, api, input, plan.destinationType(), retryFor)
 	if err != nil {
 		resp.Diagnostics.AddError("creating Flow Log", fmt.Sprintf("creating Flow Log (%s): %s", targetID.ValueString(), err))
 		return
 	}
 	tflog.Info(ctx, "created flow log", map[string]any{"flow_log_id": id, "resource_id": targetID.ValueString()})
 
-	fl, err := waitFlowLogVisible(ctx, r.ec2, id)
+	fl, err := waitFlowLogVisible(ctx, api, id)
 	if err != nil {
 		// The flow log exists: keep its ID so the next plan reads or replaces it.
 		plan.ID = types.StringValue(id)
@@ -375,7 +417,7 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddError("reading Flow Log", fmt.Sprintf("reading Flow Log (%s) after creating it: %s", id, err))
 		return
 	}
-	resp.Diagnostics.Append(r.flatten(ctx, fl, &plan)...)
+	resp.Diagnostics.Append(r.flatten(ctx, pd, fl, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -389,7 +431,8 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	fl, err := findFlowLogByID(ctx, r.ec2, state.ID.ValueString())
+	pd, api := r.in(state.Region)
+	fl, err := findFlowLogByID(ctx, api, state.ID.ValueString())
 	if isFlowLogNotFound(err) {
 		resp.Diagnostics.AddWarning("Flow Log not found",
 			fmt.Sprintf("Flow Log (%s) no longer exists; it was deleted outside Terraform and is removed from state, so the next apply creates it again.", state.ID.ValueString()))
@@ -400,7 +443,7 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddError("reading Flow Log", fmt.Sprintf("reading Flow Log (%s): %s", state.ID.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(r.flatten(ctx, fl, &state)...)
+	resp.Diagnostics.Append(r.flatten(ctx, pd, fl, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -415,15 +458,18 @@ func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Everything but tags requires replacement, so an update changes tags only.
-	oldTags, diags := tagsFromModel(ctx, state.Tags)
+	// Everything but tags requires replacement, so an update changes tags
+	// only (other in-place changes are spellings: "" for null, a log group
+	// ARN with or without ":*", which need no call).
+	oldTags, diags := tagsFromModel(ctx, state.TagsAll)
 	resp.Diagnostics.Append(diags...)
-	newTags, diags := tagsFromModel(ctx, plan.Tags)
+	newTags, diags := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := updateFlowLogTags(ctx, r.ec2, state.ID.ValueString(), oldTags, newTags); err != nil {
+	_, api := r.in(state.Region)
+	if err := updateFlowLogTags(ctx, api, state.ID.ValueString(), oldTags, newTags); err != nil {
 		resp.Diagnostics.AddError("updating Flow Log", fmt.Sprintf("updating tags of Flow Log (%s): %s", state.ID.ValueString(), err))
 		return
 	}
@@ -441,7 +487,8 @@ func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := deleteFlowLog(ctx, r.ec2, state.ID.ValueString())
+	_, api := r.in(state.Region)
+	err := deleteFlowLog(ctx, api, state.ID.ValueString())
 	if isFlowLogNotFound(err) {
 		return
 	}
@@ -450,12 +497,36 @@ func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
+// ImportState takes a flow log ID, or ID@REGION for a flow log of another
+// region than the provider's (the AWS provider v6's form).
+//
+// The imported state holds iam_role_arn = "" and tags = {} until AWS reports
+// values: an empty value and no value are the same to these attributes, so a
+// configuration that writes `iam_role_arn = ""` or `tags = {}` (as
+// terraform-aws-vpc does) plans no change after the import.
 func (r *flowLogResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id, region, _ := strings.Cut(req.ID, "@")
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if region != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), region)...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("iam_role_arn"), "")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tags"), map[string]string{})...)
+	// AWS holds destination options for every S3 flow log, and
+	// terraform-aws-vpc writes the block for every S3 flow log: start from the
+	// defaults, which the read replaces with AWS's values (and drops for other
+	// destinations).
+	defaults, diags := types.ObjectValue(flowLogDestinationOptionsAttrTypes, map[string]attr.Value{
+		"file_format":                types.StringValue(string(ec2types.DestinationFileFormatPlainText)),
+		"hive_compatible_partitions": types.BoolValue(false),
+		"per_hour_partition":         types.BoolValue(false),
+	})
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("destination_options"), defaults)...)
 }
 
 // createInput builds the CreateFlowLogs request of a plan.
-func (r *flowLogResource) createInput(ctx context.Context, plan *flowLogModel, target flowLogTarget) (*ec2.CreateFlowLogsInput, diag.Diagnostics) {
+func (r *flowLogResource) createInput(ctx context.Context, pd *providerData, plan *flowLogModel, target flowLogTarget) (*ec2.CreateFlowLogsInput, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	_, targetID, _ := plan.target()
 	in := &ec2.CreateFlowLogsInput{
@@ -475,7 +546,7 @@ func (r *flowLogResource) createInput(ctx context.Context, plan *flowLogModel, t
 		// two are the same (the provider's own account and region): moto
 		// checks that a group named so exists, and reports every flow log
 		// created with an ARN as FAILED.
-		if account, err := r.data.client.AccountID(ctx); err == nil && arnAccount(destination) == account && arnRegion(destination) == r.data.client.Region() {
+		if account, err := pd.client.AccountID(ctx); err == nil && arnAccount(destination) == account && arnRegion(destination) == pd.client.Region() {
 			in.LogGroupName = aws.String(logGroupName(destination))
 			destination = ""
 		}
@@ -501,7 +572,7 @@ func (r *flowLogResource) createInput(ctx context.Context, plan *flowLogModel, t
 			PerHourPartition:         aws.Bool(opts.PerHourPartition.ValueBool()),
 		}
 	}
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	diags.Append(d...)
 	if len(tags) > 0 {
 		in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpcFlowLog, Tags: flowLogEC2Tags(tags)}}
@@ -512,16 +583,18 @@ func (r *flowLogResource) createInput(ctx context.Context, plan *flowLogModel, t
 // flatten sets m from what AWS reports, keeping m's spelling of values AWS
 // normalises (a log group ARN with ":*", spacing of log_format) and m's
 // values of arguments AWS does not echo.
-func (r *flowLogResource) flatten(ctx context.Context, fl *ec2types.FlowLog, m *flowLogModel) diag.Diagnostics {
+func (r *flowLogResource) flatten(ctx context.Context, pd *providerData, fl *ec2types.FlowLog, m *flowLogModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	id := aws.ToString(fl.FlowLogId)
 	m.ID = types.StringValue(id)
-	account, err := r.data.client.AccountID(ctx)
+	m.Region = types.StringValue(pd.client.Region())
+	m.LogGroupName = types.StringNull()
+	account, err := pd.client.AccountID(ctx)
 	if err != nil {
 		diags.AddError("reading Flow Log", fmt.Sprintf("reading Flow Log (%s): the flow log's ARN needs the account: %s", id, err))
 		return diags
 	}
-	partition, region := r.data.client.Partition(), r.data.client.Region()
+	partition, region := pd.client.Partition(), pd.client.Region()
 	m.ARN = types.StringValue(fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/%s", partition, region, account, id))
 
 	resourceID := aws.ToString(fl.ResourceId)
@@ -571,14 +644,17 @@ func (r *flowLogResource) flatten(ctx context.Context, fl *ec2types.FlowLog, m *
 		m.LogFormat = types.StringNull()
 	}
 	diags.Append(flattenDestinationOptions(fl.DestinationOptions, m)...)
+	if destinationType != delivery.DestinationS3 {
+		m.DestinationOptions = types.ObjectNull(flowLogDestinationOptionsAttrTypes)
+	}
 
 	tags := map[string]string{}
 	for _, t := range fl.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	v, d := tagsToModel(ctx, tags, m.Tags)
+	own, all, d := readTags(ctx, tags, pd.defaultTags, m.Tags)
 	diags.Append(d...)
-	m.Tags = v
+	m.Tags, m.TagsAll = own, all
 
 	setFlowLogHealth(m, aws.ToString(fl.DeliverLogsStatus), aws.ToString(fl.DeliverLogsErrorMessage), destinationType)
 	return diags

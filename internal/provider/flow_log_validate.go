@@ -35,6 +35,19 @@ func (r *flowLogResource) ValidateConfig(ctx context.Context, req resource.Valid
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !m.LogGroupName.IsNull() {
+		fix := "log_destination = aws_cloudwatch_log_group.NAME.arn (or vpcflow_log_group.NAME.arn)"
+		if !m.LogGroupName.IsUnknown() {
+			fix = fmt.Sprintf("log_destination = \"arn:aws:logs:REGION:ACCOUNT:log-group:%s\", or the arn attribute of the resource that makes the group", m.LogGroupName.ValueString())
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("log_group_name"), "log_group_name is not supported: use log_destination",
+			"A flow log names its CloudWatch Logs destination by ARN. The AWS provider deprecated log_group_name in v3 and removed it from aws_flow_log in v6, "+
+				"so this provider, which follows v6, does not take it either (a state moved from v5 that had it is converted).\n\nFix: replace log_group_name with\n  "+fix)
+	}
+	if m.LogDestination.IsNull() && m.LogGroupName.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("log_destination"), "Missing log_destination",
+			"A flow log needs log_destination, the ARN of its log group, bucket or delivery stream.")
+	}
 	target, _, hasTarget := m.target()
 	if hasTarget {
 		validateFlowLogTarget(&m, target, &resp.Diagnostics)
@@ -78,25 +91,25 @@ func validateFlowLogDestination(m *flowLogModel, diags *diag.Diagnostics) {
 	role, crossRole, options := m.IAMRoleARN, m.DeliverCrossAccountRole, m.DestinationOptions
 	switch kind {
 	case delivery.DestinationCloudWatchLogs:
-		if role.IsNull() {
+		if !role.IsUnknown() && stringOrEmpty(role) == "" {
 			diags.AddAttributeError(path.Root("iam_role_arn"), "Missing iam_role_arn",
 				"A flow log to CloudWatch Logs publishes with a role: set iam_role_arn to a role that vpc-flow-logs.amazonaws.com may assume "+
 					"and that allows logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups and logs:DescribeLogStreams on the log group.")
 		}
 	case delivery.DestinationS3:
-		if !role.IsNull() {
+		if stringOrEmpty(role) != "" {
 			diags.AddAttributeError(path.Root("iam_role_arn"), "iam_role_arn is not used with an S3 destination",
 				"S3 delivery is authorised by the bucket policy, not by a role, and AWS refuses the role "+
 					"(\"DeliverLogsPermissionArn is not applicable for s3 delivery\"). Remove iam_role_arn.")
 		}
 	case delivery.DestinationFirehose:
-		if !crossRole.IsNull() && role.IsNull() {
+		if stringOrEmpty(crossRole) != "" && !role.IsUnknown() && stringOrEmpty(role) == "" {
 			diags.AddAttributeError(path.Root("iam_role_arn"), "Missing iam_role_arn",
 				"A flow log to a Firehose stream in another account needs both roles: iam_role_arn in this account, "+
 					"which may pass deliver_cross_account_role, and deliver_cross_account_role in the stream's account.")
 		}
 	}
-	if kind != delivery.DestinationFirehose && !crossRole.IsNull() {
+	if kind != delivery.DestinationFirehose && stringOrEmpty(crossRole) != "" {
 		diags.AddAttributeError(path.Root("deliver_cross_account_role"), "deliver_cross_account_role is for Firehose destinations",
 			fmt.Sprintf("deliver_cross_account_role only applies to log_destination_type = %q; this flow log delivers to %s. Remove it.", delivery.DestinationFirehose, kind))
 	}

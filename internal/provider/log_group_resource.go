@@ -42,15 +42,17 @@ var (
 	_ resource.ResourceWithModifyPlan       = &logGroupResource{}
 	_ resource.ResourceWithValidateConfig   = &logGroupResource{}
 	_ resource.ResourceWithConfigValidators = &logGroupResource{}
+	_ resource.ResourceWithMoveState        = &logGroupResource{}
 )
 
 // logRetentionDays are the retention periods CloudWatch Logs accepts
 // (PutRetentionPolicy, retentionInDays).
 var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// defaultLogRetentionDays keeps flow logs a year unless said otherwise: a
-// group that never expires grows (and costs) without bound.
-const defaultLogRetentionDays = 365
+// defaultLogRetentionDays is aws_cloudwatch_log_group's default: events
+// never expire. A different default would plan a retention change for every
+// group adopted from the AWS provider.
+const defaultLogRetentionDays = 0
 
 // logGroupClasses are the log classes a flow log destination can use.
 var logGroupClasses = []string{string(logstypes.LogGroupClassStandard), string(logstypes.LogGroupClassInfrequentAccess)}
@@ -94,6 +96,8 @@ type logGroupModel struct {
 	LogGroupClass   types.String `tfsdk:"log_group_class"`
 	SkipDestroy     types.Bool   `tfsdk:"skip_destroy"`
 	Tags            types.Map    `tfsdk:"tags"`
+	TagsAll         types.Map    `tfsdk:"tags_all"`
+	Region          types.String `tfsdk:"region"`
 	ARN             types.String `tfsdk:"arn"`
 }
 
@@ -103,10 +107,11 @@ func (r *logGroupResource) Metadata(_ context.Context, req resource.MetadataRequ
 
 func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A CloudWatch Logs log group made to receive VPC Flow Logs. It differs from `aws_cloudwatch_log_group` where " +
-			"a flow log destination fails silently: retention defaults to " + strconv.Itoa(defaultLogRetentionDays) + " days instead of never expiring, " +
-			"and a `kms_key_id` is checked at plan time against its key policy, since CloudWatch Logs can only encrypt with a key whose policy " +
-			"allows the regional CloudWatch Logs service principal for this log group.\n\n" +
+		MarkdownDescription: "A CloudWatch Logs log group made to receive VPC Flow Logs, with the arguments and defaults of `aws_cloudwatch_log_group` " +
+			"(retention defaults to `0`, never expire, as there). It differs where a flow log destination fails silently: " +
+			"a `kms_key_id` is checked at plan time against its key policy, since CloudWatch Logs can only encrypt with a key whose policy " +
+			"allows the regional CloudWatch Logs service principal for this log group. " +
+			"An `aws_cloudwatch_log_group` moves over without being recreated with a `moved` block (see the migration guide).\n\n" +
 			"Use `arn` as the flow log's `log_destination` and in `vpcflow_delivery_role.log_group_arns`; append `:*` when writing an IAM policy of your own.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -136,9 +141,9 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"retention_in_days": schema.Int64Attribute{
-				MarkdownDescription: "Days CloudWatch Logs keeps each event before deleting it. One of " + quotedInts(logRetentionDays) + ". " +
-					"Defaults to `" + strconv.Itoa(defaultLogRetentionDays) + "`. `0` means the events never expire, which CloudWatch Logs bills for without end; " +
-					"it is accepted only together with `never_expire = true`, so a variable that defaults to `0` cannot turn expiry off by accident. " +
+				MarkdownDescription: "Days CloudWatch Logs keeps each event before deleting it: `0` (never expire) or one of " + quotedInts(logRetentionDays) + ". " +
+					"Defaults to `" + strconv.Itoa(defaultLogRetentionDays) + "`, as `aws_cloudwatch_log_group`: events never expire and are billed for storage without end, " +
+					"so set a retention for flow logs you do not keep for audit. " +
 					"Changed in place (`PutRetentionPolicy`, or `DeleteRetentionPolicy` for `0`).",
 				Optional: true,
 				Computed: true,
@@ -148,11 +153,10 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.Int64{retentionDefault{}},
 			},
 			"never_expire": schema.BoolAttribute{
-				MarkdownDescription: "Set to `true` to keep events forever (no retention policy). `retention_in_days` must then be left out or `0`. " +
-					"Defaults to `false`. After import or an out-of-band change it reports whether the group has no retention policy.",
+				MarkdownDescription: "Whether events are kept forever (no retention policy): `true` exactly when `retention_in_days` is `0`. " +
+					"Setting it to `true` documents the intent; `retention_in_days` must then be left out or `0`. Computed when left out.",
 				Optional: true,
 				Computed: true,
-				Default:  booldefault.StaticBool(false),
 			},
 			"kms_key_id": schema.StringAttribute{
 				MarkdownDescription: "ARN of the KMS key that encrypts the log group's events. The key must be in the provider's region, and its key policy must " +
@@ -180,9 +184,24 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default:             booldefault.StaticBool(false),
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the log group. Changed in place (`TagResource`, `UntagResource`).",
-				Optional:            true,
+				MarkdownDescription: "Tags of the log group, merged over the provider's `default_tags`. Changed in place (`TagResource`, `UntagResource`). " +
+					"`tags = {}` and no `tags` are the same.",
+				Optional:      true,
+				Computed:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
+			},
+			"tags_all": schema.MapAttribute{
+				MarkdownDescription: tagsAllDescription,
+				Computed:            true,
 				ElementType:         types.StringType,
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region of the log group, as the AWS provider v6's per-resource `region`. Defaults to the provider's region. " +
+					"Changing it replaces the log group.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region such as us-east-1")},
 			},
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
@@ -211,10 +230,10 @@ func (r *logGroupResource) ValidateConfig(ctx context.Context, req resource.Vali
 	}
 	never := m.NeverExpire.ValueBool()
 	switch {
-	case !m.RetentionInDays.IsNull() && m.RetentionInDays.ValueInt64() == 0 && !never:
-		resp.Diagnostics.AddAttributeError(path.Root("retention_in_days"), "Retention of 0 days needs never_expire",
-			"retention_in_days = 0 means the flow log records never expire and are billed for storage forever. "+
-				"Set never_expire = true as well to confirm, or choose one of "+quotedInts(logRetentionDays)+".")
+	case !m.NeverExpire.IsNull() && !never && (m.RetentionInDays.IsNull() || m.RetentionInDays.ValueInt64() == 0):
+		resp.Diagnostics.AddAttributeError(path.Root("never_expire"), "never_expire = false needs a retention",
+			"never_expire = false asks for events to expire, but retention_in_days is left out or 0, which keeps them forever. "+
+				"Set retention_in_days to one of "+quotedInts(logRetentionDays)+", or remove never_expire.")
 	case never && !m.RetentionInDays.IsNull() && m.RetentionInDays.ValueInt64() != 0:
 		resp.Diagnostics.AddAttributeError(path.Root("never_expire"), "never_expire conflicts with retention_in_days",
 			fmt.Sprintf("never_expire = true removes the retention policy, but retention_in_days is %d. Remove one of them.", m.RetentionInDays.ValueInt64()))
@@ -222,30 +241,21 @@ func (r *logGroupResource) ValidateConfig(ctx context.Context, req resource.Vali
 }
 
 // retentionDefault plans retention_in_days when the configuration leaves it
-// out: 0 with never_expire, otherwise the default.
+// out: the default, 0 (never expire), as aws_cloudwatch_log_group.
 type retentionDefault struct{}
 
 func (retentionDefault) Description(ctx context.Context) string {
 	return retentionDefault{}.MarkdownDescription(ctx)
 }
 func (retentionDefault) MarkdownDescription(context.Context) string {
-	return fmt.Sprintf("Defaults to %d, or 0 when never_expire is true.", defaultLogRetentionDays)
+	return fmt.Sprintf("Defaults to %d (never expire).", defaultLogRetentionDays)
 }
 
 func (retentionDefault) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
 	if !req.ConfigValue.IsNull() {
 		return
 	}
-	var never types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("never_expire"), &never)...)
-	switch {
-	case never.IsUnknown():
-		resp.PlanValue = types.Int64Unknown()
-	case never.ValueBool():
-		resp.PlanValue = types.Int64Value(0)
-	default:
-		resp.PlanValue = types.Int64Value(defaultLogRetentionDays)
-	}
+	resp.PlanValue = types.Int64Value(defaultLogRetentionDays)
 }
 
 func (r *logGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -280,6 +290,25 @@ func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 	}
 
+	if config.Region.IsNull() {
+		plan.Region = types.StringValue(r.data.client.Region())
+	}
+	if state != nil && !state.Region.IsNull() && !plan.Region.IsUnknown() && state.Region.ValueString() != plan.Region.ValueString() {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("region"))
+		plan.ARN, plan.ID = types.StringUnknown(), types.StringUnknown()
+	}
+	if config.NeverExpire.IsNull() {
+		if plan.RetentionInDays.IsUnknown() {
+			plan.NeverExpire = types.BoolUnknown()
+		} else {
+			plan.NeverExpire = types.BoolValue(plan.RetentionInDays.ValueInt64() == 0)
+		}
+	}
+	tagsAll, diags := planTagsAll(ctx, r.data.defaultTags, plan.Tags)
+	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = tagsAll
+	pd := r.data.inRegion(stringOrEmpty(plan.Region))
+
 	// A new name_prefix means a new generated name: forget the old one.
 	if state != nil && config.Name.IsNull() && !plan.NamePrefix.Equal(state.NamePrefix) {
 		plan.Name = types.StringUnknown()
@@ -290,7 +319,7 @@ func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// same run can use it.
 	if !plan.Name.IsUnknown() && !plan.Name.IsNull() {
 		plan.ID = plan.Name
-		if a, err := r.logGroupARN(ctx, plan.Name.ValueString()); err == nil {
+		if a, err := logGroupARNIn(ctx, pd, plan.Name.ValueString()); err == nil {
 			plan.ARN = types.StringValue(a)
 		} else {
 			tflog.Debug(ctx, "log group ARN left unknown until apply", map[string]any{"error": err.Error()})
@@ -301,17 +330,17 @@ func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// so a new name needs the check as much as a new key.
 	keyChanged := state == nil || !plan.KMSKeyID.Equal(state.KMSKeyID) || !plan.ARN.Equal(state.ARN)
 	if keyChanged && !plan.KMSKeyID.IsNull() && !plan.KMSKeyID.IsUnknown() && r.data.client.Settings.Validation != conns.ValidationOff {
-		r.checkKey(ctx, plan, &resp.Diagnostics)
+		r.checkKey(ctx, pd, plan, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // checkKey reads the key policy of kms_key_id and fails the plan when
 // CloudWatch Logs may not use the key for this log group.
-func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, diags *diag.Diagnostics) {
+func (r *logGroupResource) checkKey(ctx context.Context, pd *providerData, plan logGroupModel, diags *diag.Diagnostics) {
 	keyPath := path.Root("kms_key_id")
 	keyARN := plan.KMSKeyID.ValueString()
-	region := r.data.client.Region()
+	region := pd.client.Region()
 	if a, err := arn.Parse(keyARN); err == nil && region != "" && a.Region != region {
 		r.addFinding(diags, keyPath, "KMS key in another region", delivery.Finding{
 			Code: "DESTINATION_KMS_KEY_REGION_MISMATCH", Severity: delivery.SeverityError, Attribute: "kms_key_id",
@@ -330,7 +359,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 		if plan.Name.IsUnknown() {
 			name = plan.NamePrefix.ValueString() + strings.Repeat("0", uniqueSuffixLength)
 		}
-		a, err := r.logGroupARN(ctx, name)
+		a, err := logGroupARNIn(ctx, pd, name)
 		if err != nil {
 			diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 			return
@@ -338,7 +367,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 		logGroupARN = a
 	}
 
-	keyPolicy, err := r.data.docs.KeyPolicy(ctx, keyARN)
+	keyPolicy, err := pd.docs.KeyPolicy(ctx, keyARN)
 	if policysource.IsNotFound(err) {
 		r.addFinding(diags, keyPath, "KMS key not found", delivery.Finding{
 			Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_id",
@@ -351,12 +380,12 @@ func (r *logGroupResource) checkKey(ctx context.Context, plan logGroupModel, dia
 		diags.AddAttributeError(keyPath, "reading the KMS key policy", err.Error())
 		return
 	}
-	account, err := r.data.client.AccountID(ctx)
+	account, err := pd.client.AccountID(ctx)
 	if err != nil {
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
 	}
-	findings, err := logGroupKeyFindings(r.data.client.Partition(), logGroupARN, account, region, keyARN, keyPolicy)
+	findings, err := logGroupKeyFindings(pd.client.Partition(), logGroupARN, account, region, keyARN, keyPolicy)
 	if err != nil {
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
@@ -409,12 +438,22 @@ func (r *logGroupResource) addFinding(diags *diag.Diagnostics, p path.Path, summ
 	diags.AddAttributeError(p, summary, findingText(f))
 }
 
-func (r *logGroupResource) logGroupARN(ctx context.Context, name string) (string, error) {
-	account, err := r.data.client.AccountID(ctx)
+// logGroupARNIn is the ARN of a log group of the provider data's account and region.
+func logGroupARNIn(ctx context.Context, pd *providerData, name string) (string, error) {
+	account, err := pd.client.AccountID(ctx)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.data.client.Partition(), r.data.client.Region(), account, name), nil
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", pd.client.Partition(), pd.client.Region(), account, name), nil
+}
+
+// api returns the provider data and CloudWatch Logs API of the group's region.
+func (r *logGroupResource) api(region types.String) (*providerData, logGroupAPI) {
+	pd := r.data.inRegion(stringOrEmpty(region))
+	if pd == r.data {
+		return pd, r.logs
+	}
+	return pd, pd.client.Logs()
 }
 
 func (r *logGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -428,7 +467,8 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 	if plan.Name.IsUnknown() || name == "" {
 		name = plan.NamePrefix.ValueString() + uniqueSuffix()
 	}
-	tags, diags := tagsFromModel(ctx, plan.Tags)
+	pd, logs := r.api(plan.Region)
+	tags, diags := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -441,7 +481,7 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 	if len(tags) > 0 {
 		in.Tags = tags
 	}
-	if _, err := r.logs.CreateLogGroup(ctx, in); err != nil {
+	if _, err := logs.CreateLogGroup(ctx, in); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Log Group (%s)", name), err.Error())
 		return
 	}
@@ -452,7 +492,7 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 	plan.Name = types.StringValue(name)
 	plan.ID = plan.Name
 	if plan.ARN.IsUnknown() {
-		if a, err := r.logGroupARN(ctx, name); err == nil {
+		if a, err := logGroupARNIn(ctx, pd, name); err == nil {
 			plan.ARN = types.StringValue(a)
 		} else {
 			plan.ARN = types.StringNull()
@@ -461,7 +501,7 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
 	if days := plan.RetentionInDays.ValueInt64(); days != 0 {
-		if _, err := r.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))}); err != nil {
+		if _, err := logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))}); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("setting retention of CloudWatch Logs Log Group (%s)", name), err.Error())
 			return
 		}
@@ -499,7 +539,9 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 	if name == "" {
 		name = m.ID.ValueString()
 	}
-	lg, err := findLogGroup(ctx, r.logs, name)
+	pd, logs := r.api(m.Region)
+	m.Region = types.StringValue(pd.client.Region())
+	lg, err := findLogGroup(ctx, logs, name)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -533,14 +575,14 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 		m.SkipDestroy = types.BoolValue(false)
 	}
 
-	out, err := r.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(groupARN)})
+	out, err := logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(groupARN)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Log Group (%s)", name), err.Error())
 		return false
 	}
-	tags, d := tagsToModel(ctx, out.Tags, m.Tags)
+	tags, tagsAll, d := readTags(ctx, out.Tags, pd.defaultTags, m.Tags)
 	diags.Append(d...)
-	m.Tags = tags
+	m.Tags, m.TagsAll = tags, tagsAll
 	return true
 }
 
@@ -572,13 +614,14 @@ func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	name := state.Name.ValueString()
+	_, logs := r.api(state.Region)
 
 	if !plan.RetentionInDays.Equal(state.RetentionInDays) {
 		var err error
 		if days := plan.RetentionInDays.ValueInt64(); days == 0 {
-			_, err = r.logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
+			_, err = logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
 		} else {
-			_, err = r.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))})
+			_, err = logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(days))})
 		}
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating retention of CloudWatch Logs Log Group (%s)", name), err.Error())
@@ -586,20 +629,20 @@ func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
-	if err := updateLogGroupKey(ctx, r.logs, name, state.KMSKeyID.ValueString(), plan.KMSKeyID.ValueString()); err != nil {
+	if err := updateLogGroupKey(ctx, logs, name, state.KMSKeyID.ValueString(), plan.KMSKeyID.ValueString()); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("updating KMS key of CloudWatch Logs Log Group (%s)", name), err.Error())
 		return
 	}
 
-	if !plan.Tags.Equal(state.Tags) {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
+	if !plan.TagsAll.Equal(state.TagsAll) {
+		oldTags, d := tagsFromModel(ctx, state.TagsAll)
 		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
+		newTags, d := tagsFromModel(ctx, plan.TagsAll)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if err := updateLogGroupTags(ctx, r.logs, state.ARN.ValueString(), oldTags, newTags); err != nil {
+		if err := updateLogGroupTags(ctx, logs, state.ARN.ValueString(), oldTags, newTags); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating tags of CloudWatch Logs Log Group (%s)", name), err.Error())
 			return
 		}
@@ -657,15 +700,24 @@ func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteReques
 		tflog.Info(ctx, "skip_destroy is set: keeping the log group in AWS, removing it from the state", map[string]any{"name": name})
 		return
 	}
-	_, err := r.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+	_, logs := r.api(state.Region)
+	_, err := logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
 	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", name), err.Error())
 	}
 }
 
+// ImportState takes the log group's name, or NAME@REGION for a group of
+// another region than the provider's (the AWS provider v6's form).
 func (r *logGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	name := req.ID
+	if i := strings.LastIndex(name, "@"); i > 0 && regionPattern.MatchString(name[i+1:]) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), name[i+1:])...)
+		name = name[:i]
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("skip_destroy"), false)...)
 }
 
 // Helpers shared by the vpcflow resources that create AWS resources.

@@ -46,21 +46,21 @@ resource "vpcflow_log_group" "test" {
 						plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
 						// Known at plan time, so a role or flow log in the same run can use it.
 						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(365)),
+						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(365)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("STANDARD")),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
 				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(365)),
+				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
 			{
 				ResourceName:      testAccLogGroupAddress,
@@ -145,15 +145,18 @@ resource "vpcflow_log_group" "test" {
 				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
 			{
-				// Leaving retention out again goes back to the default, not to "never".
-				Config:           config(``),
-				ConfigPlanChecks: update,
+				// Leaving never_expire out is the default, never expire, as
+				// aws_cloudwatch_log_group: no change.
+				Config: config(``),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionNoop),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(365)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
 				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(365)),
+				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
 		},
 	})
@@ -183,7 +186,7 @@ resource "vpcflow_log_group" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name2))),
 				},
-				Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, aws.Int32(365))),
+				Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, nil)),
 			},
 			{
 				Config:           config(name2, "INFREQUENT_ACCESS"),
@@ -306,7 +309,7 @@ resource "vpcflow_log_group" "test" {
 
 func TestAccLogGroup_retentionValidation(t *testing.T) {
 	cases := []planErrorCase{
-		{"zero needs never_expire", `retention_in_days = 0`, regexp.MustCompile(`(?s)Retention of 0 days needs never_expire.*never_expire = true`)},
+		{"never_expire = false without a retention", `never_expire = false`, regexp.MustCompile(`(?s)never_expire = false needs a retention`)},
 		{"not a CloudWatch value", `retention_in_days = 10`, regexp.MustCompile(`(?s)retention_in_days.*value must be one of`)},
 		{"never_expire conflicts", "never_expire = true\n  retention_in_days = 30", regexp.MustCompile(`never_expire conflicts with retention_in_days`)},
 		{"name and prefix", `name_prefix = "x"`, regexp.MustCompile(`(?s)Invalid Attribute Combination.*name_prefix`)},

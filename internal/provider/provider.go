@@ -41,12 +41,17 @@ type vpcflowProvider struct {
 }
 
 type providerModel struct {
-	Region      types.String     `tfsdk:"region"`
-	Profile     types.String     `tfsdk:"profile"`
-	EndpointURL types.String     `tfsdk:"endpoint_url"`
-	MaxRetries  types.Int64      `tfsdk:"max_retries"`
-	Validation  types.String     `tfsdk:"validation"`
-	AssumeRole  *assumeRoleModel `tfsdk:"assume_role"`
+	Region      types.String      `tfsdk:"region"`
+	Profile     types.String      `tfsdk:"profile"`
+	EndpointURL types.String      `tfsdk:"endpoint_url"`
+	MaxRetries  types.Int64       `tfsdk:"max_retries"`
+	Validation  types.String      `tfsdk:"validation"`
+	AssumeRole  *assumeRoleModel  `tfsdk:"assume_role"`
+	DefaultTags *defaultTagsModel `tfsdk:"default_tags"`
+}
+
+type defaultTagsModel struct {
+	Tags types.Map `tfsdk:"tags"`
 }
 
 type assumeRoleModel struct {
@@ -97,6 +102,17 @@ func (p *vpcflowProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"default_tags": schema.SingleNestedBlock{
+				MarkdownDescription: "Tags given to every `vpcflow_flow_log` and `vpcflow_log_group`, as the AWS provider's `default_tags`: " +
+					"a resource's own `tags` win on the same key, and its `tags_all` holds the merged set.",
+				Attributes: map[string]schema.Attribute{
+					"tags": schema.MapAttribute{
+						MarkdownDescription: "Tags to add to the resources.",
+						Optional:            true,
+						ElementType:         types.StringType,
+					},
+				},
+			},
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Role to assume before any AWS call, e.g. a central account reading a member account.",
 				Attributes: map[string]schema.Attribute{
@@ -157,6 +173,16 @@ func (p *vpcflowProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "configured vpcflow provider", map[string]any{"region": client.Region(), "validation": client.Settings.Validation})
 
 	data := newProviderData(client)
+	if cfg.DefaultTags != nil {
+		if cfg.DefaultTags.Tags.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root("default_tags").AtName("tags"), "Unknown provider setting",
+				"The provider's default_tags depend on a value known only after apply. Set them to known values.")
+			return
+		}
+		tags, diags := tagsFromModel(ctx, cfg.DefaultTags.Tags)
+		resp.Diagnostics.Append(diags...)
+		data.defaultTags = tags
+	}
 	if p.configured != nil {
 		p.configured(data)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
@@ -15,6 +16,32 @@ type providerData struct {
 	// docs remembers the documents read during one Terraform run, so many
 	// flow logs sharing a role read it once.
 	docs *policysource.Reader
+	// defaultTags are the provider's default_tags, merged into the tags of
+	// the resources that take them, as the AWS provider does.
+	defaultTags map[string]string
+
+	regionsMu sync.Mutex
+	regions   map[string]*providerData
+}
+
+// inRegion returns the provider data of another region, for a resource whose
+// `region` argument differs from the provider's; "" is the provider's own.
+func (pd *providerData) inRegion(region string) *providerData {
+	if region == "" || region == pd.client.Region() {
+		return pd
+	}
+	pd.regionsMu.Lock()
+	defer pd.regionsMu.Unlock()
+	if other, ok := pd.regions[region]; ok {
+		return other
+	}
+	if pd.regions == nil {
+		pd.regions = map[string]*providerData{}
+	}
+	other := newProviderData(pd.client.WithRegion(region))
+	other.defaultTags = pd.defaultTags
+	pd.regions[region] = other
+	return other
 }
 
 func newProviderData(c *conns.Client) *providerData {

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -45,4 +47,101 @@ func diffTags(oldTags, newTags map[string]string) (upsert map[string]string, rem
 	}
 	slices.Sort(remove)
 	return upsert, remove
+}
+
+// tagsAllDescription documents tags_all on every resource that has it.
+const tagsAllDescription = "Every tag of the resource: the provider's `default_tags` merged with `tags` (a key in `tags` wins), " +
+	"as the AWS provider's `tags_all`."
+
+// planTagsAll is tags_all for planned tags: the provider's default tags with
+// the resource's tags over them; null when there are none.
+func planTagsAll(ctx context.Context, defaults map[string]string, tags types.Map) (types.Map, diag.Diagnostics) {
+	if tags.IsUnknown() {
+		return types.MapUnknown(types.StringType), nil
+	}
+	own, diags := tagsFromModel(ctx, tags)
+	all := mergeTags(defaults, own)
+	if len(all) == 0 {
+		return types.MapNull(types.StringType), diags
+	}
+	v, d := types.MapValueFrom(ctx, types.StringType, all)
+	diags.Append(d...)
+	return v, diags
+}
+
+// mergeTags returns defaults overlaid with own.
+func mergeTags(defaults, own map[string]string) map[string]string {
+	all := make(map[string]string, len(defaults)+len(own))
+	maps.Copy(all, defaults)
+	maps.Copy(all, own)
+	return all
+}
+
+// readTags splits the tags AWS reports into the resource's own tags and
+// tags_all: a tag that is one of the provider's default tags, with the same
+// value, is left out of tags unless the prior tags hold it too (the AWS
+// provider's rule, so a default tag never shows as a change of tags).
+func readTags(ctx context.Context, got, defaults map[string]string, prior types.Map) (tags, tagsAll types.Map, diags diag.Diagnostics) {
+	priorTags, d := tagsFromModel(ctx, prior)
+	diags.Append(d...)
+	own := map[string]string{}
+	for k, v := range got {
+		if dv, isDefault := defaults[k]; isDefault && dv == v {
+			if _, configured := priorTags[k]; !configured {
+				continue
+			}
+		}
+		own[k] = v
+	}
+	tags, d = tagsToModel(ctx, own, prior)
+	diags.Append(d...)
+	tagsAll = types.MapNull(types.StringType)
+	if len(got) > 0 {
+		tagsAll, d = types.MapValueFrom(ctx, types.StringType, got)
+		diags.Append(d...)
+	}
+	return tags, tagsAll, diags
+}
+
+// emptyIsUnset plans an Optional+Computed attribute the configuration leaves
+// out: the prior value when it is the empty value ("" or {}), which the AWS
+// provider treats as unset, otherwise null. So `iam_role_arn = ""` or
+// `tags = {}` written or left out after an import is no change, and leaving
+// out an attribute that had a value still removes it.
+type emptyIsUnset struct{}
+
+func (emptyIsUnset) Description(context.Context) string {
+	return "An empty value and no value are the same."
+}
+
+func (m emptyIsUnset) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (emptyIsUnset) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	if !req.StateValue.IsNull() && !req.StateValue.IsUnknown() && req.StateValue.ValueString() == "" {
+		resp.PlanValue = req.StateValue
+		return
+	}
+	resp.PlanValue = types.StringNull()
+}
+
+func (emptyIsUnset) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	if !req.StateValue.IsNull() && !req.StateValue.IsUnknown() && len(req.StateValue.Elements()) == 0 {
+		resp.PlanValue = req.StateValue
+		return
+	}
+	resp.PlanValue = types.MapNull(types.StringType)
+}
+
+// stringOrEmpty reads an optional string where "" means unset, as in the AWS provider.
+func stringOrEmpty(v types.String) string {
+	if v.IsNull() || v.IsUnknown() {
+		return ""
+	}
+	return v.ValueString()
 }
