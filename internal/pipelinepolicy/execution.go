@@ -2,6 +2,7 @@ package pipelinepolicy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
@@ -63,6 +64,11 @@ var (
 	// EC2 and the tagging API. They do not support resource-level
 	// permissions, so the resource is "*".
 	DescribeNetworkActions = []string{"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "tag:GetResources"}
+	// ReplayActions let the scheduled sync replay the last management
+	// events (CloudTrail LookupEvents) to heal ranges that lost events left
+	// open. The sync works without them, healing only forward, so they are
+	// granted but not required.
+	ReplayActions = []string{"cloudtrail:LookupEvents"}
 )
 
 // Execution says what the enricher function does, and so what its role may do.
@@ -211,7 +217,7 @@ func ExecutionPermissionsDocument(e Execution) (string, error) {
 		stmts = append(stmts, statement{Sid: SidReadKinesisStream, Effect: "Allow", Action: KinesisReadActions, Resource: e.KinesisStreamARN})
 	}
 	if e.Mode == ModeInventory {
-		stmts = append(stmts, statement{Sid: SidDescribeNetwork, Effect: "Allow", Action: DescribeNetworkActions, Resource: "*"})
+		stmts = append(stmts, statement{Sid: SidDescribeNetwork, Effect: "Allow", Action: append(slices.Clone(DescribeNetworkActions), ReplayActions...), Resource: "*"})
 		if roles := sortedUnique(e.SourceAccountRoleARNs); len(roles) > 0 {
 			stmts = append(stmts, statement{Sid: SidAssumeSourceRoles, Effect: "Allow", Action: "sts:AssumeRole", Resource: oneOrMany(roles)})
 		}

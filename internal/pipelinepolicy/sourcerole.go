@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 )
@@ -72,7 +73,7 @@ func SourceRoleTrustDocument(r SourceRole) (string, error) {
 // resource-level permissions.
 func SourceRolePermissionsDocument() (string, error) {
 	return render(document{Version: policyVersion, Statement: []statement{{
-		Sid: SidReadNetworkInventory, Effect: "Allow", Action: DescribeNetworkActions, Resource: "*",
+		Sid: SidReadNetworkInventory, Effect: "Allow", Action: append(slices.Clone(DescribeNetworkActions), ReplayActions...), Resource: "*",
 	}}})
 }
 
