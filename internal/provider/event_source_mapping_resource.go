@@ -165,7 +165,7 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 			},
 			"function_response_types": schema.SetAttribute{
 				MarkdownDescription: "What the function's response may say: " + quotedList(mappingResponseTypes) + " lets it name the records that failed, so only they and later records are retried. " +
-					"Defaults to `[\"ReportBatchItemFailures\"]`, which the enricher needs: it names the record to retry from when it cannot read a record's inventory, "+
+					"Defaults to `[\"ReportBatchItemFailures\"]`, which the enricher needs: it names the record to retry from when it cannot read a record's inventory, " +
 					"and without this response type Lambda would take that for a success and drop the rest of the batch, so the plan refuses a list without it. Changed in place.",
 				Optional:    true,
 				Computed:    true,
