@@ -64,19 +64,30 @@ func TestProtocol(t *testing.T) {
 	defer s.Close()
 	client := s.Client()
 
-	get := func(path string) *http.Response {
+	// answer is a response read whole.
+	type answer struct {
+		path       string
+		StatusCode int
+		Header     http.Header
+		Body       []byte
+	}
+	get := func(path string) answer {
 		t.Helper()
 		resp, err := client.Get(s.URL + path)
 		if err != nil {
 			t.Fatalf("GET %s: %v", path, err)
 		}
-		t.Cleanup(func() { _ = resp.Body.Close() })
-		return resp
+		defer func() { _ = resp.Body.Close() }()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return answer{path, resp.StatusCode, resp.Header, body}
 	}
-	decode := func(resp *http.Response, v any) {
+	decode := func(a answer, v any) {
 		t.Helper()
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-			t.Fatalf("decoding %s: %v", resp.Request.URL, err)
+		if err := json.Unmarshal(a.Body, v); err != nil {
+			t.Fatalf("decoding %s: %v", a.path, err)
 		}
 	}
 
@@ -117,10 +128,7 @@ func TestProtocol(t *testing.T) {
 			t.Fatalf("download: %d, X-Terraform-Get %q; want 204 and the 0.10.0 archive", resp.StatusCode, loc)
 		}
 		archive := get(loc)
-		got, err := io.ReadAll(archive.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := archive.Body
 		want, err := os.ReadFile(filepath.Join(dir, "terraform-vpcflow-flow-logs_0.10.0.tar.gz"))
 		if err != nil {
 			t.Fatal(err)
