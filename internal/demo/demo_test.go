@@ -91,6 +91,7 @@ func TestRun(t *testing.T) {
 	fn := "demo-enricher"
 	if _, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String(fn), Role: role.Role.Arn, Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Timeout: aws.Int32(300), MemorySize: aws.Int32(512),
 		Code: &lambdatypes.FunctionCode{ZipFile: emptyZip(t)},
 		Environment: &lambdatypes.Environment{Variables: map[string]string{
 			handler.EnvMode: handler.ModeKinesis, handler.EnvOutputBucket: bucket, handler.EnvInventoryTable: table,
@@ -101,7 +102,9 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := c.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
 		FunctionName: aws.String(fn), EventSourceArn: aws.String(streamARN), BatchSize: aws.Int32(10),
-		StartingPosition: lambdatypes.EventSourcePositionTrimHorizon,
+		StartingPosition:           lambdatypes.EventSourcePositionTrimHorizon,
+		BisectBatchOnFunctionError: aws.Bool(true), MaximumRetryAttempts: aws.Int32(10),
+		FunctionResponseTypes: []lambdatypes.FunctionResponseType{lambdatypes.FunctionResponseTypeReportBatchItemFailures},
 	}); err != nil {
 		t.Fatal(err)
 	}
