@@ -150,10 +150,11 @@ resource "vpcflow_event_source_mapping" "test" {
 			},
 			{ResourceName: testAccMappingAddress, ImportState: true, ImportStateVerify: true},
 			{
-				Config:           config(`  function_response_types = []`),
+				Config:           config(""),
 				ConfigPlanChecks: update,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"), knownvalue.SetExact(nil)),
+					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ReportBatchItemFailures")})),
 					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Enabled")),
 				},
