@@ -91,10 +91,8 @@ func Summarize(reports []Report) Summary {
 	}
 	s.Invocations = len(reports)
 	if len(ds) > 0 {
-		sortDurations(ds)
+		slices.Sort(ds)
 		s.Median, s.P90, s.Max = ds[len(ds)/2], ds[len(ds)*9/10], ds[len(ds)-1]
 	}
 	return s
 }
-
-func sortDurations(ds []time.Duration) { slices.Sort(ds) }
