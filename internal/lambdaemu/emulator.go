@@ -61,7 +61,7 @@ func RIEPath() (string, error) {
 		}
 		dir = parent
 	}
-	return "", fmt.Errorf("aws-lambda-rie is not on the PATH nor in bin/; install it with `make bin/aws-lambda-rie` or: GOBIN=$PWD/bin %s", RIEInstall)
+	return "", fmt.Errorf("aws-lambda-rie is not on the PATH nor in bin/; install it with `make tools` or: GOBIN=$PWD/bin %s", RIEInstall)
 }
 
 // Config is a function to run.
