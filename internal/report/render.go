@@ -39,11 +39,12 @@ var appColours = []string{"#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#db2777",
 // SVG, no scripts and no references to anything outside it.
 func Render(w io.Writer, m Model) error {
 	v := view{
-		Model:    m,
-		Title:    cmp.Or(m.Title, "VPC traffic report"),
-		Map:      layoutMap(m),
-		AZ:       azBars(m),
-		Services: serviceBars(m),
+		Model:     m,
+		Title:     cmp.Or(m.Title, "VPC traffic report"),
+		Map:       layoutMap(m),
+		AZ:        azBars(m),
+		Services:  serviceBars(m),
+		Questions: questions(m.Answers),
 	}
 	if !m.Start.IsZero() {
 		v.Period = fmt.Sprintf("%s – %s UTC (%s)", m.Start.UTC().Format("2006-01-02 15:04"),
@@ -61,6 +62,7 @@ type view struct {
 	CrossAZShare  float64
 	Map           mapView
 	AZ, Services  barsView
+	Questions     []questionView
 }
 
 // HumanBytes formats bytes in binary units: 512 B, 1.5 KiB, 2.0 GiB.
