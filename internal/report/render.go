@@ -35,6 +35,13 @@ const (
 // appColours are those of the applications, by rank.
 var appColours = []string{"#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#db2777", "#0d9488", "#65a30d", "#92400e", "#4f46e5", "#c026d3"}
 
+// Palette returns the colours of the zone pair bars, of AWS services, of
+// the internet and of the applications by rank, for checks of
+// screenshots.
+func Palette() (az, service, internet string, apps []string) {
+	return colourAZ, colourService, colourInternet, slices.Clone(appColours)
+}
+
 // Render writes the model as one self-contained HTML page: inline CSS and
 // SVG, no scripts and no references to anything outside it.
 func Render(w io.Writer, m Model) error {
