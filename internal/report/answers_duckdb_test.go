@@ -55,7 +55,9 @@ func TestAnswersMatchDuckDB(t *testing.T) {
 		format, table string
 		files         func(dir string) localsql.Files
 	}{
-		{FormatJSON, localsql.NDJSONTable, func(dir string) localsql.Files { return localsql.Files{NDJSON: filepath.Join(dir, "dt=*", "hour=*", "*.json.gz")} }},
+		{FormatJSON, localsql.NDJSONTable, func(dir string) localsql.Files {
+			return localsql.Files{NDJSON: filepath.Join(dir, "dt=*", "hour=*", "*.json.gz")}
+		}},
 		{FormatParquet, localsql.ParquetTable, func(dir string) localsql.Files {
 			return localsql.Files{Parquet: filepath.Join(dir, "dt=*", "hour=*", "*.parquet")}
 		}},
