@@ -101,7 +101,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	// As for enrich: a temporary file beside --out replaces it only once
 	// the page is complete.
 	var file *os.File
-	var dst io.Writer = stdout
+	dst := stdout
 	if c.out != "-" {
 		if file, err = createTemp(c.out); err != nil {
 			_, _ = fmt.Fprintf(stderr, "enricher report: %v\n", err)
