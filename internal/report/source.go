@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,8 @@ import (
 // prefix: dt=YYYY-MM-DD/hour=HH/NAME (output.PartitionPath).
 type Store interface {
 	// List calls fn for every object whose key starts with prefix, keys
-	// relative to the store, in any order.
+	// relative to the store, in any order, and stops at fn's first
+	// error. fn reads objects of the store while it runs.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
 	// Open returns an object's content. When it is an *os.File, Parquet
 	// objects are read in place; other readers are copied to a
@@ -81,10 +83,40 @@ func Scan(ctx context.Context, store Store, sel Selection, fn func(*output.Row) 
 	start, end := sel.Start.UTC(), sel.End.UTC()
 	partitions := map[string]bool{}
 	formats := map[string]string{} // format → first object of it
+	read := func(o Object) error {
+		format := sel.Format
+		if format == "" {
+			if format = formatOf(o.Key); format == "" {
+				return fmt.Errorf("%s: not a row object by its name (want .json.gz or .parquet); pass --format json or --format parquet to read every object of the partitions as that format", join(store, o.Key))
+			}
+			formats[format] = cmp.Or(formats[format], o.Key)
+			if len(formats) > 1 {
+				return fmt.Errorf("%s holds both gzip NDJSON (%s) and Parquet (%s) rows: Athena reads them as two tables, and reading both would count their rows twice; pass --format json or --format parquet",
+					store, formats[FormatJSON], formats[FormatParquet])
+			}
+		}
+		partitions[path.Dir(o.Key)] = true
+		st.Objects++
+		st.Bytes += o.Size
+		err := readObject(ctx, store, o.Key, format, func(r *output.Row) error {
+			st.Rows++
+			if r.Window.Before(start) || !r.Window.Before(end) {
+				return nil
+			}
+			st.Kept++
+			return fn(r)
+		})
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", join(store, o.Key), err)
+		}
+		return nil
+	}
 	for day := start.Truncate(24 * time.Hour); day.Before(end); day = day.AddDate(0, 0, 1) {
 		prefix := "dt=" + day.Format("2006-01-02") + "/"
 		st.Listings++
-		var objects []Object
+		// Each object is read as it is listed: nothing grows with the
+		// number of objects but the set of partitions.
+		var readErr error
 		err := store.List(ctx, prefix, func(o Object) error {
 			hour, ok := partitionHour(o.Key)
 			if !ok || hidden(o.Key) {
@@ -94,49 +126,18 @@ func Scan(ctx context.Context, store Store, sel Selection, fn func(*output.Row) 
 			if !hour.Before(end) || !hour.Add(time.Hour).After(start) {
 				return nil
 			}
-			objects = append(objects, o)
-			return nil
+			readErr = read(o)
+			return readErr
 		})
+		if readErr != nil {
+			return st, readErr
+		}
 		if err != nil {
 			return st, fmt.Errorf("listing %s: %w", join(store, prefix), err)
-		}
-		for _, o := range objects {
-			format := sel.Format
-			if format == "" {
-				if format = formatOf(o.Key); format == "" {
-					return st, fmt.Errorf("%s: not a row object by its name (want .json.gz or .parquet); pass --format json or --format parquet to read every object of the partitions as that format", join(store, o.Key))
-				}
-				formats[format] = cmpOr(formats[format], o.Key)
-				if len(formats) > 1 {
-					return st, fmt.Errorf("%s holds both gzip NDJSON (%s) and Parquet (%s) rows: Athena reads them as two tables, and reading both would count their rows twice; pass --format json or --format parquet",
-						store, formats[FormatJSON], formats[FormatParquet])
-				}
-			}
-			partitions[path.Dir(o.Key)] = true
-			st.Objects++
-			st.Bytes += o.Size
-			err := readObject(ctx, store, o.Key, format, func(r *output.Row) error {
-				st.Rows++
-				if r.Window.Before(start) || !r.Window.Before(end) {
-					return nil
-				}
-				st.Kept++
-				return fn(r)
-			})
-			if err != nil {
-				return st, fmt.Errorf("reading %s: %w", join(store, o.Key), err)
-			}
 		}
 	}
 	st.Partitions = len(partitions)
 	return st, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (sel Selection) check() error {
