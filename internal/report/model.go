@@ -1,7 +1,11 @@
 // Package report summarises enriched connection rows (output.Row) into a
 // Model (traffic between applications, bytes across Availability Zones, top
 // talkers, AWS services reached) and renders it as one self-contained HTML
-// page with inline SVG charts.
+// page with inline SVG charts, with the answers of the named queries
+// (package queries) computed the way their SQL computes them. Write reads
+// the rows of a time range from a Store (an S3 prefix, a folder) one
+// object at a time and summarises them while reading, with a Builder whose
+// memory grows with distinct groups, not rows.
 //
 // Rejected connections are counted in the totals (Model.Rejected) and left
 // out of everything else; NODATA and SKIPDATA rows count in Model.Rows only.
