@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 		return res, err
 	}
 	report := filepath.Join(opts.Dir, ReportFile)
-	if err := writeReport(rows, report); err != nil {
+	if err := writeReport(ctx, rows, report, set.Truth); err != nil {
 		return res, err
 	}
 	p.linef("%d objects under s3://%s/%s copied to %s", res.Objects, pl.bucket, pl.prefix, rows)

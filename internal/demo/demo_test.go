@@ -131,8 +131,10 @@ func TestRun(t *testing.T) {
 	if len(rows) != res.Objects {
 		t.Errorf("%d row files, %d objects", len(rows), res.Objects)
 	}
-	if st, err := os.Stat(filepath.Join(dir, ReportFile)); err != nil || st.Size() < 10_000 {
+	if page, err := os.ReadFile(filepath.Join(dir, ReportFile)); err != nil || len(page) < 10_000 {
 		t.Errorf("the report: %v", err)
+	} else if !strings.Contains(string(page), "Which applications did "+res.Truth.App+" talk to") || strings.Contains(string(page), `class="partial"`) {
+		t.Error("the report does not answer every named query over its whole period")
 	}
 
 	// The answers, as the answers command gives them.

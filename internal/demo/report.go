@@ -1,64 +1,28 @@
 package demo
 
 import (
-	"fmt"
-	"io/fs"
+	"context"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/report"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
 
 // writeReport draws the HTML report of the rows under dir (gzip NDJSON
-// or Parquet) into path.
-func writeReport(dir, path string) error {
-	var rows []output.Row
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		var rs []output.Row
-		switch {
-		case strings.HasSuffix(p, ".json.gz"):
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = f.Close() }() // read only
-			rs, err = report.ReadNDJSON(f)
-			if err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-		case strings.HasSuffix(p, ".parquet"):
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = f.Close() }() // read only
-			st, err := f.Stat()
-			if err != nil {
-				return err
-			}
-			if rs, err = output.ReadParquet(f, st.Size()); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-		}
-		rows = append(rows, rs...)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
+// or Parquet) into path, as enricher report does: over every window the
+// named queries read when asked at the estate's Now, with the estate's
+// application of app_peers.
+func writeReport(ctx context.Context, dir, path string, truth synthetic.Truth) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	m := report.Build(slices.Values(rows), 0)
-	m.Title = "Connections of the synthetic estate (make demo)"
-	if err := report.Render(f, m); err != nil {
+	_, err = report.Write(ctx, f, report.Dir(dir), report.Request{
+		Selection: report.Selection{Start: report.QueriesStart(truth.Now), End: truth.Now},
+		Title:     "Connections of the synthetic estate (make demo)",
+		App:       truth.App,
+	})
+	if err != nil {
 		_ = f.Close()
 		return err
 	}

@@ -1,7 +1,11 @@
 // Package report summarises enriched connection rows (output.Row) into a
 // Model (traffic between applications, bytes across Availability Zones, top
 // talkers, AWS services reached) and renders it as one self-contained HTML
-// page with inline SVG charts.
+// page with inline SVG charts, with the answers of the named queries
+// (package queries) computed the way their SQL computes them. Write reads
+// the rows of a time range from a Store (an S3 prefix, a folder) one
+// object at a time and summarises them while reading, with a Builder whose
+// memory grows with distinct groups, not rows.
 //
 // Rejected connections are counted in the totals (Model.Rejected) and left
 // out of everything else; NODATA and SKIPDATA rows count in Model.Rows only.
@@ -56,6 +60,8 @@ type Model struct {
 	TopTalkers []Talker
 	// Services are the AWS services reached, most bytes first.
 	Services []Service
+	// Answers are those of the named queries, when asked (Options.Now).
+	Answers *Answers
 }
 
 // App is an application: the endpoints sharing an app tag, or a fallback
@@ -191,118 +197,200 @@ func (s set) add(v string) {
 
 func (s set) sorted() []string { return slices.Sorted(maps.Keys(s)) }
 
+// Options configure a Builder.
+type Options struct {
+	// Top is the number of top talkers kept (DefaultTop when <= 0).
+	Top int
+	// Now is the moment the named queries are asked at, their {{now}}:
+	// Model.Answers answers them for the rows added. Zero leaves the
+	// answers out.
+	Now time.Time
+	// App is the application whose peers the app_peers query lists, its
+	// {{app}}; empty leaves that answer out.
+	App string
+	// From is the start of the range of windows the rows were read from:
+	// a query whose period starts earlier is answered over part of its
+	// period, which the page says. Zero: the rows were not selected by
+	// window.
+	From time.Time
+}
+
+// Builder summarises rows one at a time. What it keeps grows with the
+// number of distinct applications, endpoint pairs, zone pairs, services
+// and query groups, never with the number of rows.
+type Builder struct {
+	opts     Options
+	m        Model
+	apps     map[string]*appAcc
+	edges    map[[2]string]*edgeAcc
+	talkers  map[string]*talkerAcc
+	services map[string]*serviceAcc
+	pairs    map[[2]string]int64
+	answers  *answersAcc
+}
+
+// NewBuilder returns a Builder with no rows.
+func NewBuilder(opts Options) *Builder {
+	if opts.Top <= 0 {
+		opts.Top = DefaultTop
+	}
+	b := &Builder{
+		opts:     opts,
+		apps:     map[string]*appAcc{},
+		edges:    map[[2]string]*edgeAcc{},
+		talkers:  map[string]*talkerAcc{},
+		services: map[string]*serviceAcc{},
+		pairs:    map[[2]string]int64{},
+	}
+	if !opts.Now.IsZero() {
+		b.answers = newAnswersAcc(opts)
+	}
+	return b
+}
+
 // Build summarises rows, keeping the top talkers (DefaultTop when top <= 0).
 func Build(rows iter.Seq[output.Row], top int) Model {
-	if top <= 0 {
-		top = DefaultTop
-	}
-	var m Model
-	apps := map[string]*appAcc{}
-	edges := map[[2]string]*edgeAcc{}
-	talkers := map[string]*talkerAcc{}
-	services := map[string]*serviceAcc{}
-	pairs := map[[2]string]int64{}
-	app := func(e *output.Endpoint) *appAcc {
-		name, kind := AppName(e)
-		a := apps[name]
-		if a == nil {
-			a = &appAcc{App: App{Name: name, Kind: kind}, types: set{}, owners: set{}, stacks: set{}, vpcs: set{}}
-			apps[name] = a
-		}
-		a.types.add(e.Type)
-		a.owners.add(e.Tags["owner"])
-		a.stacks.add(e.Tags["aws:cloudformation:stack-name"])
-		a.vpcs.add(e.VPCID)
-		return a
-	}
+	b := NewBuilder(Options{Top: top})
 	for r := range rows {
-		m.Rows++
-		if !r.Start.IsZero() && (m.Start.IsZero() || r.Start.Before(m.Start)) {
-			m.Start = r.Start
-		}
-		if r.End.After(m.End) {
-			m.End = r.End
-		}
-		if r.Client == nil || r.Server == nil {
-			continue
-		}
-		m.Connections++
-		bytes := r.Uploaded + r.Downloaded
-		if r.Action == "REJECT" {
-			m.Rejected++
-			m.RejectedBytes += bytes
-			continue
-		}
-		m.Bytes += bytes
-		port := Port{r.ServerPort, r.Protocol}
+		b.Add(&r)
+	}
+	return b.Model()
+}
 
-		c, s := app(r.Client), app(r.Server)
-		c.AsClient += bytes
-		s.AsServer += bytes
-		e := edges[[2]string{c.Name, s.Name}]
-		if e == nil {
-			e = &edgeAcc{Edge: Edge{Client: c.Name, Server: s.Name}, ports: map[Port]bool{}}
-			edges[[2]string{c.Name, s.Name}] = e
-		}
-		e.Bytes += bytes
-		e.Connections++
-		e.ports[port] = true
+// Groups is the number of aggregates the Builder keeps: what its memory
+// grows with.
+func (b *Builder) Groups() int {
+	n := len(b.apps) + len(b.edges) + len(b.talkers) + len(b.services) + len(b.pairs)
+	for _, a := range b.apps {
+		n += len(a.types) + len(a.owners) + len(a.stacks) + len(a.vpcs)
+	}
+	for _, e := range b.edges {
+		n += len(e.ports)
+	}
+	for _, t := range b.talkers {
+		n += len(t.ports)
+	}
+	for _, s := range b.services {
+		n += len(s.apps)
+	}
+	if b.answers != nil {
+		n += b.answers.groups()
+	}
+	return n
+}
 
-		tk := identity(r.Client) + "\x00" + identity(r.Server)
-		t := talkers[tk]
-		if t == nil {
-			t = &talkerAcc{Talker: Talker{Client: EndpointName(r.Client), Server: EndpointName(r.Server),
-				ClientApp: c.Name, ServerApp: s.Name}, ports: map[Port]bool{}}
-			talkers[tk] = t
-		}
-		t.Bytes += bytes
-		t.Connections++
-		t.ports[port] = true
+func (b *Builder) app(e *output.Endpoint) *appAcc {
+	name, kind := AppName(e)
+	a := b.apps[name]
+	if a == nil {
+		a = &appAcc{App: App{Name: name, Kind: kind}, types: set{}, owners: set{}, stacks: set{}, vpcs: set{}}
+		b.apps[name] = a
+	}
+	a.types.add(e.Type)
+	a.owners.add(e.Tags["owner"])
+	a.stacks.add(e.Tags["aws:cloudformation:stack-name"])
+	a.vpcs.add(e.VPCID)
+	return a
+}
 
-		if a, b, ok := azPair(r.Client, r.Server); ok {
-			pairs[[2]string{a, b}] += bytes
-			m.CrossAZBytes += bytes
-		}
+// Add counts one row. It keeps no reference to the row, which the caller
+// may reuse.
+func (b *Builder) Add(r *output.Row) {
+	m := &b.m
+	m.Rows++
+	if b.answers != nil {
+		b.answers.add(r)
+	}
+	if !r.Start.IsZero() && (m.Start.IsZero() || r.Start.Before(m.Start)) {
+		m.Start = r.Start
+	}
+	if r.End.After(m.End) {
+		m.End = r.End
+	}
+	if r.Client == nil || r.Server == nil {
+		return
+	}
+	m.Connections++
+	bytes := r.Uploaded + r.Downloaded
+	if r.Action == "REJECT" {
+		m.Rejected++
+		m.RejectedBytes += bytes
+		return
+	}
+	m.Bytes += bytes
+	port := Port{r.ServerPort, r.Protocol}
 
-		if r.Server.Type == "aws:service" {
-			name := cmp.Or(r.Server.AwsService, "unknown")
-			sv := services[name]
-			if sv == nil {
-				sv = &serviceAcc{Service: Service{Name: name}, apps: set{}}
-				services[name] = sv
-			}
-			sv.Bytes += bytes
-			sv.Connections++
-			sv.apps.add(c.Name)
-		}
+	c, s := b.app(r.Client), b.app(r.Server)
+	c.AsClient += bytes
+	s.AsServer += bytes
+	e := b.edges[[2]string{c.Name, s.Name}]
+	if e == nil {
+		e = &edgeAcc{Edge: Edge{Client: c.Name, Server: s.Name}, ports: map[Port]bool{}}
+		b.edges[[2]string{c.Name, s.Name}] = e
+	}
+	e.Bytes += bytes
+	e.Connections++
+	e.ports[port] = true
+
+	tk := identity(r.Client) + "\x00" + identity(r.Server)
+	t := b.talkers[tk]
+	if t == nil {
+		t = &talkerAcc{Talker: Talker{Client: EndpointName(r.Client), Server: EndpointName(r.Server),
+			ClientApp: c.Name, ServerApp: s.Name}, ports: map[Port]bool{}}
+		b.talkers[tk] = t
+	}
+	t.Bytes += bytes
+	t.Connections++
+	t.ports[port] = true
+
+	if a, z, ok := azPair(r.Client, r.Server); ok {
+		b.pairs[[2]string{a, z}] += bytes
+		m.CrossAZBytes += bytes
 	}
 
-	for _, a := range apps {
+	if r.Server.Type == "aws:service" {
+		name := cmp.Or(r.Server.AwsService, "unknown")
+		sv := b.services[name]
+		if sv == nil {
+			sv = &serviceAcc{Service: Service{Name: name}, apps: set{}}
+			b.services[name] = sv
+		}
+		sv.Bytes += bytes
+		sv.Connections++
+		sv.apps.add(c.Name)
+	}
+}
+
+// Model returns the summary of the rows added so far.
+func (b *Builder) Model() Model {
+	m := b.m
+	m.Apps, m.Edges, m.AZPairs, m.TopTalkers, m.Services = nil, nil, nil, nil, nil
+	for _, a := range b.apps {
 		a.Types, a.Owners, a.Stacks, a.VPCs = a.types.sorted(), a.owners.sorted(), a.stacks.sorted(), a.vpcs.sorted()
 		m.Apps = append(m.Apps, a.App)
 	}
 	slices.SortFunc(m.Apps, func(a, b App) int {
 		return cmp.Or(cmp.Compare(b.AsClient+b.AsServer, a.AsClient+a.AsServer), strings.Compare(a.Name, b.Name))
 	})
-	for _, e := range edges {
+	for _, e := range b.edges {
 		e.Ports = sortedPorts(e.ports)
 		m.Edges = append(m.Edges, e.Edge)
 	}
 	slices.SortFunc(m.Edges, func(a, b Edge) int {
 		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Client, b.Client), strings.Compare(a.Server, b.Server))
 	})
-	for k, b := range pairs {
-		p := AZPair{A: k[0], B: k[1], Bytes: b}
+	for k, n := range b.pairs {
+		p := AZPair{A: k[0], B: k[1], Bytes: n}
 		if m.Bytes > 0 {
-			p.Share = float64(b) / float64(m.Bytes)
+			p.Share = float64(n) / float64(m.Bytes)
 		}
 		m.AZPairs = append(m.AZPairs, p)
 	}
 	slices.SortFunc(m.AZPairs, func(a, b AZPair) int {
 		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.A, b.A), strings.Compare(a.B, b.B))
 	})
-	for _, k := range slices.Sorted(maps.Keys(talkers)) {
-		t := talkers[k]
+	for _, k := range slices.Sorted(maps.Keys(b.talkers)) {
+		t := b.talkers[k]
 		t.Ports = sortedPorts(t.ports)
 		m.TopTalkers = append(m.TopTalkers, t.Talker)
 	}
@@ -310,14 +398,17 @@ func Build(rows iter.Seq[output.Row], top int) Model {
 	slices.SortStableFunc(m.TopTalkers, func(a, b Talker) int {
 		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Client, b.Client), strings.Compare(a.Server, b.Server))
 	})
-	m.TopTalkers = m.TopTalkers[:min(top, len(m.TopTalkers))]
-	for _, s := range services {
+	m.TopTalkers = m.TopTalkers[:min(b.opts.Top, len(m.TopTalkers))]
+	for _, s := range b.services {
 		s.Apps = s.apps.sorted()
 		m.Services = append(m.Services, s.Service)
 	}
 	slices.SortFunc(m.Services, func(a, b Service) int {
 		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Name, b.Name))
 	})
+	if b.answers != nil {
+		m.Answers = b.answers.answers()
+	}
 	return m
 }
 

@@ -35,15 +35,23 @@ const (
 // appColours are those of the applications, by rank.
 var appColours = []string{"#2563eb", "#16a34a", "#dc2626", "#7c3aed", "#db2777", "#0d9488", "#65a30d", "#92400e", "#4f46e5", "#c026d3"}
 
+// Palette returns the colours of the zone pair bars, of AWS services, of
+// the internet and of the applications by rank, for checks of
+// screenshots.
+func Palette() (az, service, internet string, apps []string) {
+	return colourAZ, colourService, colourInternet, slices.Clone(appColours)
+}
+
 // Render writes the model as one self-contained HTML page: inline CSS and
 // SVG, no scripts and no references to anything outside it.
 func Render(w io.Writer, m Model) error {
 	v := view{
-		Model:    m,
-		Title:    cmp.Or(m.Title, "VPC traffic report"),
-		Map:      layoutMap(m),
-		AZ:       azBars(m),
-		Services: serviceBars(m),
+		Model:     m,
+		Title:     cmp.Or(m.Title, "VPC traffic report"),
+		Map:       layoutMap(m),
+		AZ:        azBars(m),
+		Services:  serviceBars(m),
+		Questions: questions(m.Answers),
 	}
 	if !m.Start.IsZero() {
 		v.Period = fmt.Sprintf("%s – %s UTC (%s)", m.Start.UTC().Format("2006-01-02 15:04"),
@@ -61,6 +69,7 @@ type view struct {
 	CrossAZShare  float64
 	Map           mapView
 	AZ, Services  barsView
+	Questions     []questionView
 }
 
 // HumanBytes formats bytes in binary units: 512 B, 1.5 KiB, 2.0 GiB.

@@ -27,8 +27,12 @@ func fixture() Model {
 	rejected.Action = "REJECT"
 	late := conn(web2, api2, 443, 2<<20, 30<<20)
 	late.End = t0.Add(26 * time.Hour)
-	m := build(
+	lb := &output.Endpoint{Type: "elasticloadbalancing:loadbalancer", LoadBalancerType: "application",
+		ARNs: []string{"arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop/50dc6c495c0c9188"}}
+	b := NewBuilder(Options{Now: t0.Add(48 * time.Hour), App: "web", From: t0.Add(-24 * time.Hour)})
+	for _, r := range []output.Row{
 		conn(internet, web1, 443, 20<<10, 400<<10),
+		conn(lb, api1, 443, 1<<10, 9<<10),
 		conn(web1, api1, 443, 5<<10, 60<<10),
 		late,
 		conn(worker, s3, 443, 3<<30, 50<<20),
@@ -37,8 +41,11 @@ func fixture() Model {
 		conn(evil, api1, 9000, 512, 100),
 		conn(web1, evil, 8080, 1<<20, 1<<20),
 		rejected,
-		output.Row{LogStatus: output.LogStatusNoData, InterfaceID: "eni-1", Start: t0, End: t0},
-	)
+		{LogStatus: output.LogStatusNoData, InterfaceID: "eni-1", Start: t0, End: t0},
+	} {
+		b.Add(&r)
+	}
+	m := b.Model()
 	m.Title = "Fixture report"
 	return m
 }
@@ -106,7 +113,7 @@ func TestRenderContents(t *testing.T) {
 	got := render(t, fixture())
 	for _, want := range []string{
 		"<title>Fixture report</title>",
-		"2024-06-01 10:00 – 2024-06-02 12:00 UTC (26.0 hours) · 10 rows",
+		"2024-06-01 10:00 – 2024-06-02 12:00 UTC (26.0 hours) · 11 rows",
 		`<svg class="map"`, `<svg class="bars"`,
 		">CLIENTS<", ">SERVERS<", ">worker<", ">aws:s3<", ">lambda:function billing-fn<",
 		"us-east-1b ↔ us-east-1c", "3.0 GiB", "from worker",

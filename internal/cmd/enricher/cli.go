@@ -30,7 +30,7 @@ const usage = `Usage:
       Print each flow log record as a JSON object keyed by AWS field names.
   enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [flags] < input
       Enrich flow log records into aggregated connections.
-  enricher help
+` + reportUsage + `  enricher help
       Print this text.
 
 Lines that cannot be parsed are reported on stderr with their line number
@@ -57,6 +57,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runParse(args[1:], stdin, stdout, stderr)
 	case "enrich":
 		return runEnrich(args[1:], stdin, stdout, stderr)
+	case "report":
+		return runReport(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		_, _ = fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,12 +1,15 @@
 // Command enricher enriches VPC flow log records: as an AWS Lambda function
 // subscribed to a CloudWatch Logs log group, or as a command-line tool that
-// reads flow log lines or subscription payloads.
+// reads flow log lines or subscription payloads and draws the HTML report
+// of the rows in S3.
 //
 // Usage:
 //
 //	enricher parse [--format FMT] < lines
 //	enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [--window 60s]
 //	                [--output ndjson|parquet] [--out FILE|-] [--subscription] < input
+//	enricher report --from s3://BUCKET/PREFIX|DIR --start RFC3339 --end RFC3339
+//	                [--format json|parquet] [--app NAME] [--out FILE|-]
 //
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
 // is set) it serves CloudWatch Logs subscription events instead; see
