@@ -225,6 +225,12 @@ func (c *Config) Check(now time.Time) error {
 	case c.Inventory == nil:
 		return errors.New("no inventory")
 	}
+	return c.CheckRange(now)
+}
+
+// CheckRange reports what is wrong with the range at now: it must be
+// whole hours, not empty, and closed.
+func (c *Config) CheckRange(now time.Time) error {
 	if !c.From.Equal(c.From.Truncate(time.Hour)) || !c.To.Equal(c.To.Truncate(time.Hour)) {
 		return fmt.Errorf("the range %s to %s: want whole hours, as rows are stored and replaced by the hour (dt=YYYY-MM-DD/hour=HH)",
 			c.From.UTC().Format(time.RFC3339), c.To.UTC().Format(time.RFC3339))

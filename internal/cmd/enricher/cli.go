@@ -30,6 +30,8 @@ const usage = `Usage:
       Print each flow log record as a JSON object keyed by AWS field names.
   enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [flags] < input
       Enrich flow log records into aggregated connections.
+  enricher reenrich --log-group NAME --from TIME --to TIME --bucket B --table T
+      Enrich closed hours of a log group again and replace their rows in S3.
   enricher help
       Print this text.
 
@@ -57,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runParse(args[1:], stdin, stdout, stderr)
 	case "enrich":
 		return runEnrich(args[1:], stdin, stdout, stderr)
+	case "reenrich":
+		return runReenrich(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		_, _ = fmt.Fprint(stdout, usage)
 		return exitOK
