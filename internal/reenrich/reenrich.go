@@ -402,10 +402,12 @@ func Run(ctx context.Context, c Config, logs LogsAPI, objects S3API) (*Report, e
 	}
 
 	// The replacements first, then the objects they replace.
-	if _, err := c.Sink.Commit(ctx, batch, name); err != nil {
+	if written, err := c.Sink.Commit(ctx, batch, name); err != nil {
+		// The partitions whose replacement was written beside objects it
+		// replaces.
 		var doubled []string
 		for _, p := range parts {
-			if len(live[p.Path]) > 0 {
+			if slices.Contains(written, p.Key) && slices.ContainsFunc(live[p.Path], func(k string) bool { return k != p.Key }) {
 				doubled = append(doubled, p.Path)
 			}
 		}
