@@ -27,7 +27,7 @@ func TestReenrichRefusesBeforeReadingAnything(t *testing.T) {
 		{"not whole hours", args(closed.Add(time.Minute), closed.Add(time.Hour)), "want whole hours"},
 		{"empty", args(closed, closed), "is empty"},
 		{"not closed", args(recent.Add(-2*time.Hour), recent), "may still write rows"},
-		{"settle shortened still not closed", args(recent.Add(-2*time.Hour), recent, "--settle", "1m"), "may still write rows"},
+		{"settle shortened, ends in the future", args(recent, recent.Add(time.Hour), "--settle", "1m"), "may still write rows"},
 		{"bad output", args(closed, closed.Add(time.Hour), "--output", "csv"), `unknown output format "csv"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
