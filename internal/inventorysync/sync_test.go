@@ -310,11 +310,21 @@ func (failingEC2) DescribeNetworkInterfaces(context.Context, *ec2.DescribeNetwor
 	return nil, fmt.Errorf("RequestLimitExceeded: Request limit exceeded")
 }
 
-// TestSyncReplayOnMoto runs the sync with the CloudTrail replay on. moto
-// (5.2) does not implement CloudTrail LookupEvents; the sync reports the
-// replay's failure and still lists and writes the present. The replay's
-// paging is not covered here for that reason; FromCloudTrail and the
-// decoding of what it returns are (TestFromCloudTrail).
+// TestSyncReplayOnMoto runs the sync with the CloudTrail replay on; the
+// sync reports the replay's failure and still lists and writes the present.
+//
+// moto 5.2.1 does not implement CloudTrail LookupEvents at all: its
+// CloudTrail backend serves trails, event and insight selectors and tags
+// only, and its dispatcher raises "NotImplementedError: The lookup_events
+// action has not been implemented", which the server answers with HTTP 500
+// and an HTML body. Every call shape fails the same way (checked: no
+// parameters; StartTime and EndTime only; MaxResults only; an EventName
+// LookupAttribute alone; the sync's shape with all of them), with or
+// without a trail, so there is no shape to page through on moto. The
+// replay's paging and pacing are therefore not covered against moto;
+// FromCloudTrail and the decoding of what LookupEvents returns are
+// (TestFromCloudTrail), and the churn simulation replays a day of
+// CloudTrail records through the same conversion (package churn).
 func TestSyncReplayOnMoto(t *testing.T) {
 	ctx := context.Background()
 	cfg := acctest.AWSConfig(t)
@@ -334,6 +344,11 @@ func TestSyncReplayOnMoto(t *testing.T) {
 	}
 	if rep.ReplayError == "" && rep.ReplayPages == 0 {
 		t.Errorf("replay: %+v; want pages read or the reason none were", rep)
+	}
+	if rep.ReplayError != "" && !strings.Contains(rep.ReplayError, "500") {
+		// A moto that implements LookupEvents, or fails it differently:
+		// the comment above, and the coverage it describes, need a look.
+		t.Logf("moto's LookupEvents no longer fails with HTTP 500: %s", rep.ReplayError)
 	}
 	t.Logf("CloudTrail replay on moto: %d pages, %d events, error %q", rep.ReplayPages, replayed, rep.ReplayError)
 	if got := lookup(t, store, privateIPs(web)[0], time.Now().Add(time.Minute)); got != aws.ToString(web.NetworkInterfaceId) {

@@ -42,8 +42,24 @@ func KinesisName(streamARN, shardID, first, last string) string {
 // payload: the log group's owner, name and subscription filters, the log
 // stream, and the id of the payload's first log event.
 func LogsName(owner, logGroup string, filters []string, logStream, firstEventID string) string {
+	return LogsSource(owner, logGroup, filters) + EscapeName(logStream) + "-" + firstEventID
+}
+
+// LogsSource returns the beginning that the names of every payload of a
+// log group through its subscription filters share (l-<log group hash>-):
+// listing a partition with it finds that source's objects, and no other's.
+func LogsSource(owner, logGroup string, filters []string) string {
 	parts := append([]string{owner, logGroup}, filters...)
-	return "l-" + shortHash(parts...) + "-" + EscapeName(logStream) + "-" + firstEventID
+	return "l-" + shortHash(parts...) + "-"
+}
+
+// ReenrichedName returns the name of the rows that replace, in one
+// partition, every object of a log group through its subscription filters
+// (see package reenrich). EscapeName writes an underscore only before two
+// upper-case hexadecimal digits, so no log stream gives a payload this
+// name.
+func ReenrichedName(owner, logGroup string, filters []string) string {
+	return LogsSource(owner, logGroup, filters) + "_reenriched-0"
 }
 
 // maxEscaped bounds an escaped name; longer ones end in a hash of the

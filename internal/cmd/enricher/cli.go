@@ -30,7 +30,9 @@ const usage = `Usage:
       Print each flow log record as a JSON object keyed by AWS field names.
   enricher enrich --enis FILE [--tags FILE] [--ip-ranges FILE] [flags] < input
       Enrich flow log records into aggregated connections.
-` + reportUsage + `  enricher help
+` + reportUsage + `  enricher reenrich --log-group NAME --from TIME --to TIME --bucket B --table T
+      Enrich closed hours of a log group again and replace their rows in S3.
+  enricher help
       Print this text.
 
 Lines that cannot be parsed are reported on stderr with their line number
@@ -59,6 +61,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runEnrich(args[1:], stdin, stdout, stderr)
 	case "report":
 		return runReport(args[1:], stdout, stderr)
+	case "reenrich":
+		return runReenrich(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		_, _ = fmt.Fprint(stdout, usage)
 		return exitOK
