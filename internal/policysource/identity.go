@@ -48,17 +48,17 @@ func (r *Reader) readUser(ctx context.Context, userARN string) (*User, error) {
 		}
 		inline = append(inline, page.PolicyNames...)
 	}
-	for _, policyName := range inline {
+	ps, err := inlinePolicies(inline, "IAM user ("+userARN+")", func(policyName string) (*string, error) {
 		p, err := r.IAM.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(policyName)})
 		if err != nil {
-			return nil, fmt.Errorf("reading inline policy %s of IAM user (%s): %w", policyName, userARN, err)
+			return nil, err
 		}
-		doc, err := decodeDocument(aws.ToString(p.PolicyDocument))
-		if err != nil {
-			return nil, fmt.Errorf("reading inline policy %s of IAM user (%s): %w", policyName, userARN, err)
-		}
-		u.Permissions = append(u.Permissions, Policy{Name: "inline policy " + policyName, Document: doc})
+		return p.PolicyDocument, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	u.Permissions = append(u.Permissions, ps...)
 	var attached []string
 	apager := iam.NewListAttachedUserPoliciesPaginator(r.IAM, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(name)})
 	for apager.HasMorePages() {
@@ -117,17 +117,18 @@ func (r *Reader) groupPolicies(ctx context.Context, group string) ([]Policy, []s
 		}
 		names = append(names, page.PolicyNames...)
 	}
-	var out []Policy
-	for _, policyName := range names {
+	out, err := inlinePolicies(names, "IAM group ("+group+")", func(policyName string) (*string, error) {
 		p, err := r.IAM.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: aws.String(group), PolicyName: aws.String(policyName)})
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading inline policy %s of IAM group (%s): %w", policyName, group, err)
+			return nil, err
 		}
-		doc, err := decodeDocument(aws.ToString(p.PolicyDocument))
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading inline policy %s of IAM group (%s): %w", policyName, group, err)
-		}
-		out = append(out, Policy{Name: "inline policy " + policyName + " of group " + group, Document: doc})
+		return p.PolicyDocument, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range out {
+		out[i].Name += " of group " + group
 	}
 	var attached []string
 	apager := iam.NewListAttachedGroupPoliciesPaginator(r.IAM, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String(group)})
