@@ -84,6 +84,7 @@ type Client struct {
 
 	accountOnce sync.Once
 	accountID   string
+	callerARN   string
 	accountErr  error
 
 	// Calls counts AWS operations by "Service.Operation", so tests can assert plan cost.
@@ -260,8 +261,18 @@ func (c *Client) AccountID(ctx context.Context) (string, error) {
 			return
 		}
 		c.accountID = aws.ToString(out.Account)
+		c.callerARN = aws.ToString(out.Arn)
 	})
 	return c.accountID, c.accountErr
+}
+
+// CallerARN returns the caller's ARN (an IAM user, an assumed-role session,
+// the account root), asked of STS once with AccountID.
+func (c *Client) CallerARN(ctx context.Context) (string, error) {
+	if _, err := c.AccountID(ctx); err != nil {
+		return "", err
+	}
+	return c.callerARN, nil
 }
 
 // Partition returns the ARN partition of the provider's region.

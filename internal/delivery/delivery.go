@@ -73,6 +73,10 @@ type Input struct {
 	// log may s3:GetBucketPolicy and s3:PutBucketPolicy on the bucket, which
 	// AWS needs to add the delivery statements itself; nil = not known.
 	CreatorMayPutBucketPolicy *bool
+	// CreatorNote says who the creator is and why it may or may not put the
+	// bucket policy, or why that is not known (CreatorMayPutBucketPolicy's
+	// second result, or the reason the creator could not be read).
+	CreatorNote string
 }
 
 // Finding is one problem (or risk) found in a delivery setup.

@@ -29,18 +29,17 @@ func TestCheckBucketPolicyWithoutDeliveryStatement(t *testing.T) {
 			name: "no delivery statement, creator's permissions unknown", run: s3Input(policy, nil),
 			want: []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
 			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {
-				"s3:PutObject on arn:aws:s3:::flow-logs/AWSLogs/", "may s3:GetBucketPolicy and s3:PutBucketPolicy",
-				"fix:AWSLogDeliveryWrite"}},
+				"s3:PutObject the log files under arn:aws:s3:::flow-logs/AWSLogs/", "may s3:GetBucketPolicy and s3:PutBucketPolicy",
+				"could not be determined: the identity creating the flow log is not known here", "fix:AWSLogDeliveryWrite"}},
 		},
 		{
 			name: "no delivery statement, creator may put the policy", run: s3Input(policy, &yes),
-			want:  []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
-			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {"AWS adds these statements to the bucket policy when the flow log is created"}},
+			want: nil, // AWS adds the statements when the flow log is created
 		},
 		{
 			name: "no delivery statement, creator may not put the policy", run: s3Input(policy, &no),
 			want:  []string{"error:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
-			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {"and this one may not"}},
+			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {"AWS cannot add them"}},
 		},
 		{
 			name: "no bucket policy, creator may not put one", run: s3Input(nil, &no),

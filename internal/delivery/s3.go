@@ -48,11 +48,11 @@ func (c *checker) s3() {
 	}
 
 	if in.BucketPolicy == nil {
-		c.add(noDeliveryStatement("DESTINATION_BUCKET_POLICY_MISSING", "bucket "+b.Bucket+" has no bucket policy", b, needs, in.CreatorMayPutBucketPolicy,
-			`Attach {"Version": "2012-10-17", "Statement": [`+fix(needs)+`]}`))
+		c.add(noDeliveryStatement("DESTINATION_BUCKET_POLICY_MISSING", "bucket "+b.Bucket+" has no bucket policy", b, needs, in,
+			`Attach {"Version": "2012-10-17", "Statement": [`+fix(needs)+`]}`)...)
 	} else if p != nil && !namesService(p, ServiceLogDelivery) {
 		c.add(noDeliveryStatement("DESTINATION_BUCKET_POLICY_INCOMPLETE", "the bucket policy of "+b.Bucket+" has no statement for the log delivery service ("+ServiceLogDelivery+")",
-			b, needs, in.CreatorMayPutBucketPolicy, "Add "+fix(needs)+" to the bucket policy"))
+			b, needs, in, "Add "+fix(needs)+" to the bucket policy")...)
 	} else {
 		label := "bucket policy of " + b.Bucket
 		if p != nil {
@@ -75,27 +75,34 @@ func (c *checker) s3() {
 }
 
 // noDeliveryStatement reports a bucket whose policy does not let the log
-// delivery service write at all. AWS adds the statements itself when the flow
-// log is created, if the creator owns the bucket and may s3:GetBucketPolicy
-// and s3:PutBucketPolicy on it (VPC User Guide, "Permissions for flow logs
-// to Amazon S3"); otherwise CreateFlowLogs fails or nothing is delivered. It
-// is an error when the creator is known not to have those permissions.
-func noDeliveryStatement(code, what string, b bucketDest, needs []Need, creatorMay *bool, fix string) Finding {
-	severity := SeverityWarning
-	msg := what + "; the log delivery service needs s3:PutObject on " + needs[0].FixResource + " to write the log files and s3:GetBucketAcl on " + b.ARN() + ". "
-	switch {
-	case creatorMay == nil:
-		msg += "When the flow log is created, AWS adds these statements to the bucket policy itself if the identity creating it owns the bucket and may " +
-			"s3:GetBucketPolicy and s3:PutBucketPolicy on it (could not be determined here); otherwise " + s3Outcome + ". " +
-			"A bucket policy managed by Terraform loses AWS's statements at its next apply, and delivery stops then."
-	case *creatorMay:
-		msg += "AWS adds these statements to the bucket policy when the flow log is created, since the identity creating it may s3:GetBucketPolicy and s3:PutBucketPolicy; " +
-			"a bucket policy managed by Terraform loses them at its next apply, and delivery stops then."
-	default:
-		severity = SeverityError
-		msg += "AWS adds them itself only when the identity creating the flow log may s3:GetBucketPolicy and s3:PutBucketPolicy on the bucket, and this one may not, so " + s3Outcome + "."
+// delivery service write at all. When the flow log is created, AWS adds the
+// statements itself with the creator's credentials, if the creator owns the
+// bucket and may s3:GetBucketPolicy and s3:PutBucketPolicy on it (VPC User
+// Guide, "Permissions for flow logs to Amazon S3"); otherwise the log
+// delivery service is denied. It is an error when the creator is known not
+// to have those permissions, nothing when it is known to have them, and a
+// warning when that is not known.
+func noDeliveryStatement(code, what string, b bucketDest, needs []Need, in Input, fix string) []Finding {
+	if in.CreatorMayPutBucketPolicy != nil && *in.CreatorMayPutBucketPolicy {
+		return nil
 	}
-	return Finding{Code: code, Severity: severity, Attribute: AttrBucketPolicy, Message: msg, Fix: fix}
+	msg := what + ", so nothing lets " + ServiceLogDelivery + " s3:PutObject the log files under " + needs[0].FixResource +
+		" (nor s3:GetBucketAcl on " + b.ARN() + "). When the flow log is created, AWS adds these statements to the bucket policy with the credentials of the identity creating it, " +
+		"if that identity owns the bucket and may s3:GetBucketPolicy and s3:PutBucketPolicy on it; otherwise " + s3Outcome + ". "
+	note := in.CreatorNote
+	if in.CreatorMayPutBucketPolicy == nil {
+		if note == "" {
+			note = "the identity creating the flow log is not known here"
+		}
+		return []Finding{{Code: code, Severity: SeverityWarning, Attribute: AttrBucketPolicy, Fix: fix,
+			Message: msg + "Whether the identity creating the flow log has those permissions could not be determined: " + note + ". " +
+				"Even when AWS adds the statements, a bucket policy managed by Terraform (aws_s3_bucket_policy) drops them at its next apply, and delivery stops then."}}
+	}
+	if note == "" {
+		note = "the identity creating the flow log may not"
+	}
+	return []Finding{{Code: code, Severity: SeverityError, Attribute: AttrBucketPolicy, Fix: fix,
+		Message: msg + "Here " + note + ", so AWS cannot add them."}}
 }
 
 // namesService reports whether any statement of p names the service as principal.

@@ -56,7 +56,7 @@ func TestCheckS3(t *testing.T) {
 			name: "bucket policy without delivery statements",
 			run:  check(withBucketPolicy(tlsOnly)),
 			want: []string{"warning:DESTINATION_BUCKET_POLICY_INCOMPLETE"},
-			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {`bucket policy of flow-logs-bucket has no statement for the log delivery service (delivery.logs.amazonaws.com); the log delivery service needs s3:PutObject on arn:aws:s3:::flow-logs-bucket/flows/AWSLogs/111122223333/*`,
+			parts: map[string][]string{"DESTINATION_BUCKET_POLICY_INCOMPLETE": {`bucket policy of flow-logs-bucket has no statement for the log delivery service (delivery.logs.amazonaws.com), so nothing lets delivery.logs.amazonaws.com s3:PutObject the log files under arn:aws:s3:::flow-logs-bucket/flows/AWSLogs/111122223333/* (nor s3:GetBucketAcl on arn:aws:s3:::flow-logs-bucket)`,
 				"fix:AWSLogDeliveryWrite", "fix:AWSLogDeliveryAclCheck"}},
 		},
 		{

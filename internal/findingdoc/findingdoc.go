@@ -110,14 +110,18 @@ var overrides = map[string]Entry{
 	"TRUST_SOURCE_ARN_PINNED":   {AWS: "Delivery works for that one flow log; a replaced flow log gets a new ID and then fails.", Fix: "Use `arn:aws:ec2:REGION:ACCOUNT:vpc-flow-log/*` in `aws:SourceArn`."},
 	"TRUST_GUARD_NEVER_MATCHES": {AWS: "Delivery works through the other statement; the guarded statement is dead text that suggests a protection that is not there.", Fix: "Remove the unguarded statement, or the dead one."},
 	"ROLE_IGNORED":              {AWS: "AWS refuses a role for S3 (`DeliverLogsPermissionArn is not applicable for s3 delivery`) and ignores it for Firehose in the same account.", Fix: "Remove `iam_role_arn` (an empty string is the same as leaving it out)."},
-	"DESTINATION_BUCKET_POLICY_MISSING": {AWS: "When the flow log is created, AWS adds the delivery statements to the bucket policy itself if the identity creating it owns the bucket and may " +
-		"`s3:GetBucketPolicy` and `s3:PutBucketPolicy`; otherwise CreateFlowLogs fails or nothing is delivered. A bucket policy managed by Terraform loses AWS's statements at its next apply. " +
-		"An error when the creator is known not to have the permissions, else a warning."},
-	"DESTINATION_BUCKET_POLICY_INCOMPLETE": {AWS: "As for a missing policy: AWS adds the statements at creation only when the creator may `s3:PutBucketPolicy`; a Terraform-managed policy then drops them again."},
-	"DESTINATION_BUCKET_ACTION_MISSING":    {AWS: "Delivery works without `s3:ListBucket`, but CloudTrail records AccessDenied errors for the log delivery service; without `s3:GetBucketAcl` or `s3:PutObject` it fails."},
-	"DESTINATION_KMS_KEY_POLICY_UNKNOWN":   {AWS: "Delivery depends on a key policy the check could not read.", Fix: "Let the provider's identity `kms:GetKeyPolicy` on the key, or give the policy to `vpcflow_delivery_check`."},
-	"POLICY_LITERAL_WILDCARD":              {AWS: "IAM compares `*` and `?` literally in `StringEquals`; the condition matches only a value with a real asterisk.", Fix: "Use `StringLike` (or `ArnLike`) for patterns."},
-	"ROLE_NOT_FOUND":                       {AWS: "VPC Flow Logs accepts the ARN of a role that does not exist and fails every delivery with \"Access error\". A role created in the same run is checked again during apply.", Fix: "Create the role first (for CloudWatch Logs with `vpcflow_delivery_role`; for cross-account Firehose the source account's role) or correct the ARN."},
+	"DESTINATION_BUCKET_POLICY_MISSING": {AWS: "Nothing lets `delivery.logs.amazonaws.com` `s3:PutObject` the log files (nor `s3:GetBucketAcl`). When the flow log is created, AWS adds the delivery statements " +
+		"to the bucket policy itself, with the credentials of the identity creating it, if that identity owns the bucket and may `s3:GetBucketPolicy` and `s3:PutBucketPolicy` on it; " +
+		"otherwise CreateFlowLogs fails (or the flow log shows `DeliverLogsStatus=FAILED`, \"Access error\"). The provider reads the identity running Terraform " +
+		"(`sts:GetCallerIdentity`; an IAM user's or assumed role's policies and boundary) and evaluates the two actions on the bucket: an error when it may not, " +
+		"no finding when it may, a warning saying why when it cannot tell (root credentials, another account's bucket, policies it may not read). " +
+		"A bucket policy managed by Terraform drops AWS's statements at its next apply."},
+	"DESTINATION_BUCKET_POLICY_INCOMPLETE": {AWS: "As for a missing policy: AWS adds the statements at creation only when the creator may `s3:GetBucketPolicy` and `s3:PutBucketPolicy` on the bucket " +
+		"(an error when the identity running Terraform may not, no finding when it may); a Terraform-managed policy then drops them again."},
+	"DESTINATION_BUCKET_ACTION_MISSING":  {AWS: "Delivery works without `s3:ListBucket`, but CloudTrail records AccessDenied errors for the log delivery service; without `s3:GetBucketAcl` or `s3:PutObject` it fails."},
+	"DESTINATION_KMS_KEY_POLICY_UNKNOWN": {AWS: "Delivery depends on a key policy the check could not read.", Fix: "Let the provider's identity `kms:GetKeyPolicy` on the key, or give the policy to `vpcflow_delivery_check`."},
+	"POLICY_LITERAL_WILDCARD":            {AWS: "IAM compares `*` and `?` literally in `StringEquals`; the condition matches only a value with a real asterisk.", Fix: "Use `StringLike` (or `ArnLike`) for patterns."},
+	"ROLE_NOT_FOUND":                     {AWS: "VPC Flow Logs accepts the ARN of a role that does not exist and fails every delivery with \"Access error\". A role created in the same run is checked again during apply.", Fix: "Create the role first (for CloudWatch Logs with `vpcflow_delivery_role`; for cross-account Firehose the source account's role) or correct the ARN."},
 	"LOG_GROUP_NOT_FOUND": {AWS: "VPC Flow Logs creates a missing log group with the delivery role, which needs `logs:CreateLogGroup` for it; a group created in the same run needs nothing more.",
 		Fix: "Create the group in the configuration (`vpcflow_log_group`) or grant `logs:CreateLogGroup` (`allow_create_log_group` of `vpcflow_delivery_role`)."},
 	"TRAFFIC_TYPE_PARTIAL":     {AWS: "The flow log delivers, but only accepted or rejected traffic.", Fix: "Add a flow log for the other half, or one with `traffic_type = \"ALL\"`."},

@@ -30,12 +30,22 @@ type IAMAPI interface {
 	ListAttachedRolePolicies(context.Context, *iam.ListAttachedRolePoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	GetPolicy(context.Context, *iam.GetPolicyInput, ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 	GetPolicyVersion(context.Context, *iam.GetPolicyVersionInput, ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
+
+	GetUser(context.Context, *iam.GetUserInput, ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	ListUserPolicies(context.Context, *iam.ListUserPoliciesInput, ...func(*iam.Options)) (*iam.ListUserPoliciesOutput, error)
+	GetUserPolicy(context.Context, *iam.GetUserPolicyInput, ...func(*iam.Options)) (*iam.GetUserPolicyOutput, error)
+	ListAttachedUserPolicies(context.Context, *iam.ListAttachedUserPoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedUserPoliciesOutput, error)
+	ListGroupsForUser(context.Context, *iam.ListGroupsForUserInput, ...func(*iam.Options)) (*iam.ListGroupsForUserOutput, error)
+	ListGroupPolicies(context.Context, *iam.ListGroupPoliciesInput, ...func(*iam.Options)) (*iam.ListGroupPoliciesOutput, error)
+	GetGroupPolicy(context.Context, *iam.GetGroupPolicyInput, ...func(*iam.Options)) (*iam.GetGroupPolicyOutput, error)
+	ListAttachedGroupPolicies(context.Context, *iam.ListAttachedGroupPoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedGroupPoliciesOutput, error)
 }
 
 // S3API is the part of S3 the reader uses.
 type S3API interface {
 	GetBucketPolicy(context.Context, *s3.GetBucketPolicyInput, ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error)
 	GetBucketEncryption(context.Context, *s3.GetBucketEncryptionInput, ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error)
+	HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
 }
 
 // KMSAPI is the part of KMS the reader uses.
@@ -166,17 +176,17 @@ func (r *Reader) readRole(ctx context.Context, roleARN string) (*Role, error) {
 		}
 		inlineNames = append(inlineNames, page.PolicyNames...)
 	}
-	for _, policyName := range inlineNames {
+	inline, err := inlinePolicies(inlineNames, "IAM role ("+roleARN+")", func(policyName string) (*string, error) {
 		p, err := r.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
 		if err != nil {
-			return nil, fmt.Errorf("reading inline policy %s of IAM role (%s): %w", policyName, roleARN, err)
+			return nil, err
 		}
-		doc, err := decodeDocument(aws.ToString(p.PolicyDocument))
-		if err != nil {
-			return nil, fmt.Errorf("reading inline policy %s of IAM role (%s): %w", policyName, roleARN, err)
-		}
-		role.Permissions = append(role.Permissions, Policy{Name: "inline policy " + policyName, Document: doc})
+		return p.PolicyDocument, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	role.Permissions = append(role.Permissions, inline...)
 
 	var attached []iamtypes.AttachedPolicy
 	apager := iam.NewListAttachedRolePoliciesPaginator(r.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
@@ -306,6 +316,24 @@ func RoleName(roleARN string) (string, error) {
 	}
 	rest := roleARN[i+len(":role/"):]
 	return rest[strings.LastIndex(rest, "/")+1:], nil
+}
+
+// inlinePolicies reads the inline policies of owner by name with get,
+// named "inline policy NAME" in messages.
+func inlinePolicies(names []string, owner string, get func(name string) (*string, error)) ([]Policy, error) {
+	var out []Policy
+	for _, n := range names {
+		raw, err := get(n)
+		var doc string
+		if err == nil {
+			doc, err = decodeDocument(aws.ToString(raw))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading inline policy %s of %s: %w", n, owner, err)
+		}
+		out = append(out, Policy{Name: "inline policy " + n, Document: doc})
+	}
+	return out, nil
 }
 
 // decodeDocument undoes the URL encoding IAM applies to policy documents.

@@ -140,6 +140,7 @@ type complianceModel struct {
 	MaximumAutomaticAttempts  types.Int64  `tfsdk:"maximum_automatic_attempts"`
 	RetryAttemptSeconds       types.Int64  `tfsdk:"retry_attempt_seconds"`
 	Tags                      types.Map    `tfsdk:"tags"`
+	TagsAll                   types.Map    `tfsdk:"tags_all"`
 	ConfigRuleARN             types.String `tfsdk:"config_rule_arn"`
 	DocumentName              types.String `tfsdk:"document_name"`
 	DocumentARN               types.String `tfsdk:"document_arn"`
@@ -241,10 +242,11 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.Int64{int64validator.Between(1, 2678000)},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the rule, the document and the roles. Changed in place.",
+				MarkdownDescription: "Tags of the rule, the document and the roles, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"config_rule_arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the Config rule.",
 				Computed:            true,
@@ -395,6 +397,7 @@ func (r *complianceResource) render(ctx context.Context, m complianceModel) (*co
 // what the document does, and the delivery role and destination against
 // what VPC Flow Logs needs. It also warns when AWS Config is not recording.
 func (r *complianceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -533,7 +536,7 @@ func (r *complianceResource) apply(ctx context.Context, plan, state *complianceM
 	plan.ID = types.StringValue(p.names.rule)
 	plan.DocumentName, plan.DocumentARN = types.StringValue(p.names.document), types.StringValue(p.documentARN)
 	plan.AutomationRoleARN, plan.DeliveryRoleARN = types.StringValue(p.rem.AutomationRoleARN), flowLogNullIfEmpty(p.rem.DeliveryRoleARN)
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -869,7 +872,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 			diags.AddError(fmt.Sprintf("reading Config Rule (%s)", n.rule), err.Error())
 			return false
 		}
-		m.Tags, d = tagsToModel(ctx, tags, m.Tags)
+		m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 		diags.Append(d...)
 		if rule.Source != nil && rule.Source.Owner == configtypes.OwnerAws && aws.ToString(rule.Source.SourceIdentifier) == coverage.ConfigRuleIdentifier {
 			present[componentRule] = n.rule

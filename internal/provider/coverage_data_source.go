@@ -349,6 +349,7 @@ func (pd *providerData) coverageChecker(account, region string) coverage.Checker
 			Region:          region,
 			RoleARN:         fl.DeliveryRoleARN(),
 			Hive:            fl.Hive,
+			Existing:        true,
 		}
 		if fl.DestinationType == delivery.DestinationCloudWatchLogs && dest.Presence != coverage.PresenceUnknown {
 			key := dest.KMSKeyARN

@@ -108,8 +108,10 @@ func (d *deliveryCheckDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional:            true,
 			},
 			"bucket_policy": schema.StringAttribute{
-				MarkdownDescription: "Policy (JSON) of the destination bucket; an empty string means the bucket has none." + readFromAWS,
-				Optional:            true,
+				MarkdownDescription: "Policy (JSON) of the destination bucket; an empty string means the bucket has none." + readFromAWS +
+					" When the policy read from AWS has no statement for `delivery.logs.amazonaws.com`, the check also evaluates whether the identity " +
+					"running Terraform may `s3:GetBucketPolicy` and `s3:PutBucketPolicy` on the bucket, as AWS needs to add the statement when it creates a flow log.",
+				Optional: true,
 			},
 			"kms_key_arn": schema.StringAttribute{
 				MarkdownDescription: "Key that encrypts the destination (log group key or bucket SSE-KMS key); an empty string means unencrypted." + readFromAWS,

@@ -29,6 +29,9 @@ type deliverySpec struct {
 	KMSKeyARN           *string
 	KMSKeyPolicy        *string
 	Hive                bool
+	// Existing says the flow log exists already, so AWS adds no bucket
+	// policy statements for it and its creator's permissions do not matter.
+	Existing bool
 	// SCPs and RCPs are the organisation policies, one list of documents per
 	// level from the root down to the account; nil = read from AWS Organizations.
 	SCPs, RCPs *[][]string
@@ -152,6 +155,9 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 				}
 				if spec.KMSKeyARN == nil {
 					in.KMSKeyARN = b.KMSKeyARN
+				}
+				if delivery.NeedsCreator(in) {
+					in.CreatorMayPutBucketPolicy, in.CreatorNote = pd.creatorMayPutBucketPolicy(ctx, in, spec.Existing)
 				}
 			}
 		}

@@ -96,6 +96,7 @@ type deliveryRoleModel struct {
 	PermissionsBoundary types.String `tfsdk:"permissions_boundary"`
 	MaxSessionDuration  types.Int64  `tfsdk:"max_session_duration"`
 	Tags                types.Map    `tfsdk:"tags"`
+	TagsAll             types.Map    `tfsdk:"tags_all"`
 	ARN                 types.String `tfsdk:"arn"`
 	UniqueID            types.String `tfsdk:"unique_id"`
 	TrustPolicy         types.String `tfsdk:"trust_policy"`
@@ -212,10 +213,11 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Validators:          []validator.Int64{int64validator.Between(3600, 43200)},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role. Changed in place (`TagRole`, `UntagRole`).",
+				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagRole`, `UntagRole`).",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set.",
 				Computed:            true,
@@ -258,6 +260,7 @@ func (r *deliveryRoleResource) Configure(_ context.Context, req resource.Configu
 }
 
 func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -517,7 +520,7 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 		}
 		plan.TrustPolicy, plan.Policy = types.StringValue(trustDoc), types.StringValue(permsDoc)
 	}
-	tags, diags := tagsFromModel(ctx, plan.Tags)
+	tags, diags := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -700,9 +703,9 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		diags.AddError(fmt.Sprintf("listing tags of IAM Role (%s)", name), err.Error())
 		return false
 	}
-	tagsValue, d := tagsToModel(ctx, tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tagsValue
 	return true
 }
 
@@ -768,10 +771,10 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 			return
 		}
 	}
-	if !plan.Tags.Equal(state.Tags) {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
+	if !plan.TagsAll.Equal(state.TagsAll) {
+		oldTags, d := tagsFromModel(ctx, state.TagsAll)
 		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
+		newTags, d := tagsFromModel(ctx, plan.TagsAll)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return

@@ -166,6 +166,7 @@ type enricherFunctionModel struct {
 	RoleName                     types.String `tfsdk:"role_name"`
 	PermissionsBoundary          types.String `tfsdk:"permissions_boundary"`
 	Tags                         types.Map    `tfsdk:"tags"`
+	TagsAll                      types.Map    `tfsdk:"tags_all"`
 	ARN                          types.String `tfsdk:"arn"`
 	RoleARN                      types.String `tfsdk:"role_arn"`
 	RolePolicy                   types.String `tfsdk:"role_policy"`
@@ -361,10 +362,11 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the function, its role and its log group. Changed in place.",
+				MarkdownDescription: "Tags of the function, its role and its log group, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time.",
 				Computed:            true,
@@ -521,6 +523,7 @@ func enricherEnvAttribute(env string) string {
 }
 
 func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -785,7 +788,7 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
 		return
 	}
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(d...)
 	env, d := plan.environment(ctx)
 	resp.Diagnostics.Append(d...)
@@ -1048,9 +1051,9 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if c := out.Concurrency; c != nil && c.ReservedConcurrentExecutions != nil {
 		m.ReservedConcurrentExecutions = types.Int64Value(int64(*c.ReservedConcurrentExecutions))
 	}
-	tags, d := tagsToModel(ctx, out.Tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tags
 
 	env := map[string]string{}
 	if cfg.Environment != nil {
@@ -1227,9 +1230,9 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
 		return
 	}
-	oldTags, d := tagsFromModel(ctx, state.Tags)
+	oldTags, d := tagsFromModel(ctx, state.TagsAll)
 	resp.Diagnostics.Append(d...)
-	newTags, d := tagsFromModel(ctx, plan.Tags)
+	newTags, d := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -1278,7 +1281,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			return
 		}
 	}
-	if !plan.Tags.Equal(state.Tags) {
+	if !plan.TagsAll.Equal(state.TagsAll) {
 		groupARN := strings.TrimSuffix(exec.LogGroupARN(), ":*")
 		if err := updateLogGroupTags(ctx, r.logs, groupARN, oldTags, newTags); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating tags of CloudWatch Logs Log Group (%s)", logGroup), err.Error())
@@ -1350,7 +1353,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			return
 		}
 	}
-	if !plan.Tags.Equal(state.Tags) {
+	if !plan.TagsAll.Equal(state.TagsAll) {
 		upsert, remove := diffTags(oldTags, newTags)
 		fnARN := state.ARN.ValueString()
 		if len(remove) > 0 {

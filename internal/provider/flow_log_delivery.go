@@ -68,6 +68,7 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 				"before the flow log is created: if delivery would fail, the apply fails and no flow log is created.", unknown[0]))
 		return
 	}
+	spec.Existing = stage == flowLogCheckFailing
 	findings, groupMissing, err := checkFlowLogDeliveryAtPlan(ctx, pd, spec, stage == flowLogCheckAtPlan)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Flow log delivery not checked",

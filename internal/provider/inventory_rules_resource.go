@@ -134,6 +134,7 @@ type inventoryRulesModel struct {
 	RoleARN                      types.String `tfsdk:"role_arn"`
 	Enabled                      types.Bool   `tfsdk:"enabled"`
 	Tags                         types.Map    `tfsdk:"tags"`
+	TagsAll                      types.Map    `tfsdk:"tags_all"`
 	RuleARNs                     types.Map    `tfsdk:"rule_arns"`
 	EventPatterns                types.Map    `tfsdk:"event_patterns"`
 	LambdaPermissionStatementIDs types.Map    `tfsdk:"lambda_permission_statement_ids"`
@@ -217,10 +218,11 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Default:             booldefault.StaticBool(true),
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of each rule. Changed in place.",
+				MarkdownDescription: "Tags of each rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"rule_arns": schema.MapAttribute{
 				MarkdownDescription: "ARN of each rule, by kind. A rule deleted or changed outside Terraform is missing here and is put back by the next apply.",
 				Computed:            true,
@@ -319,6 +321,7 @@ func inventoryStatementID(bus, rule string) string {
 }
 
 func (r *inventoryRulesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -523,11 +526,11 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 	}
 	bus, name := plan.EventBusName.ValueString(), plan.Name.ValueString()
 	kinds, _ := plan.kinds(ctx)
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	diags.Append(d...)
 	var oldTags map[string]string
 	if state != nil {
-		oldTags, d = tagsFromModel(ctx, state.Tags)
+		oldTags, d = tagsFromModel(ctx, state.TagsAll)
 		diags.Append(d...)
 	}
 	if diags.HasError() {
@@ -787,9 +790,8 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 	for _, t := range tags.Tags {
 		tagMap[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	tagsValue, d := tagsToModel(ctx, tagMap, m.Tags)
+	m.Tags, m.TagsAll, d = readTags(ctx, tagMap, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tagsValue
 	return true
 }
 

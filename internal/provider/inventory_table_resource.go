@@ -66,6 +66,7 @@ type inventoryTableModel struct {
 	PointInTimeRecovery types.Bool   `tfsdk:"point_in_time_recovery"`
 	DeletionProtection  types.Bool   `tfsdk:"deletion_protection"`
 	Tags                types.Map    `tfsdk:"tags"`
+	TagsAll             types.Map    `tfsdk:"tags_all"`
 	ARN                 types.String `tfsdk:"arn"`
 	HashKey             types.String `tfsdk:"hash_key"`
 	RangeKey            types.String `tfsdk:"range_key"`
@@ -148,10 +149,11 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Default:             booldefault.StaticBool(false),
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the table. Changed in place (`TagResource`, `UntagResource`).",
+				MarkdownDescription: "Tags of the table, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time.",
 				Computed:            true,
@@ -194,6 +196,7 @@ func (r *inventoryTableResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *inventoryTableResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -247,7 +250,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	name := plan.Name.ValueString()
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -411,9 +414,9 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		diags.AddError(fmt.Sprintf("listing tags of DynamoDB Table (%s)", name), pager.err.Error())
 		return false
 	}
-	tagsValue, d := tagsToModel(ctx, tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tagsValue
 	return true
 }
 
@@ -472,10 +475,10 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	if !plan.Tags.Equal(state.Tags) {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
+	if !plan.TagsAll.Equal(state.TagsAll) {
+		oldTags, d := tagsFromModel(ctx, state.TagsAll)
 		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
+		newTags, d := tagsFromModel(ctx, plan.TagsAll)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return

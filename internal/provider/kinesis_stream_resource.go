@@ -80,6 +80,7 @@ type kinesisStreamModel struct {
 	RetentionPeriodHours types.Int64  `tfsdk:"retention_period"`
 	KMSKeyID             types.String `tfsdk:"kms_key_id"`
 	Tags                 types.Map    `tfsdk:"tags"`
+	TagsAll              types.Map    `tfsdk:"tags_all"`
 	ARN                  types.String `tfsdk:"arn"`
 }
 
@@ -137,10 +138,11 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the stream. Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`).",
+				MarkdownDescription: "Tags of the stream, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`).",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time.",
 				Computed:            true,
@@ -181,6 +183,7 @@ func (r *kinesisStreamResource) ValidateConfig(ctx context.Context, req resource
 }
 
 func (r *kinesisStreamResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -217,7 +220,7 @@ func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	name := plan.Name.ValueString()
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -415,9 +418,9 @@ func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamMo
 		}
 		start = out.Tags[len(out.Tags)-1].Key
 	}
-	tagsValue, d := tagsToModel(ctx, tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tagsValue
 	return true
 }
 
@@ -463,10 +466,10 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.AddAttributeError(path.Root("kms_key_id"), fmt.Sprintf("updating encryption of Kinesis Stream (%s)", name), err.Error())
 		return
 	}
-	if !plan.Tags.Equal(state.Tags) {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
+	if !plan.TagsAll.Equal(state.TagsAll) {
+		oldTags, d := tagsFromModel(ctx, state.TagsAll)
 		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
+		newTags, d := tagsFromModel(ctx, plan.TagsAll)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return

@@ -68,6 +68,7 @@ type logDestinationModel struct {
 	SourceAccountIDs types.Set    `tfsdk:"source_account_ids"`
 	OrganizationID   types.String `tfsdk:"organization_id"`
 	Tags             types.Map    `tfsdk:"tags"`
+	TagsAll          types.Map    `tfsdk:"tags_all"`
 	ARN              types.String `tfsdk:"arn"`
 	AccessPolicy     types.String `tfsdk:"access_policy"`
 }
@@ -125,10 +126,11 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators: []validator.String{stringvalidator.RegexMatches(pipelinepolicy.OrganizationPattern(), "must be an organization id such as o-a1b2c3d4e5")},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the destination. Changed in place (`TagResource`, `UntagResource`).",
+				MarkdownDescription: "Tags of the destination, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time.",
 				Computed:            true,
@@ -162,6 +164,7 @@ func (r *logDestinationResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *logDestinationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -342,7 +345,7 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	resp.Diagnostics.Append(d...)
 	access, _ := r.access(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -455,9 +458,9 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Destination (%s)", name), err.Error())
 		return false
 	}
-	tags, d := tagsToModel(ctx, out.Tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tags
 	return true
 }
 
@@ -497,10 +500,10 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	if !plan.Tags.Equal(state.Tags) {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
+	if !plan.TagsAll.Equal(state.TagsAll) {
+		oldTags, d := tagsFromModel(ctx, state.TagsAll)
 		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
+		newTags, d := tagsFromModel(ctx, plan.TagsAll)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
 			return

@@ -103,7 +103,7 @@ func (p *vpcflowProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 		},
 		Blocks: map[string]schema.Block{
 			"default_tags": schema.SingleNestedBlock{
-				MarkdownDescription: "Tags given to every `vpcflow_flow_log` and `vpcflow_log_group`, as the AWS provider's `default_tags`: " +
+				MarkdownDescription: "Tags given to every resource that has `tags`, as the AWS provider's `default_tags`: " +
 					"a resource's own `tags` win on the same key, and its `tags_all` holds the merged set.",
 				Attributes: map[string]schema.Attribute{
 					"tags": schema.MapAttribute{

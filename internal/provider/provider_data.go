@@ -44,6 +44,14 @@ func (pd *providerData) inRegion(region string) *providerData {
 	return other
 }
 
+// tagDefaults returns the provider's default tags; none before Configure.
+func (pd *providerData) tagDefaults() map[string]string {
+	if pd == nil {
+		return nil
+	}
+	return pd.defaultTags
+}
+
 func newProviderData(c *conns.Client) *providerData {
 	return &providerData{
 		client: c,

@@ -52,6 +52,7 @@ type sourceAccountRoleModel struct {
 	MaxSessionDuration   types.Int64  `tfsdk:"max_session_duration"`
 	PermissionsBoundary  types.String `tfsdk:"permissions_boundary"`
 	Tags                 types.Map    `tfsdk:"tags"`
+	TagsAll              types.Map    `tfsdk:"tags_all"`
 	ARN                  types.String `tfsdk:"arn"`
 	UniqueID             types.String `tfsdk:"unique_id"`
 	TrustPolicy          types.String `tfsdk:"trust_policy"`
@@ -132,10 +133,11 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role. Changed in place.",
+				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time.",
 				Computed:            true,
@@ -190,6 +192,7 @@ func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnosti
 }
 
 func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -259,7 +262,7 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 
 // role is the role the model describes, as serviceRole writes it.
 func (m sourceAccountRoleModel) role(ctx context.Context, diags *diag.Diagnostics) serviceRole {
-	tags, d := tagsFromModel(ctx, m.Tags)
+	tags, d := tagsFromModel(ctx, m.TagsAll)
 	diags.Append(d...)
 	return serviceRole{
 		Name: m.Name.ValueString(), Path: m.Path.ValueString(), Description: m.Description.ValueString(),
@@ -366,9 +369,9 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 	if rendered, err := pipelinepolicy.SourceRolePermissionsDocument(); err == nil && pipelinepolicy.Equivalent(rendered, role.Policy) {
 		m.Policy = types.StringValue(rendered)
 	}
-	tags, d := tagsToModel(ctx, role.Tags, m.Tags)
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, role.Tags, r.data.tagDefaults(), m.Tags)
 	diags.Append(d...)
-	m.Tags = tags
 	return true
 }
 

@@ -6,6 +6,9 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -52,6 +55,28 @@ func diffTags(oldTags, newTags map[string]string) (upsert map[string]string, rem
 // tagsAllDescription documents tags_all on every resource that has it.
 const tagsAllDescription = "Every tag of the resource: the provider's `default_tags` merged with `tags` (a key in `tags` wins), " +
 	"as the AWS provider's `tags_all`."
+
+// tagsAllAttribute is the schema of tags_all, the same on every resource with tags.
+func tagsAllAttribute() schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: tagsAllDescription, Computed: true, ElementType: types.StringType}
+}
+
+// planTagsAllOf plans tags_all of a resource from its planned tags and the
+// provider's default tags. Resources call it deferred from ModifyPlan, so
+// it sees the plan as the rest of ModifyPlan left it.
+func planTagsAllOf(ctx context.Context, pd *providerData, resp *resource.ModifyPlanResponse) {
+	if resp.Plan.Raw.IsNull() || pd == nil || resp.Diagnostics.HasError() {
+		return
+	}
+	var tags types.Map
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("tags"), &tags)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	all, diags := planTagsAll(ctx, pd.defaultTags, tags)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), all)...)
+}
 
 // planTagsAll is tags_all for planned tags: the provider's default tags with
 // the resource's tags over them; null when there are none.

@@ -66,6 +66,7 @@ type watchdogModel struct {
 	ScheduleExpression          types.String `tfsdk:"schedule_expression"`
 	Enabled                     types.Bool   `tfsdk:"enabled"`
 	Tags                        types.Map    `tfsdk:"tags"`
+	TagsAll                     types.Map    `tfsdk:"tags_all"`
 	RuleARN                     types.String `tfsdk:"rule_arn"`
 	LambdaPermissionStatementID types.String `tfsdk:"lambda_permission_statement_id"`
 }
@@ -122,10 +123,11 @@ func (r *watchdogResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default:             booldefault.StaticBool(true),
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the rule. Changed in place.",
+				MarkdownDescription: "Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
+			"tags_all": tagsAllAttribute(),
 			"rule_arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the EventBridge rule.",
 				Computed:            true,
@@ -161,6 +163,7 @@ func watchdogStatementID(name string) string { return lambdaStatementID("vpcflow
 // ModifyPlan fills in the rule's ARN and the statement id, and checks the
 // function's execution role against what the watchdog does.
 func (r *watchdogResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -280,7 +283,7 @@ func (r *watchdogResource) apply(ctx context.Context, plan, state *watchdogModel
 	}
 	plan.ID, plan.RuleARN = types.StringValue(name), types.StringValue(r.ruleARN(account, name))
 	plan.LambdaPermissionStatementID = types.StringNull()
-	tags, d := tagsFromModel(ctx, plan.Tags)
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -412,7 +415,7 @@ func (r *watchdogResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	var d diag.Diagnostics
-	m.Tags, d = tagsToModel(ctx, tags, m.Tags)
+	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
