@@ -332,7 +332,7 @@ func (h *S3Handler) fill(lines flowobject.Lines) (int, bool) {
 		if lines.TooLong() {
 			const keep = 256
 			h.long = append(h.long, s3sink.Rejected{Event: lines.LineNumber(),
-				Reason: fmt.Sprintf("%v: longer than %d bytes", flowrecord.ErrLineTooLong, flowobject.MaxLineBytes),
+				Reason:  fmt.Sprintf("%v: longer than %d bytes", flowrecord.ErrLineTooLong, flowobject.MaxLineBytes),
 				Message: string(lines.Line()[:min(len(lines.Line()), keep)])})
 			continue
 		}

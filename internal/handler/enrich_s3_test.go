@@ -300,3 +300,173 @@ func TestS3SameRowsAsCloudWatchLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestS3RetriedNotifications delivers each file's notification again in
+// every way SQS and Lambda do (a duplicate in the same batch, the same
+// batch again, the EventBridge form of the same creation, a batch retried
+// after a failure in the middle of a file) and checks that nothing is
+// stored twice: the same keys, the same records.
+func TestS3RetriedNotifications(t *testing.T) {
+	client, bucket := motoS3(t)
+	d := newS3Delivery(t)
+	refs := d.put(t, client, bucket, flowobject.Text)
+	ctx := context.Background()
+	puts := &failingPuts{PutAPI: client}
+	sink, err := s3sink.New(puts, bucket, "rows/", s3sink.NDJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Parts of 1,000 lines: several parts a file, several objects a part.
+	h, err := NewS3Handler(EnrichConfig{Sink: sink, Inventory: StaticInventory{Inv: d.inv}, Logger: quietLog}, client,
+		S3Options{PartRecords: 1000, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, r := range refs {
+		bodies = append(bodies, s3Notification(t, r))
+	}
+
+	// The first delivery fails at the fifth object written, in the middle
+	// of the first file: its message is reported, the others are stored.
+	puts.failAt = 5
+	resp, err := h.HandleSQS(ctx, sqsEvent(bodies...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "msg-0" {
+		t.Fatalf("batch item failures %v, want msg-0 alone", resp.BatchItemFailures)
+	}
+	partial := storedObjects(t, client, bucket, "rows/")
+
+	// SQS delivers the failed message again, with a copy of another.
+	resp, err = h.HandleSQS(ctx, sqsEvent(bodies[0], bodies[1]))
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("retry: %v, failures %v", err, resp.BatchItemFailures)
+	}
+	once := storedObjects(t, client, bucket, "rows/")
+	for key := range partial {
+		if _, ok := once[key]; !ok {
+			t.Errorf("%s, written by the failed attempt, is not among the keys of the retry", key)
+		}
+	}
+	rows := storedRows(t, client, bucket, "rows/")
+	if n := recordsIn(t, rows); n != int64(d.lines) {
+		t.Fatalf("after the retry: rows fold %d records, want %d", n, d.lines)
+	}
+
+	// Every notification again: twice in one batch, in its EventBridge
+	// form, and one message naming every file.
+	var again []string
+	for _, r := range refs {
+		again = append(again, s3Notification(t, r), s3Notification(t, r), eventBridgeNotification(t, r))
+	}
+	again = append(again, s3Notification(t, refs...))
+	resp, err = h.HandleSQS(ctx, sqsEvent(again...))
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("duplicates: %v, failures %v", err, resp.BatchItemFailures)
+	}
+	after := storedObjects(t, client, bucket, "rows/")
+	if got, want := sortedKeys(after), sortedKeys(once); !slices.Equal(got, want) {
+		t.Errorf("duplicates changed the objects: %d, want %d", len(got), len(want))
+	}
+	for key, body := range once {
+		if !bytes.Equal(after[key], body) {
+			t.Errorf("%s changed when written again", key)
+		}
+	}
+	if n := recordsIn(t, storedRows(t, client, bucket, "rows/")); n != int64(d.lines) {
+		t.Errorf("after the duplicates: rows fold %d records, want %d", n, d.lines)
+	}
+	t.Logf("%d files, %d records, %d objects", len(refs), d.lines, len(after))
+}
+
+// TestS3Rejects checks what the handler keeps rather than fails: lines that
+// do not parse or are too long, a body that is no notification, a file
+// that is neither text nor Parquet, and a file deleted before it was read;
+// and that a file replaced after its notification is left to the
+// notification of its new content.
+func TestS3Rejects(t *testing.T) {
+	client, bucket := motoS3(t)
+	ctx := context.Background()
+	put := func(key string, body []byte) ObjectRef {
+		out, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ObjectRef{Bucket: bucket, Key: key, ETag: strings.Trim(aws.ToString(out.ETag), `"`)}
+	}
+	good := "2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 40000 443 6 10 1000 1718000000 1718000060 ACCEPT OK"
+	bad := "2 123456789012 eni-0a1b2c3d4e5f60718 not-an-address 10.0.0.2 40000 443 6 10 1000 1718000000 1718000060 ACCEPT OK"
+	long := strings.Repeat("x", flowobject.MaxLineBytes+10)
+	file := flowrecord.DefaultFormat.Header() + "\n" + good + "\n" + bad + "\n" + long + "\n" + good + "\n"
+	lines := put("in/a.log.gz", gzipBytes(t, []byte(file)))
+	notFlowLog := put("in/b.log.gz", []byte("\x1f\x8bnot gzip at all"))
+	deleted := ObjectRef{Bucket: bucket, Key: "in/gone.log.gz", ETag: "0123456789abcdef0123456789abcdef"}
+	replaced := put("in/c.log.gz", gzipBytes(t, []byte(good+"\n")))
+	replaced.ETag = "0123456789abcdef0123456789abcdef" // the notification of an earlier content
+
+	sink, err := s3sink.New(client, bucket, "rows/", s3sink.NDJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	h, err := NewS3Handler(EnrichConfig{Sink: sink, Inventory: StaticInventory{Inv: inventory.New()}, Logger: jsonLog(&logs)}, client, S3Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := ObjectRef{Bucket: bucket, Key: "rows/dt=2024-06-10/hour=06/x.json.gz"}
+	resp, err := h.HandleSQS(ctx, sqsEvent(
+		s3Notification(t, lines), "not json", s3Notification(t, notFlowLog), s3Notification(t, deleted),
+		s3Notification(t, replaced), `{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"b"}`, s3Notification(t, own)))
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("HandleSQS: %v, failures %v", err, resp.BatchItemFailures)
+	}
+	batch := lastLog(t, &logs, "batch stored")
+	// Read: 4 lines of a, the body, b, the deleted file; rejected: all but
+	// the two good lines.
+	if batch["read"] != 7.0 || batch["written"] != 2.0 || batch["rejected"] != 5.0 {
+		t.Errorf("counts logged %v", batch)
+	}
+	kept := storedRejected(t, client, bucket, "rows/")
+	var reasons []string
+	for _, rs := range kept {
+		for _, r := range rs {
+			reasons = append(reasons, fmt.Sprintf("%s line %d: %s", r.Object, r.Event, r.Reason))
+		}
+	}
+	slices.Sort(reasons)
+	want := []string{
+		" line 0: payload does not decode: not an S3 event notification",
+		"s3://" + bucket + "/in/a.log.gz line 3: ",
+		"s3://" + bucket + "/in/a.log.gz line 4: line too long",
+		"s3://" + bucket + "/in/b.log.gz line 0: not a gzip file",
+		"s3://" + bucket + "/in/gone.log.gz line 0: the file no longer exists (NoSuchKey)",
+	}
+	if len(reasons) != len(want) {
+		t.Fatalf("kept %d rejections, want %d:\n%s", len(reasons), len(want), strings.Join(reasons, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(reasons[i], want[i]) {
+			t.Errorf("rejection %d: %q, want it to begin %q", i, reasons[i], want[i])
+		}
+	}
+	if rows := storedRows(t, client, bucket, "rows/"); recordsIn(t, rows) != 2 {
+		t.Errorf("rows fold %d records, want the two good lines", recordsIn(t, rows))
+	}
+}
+
+func TestParseNotificationSNS(t *testing.T) {
+	ref := ObjectRef{Bucket: "b", Key: "AWSLogs/a b/x.log.gz", ETag: "e"}
+	inner := s3Notification(t, ref)
+	wrapped, err := json.Marshal(map[string]string{"Type": "Notification", "Message": inner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{inner, string(wrapped), eventBridgeNotification(t, ref)} {
+		refs, err := ParseNotification(body)
+		if err != nil || len(refs) != 1 || refs[0] != ref {
+			t.Errorf("ParseNotification(%.60s...) = %+v, %v, want %+v", body, refs, err, ref)
+		}
+	}
+}
