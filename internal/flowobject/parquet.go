@@ -31,7 +31,6 @@ type ParquetLines struct {
 	byCol   []int // field position of each leaf column, -1 for none
 	values  [][]byte
 	err     error
-	dataErr bool
 }
 
 // parquetBatch is how many rows are read at once.

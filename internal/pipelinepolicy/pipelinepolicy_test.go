@@ -233,7 +233,7 @@ func TestExecutionRejectsInconsistentInputs(t *testing.T) {
 	queueOutsideS3.SourceQueueARN, queueOutsideS3.SourceBucket = testQueue, "flows"
 	for name, e := range map[string]Execution{
 		"s3 without queue": s3NoQueue, "s3 queue not a queue": s3NotQueue, "s3 reading its output": s3ReadsOutput,
-		"queue outside s3 mode": queueOutsideS3,
+		"queue outside s3 mode":  queueOutsideS3,
 		"kinesis without stream": noStream, "stream outside kinesis mode": streamOutsideKinesis,
 		"inventory without table": noTable, "unknown mode": badMode, "S3 on-failure destination": badDestination,
 		"watchdog with a table": wdWithTable, "watchdog with output": wdWithOutput, "watchdog without namespace": wdWithoutNamespace,
