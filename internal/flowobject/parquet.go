@@ -18,19 +18,19 @@ import (
 // hundred rows at once, so its memory is bounded by the file's pages, not
 // its size.
 type ParquetLines struct {
-	file    *parquet.File
-	format  flowrecord.Format
-	cols    []int // the leaf column of each field of format
-	groups  []parquet.RowGroup
-	group   int
-	rows    parquet.Rows
-	buf     []parquet.Row
-	n, i    int
-	row     int
-	line    []byte
-	byCol   []int // field position of each leaf column, -1 for none
-	values  [][]byte
-	err     error
+	file   *parquet.File
+	format flowrecord.Format
+	cols   []int // the leaf column of each field of format
+	groups []parquet.RowGroup
+	group  int
+	rows   parquet.Rows
+	buf    []parquet.Row
+	n, i   int
+	row    int
+	line   []byte
+	byCol  []int // field position of each leaf column, -1 for none
+	values [][]byte
+	err    error
 }
 
 // parquetBatch is how many rows are read at once.

@@ -130,7 +130,7 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 					stringvalidator.RegexMatches(kinesisStreamPattern, "must be a Kinesis data stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"),
 					stringvalidator.RegexMatches(sqsQueuePattern, "must be an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)"),
 				)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"starting_position": schema.StringAttribute{
 				MarkdownDescription: "Where a new mapping starts reading each shard: " + quotedList(mappingStartingPositions) + ". Defaults to `LATEST`. Changing it replaces the mapping.",
