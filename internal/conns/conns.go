@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -65,6 +66,7 @@ type Client struct {
 		ec2, iam, logs, s3, kms, sts          sync.Once
 		config, ssm, cloudwatch, eventbridge  sync.Once
 		lambda, kinesis, dynamodb, cloudtrail sync.Once
+		sqs                                   sync.Once
 	}
 	ec2  *ec2.Client
 	iam  *iam.Client
@@ -81,6 +83,7 @@ type Client struct {
 	kinesis     *kinesis.Client
 	dynamodb    *dynamodb.Client
 	cloudtrail  *cloudtrail.Client
+	sqs         *sqs.Client
 
 	accountOnce sync.Once
 	accountID   string
@@ -238,6 +241,12 @@ func (c *Client) Lambda() *lambda.Client {
 func (c *Client) Kinesis() *kinesis.Client {
 	c.once.kinesis.Do(func() { c.kinesis = kinesis.NewFromConfig(c.Config) })
 	return c.kinesis
+}
+
+// SQS returns the SQS client.
+func (c *Client) SQS() *sqs.Client {
+	c.once.sqs.Do(func() { c.sqs = sqs.NewFromConfig(c.Config) })
+	return c.sqs
 }
 
 // DynamoDB returns the DynamoDB client.

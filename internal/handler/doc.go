@@ -1,7 +1,8 @@
 // Package handler holds the Lambda handlers of the enricher's bootstrap:
 // enrichment of CloudWatch Logs subscription payloads into rows in S3
 // (delivered directly, or through a Kinesis stream with or without tumbling
-// windows), the inventory function that keeps the DynamoDB inventory
+// windows) and of the flow log files VPC Flow Logs delivers to S3 (named by
+// S3 event notifications in an SQS queue), the inventory function that keeps the DynamoDB inventory
 // current, and the coverage watchdog. Each mode is chosen by VPCFLOW_MODE
 // and configured from the function's environment (enrich_env.go,
 // inventory_env.go, watchdog.go).
@@ -47,6 +48,24 @@
 //     later window than its original, or more than 4,096 payloads after
 //     it, is counted twice: this mode makes fewer, larger objects, and
 //     exchanges that bound for them.
+//   - Flow log files in S3, named by S3 event notifications in an SQS queue
+//     (S3Handler): the unit of input is a part of a file, its lines
+//     PartRecords at a time from the first, and its name
+//     (s3sink.ObjectName) is the file's bucket, key and version (the
+//     version id, or the ETag in a bucket without versioning; the file is
+//     read with that version or that ETag as If-Match, so the content is
+//     the one named) and the part's number. A file does not change under a
+//     version, so every reading of it cuts the same parts and writes the
+//     same keys: SQS delivering a message twice, a message visible again
+//     after its visibility timeout, a batch retried, the same creation
+//     notified twice or in both the S3 and EventBridge forms. A message
+//     whose file fails part way is named in the batch item failures and
+//     read again from its first part, replacing the parts already stored;
+//     the other messages of the batch are deleted. A file replaced under
+//     the same key without versioning is a new file: the notification of
+//     the old content finds the ETag changed (412) and stores nothing, the
+//     new content's notification counts it. A file deleted before it is
+//     read is kept as one rejection, since no retry brings it back.
 //
 // Records that cannot be used are never failed, since a retry would not
 // change them: they are counted and kept, each with its reason, as gzip
@@ -62,6 +81,11 @@
 // bootstrap under the Lambda emulator, in every mode, for S3 failures,
 // timeouts, inventory failures, redelivery, producer duplicates and a
 // poison record.
+//
+// The same holds for an SQS event source mapping: without
+// ReportBatchItemFailures in its function response types, Lambda ignores the
+// batch item failures of the S3 handler and deletes every message of the
+// batch.
 //
 // A batch item failure is only a partial success when the event source
 // mapping has ReportBatchItemFailures; without it Lambda takes the response

@@ -320,7 +320,11 @@ func (e inventoryErr) Unwrap() error { return e.err }
 // enrich enriches the decoded payload into out and closes out. It fails
 // only when the inventory or the output does, before anything is counted.
 func (g *enrichment) enrich(ctx context.Context, h subscription.Header, where string, out output.Writer) (Counts, error) {
-	p := g.parser(h.LogGroup)
+	return g.enrichWith(ctx, g.parser(h.LogGroup), h, where, out)
+}
+
+// enrichWith is enrich with the parser of the records given.
+func (g *enrichment) enrichWith(ctx context.Context, p *flowrecord.Parser, h subscription.Header, where string, out output.Writer) (Counts, error) {
 	var addrs []netip.Addr
 	if g.src.NeedsAddrs() {
 		addrs = g.payloadAddrs(p)

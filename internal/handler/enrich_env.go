@@ -27,7 +27,8 @@ import (
 
 // Environment of the enrichment function when it writes to S3.
 const (
-	// EnvMode selects the handler: ModeCloudWatchLogs or ModeKinesis.
+	// EnvMode selects the handler: ModeCloudWatchLogs, ModeKinesis or
+	// ModeS3.
 	EnvMode = "VPCFLOW_MODE"
 
 	EnvOutputBucket = "VPCFLOW_OUTPUT_BUCKET" // bucket of the rows (required)
@@ -48,12 +49,16 @@ const (
 	EnvMaxKeys       = "VPCFLOW_MAX_KEYS"        // bound on open connections
 	EnvInternetAddrs = "VPCFLOW_INTERNET_ADDRS"  // "true": an endpoint per internet address
 	EnvMaxStateBytes = "VPCFLOW_MAX_STATE_BYTES" // Kinesis window state bound
+	EnvPartRecords   = "VPCFLOW_PART_RECORDS"    // lines of a flow log file enriched together (s3 mode)
 )
 
 // Modes of the enrichment function.
 const (
 	ModeCloudWatchLogs = "cloudwatch-logs"
 	ModeKinesis        = "kinesis"
+	// ModeS3 reads the flow log files that S3 event notifications in an
+	// SQS queue name (S3Handler).
+	ModeS3 = "s3"
 )
 
 // DefaultOutputPrefix is where rows go in the bucket unless
@@ -112,8 +117,20 @@ func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string,
 			return nil, err
 		}
 		return h.HandleKinesisWindow, nil
+	case ModeS3:
+		var sopts S3Options
+		if s := getenv(EnvPartRecords); s != "" {
+			if sopts.PartRecords, err = strconv.Atoi(s); err != nil || sopts.PartRecords <= 0 {
+				return nil, fmt.Errorf("%s=%q: want a positive integer", EnvPartRecords, s)
+			}
+		}
+		h, err := NewS3Handler(cfg, s3c, sopts)
+		if err != nil {
+			return nil, err
+		}
+		return h.HandleSQS, nil
 	}
-	return nil, fmt.Errorf("%s=%q: want %q or %q", EnvMode, mode, ModeCloudWatchLogs, ModeKinesis)
+	return nil, fmt.Errorf("%s=%q: want %q, %q or %q", EnvMode, mode, ModeCloudWatchLogs, ModeKinesis, ModeS3)
 }
 
 func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3API, db inventorystore.API) (EnrichConfig, KinesisOptions, error) {

@@ -29,10 +29,14 @@ const (
 	// flow log coverage, publishes CloudWatch metrics and EventBridge
 	// events, and keeps its state in S3 (see Watchdog).
 	ModeWatchdog = "watchdog"
+	// ModeS3: SQS messages of S3 event notifications naming flow log
+	// files; reads the queue and the files under the source bucket and
+	// prefix, then as ModeSubscription.
+	ModeS3 = "s3"
 )
 
 // Modes lists the accepted modes, for validators and descriptions.
-var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory, ModeWatchdog}
+var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory, ModeWatchdog, ModeS3}
 
 // Statement ids of the execution role's documents.
 const (
@@ -45,6 +49,8 @@ const (
 	SidDescribeNetwork   = "DescribeNetwork"
 	SidAssumeSourceRoles = "AssumeSourceAccountRoles"
 	SidSendFailedInvokes = "SendFailedInvocations"
+	SidReadSourceQueue   = "ReadSourceQueue"
+	SidReadSourceFiles   = "ReadSourceFlowLogFiles"
 )
 
 // Actions granted by the execution role, per statement.
@@ -69,6 +75,13 @@ var (
 	// open. The sync works without them, healing only forward, so they are
 	// granted but not required.
 	ReplayActions = []string{"cloudtrail:LookupEvents"}
+	// SQSReadActions are what a Lambda event source mapping on an SQS queue
+	// calls with the function's role (Lambda Developer Guide, "Execution
+	// role permissions" for Amazon SQS).
+	SQSReadActions = []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
+	// SourceReadActions read the flow log files in ModeS3: by key, and by
+	// version id in a bucket with versioning.
+	SourceReadActions = []string{"s3:GetObject", "s3:GetObjectVersion"}
 )
 
 // Execution says what the enricher function does, and so what its role may do.
@@ -85,6 +98,11 @@ type Execution struct {
 	OutputPrefix string
 	// KinesisStreamARN is the stream the function reads in ModeKinesis.
 	KinesisStreamARN string
+	// SourceQueueARN is the SQS queue of notifications, SourceBucket and
+	// SourcePrefix where the flow log files are, in ModeS3.
+	SourceQueueARN string
+	SourceBucket   string
+	SourcePrefix   string
 	// SourceAccountRoleARNs are roles the inventory function assumes in other accounts.
 	SourceAccountRoleARNs []string
 	// OnFailureDestinationARN receives records of failed asynchronous invocations.
@@ -106,6 +124,12 @@ func (e Execution) FunctionARN() string {
 	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partitionOr(e.Partition), e.Region, e.Account, e.FunctionName)
 }
 
+// SourceObjectsARN is the S3 resource of the flow log files read in
+// ModeS3: every key under the source prefix.
+func (e Execution) SourceObjectsARN() string {
+	return fmt.Sprintf("arn:%s:s3:::%s/%s*", partitionOr(e.Partition), e.SourceBucket, e.SourcePrefix)
+}
+
 // OutputObjectsARN is the S3 resource of the enriched objects: every key
 // under the prefix.
 func (e Execution) OutputObjectsARN() string {
@@ -123,7 +147,7 @@ func (e Execution) validate() error {
 		return fmt.Errorf("a function name is needed")
 	}
 	switch e.Mode {
-	case ModeSubscription, ModeInventory, ModeWatchdog:
+	case ModeSubscription, ModeInventory, ModeWatchdog, ModeS3:
 		if e.KinesisStreamARN != "" {
 			return fmt.Errorf("a Kinesis stream is read only in mode %q", ModeKinesis)
 		}
@@ -133,6 +157,19 @@ func (e Execution) validate() error {
 		}
 	default:
 		return fmt.Errorf("mode %q is not one of %s", e.Mode, strings.Join(Modes, ", "))
+	}
+	if e.Mode == ModeS3 {
+		if e.SourceQueueARN == "" || e.SourceBucket == "" {
+			return fmt.Errorf("mode %q needs the SQS queue ARN and the bucket of the flow log files", ModeS3)
+		}
+		if a, err := ParseARN(e.SourceQueueARN); err != nil || a.Service != "sqs" {
+			return fmt.Errorf("%s is not an SQS queue ARN", e.SourceQueueARN)
+		}
+		if e.SourceBucket == e.OutputBucket && (strings.HasPrefix(e.SourcePrefix, e.OutputPrefix) || strings.HasPrefix(e.OutputPrefix, e.SourcePrefix)) {
+			return fmt.Errorf("the flow log files (s3://%s/%s) and the enriched objects (s3://%s/%s) overlap: the function would read its own output", e.SourceBucket, e.SourcePrefix, e.OutputBucket, e.OutputPrefix)
+		}
+	} else if e.SourceQueueARN != "" || e.SourceBucket != "" {
+		return fmt.Errorf("a queue and a bucket of flow log files are read only in mode %q", ModeS3)
 	}
 	if e.Mode == ModeInventory && e.InventoryTableARN == "" {
 		return fmt.Errorf("mode %q needs the inventory table ARN", ModeInventory)
@@ -216,6 +253,11 @@ func ExecutionPermissionsDocument(e Execution) (string, error) {
 	if e.Mode == ModeKinesis {
 		stmts = append(stmts, statement{Sid: SidReadKinesisStream, Effect: "Allow", Action: KinesisReadActions, Resource: e.KinesisStreamARN})
 	}
+	if e.Mode == ModeS3 {
+		stmts = append(stmts,
+			statement{Sid: SidReadSourceQueue, Effect: "Allow", Action: SQSReadActions, Resource: e.SourceQueueARN},
+			statement{Sid: SidReadSourceFiles, Effect: "Allow", Action: SourceReadActions, Resource: e.SourceObjectsARN()})
+	}
 	if e.Mode == ModeInventory {
 		stmts = append(stmts, statement{Sid: SidDescribeNetwork, Effect: "Allow", Action: append(slices.Clone(DescribeNetworkActions), ReplayActions...), Resource: "*"})
 		if roles := sortedUnique(e.SourceAccountRoleARNs); len(roles) > 0 {
@@ -262,6 +304,14 @@ func ExecutionNeeds(e Execution) []delivery.Need {
 	if e.Mode == ModeKinesis && e.KinesisStreamARN != "" {
 		needs = append(needs, KinesisReadNeeds(e.KinesisStreamARN)...)
 	}
+	if e.Mode == ModeS3 && e.SourceQueueARN != "" {
+		needs = append(needs, SQSReadNeeds(e.SourceQueueARN)...)
+		file := fmt.Sprintf("arn:%s:s3:::%s/%sAWSLogs/%s/vpcflowlogs/%s/2026/01/01/%s_vpcflowlogs_%s_fl-0123456789abcdef0_20260101T0000Z_0123abcd.log.gz",
+			partitionOr(e.Partition), e.SourceBucket, e.SourcePrefix, e.Account, e.Region, e.Account, e.Region)
+		for _, a := range SourceReadActions {
+			needs = append(needs, delivery.Need{Action: a, Resource: file, FixResource: e.SourceObjectsARN()})
+		}
+	}
 	if e.Mode == ModeInventory {
 		for _, a := range DescribeNetworkActions {
 			needs = append(needs, delivery.Need{Action: a, Resource: "*"})
@@ -285,6 +335,16 @@ func KinesisReadNeeds(streamARN string) []delivery.Need {
 	needs := make([]delivery.Need, 0, len(KinesisReadActions))
 	for _, a := range KinesisReadActions {
 		needs = append(needs, delivery.Need{Action: a, Resource: streamARN})
+	}
+	return needs
+}
+
+// SQSReadNeeds are the calls a Lambda event source mapping makes on an SQS
+// queue with the function's role.
+func SQSReadNeeds(queueARN string) []delivery.Need {
+	needs := make([]delivery.Need, 0, len(SQSReadActions))
+	for _, a := range SQSReadActions {
+		needs = append(needs, delivery.Need{Action: a, Resource: queueARN})
 	}
 	return needs
 }

@@ -53,6 +53,11 @@ func executions() map[string]Execution {
 	kinesis.KinesisStreamARN = testStream
 	kinesis.OnFailureDestinationARN = testQueue
 
+	s3 := subscription
+	s3.Mode = ModeS3
+	s3.SourceQueueARN = "arn:aws:sqs:us-east-1:123456789012:vpcflow-flow-log-files"
+	s3.SourceBucket, s3.SourcePrefix = "flows-bucket", "flow-logs/"
+
 	inventory := base
 	inventory.FunctionName = "vpcflow-inventory"
 	inventory.Mode = ModeInventory
@@ -79,7 +84,7 @@ func executions() map[string]Execution {
 	return map[string]Execution{
 		"execution_subscription": subscription, "execution_bare": bare, "execution_kinesis": kinesis,
 		"execution_inventory": inventory, "execution_china": china,
-		"execution_watchdog": wd, "execution_watchdog_minimal": wdMinimal,
+		"execution_watchdog": wd, "execution_watchdog_minimal": wdMinimal, "execution_s3": s3,
 	}
 }
 
@@ -218,7 +223,17 @@ func TestExecutionRejectsInconsistentInputs(t *testing.T) {
 	watchdogOutsideMode.Watchdog = testWatchdog()
 	badDestination := es["execution_bare"]
 	badDestination.OnFailureDestinationARN = "arn:aws:s3:::bucket"
+	s3NoQueue := es["execution_s3"]
+	s3NoQueue.SourceQueueARN = ""
+	s3NotQueue := es["execution_s3"]
+	s3NotQueue.SourceQueueARN = testStream
+	s3ReadsOutput := es["execution_s3"]
+	s3ReadsOutput.SourcePrefix = ""
+	queueOutsideS3 := es["execution_subscription"]
+	queueOutsideS3.SourceQueueARN, queueOutsideS3.SourceBucket = testQueue, "flows"
 	for name, e := range map[string]Execution{
+		"s3 without queue": s3NoQueue, "s3 queue not a queue": s3NotQueue, "s3 reading its output": s3ReadsOutput,
+		"queue outside s3 mode":  queueOutsideS3,
 		"kinesis without stream": noStream, "stream outside kinesis mode": streamOutsideKinesis,
 		"inventory without table": noTable, "unknown mode": badMode, "S3 on-failure destination": badDestination,
 		"watchdog with a table": wdWithTable, "watchdog with output": wdWithOutput, "watchdog without namespace": wdWithoutNamespace,

@@ -81,6 +81,7 @@ var enricherHandlerModes = map[string]string{
 	pipelinepolicy.ModeKinesis:      handler.ModeKinesis,
 	pipelinepolicy.ModeInventory:    pipelinepolicy.ModeInventory,
 	pipelinepolicy.ModeWatchdog:     watchdogHandlerModeName,
+	pipelinepolicy.ModeS3:           handler.ModeS3,
 }
 
 // enricherModeFromHandler is the mode attribute of a VPCFLOW_MODE value.
@@ -116,6 +117,7 @@ var (
 	tableARNPattern       = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}$`)
 	kinesisStreamPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[a-zA-Z0-9_.-]{1,128}$`)
 	bucketNamePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	sqsQueuePattern       = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]{1,80}$`)
 	failureTargetPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:\d{12}:.+$`)
 )
 
@@ -158,6 +160,9 @@ type enricherFunctionModel struct {
 	OutputPrefix                 types.String `tfsdk:"output_prefix"`
 	Window                       types.String `tfsdk:"window"`
 	KinesisStreamARN             types.String `tfsdk:"kinesis_stream_arn"`
+	SourceQueueARN               types.String `tfsdk:"source_queue_arn"`
+	SourceBucket                 types.String `tfsdk:"source_bucket"`
+	SourcePrefix                 types.String `tfsdk:"source_prefix"`
 	SourceAccountRoleARNs        types.Set    `tfsdk:"source_account_role_arns"`
 	SourceAccountExternalIDs     types.Map    `tfsdk:"source_account_external_ids"`
 	OnFailureDestinationARN      types.String `tfsdk:"on_failure_destination_arn"`
@@ -231,8 +236,10 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 					"`subscription` handles CloudWatch Logs subscription events (`vpcflow_subscription`); `kinesis` reads subscription records from `kinesis_stream_arn` " +
 					"(`vpcflow_event_source_mapping`); `inventory` applies the EventBridge events of `vpcflow_inventory_rules` to the inventory table and needs `inventory_table_arn`; " +
 					"`watchdog` is the coverage watchdog that `vpcflow_watchdog` runs on a schedule, configured by `metric_namespace`, `event_bus_name`, `state_bucket`, `state_prefix`, " +
-					"`scan_targets`, `traffic_type` and `exclude_vpc_ids`, and takes no `inventory_table_arn`, `output_bucket`, `output_prefix` or `window`. " +
-					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "` or `" + watchdogHandlerModeName + "`) and the role's permissions. Changed in place.",
+					"`scan_targets`, `traffic_type` and `exclude_vpc_ids`, and takes no `inventory_table_arn`, `output_bucket`, `output_prefix` or `window`; " +
+					"`s3` enriches the flow log files VPC Flow Logs delivers to S3 (plain text or Parquet), named by the S3 event notifications in `source_queue_arn` " +
+					"(`vpcflow_flow_log_queue`, read through `vpcflow_event_source_mapping`), and needs `source_bucket`. " +
+					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "` or `" + handler.ModeS3 + "`) and the role's permissions. Changed in place.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
@@ -275,7 +282,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 			"output_bucket": schema.StringAttribute{
 				MarkdownDescription: "S3 bucket the function writes enriched objects to (`" + envEnricherOutputBucket + "`); the role may `s3:PutObject` under `output_prefix` only. " +
-					"Required in `subscription` and `kinesis` modes, refused in `inventory` and `watchdog` modes. Changed in place.",
+					"Required in `subscription`, `kinesis` and `s3` modes, refused in `inventory` and `watchdog` modes. Changed in place.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
 			},
@@ -292,6 +299,27 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultEnricherWindow),
 				Validators:          []validator.String{stringvalidator.RegexMatches(durationPattern, "must be a duration such as 60s, 5m or 1m30s")},
+			},
+			"source_queue_arn": schema.StringAttribute{
+				MarkdownDescription: "In `s3` mode (required there, refused otherwise), the SQS queue that holds the S3 event notifications of new flow log files " +
+					"(`vpcflow_flow_log_queue.arn`); the role may `" + strings.Join(pipelinepolicy.SQSReadActions, "`, `") + "` on it, what the event source mapping " +
+					"(`vpcflow_event_source_mapping`) calls with it. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(sqsQueuePattern, "must be an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)")},
+			},
+			"source_bucket": schema.StringAttribute{
+				MarkdownDescription: "In `s3` mode (required there, refused otherwise), the bucket VPC Flow Logs delivers its files to; the role may `" +
+					strings.Join(pipelinepolicy.SourceReadActions, "`, `") + "` under `source_prefix` only. A bucket encrypted with a customer managed KMS key also needs " +
+					"`kms:Decrypt` for the role in the key policy. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(bucketNamePattern, "must be an S3 bucket name")},
+			},
+			"source_prefix": schema.StringAttribute{
+				MarkdownDescription: "In `s3` mode, the key prefix of the flow log files in `source_bucket`, what comes before `AWSLogs/` (the flow log's destination " +
+					"`arn:aws:s3:::BUCKET/PREFIX`, with a trailing slash). Leave it out to read the whole bucket. It must not cover `output_prefix` in the same bucket: " +
+					"the function would read its own output. Changed in place.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 512)},
 			},
 			"kinesis_stream_arn": schema.StringAttribute{
 				MarkdownDescription: "Kinesis data stream the function reads in `kinesis` mode (required there, refused otherwise); the role may `" +
@@ -443,6 +471,7 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 		}
 		validateSourceExternalIDs(ctx, m, mode, &resp.Diagnostics)
 		validateWatchdogConfig(ctx, m, mode, &resp.Diagnostics)
+		validateS3Source(m, mode, &resp.Diagnostics)
 		if mode != pipelinepolicy.ModeInventory && mode != pipelinepolicy.ModeWatchdog && m.OutputBucket.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Enricher without an output bucket",
 				fmt.Sprintf(`In mode %q the enricher writes the enriched connections to S3 and does not start without a bucket (%s). Set output_bucket.`, mode, envEnricherOutputBucket))
@@ -464,6 +493,7 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 
 // validateSourceExternalIDs checks that source_account_external_ids is
 // given in inventory mode only, and only for roles the function assumes.
+
 func validateSourceExternalIDs(ctx context.Context, m enricherFunctionModel, mode string, diags *diag.Diagnostics) {
 	p := path.Root("source_account_external_ids")
 	if m.SourceAccountExternalIDs.IsNull() || m.SourceAccountExternalIDs.IsUnknown() {
@@ -677,7 +707,8 @@ func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherF
 func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunctionModel, account string, diags *diag.Diagnostics) (pipelinepolicy.Execution, bool) {
 	for _, v := range []interface {
 		IsUnknown() bool
-	}{m.FunctionName, m.Mode, m.InventoryTableARN, m.OutputBucket, m.OutputPrefix, m.KinesisStreamARN, m.SourceAccountRoleARNs, m.OnFailureDestinationARN} {
+	}{m.FunctionName, m.Mode, m.InventoryTableARN, m.OutputBucket, m.OutputPrefix, m.KinesisStreamARN, m.SourceAccountRoleARNs, m.OnFailureDestinationARN,
+		m.SourceQueueARN, m.SourceBucket, m.SourcePrefix} {
 		if v.IsUnknown() {
 			return pipelinepolicy.Execution{}, false
 		}
@@ -693,6 +724,9 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 		OutputPrefix:            m.OutputPrefix.ValueString(),
 		KinesisStreamARN:        m.KinesisStreamARN.ValueString(),
 		OnFailureDestinationARN: m.OnFailureDestinationARN.ValueString(),
+		SourceQueueARN:          m.SourceQueueARN.ValueString(),
+		SourceBucket:            m.SourceBucket.ValueString(),
+		SourcePrefix:            m.SourcePrefix.ValueString(),
 	}
 	if !m.SourceAccountRoleARNs.IsNull() {
 		var roles []types.String
@@ -1106,6 +1140,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 			m.KinesisStreamARN = types.StringValue(s[0])
 		}
 	}
+	readS3Source(m, role.Policy)
 	if m.SourceAccountRoleARNs.IsNull() || m.SourceAccountRoleARNs.IsUnknown() {
 		m.SourceAccountRoleARNs = types.SetNull(types.StringType)
 		if s := pipelinepolicy.StatementResources(role.Policy, pipelinepolicy.SidAssumeSourceRoles); len(s) > 0 {
@@ -1413,4 +1448,69 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 func (r *enricherFunctionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("function_name"), req.ID)...)
+}
+
+// validateS3Source checks the source attributes: s3 mode needs the queue
+// and the bucket, and no other mode reads them.
+func validateS3Source(m enricherFunctionModel, mode string, diags *diag.Diagnostics) {
+	if mode == pipelinepolicy.ModeS3 {
+		if m.SourceQueueARN.IsNull() {
+			diags.AddAttributeError(path.Root("source_queue_arn"), "S3 mode needs the queue of notifications",
+				`mode = "s3" enriches the flow log files named by S3 event notifications in an SQS queue, and the role needs to receive and delete its messages. Set source_queue_arn (vpcflow_flow_log_queue.arn).`)
+		}
+		if m.SourceBucket.IsNull() {
+			diags.AddAttributeError(path.Root("source_bucket"), "S3 mode needs the bucket of the flow log files",
+				`mode = "s3" reads the flow log files VPC Flow Logs delivers to a bucket, and the role may read only that bucket (and source_prefix). Set source_bucket to the bucket of the flow log's log_destination.`)
+		}
+		if !m.SourceBucket.IsUnknown() && !m.OutputBucket.IsUnknown() && !m.SourcePrefix.IsUnknown() && !m.OutputPrefix.IsUnknown() &&
+			m.SourceBucket.ValueString() == m.OutputBucket.ValueString() && m.SourceBucket.ValueString() != "" {
+			src, out := m.SourcePrefix.ValueString(), m.OutputPrefix.ValueString()
+			if m.OutputPrefix.IsNull() {
+				out = defaultEnricherPrefix
+			}
+			if strings.HasPrefix(src, out) || strings.HasPrefix(out, src) {
+				diags.AddAttributeError(path.Root("source_prefix"), "Flow log files and enriched objects overlap",
+					fmt.Sprintf(`source_bucket is output_bucket, and source_prefix %q and output_prefix %q overlap: a notification of the enriched objects would make the function read its own output. `+
+						`Give the flow log files a prefix of their own (for example "flow-logs/", the flow log's log_destination arn:aws:s3:::BUCKET/flow-logs/) that the output prefix does not start with, and the reverse.`, src, out))
+			}
+		}
+		return
+	}
+	for _, a := range []struct {
+		name string
+		v    types.String
+	}{{"source_queue_arn", m.SourceQueueARN}, {"source_bucket", m.SourceBucket}, {"source_prefix", m.SourcePrefix}} {
+		if !a.v.IsNull() {
+			diags.AddAttributeError(path.Root(a.name), "Flow log file source without S3 mode",
+				fmt.Sprintf(`%s is read only in mode "s3", but mode is %q: the role would be allowed to read a queue or files the function never reads. Set mode = "s3" or remove %s.`, a.name, mode, a.name))
+		}
+	}
+}
+
+// readS3Source recovers the source attributes, after an import, from the
+// statements the provider wrote in the role's policy.
+func readS3Source(m *enricherFunctionModel, policy string) {
+	if m.SourceQueueARN.IsNull() || m.SourceQueueARN.IsUnknown() {
+		m.SourceQueueARN = types.StringNull()
+		if s := pipelinepolicy.StatementResources(policy, pipelinepolicy.SidReadSourceQueue); len(s) == 1 {
+			m.SourceQueueARN = types.StringValue(s[0])
+		}
+	}
+	if m.SourceBucket.IsNull() || m.SourceBucket.IsUnknown() {
+		m.SourceBucket = types.StringNull()
+		m.SourcePrefix = types.StringNull()
+		s := pipelinepolicy.StatementResources(policy, pipelinepolicy.SidReadSourceFiles)
+		if len(s) != 1 {
+			return
+		}
+		_, rest, ok := strings.Cut(s[0], ":s3:::")
+		if !ok {
+			return
+		}
+		bucket, prefix, _ := strings.Cut(strings.TrimSuffix(rest, "*"), "/")
+		m.SourceBucket = types.StringValue(bucket)
+		if prefix != "" {
+			m.SourcePrefix = types.StringValue(prefix)
+		}
+	}
 }

@@ -103,11 +103,15 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 	responseTypes, _ := types.SetValueFrom(context.Background(), types.StringType, mappingResponseTypes)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Lambda event source mapping that reads flow log records from a Kinesis data stream (`vpcflow_kinesis_stream`) " +
-			"and invokes the enricher (`vpcflow_enricher_function` in `kinesis` mode) with batches of them. The defaults suit the enricher: " +
+			"and invokes the enricher (`vpcflow_enricher_function` in `kinesis` mode) with batches of them, or reads the S3 event notifications of new flow log files " +
+			"from an SQS queue (`vpcflow_flow_log_queue`) for the enricher in `s3` mode. The defaults suit the enricher: " +
 			"batches wait up to " + fmt.Sprint(defaultMappingBatchingWindow) + " seconds to fill, the function reports which records failed (`ReportBatchItemFailures`) " +
 			"so only those are retried, a failing batch is split in two to isolate a bad record, and retries are bounded so a poison record cannot hold a shard for the stream's whole retention.\n\n" +
 			"The plan reads the function's execution role and fails if it cannot read the stream or send to `on_failure_destination_arn`: " +
-			"Lambda would create the mapping and then never deliver a record. A function created in the same run is checked by its own resource.",
+			"Lambda would create the mapping and then never deliver a record. A function created in the same run is checked by its own resource.\n\n" +
+			"From an SQS queue, Lambda has no starting position, parallelization factor, tumbling window, retry count, record age, bisection or on-failure destination: " +
+			"a message the function fails on returns to the queue after its visibility timeout, and goes to the queue's dead-letter queue after `max_receive_count` " +
+			"receives (`vpcflow_flow_log_queue`). Those arguments are refused for a queue, and keep their defaults in the state.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "UUID of the mapping.",
@@ -120,10 +124,13 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 				Validators:          []validator.String{stringvalidator.RegexMatches(functionNameOrARN, "must be a Lambda function name or ARN")},
 			},
 			"event_source_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the Kinesis data stream to read. Changing it replaces the mapping.",
+				MarkdownDescription: "ARN of the Kinesis data stream, or of the SQS queue of flow log file notifications, to read. Changing it replaces the mapping.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(kinesisStreamPattern, "must be a Kinesis data stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)")},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{stringvalidator.Any(
+					stringvalidator.RegexMatches(kinesisStreamPattern, "must be a Kinesis data stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"),
+					stringvalidator.RegexMatches(sqsQueuePattern, "must be an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)"),
+				)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"starting_position": schema.StringAttribute{
 				MarkdownDescription: "Where a new mapping starts reading each shard: " + quotedList(mappingStartingPositions) + ". Defaults to `LATEST`. Changing it replaces the mapping.",
@@ -255,8 +262,17 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
+	sqs := isSQSSource(plan.EventSourceARN)
+	if sqs {
+		var config eventSourceMappingModel
+		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+		refuseForSQS(config, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	mode := r.data.client.Settings.Validation
-	if mode != conns.ValidationOff && plan.OnFailureDestinationARN.IsNull() {
+	if mode != conns.ValidationOff && plan.OnFailureDestinationARN.IsNull() && !sqs && !plan.EventSourceARN.IsUnknown() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("on_failure_destination_arn"), "Failed batches are dropped without a trace", mappingNoDestinationDetail(plan))
 	}
 	if mode == conns.ValidationOff || !valueKnown(plan.FunctionName) || !valueKnown(plan.EventSourceARN) || plan.OnFailureDestinationARN.IsUnknown() {
@@ -275,6 +291,12 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 		RoleARN: aws.ToString(fn.Role), Caller: "Lambda (event source mapping)", Target: "Kinesis",
 		Outcome: "the mapping is created but reads nothing, and records expire in the stream",
 		Needs:   pipelinepolicy.KinesisReadNeeds(plan.EventSourceARN.ValueString()),
+	}
+	if sqs {
+		role.Target, role.Needs = "SQS", pipelinepolicy.SQSReadNeeds(plan.EventSourceARN.ValueString())
+		role.Outcome = "the mapping is created but receives nothing, and the notifications of new flow log files wait in the queue until they expire"
+		r.checkRole(ctx, role, path.Root("event_source_arn"), "Function cannot read the queue", &resp.Diagnostics)
+		return
 	}
 	r.checkRole(ctx, role, path.Root("event_source_arn"), "Function cannot read the stream", &resp.Diagnostics)
 	if dest := plan.OnFailureDestinationARN.ValueString(); dest != "" {
@@ -350,6 +372,11 @@ func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.Cr
 	}
 	if dest := plan.OnFailureDestinationARN.ValueString(); dest != "" {
 		in.DestinationConfig = mappingDestination(dest)
+	}
+	if isSQSSource(plan.EventSourceARN) {
+		// Lambda refuses these for a queue.
+		in.StartingPosition, in.ParallelizationFactor, in.TumblingWindowInSeconds = "", nil, nil
+		in.MaximumRetryAttempts, in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError, in.DestinationConfig = nil, nil, nil, nil
 	}
 	var out *lambda.CreateEventSourceMappingOutput
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
@@ -487,6 +514,10 @@ func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourc
 		m.FunctionName = types.StringValue(fnARN[strings.LastIndex(fnARN, ":")+1:])
 	}
 	m.EventSourceARN = types.StringValue(aws.ToString(out.EventSourceArn))
+	if isSQSSource(m.EventSourceARN) {
+		readSQSMapping(m, out)
+		return true
+	}
 	m.StartingPosition = types.StringValue(string(out.StartingPosition))
 	m.BatchSize = types.Int64Value(int64(aws.ToInt32(out.BatchSize)))
 	m.MaximumBatchingWindowInSeconds = types.Int64Value(int64(aws.ToInt32(out.MaximumBatchingWindowInSeconds)))
@@ -545,6 +576,10 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 		DestinationConfig:              mappingDestination(plan.OnFailureDestinationARN.ValueString()),
 		Enabled:                        aws.Bool(plan.Enabled.ValueBool()),
 	}
+	if isSQSSource(state.EventSourceARN) {
+		in.ParallelizationFactor, in.TumblingWindowInSeconds, in.MaximumRetryAttempts = nil, nil, nil
+		in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError, in.DestinationConfig = nil, nil, nil
+	}
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
 		_, err := r.lambda.UpdateEventSourceMapping(ctx, in)
 		return err
@@ -601,4 +636,65 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 
 func (r *eventSourceMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// isSQSSource reports whether a mapping reads an SQS queue.
+func isSQSSource(arn types.String) bool {
+	return strings.Contains(arn.ValueString(), ":sqs:")
+}
+
+// refuseForSQS refuses, for a queue, the arguments Lambda has only for
+// streams, set in the configuration.
+func refuseForSQS(config eventSourceMappingModel, diags *diag.Diagnostics) {
+	for _, a := range []struct {
+		name string
+		set  bool
+	}{
+		{"starting_position", !config.StartingPosition.IsNull()},
+		{"parallelization_factor", !config.ParallelizationFactor.IsNull()},
+		{"tumbling_window_in_seconds", !config.TumblingWindowInSeconds.IsNull()},
+		{"maximum_retry_attempts", !config.MaximumRetryAttempts.IsNull()},
+		{"maximum_record_age_in_seconds", !config.MaximumRecordAgeInSeconds.IsNull()},
+		{"bisect_batch_on_function_error", !config.BisectBatchOnFunctionError.IsNull()},
+		{"on_failure_destination_arn", !config.OnFailureDestinationARN.IsNull()},
+	} {
+		if a.set {
+			diags.AddAttributeError(path.Root(a.name), "Argument of a stream on an SQS queue",
+				fmt.Sprintf("event_source_arn is an SQS queue, and Lambda accepts %s only for Kinesis and DynamoDB streams (CreateEventSourceMapping fails with InvalidParameterValueException). "+
+					"A message the function fails on returns to the queue after its visibility timeout and goes to the queue's dead-letter queue after max_receive_count receives: "+
+					"set those on vpcflow_flow_log_queue, and remove %s.", a.name, a.name))
+		}
+	}
+}
+
+// readSQSMapping refreshes the arguments a queue's mapping has; the stream
+// arguments keep what the plan had, or their defaults after an import.
+func readSQSMapping(m *eventSourceMappingModel, out *lambda.GetEventSourceMappingOutput) {
+	keep := func(v types.Int64, def int64) types.Int64 {
+		if v.IsNull() || v.IsUnknown() {
+			return types.Int64Value(def)
+		}
+		return v
+	}
+	if m.StartingPosition.IsNull() || m.StartingPosition.IsUnknown() {
+		m.StartingPosition = types.StringValue(string(lambdatypes.EventSourcePositionLatest))
+	}
+	m.ParallelizationFactor = keep(m.ParallelizationFactor, 1)
+	m.TumblingWindowInSeconds = keep(m.TumblingWindowInSeconds, 0)
+	m.MaximumRetryAttempts = keep(m.MaximumRetryAttempts, defaultMappingRetries)
+	m.MaximumRecordAgeInSeconds = keep(m.MaximumRecordAgeInSeconds, -1)
+	if m.BisectBatchOnFunctionError.IsNull() || m.BisectBatchOnFunctionError.IsUnknown() {
+		m.BisectBatchOnFunctionError = types.BoolValue(true)
+	}
+	m.OnFailureDestinationARN = types.StringNull()
+	m.BatchSize = types.Int64Value(int64(aws.ToInt32(out.BatchSize)))
+	m.MaximumBatchingWindowInSeconds = types.Int64Value(int64(aws.ToInt32(out.MaximumBatchingWindowInSeconds)))
+	responseTypes := make([]attr.Value, 0, len(out.FunctionResponseTypes))
+	for _, t := range out.FunctionResponseTypes {
+		responseTypes = append(responseTypes, types.StringValue(string(t)))
+	}
+	m.FunctionResponseTypes, _ = types.SetValue(types.StringType, responseTypes)
+	state := aws.ToString(out.State)
+	m.State = types.StringValue(state)
+	m.Enabled = types.BoolValue(state != "Disabled" && state != "Disabling")
 }

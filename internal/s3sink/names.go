@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,7 @@ import (
 //
 //	k-<stream hash>-<shard id>-<first sequence number>-<last sequence number>
 //	l-<log group hash>-<log stream>-<first event id>
+//	o-<object hash>-<file name>-<part>
 //
 // The stream hash is that of the stream ARN, which tells apart shards of
 // different streams (shard ids repeat across streams); the log group hash
@@ -19,6 +21,11 @@ import (
 // names, since one log group may feed two filters and log group names repeat
 // across accounts. Sequence numbers and event ids are decimal; the log
 // stream name is escaped (EscapeName) so that it stays one path segment.
+// The object hash is that of a flow log file's bucket, key and version (its
+// version id, or its ETag in a bucket without versioning), so that every
+// copy of a notification of the same file gives the same name; the file
+// name (the last segment of its key) is there for people reading keys, and
+// the part numbers the parts a large file is enriched in, from 0.
 
 // hashLen is how many hex digits of a SHA-256 name a source.
 const hashLen = 12
@@ -62,6 +69,14 @@ func ReenrichedName(owner, logGroup string, filters []string) string {
 	return LogsSource(owner, logGroup, filters) + "_reenriched-0"
 }
 
+// ObjectName returns the name of the rows of part (from 0) of a flow log
+// file in S3: its bucket, key and version, the version id or, without
+// versioning, the ETag.
+func ObjectName(bucket, key, version string, part int) string {
+	file := key[strings.LastIndexByte(key, '/')+1:]
+	return "o-" + shortHash(bucket, key, version) + "-" + EscapeName(file) + "-" + strconv.Itoa(part)
+}
+
 // maxEscaped bounds an escaped name; longer ones end in a hash of the
 // whole. Log stream names may have 512 characters and S3 keys 1024 bytes.
 const maxEscaped = 160
@@ -92,14 +107,16 @@ func EscapeName(s string) string {
 
 // Name is an object name read back by ParseName.
 type Name struct {
-	// Kind is 'k' for Kinesis, 'l' for CloudWatch Logs.
+	// Kind is 'k' for Kinesis, 'l' for CloudWatch Logs, 'o' for a flow
+	// log file in S3.
 	Kind byte
 	// Source is what comes between the kind and the sequence numbers or
 	// event id: the stream hash and shard, or the log group hash and
 	// stream.
 	Source string
 	// First and Last are the sequence numbers of a Kinesis name; a
-	// CloudWatch Logs name has its first event id in First and no Last.
+	// CloudWatch Logs name has its first event id in First and no Last, a
+	// file's name its part number.
 	First, Last string
 }
 
@@ -107,7 +124,7 @@ type Name struct {
 // without its extension).
 func ParseName(name string) (Name, error) {
 	name = strings.TrimSuffix(strings.TrimSuffix(name, NDJSON.Ext()), Parquet.Ext())
-	if len(name) < 3 || name[1] != '-' || (name[0] != 'k' && name[0] != 'l') {
+	if len(name) < 3 || name[1] != '-' || (name[0] != 'k' && name[0] != 'l' && name[0] != 'o') {
 		return Name{}, errors.New("s3sink: not an object name: " + name)
 	}
 	n := Name{Kind: name[0]}

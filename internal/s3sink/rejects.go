@@ -30,6 +30,10 @@ type Rejected struct {
 	// LogGroup and LogStream are those of the payload, when it decoded.
 	LogGroup  string `json:"log_group,omitempty"`
 	LogStream string `json:"log_stream,omitempty"`
+	// Object is the s3://bucket/key of a flow log file the record came
+	// from, when it came from one; Event is then its line number (the
+	// header is line 1), or its row for Parquet.
+	Object string `json:"object,omitempty"`
 	// Event is the 1-based index of the log event in its payload; 0 for a
 	// payload that did not decode.
 	Event  int    `json:"event"`

@@ -13,8 +13,9 @@
 //
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
 // is set) it serves CloudWatch Logs subscription events instead; see
-// lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs
-// or kinesis it writes the rows to S3 instead, with inventory it keeps the
+// lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs,
+// kinesis or s3 (flow log files named by S3 notifications in an SQS queue)
+// it writes the rows to S3 instead, with inventory it keeps the
 // inventory table current, and with watchdog it runs the flow log coverage
 // watchdog (package handler).
 package main
