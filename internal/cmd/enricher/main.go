@@ -38,6 +38,10 @@ func main() {
 				lambda.Start(h)
 				return
 			}
+			if mode == handler.ModeCompact {
+				startCompaction()
+				return
+			}
 			if mode == handler.ModeWatchdog {
 				// The coverage watchdog, on an EventBridge schedule.
 				w, err := handler.NewWatchdogFromEnv(context.Background(), os.Getenv)
