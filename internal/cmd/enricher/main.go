@@ -12,8 +12,9 @@
 // is set) it serves CloudWatch Logs subscription events instead; see
 // lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs
 // or kinesis it writes the rows to S3 instead, with inventory it keeps the
-// inventory table current, and with watchdog it runs the flow log coverage
-// watchdog (package handler).
+// inventory table current, with compact it merges the staged rows into
+// large objects (package compaction), and with watchdog it runs the flow log
+// coverage watchdog (package handler).
 package main
 
 import (
