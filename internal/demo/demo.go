@@ -128,6 +128,12 @@ func Run(ctx context.Context, cfg aws.Config, stack Stack, opts Options) (Result
 		return res, fmt.Errorf("the handler read %d records, wrote %d and rejected %d; %d were pushed", e.Read, e.Written, e.Rejected, res.Records)
 	}
 
+	if st, ran, err := compact(ctx, c, pl); err != nil {
+		return res, err
+	} else if ran {
+		p.linef("compaction: %d staged objects merged into %d objects in %d hour partitions (%d rows)", st.Parts, st.Objects, st.Partitions, st.Rows)
+	}
+
 	p.stage("copying the rows and drawing the report", "S3 ListObjectsV2 and GetObject")
 	rows := filepath.Join(opts.Dir, RowsDir)
 	if res.Objects, err = download(ctx, c, pl.bucket, pl.prefix, rows); err != nil {

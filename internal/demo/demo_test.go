@@ -96,6 +96,8 @@ func TestRun(t *testing.T) {
 		Environment: &lambdatypes.Environment{Variables: map[string]string{
 			handler.EnvMode: handler.ModeKinesis, handler.EnvOutputBucket: bucket, handler.EnvInventoryTable: table,
 			handler.EnvLogFormat: vars.LogFormat, handler.EnvLogFormats: formats,
+			// As modules/enrichment deploys it: rows staged, then compacted.
+			handler.EnvOutputStaging: "true",
 		}},
 	}); err != nil {
 		t.Fatal(err)

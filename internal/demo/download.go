@@ -25,7 +25,9 @@ func download(ctx context.Context, c *clients, bucket, prefix, dir string) (int,
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
 			rel := strings.TrimPrefix(key, prefix)
-			if rel == "" || strings.Contains(rel, "..") {
+			// Underscore folders (staging, manifests, rejected records) are
+			// not rows: Athena skips them too.
+			if rel == "" || strings.HasPrefix(rel, "_") || strings.Contains(rel, "..") {
 				continue
 			}
 			if err := getObject(ctx, c, bucket, key, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {

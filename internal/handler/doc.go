@@ -87,6 +87,50 @@
 // batch item failures of the S3 handler and deletes every message of the
 // batch.
 //
+// # Large objects: staging and compaction
+//
+// Each payload's rows make an object per hour partition, so a busy shard
+// makes up to 86,400 objects a day per partition, where Athena wants a few
+// objects of about 128 MB. With VPCFLOW_OUTPUT_STAGING=true the record
+// modes write the same objects under PREFIX/_staging/ instead, which Athena
+// skips (an underscore folder), and the same binary in ModeCompact, run on
+// a schedule, merges each closed partition (its hour ended
+// VPCFLOW_COMPACT_GRACE ago, 1h by default: flow log delivery delay, the
+// tumbling window and retries) into Parquet objects under PREFIX/, cut at
+// 128 MiB, and deletes the parts it merged (package compaction). A
+// partition gets at most one group of objects per compaction run that
+// found new parts in it: one for the parts that arrived before it closed,
+// one more per later run that found late parts.
+//
+// Kinesis Data Firehose with dynamic partitioning was the other design:
+// it buffers and partitions by itself, but delivers at least once with no
+// key the rows could be de-duplicated on short of a column the queries
+// would all have to filter, and moto's Firehose writes each put straight to
+// S3 without buffering or dynamic partitioning, so neither the object bound
+// nor the exactly-once argument could be tested here. Staging and
+// compaction keep both testable on moto, with the same binary.
+//
+// Compaction keeps every record counted once:
+//
+//   - The merged objects of a group are named after a hash of the names of
+//     the parts merged, their rows in part name order, so merging the same
+//     parts again writes the same keys with the same bytes.
+//   - The objects are written first, then a manifest listing the parts
+//     (PREFIX/_compacted/PARTITION/GROUP.json), then the parts are deleted.
+//     A run that stops before the manifest leaves objects without one,
+//     which the next run deletes before merging the parts, all still staged,
+//     again; a run that stops after it leaves parts that the manifest
+//     holds, which the next run deletes without merging.
+//   - A part's name is a function of its input alone (above), so a payload
+//     delivered again after its part was compacted stores a part of the
+//     same name, which a manifest holds: it is deleted, not merged twice.
+//     Manifests are kept for that reason.
+//   - Runs must not overlap (the compaction function's reserved
+//     concurrency is 1), since a run takes objects without a manifest for
+//     those of a run that stopped.
+//
+// Rejected records stay under PREFIX/_rejected/, as without staging.
+//
 // A batch item failure is only a partial success when the event source
 // mapping has ReportBatchItemFailures; without it Lambda takes the response
 // as a success and drops the records from the one named. The

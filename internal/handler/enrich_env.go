@@ -34,6 +34,9 @@ const (
 	EnvOutputBucket = "VPCFLOW_OUTPUT_BUCKET" // bucket of the rows (required)
 	EnvOutputPrefix = "VPCFLOW_OUTPUT_PREFIX" // key prefix, default "connections/"
 	EnvOutputFormat = "VPCFLOW_OUTPUT_FORMAT" // ndjson (default) or parquet
+	// EnvOutputStaging "true" writes the rows under PREFIX/_staging/, for
+	// the compaction (ModeCompact) to merge into large objects.
+	EnvOutputStaging = "VPCFLOW_OUTPUT_STAGING"
 
 	// The inventory: either a DynamoDB table kept by the inventory
 	// functions, or files loaded once per cold start, each a path or an
@@ -150,6 +153,15 @@ func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3
 	}
 	if cfg.Sink, err = s3sink.New(s3c, bucket, prefix, format); err != nil {
 		return cfg, kopts, err
+	}
+	if s := getenv(EnvOutputStaging); s != "" {
+		staged, err := strconv.ParseBool(s)
+		if err != nil {
+			return cfg, kopts, fmt.Errorf("%s=%q: %w", EnvOutputStaging, s, err)
+		}
+		if staged {
+			cfg.Sink = cfg.Sink.Staged()
+		}
 	}
 
 	open := func(uri string) (io.ReadCloser, error) { return openURI(ctx, s3c, uri) }

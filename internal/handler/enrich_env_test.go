@@ -108,6 +108,7 @@ func TestEnrichFromEnvErrors(t *testing.T) {
 		{"bad window", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvWindow: "1.5s"}, "window"},
 		{"bad state bound", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvMaxStateBytes: "-1"}, EnvMaxStateBytes},
 		{"unknown mode", "stdout", map[string]string{EnvInventoryTable: "t"}, EnvMode},
+		{"bad staging", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvOutputStaging: "yes please"}, EnvOutputStaging},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,10 +33,15 @@ const (
 	// files; reads the queue and the files under the source bucket and
 	// prefix, then as ModeSubscription.
 	ModeS3 = "s3"
+	// ModeCompact: the EventBridge schedule of vpcflow_compaction_schedule;
+	// lists, reads, writes and deletes the enriched objects under the
+	// output prefix, merging the staged rows into large objects (package
+	// compaction).
+	ModeCompact = "compact"
 )
 
 // Modes lists the accepted modes, for validators and descriptions.
-var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory, ModeWatchdog, ModeS3}
+var Modes = []string{ModeSubscription, ModeKinesis, ModeInventory, ModeWatchdog, ModeS3, ModeCompact}
 
 // Statement ids of the execution role's documents.
 const (
@@ -51,6 +56,8 @@ const (
 	SidSendFailedInvokes = "SendFailedInvocations"
 	SidReadSourceQueue   = "ReadSourceQueue"
 	SidReadSourceFiles   = "ReadSourceFlowLogFiles"
+	SidCompactOutput     = "CompactOutput"
+	SidListOutput        = "ListOutput"
 )
 
 // Actions granted by the execution role, per statement.
@@ -82,6 +89,11 @@ var (
 	// SourceReadActions read the flow log files in ModeS3: by key, and by
 	// version id in a bucket with versioning.
 	SourceReadActions = []string{"s3:GetObject", "s3:GetObjectVersion"}
+	// CompactObjectActions are what the compaction asks of the objects
+	// under the output prefix, besides s3:PutObject: it reads the staged
+	// parts and manifests, and deletes the parts it merged (DeleteObjects
+	// is authorized as s3:DeleteObject for each key).
+	CompactObjectActions = []string{"s3:DeleteObject", "s3:GetObject"}
 )
 
 // Execution says what the enricher function does, and so what its role may do.
@@ -130,6 +142,12 @@ func (e Execution) SourceObjectsARN() string {
 	return fmt.Sprintf("arn:%s:s3:::%s/%s*", partitionOr(e.Partition), e.SourceBucket, e.SourcePrefix)
 }
 
+// OutputBucketARN is the ARN of the output bucket, which s3:ListBucket is
+// authorized against.
+func (e Execution) OutputBucketARN() string {
+	return fmt.Sprintf("arn:%s:s3:::%s", partitionOr(e.Partition), e.OutputBucket)
+}
+
 // OutputObjectsARN is the S3 resource of the enriched objects: every key
 // under the prefix.
 func (e Execution) OutputObjectsARN() string {
@@ -147,7 +165,7 @@ func (e Execution) validate() error {
 		return fmt.Errorf("a function name is needed")
 	}
 	switch e.Mode {
-	case ModeSubscription, ModeInventory, ModeWatchdog, ModeS3:
+	case ModeSubscription, ModeInventory, ModeWatchdog, ModeS3, ModeCompact:
 		if e.KinesisStreamARN != "" {
 			return fmt.Errorf("a Kinesis stream is read only in mode %q", ModeKinesis)
 		}
@@ -173,6 +191,16 @@ func (e Execution) validate() error {
 	}
 	if e.Mode == ModeInventory && e.InventoryTableARN == "" {
 		return fmt.Errorf("mode %q needs the inventory table ARN", ModeInventory)
+	}
+	if e.Mode == ModeCompact {
+		switch {
+		case e.OutputBucket == "":
+			return fmt.Errorf("mode %q needs the output bucket", ModeCompact)
+		case e.InventoryTableARN != "":
+			return fmt.Errorf("mode %q reads no inventory table", ModeCompact)
+		case len(e.SourceAccountRoleARNs) > 0:
+			return fmt.Errorf("mode %q assumes no source account roles", ModeCompact)
+		}
 	}
 	if e.Mode == ModeWatchdog {
 		switch {
@@ -267,6 +295,12 @@ func ExecutionPermissionsDocument(e Execution) (string, error) {
 	if e.Mode == ModeWatchdog {
 		stmts = append(stmts, watchdogStatements(e)...)
 	}
+	if e.Mode == ModeCompact {
+		stmts = append(stmts,
+			statement{Sid: SidCompactOutput, Effect: "Allow", Action: CompactObjectActions, Resource: e.OutputObjectsARN()},
+			statement{Sid: SidListOutput, Effect: "Allow", Action: "s3:ListBucket", Resource: e.OutputBucketARN(),
+				Condition: map[string]map[string]any{"StringLike": {"s3:prefix": e.OutputPrefix + "*"}}})
+	}
 	if e.OnFailureDestinationARN != "" {
 		actions, _ := FailureDestinationActions(e.OnFailureDestinationARN)
 		stmts = append(stmts, statement{Sid: SidSendFailedInvokes, Effect: "Allow", Action: oneOrMany(actions), Resource: e.OnFailureDestinationARN})
@@ -322,6 +356,9 @@ func ExecutionNeeds(e Execution) []delivery.Need {
 	}
 	if e.Mode == ModeWatchdog {
 		needs = append(needs, WatchdogNeeds(e.Partition, e.Region, e.Account, e.Watchdog)...)
+	}
+	if e.Mode == ModeCompact && e.OutputBucket != "" {
+		needs = append(needs, CompactNeeds(e)...)
 	}
 	if e.OnFailureDestinationARN != "" {
 		needs = append(needs, FailureDestinationNeeds(e.OnFailureDestinationARN)...)
@@ -384,4 +421,19 @@ func MappingFailureDestinationNeeds(destinationARN string) ([]delivery.Need, err
 		}, nil
 	}
 	return nil, fmt.Errorf("%s is not an SQS queue, SNS topic or S3 bucket, the on-failure destinations of a Kinesis event source mapping", destinationARN)
+}
+
+// CompactNeeds are the calls of the compaction besides s3:PutObject: it
+// lists the staged parts, the manifests and the compacted objects under
+// the output prefix, reads parts and manifests, and deletes the parts it
+// merged.
+func CompactNeeds(e Execution) []delivery.Need {
+	part := fmt.Sprintf("arn:%s:s3:::%s/%s_staging/dt=2026-01-01/hour=00/k-0123456789ab-shardId-000000000000-1-2.parquet",
+		partitionOr(e.Partition), e.OutputBucket, e.OutputPrefix)
+	needs := make([]delivery.Need, 0, len(CompactObjectActions)+1)
+	for _, a := range CompactObjectActions {
+		needs = append(needs, delivery.Need{Action: a, Resource: part, FixResource: e.OutputObjectsARN()})
+	}
+	return append(needs, delivery.Need{Action: "s3:ListBucket", Resource: e.OutputBucketARN(),
+		Context: map[string][]string{"s3:prefix": {e.OutputPrefix + "_staging/"}}})
 }

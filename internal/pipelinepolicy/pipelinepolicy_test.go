@@ -78,13 +78,18 @@ func executions() map[string]Execution {
 	wdMinimal.Watchdog = Watchdog{Namespace: "VPCFlow", EventBus: "default", EventSource: "vpcflow.watchdog",
 		DetailTypes: []string{"Flow Log Delivery Failed", "Flow Log Delivery Recovered"}, ScanRegions: []string{testRegion}}
 
+	compact := base
+	compact.FunctionName = "vpcflow-compaction"
+	compact.Mode = ModeCompact
+	compact.OutputBucket, compact.OutputPrefix = "flows-bucket", "enriched/"
+
 	china := subscription
 	china.Partition, china.Region = "aws-cn", "cn-north-1"
 	china.InventoryTableARN = "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/inv"
 	return map[string]Execution{
 		"execution_subscription": subscription, "execution_bare": bare, "execution_kinesis": kinesis,
 		"execution_inventory": inventory, "execution_china": china,
-		"execution_watchdog": wd, "execution_watchdog_minimal": wdMinimal, "execution_s3": s3,
+		"execution_watchdog": wd, "execution_watchdog_minimal": wdMinimal, "execution_s3": s3, "execution_compact": compact,
 	}
 }
 

@@ -82,6 +82,7 @@ var enricherHandlerModes = map[string]string{
 	pipelinepolicy.ModeInventory:    pipelinepolicy.ModeInventory,
 	pipelinepolicy.ModeWatchdog:     watchdogHandlerModeName,
 	pipelinepolicy.ModeS3:           handler.ModeS3,
+	pipelinepolicy.ModeCompact:      handler.ModeCompact,
 }
 
 // enricherModeFromHandler is the mode attribute of a VPCFLOW_MODE value.
@@ -97,7 +98,8 @@ func enricherModeFromHandler(v string) string {
 // enricherManagedEnv are the variables environment may not set.
 var enricherManagedEnv = []string{envEnricherMode, envEnricherTable, envEnricherOutputBucket, envEnricherOutputPrefix, envEnricherWindow,
 	envSourceRoles, envSourceExternalIDs, envSourceExternalID,
-	envWatchdogTargets, envWatchdogStateBucket, envWatchdogStatePrefix, envWatchdogNamespace, envWatchdogEventBus, envWatchdogTrafficType, envWatchdogExcludeVPCs}
+	envWatchdogTargets, envWatchdogStateBucket, envWatchdogStatePrefix, envWatchdogNamespace, envWatchdogEventBus, envWatchdogTrafficType, envWatchdogExcludeVPCs,
+	envOutputStaging, envCompactGrace}
 
 const (
 	defaultEnricherArchitecture = "arm64"
@@ -185,6 +187,9 @@ type enricherFunctionModel struct {
 	ScanTargets     types.List   `tfsdk:"scan_targets"`
 	TrafficType     types.String `tfsdk:"traffic_type"`
 	ExcludeVPCIDs   types.Set    `tfsdk:"exclude_vpc_ids"`
+	// Staging and mode compact (enricher_function_compaction.go).
+	OutputStaging   types.Bool   `tfsdk:"output_staging"`
+	CompactionGrace types.String `tfsdk:"compaction_grace"`
 }
 
 func (r *enricherFunctionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -239,7 +244,8 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 					"`scan_targets`, `traffic_type` and `exclude_vpc_ids`, and takes no `inventory_table_arn`, `output_bucket`, `output_prefix` or `window`; " +
 					"`s3` enriches the flow log files VPC Flow Logs delivers to S3 (plain text or Parquet), named by the S3 event notifications in `source_queue_arn` " +
 					"(`vpcflow_flow_log_queue`, read through `vpcflow_event_source_mapping`), and needs `source_bucket`. " +
-					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "` or `" + handler.ModeS3 + "`) and the role's permissions. Changed in place.",
+					"`compact` merges the rows that the other functions stage (`output_staging`) under `output_bucket`/`output_prefix` into large objects, run by `vpcflow_compaction_schedule`. " +
+					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "`, `" + handler.ModeS3 + "` or `" + handler.ModeCompact + "`) and the role's permissions. Changed in place.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
@@ -422,6 +428,9 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 	for name, a := range enricherWatchdogAttributes() {
 		resp.Schema.Attributes[name] = a
 	}
+	for name, a := range enricherCompactionAttributes() {
+		resp.Schema.Attributes[name] = a
+	}
 }
 
 func (r *enricherFunctionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -472,6 +481,7 @@ func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resou
 		validateSourceExternalIDs(ctx, m, mode, &resp.Diagnostics)
 		validateWatchdogConfig(ctx, m, mode, &resp.Diagnostics)
 		validateS3Source(m, mode, &resp.Diagnostics)
+		validateCompactionConfig(m, mode, &resp.Diagnostics)
 		if mode != pipelinepolicy.ModeInventory && mode != pipelinepolicy.ModeWatchdog && m.OutputBucket.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("output_bucket"), "Enricher without an output bucket",
 				fmt.Sprintf(`In mode %q the enricher writes the enriched connections to S3 and does not start without a bucket (%s). Set output_bucket.`, mode, envEnricherOutputBucket))
@@ -543,6 +553,10 @@ func enricherEnvAttribute(env string) string {
 		return "output_bucket"
 	case envEnricherOutputPrefix:
 		return "output_prefix"
+	case envOutputStaging:
+		return "output_staging"
+	case envCompactGrace:
+		return "compaction_grace"
 	}
 	for _, e := range enricherWatchdogEnv {
 		if e.env == env {
@@ -791,6 +805,7 @@ func (m enricherFunctionModel) environment(ctx context.Context) (map[string]stri
 		env[envEnricherOutputBucket] = b
 		env[envEnricherOutputPrefix] = m.OutputPrefix.ValueString()
 	}
+	m.compactionEnvironment(env)
 	return env, diags
 }
 
@@ -1197,6 +1212,7 @@ func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enric
 	}
 	m.readSourceEnvironment(ctx, env, diags)
 	m.readWatchdogEnvironment(ctx, env, diags)
+	m.readCompactionEnvironment(env)
 	rest, d := tagsToModel(ctx, env, m.Environment)
 	diags.Append(d...)
 	m.Environment = rest

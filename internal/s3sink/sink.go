@@ -78,7 +78,19 @@ type Sink struct {
 	bucket string
 	prefix string
 	format Format
+	// rows is where the partitions of rows are: the prefix, or its
+	// staging folder (Staged).
+	rows string
 }
+
+// StagingDir is the folder, under the sink's prefix, of the rows that the
+// compaction (package compaction) merges into large objects:
+//
+//	PREFIX/_staging/dt=YYYY-MM-DD/hour=HH/NAME.{json.gz,parquet}
+//
+// Athena skips folders whose names begin with an underscore, so the table
+// reads the rows only once they are compacted.
+const StagingDir = "_staging"
 
 // New returns a sink writing objects of the given format under
 // s3://bucket/prefix. A prefix that does not end with a slash gets one.
@@ -95,8 +107,20 @@ func New(client PutAPI, bucket, prefix string, format Format) (*Sink, error) {
 	if prefix != "" && prefix[len(prefix)-1] != '/' {
 		prefix += "/"
 	}
-	return &Sink{client: client, bucket: bucket, prefix: prefix, format: format}, nil
+	return &Sink{client: client, bucket: bucket, prefix: prefix, format: format, rows: prefix}, nil
 }
+
+// Staged returns a sink that writes the same bucket and prefix, with its
+// rows under PREFIX/_staging/ (StagingDir) instead of PREFIX/, for the
+// compaction to merge. Rejected records stay where they are.
+func (s *Sink) Staged() *Sink {
+	c := *s
+	c.rows = s.prefix + StagingDir + "/"
+	return &c
+}
+
+// Staging reports whether the sink writes its rows to the staging folder.
+func (s *Sink) Staging() bool { return s.rows != s.prefix }
 
 // Bucket returns the bucket the sink writes to.
 func (s *Sink) Bucket() string { return s.bucket }
@@ -109,7 +133,7 @@ func (s *Sink) Format() Format { return s.format }
 
 // Key returns the key of the object of a batch name in a partition.
 func (s *Sink) Key(partition, name string) string {
-	return s.prefix + partition + "/" + name + s.format.Ext()
+	return s.rows + partition + "/" + name + s.format.Ext()
 }
 
 // NewBatch returns an empty batch in the sink's format.

@@ -89,6 +89,7 @@ resource "vpcflow_enricher_function" "enricher" {
   inventory_table_arn            = vpcflow_inventory_table.this.arn
   output_bucket                  = var.output_bucket
   output_prefix                  = var.output_prefix
+  output_staging                 = local.compaction # compaction.tf
   window                         = var.window
   kinesis_stream_arn             = local.kinesis ? vpcflow_kinesis_stream.this[0].arn : null
   on_failure_destination_arn     = var.on_failure_destination_arn

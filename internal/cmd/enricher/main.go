@@ -15,8 +15,9 @@
 // is set) it serves CloudWatch Logs subscription events instead; see
 // lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs,
 // kinesis or s3 (flow log files named by S3 notifications in an SQS queue)
-// it writes the rows to S3 instead, with inventory it keeps the
-// inventory table current, and with watchdog it runs the flow log coverage
+// it writes the rows to S3 instead, with inventory it keeps the inventory
+// table current, with compact it merges the staged rows into large objects
+// (package compaction), and with watchdog it runs the flow log coverage
 // watchdog (package handler).
 package main
 
@@ -40,6 +41,10 @@ func main() {
 					log.Fatal(err)
 				}
 				lambda.Start(h)
+				return
+			}
+			if mode == handler.ModeCompact {
+				startCompaction()
 				return
 			}
 			if mode == handler.ModeWatchdog {

@@ -1,0 +1,109 @@
+package handler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/compaction"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
+)
+
+// ModeCompact is the value of VPCFLOW_MODE with which the enricher binary
+// merges the staged rows of closed hour partitions into large objects, on
+// an EventBridge schedule (package compaction).
+const ModeCompact = "compact"
+
+// Environment of the compaction, besides VPCFLOW_OUTPUT_BUCKET,
+// VPCFLOW_OUTPUT_PREFIX and VPCFLOW_OUTPUT_FORMAT (the format of the
+// compacted objects).
+const (
+	// EnvCompactGrace is how long after the end of its hour a partition is
+	// compacted, a Go duration; default 1h.
+	EnvCompactGrace = "VPCFLOW_COMPACT_GRACE"
+	// EnvCompactMaxObjectBytes is the size at which a compacted object is
+	// cut; default 134217728 (128 MiB).
+	EnvCompactMaxObjectBytes = "VPCFLOW_COMPACT_MAX_OBJECT_BYTES"
+)
+
+// CompactHandler runs the compaction on each scheduled event.
+type CompactHandler struct {
+	Compactor *compaction.Compactor
+	Logger    *slog.Logger
+}
+
+// HandleCompact compacts every closed partition and returns what it did.
+// A failure leaves nothing that the next run does not finish (see
+// compaction.Compactor.Run), so the error only marks the invocation as
+// failed, which the function's Errors metric shows.
+func (h *CompactHandler) HandleCompact(ctx context.Context, _ events.CloudWatchEvent) (compaction.Stats, error) {
+	start := time.Now()
+	st, err := h.Compactor.Run(ctx)
+	log := h.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	attrs := []any{
+		"partitions", st.Partitions, "open", st.Open, "deferred", st.Deferred,
+		"parts", st.Parts, "redelivered", st.Redelivered, "orphans", st.Orphans,
+		"objects", st.Objects, "rows", st.Rows, "records", st.Records,
+		"bytes_in", st.BytesIn, "bytes_out", st.BytesOut,
+		"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+	}
+	if err != nil {
+		log.Error("compaction failed", append(attrs, "error", err.Error())...)
+		return st, err
+	}
+	log.Info("compaction done", attrs...)
+	return st, nil
+}
+
+// CompactFromEnv builds the compaction handler from the function's
+// environment, with an S3 client of the default configuration and JSON log
+// lines on standard output.
+func CompactFromEnv(ctx context.Context, getenv func(string) string) (*CompactHandler, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return NewCompactFromEnv(getenv, s3Client(cfg), slog.New(slog.NewJSONHandler(os.Stdout, nil)))
+}
+
+// NewCompactFromEnv builds the compaction handler from an environment and
+// an S3 client.
+func NewCompactFromEnv(getenv func(string) string, client s3sink.ObjectsAPI, log *slog.Logger) (*CompactHandler, error) {
+	store, err := s3sink.NewObjects(client, getenv(EnvOutputBucket))
+	if err != nil {
+		return nil, fmt.Errorf("%s is required", EnvOutputBucket)
+	}
+	prefix := getenv(EnvOutputPrefix)
+	if prefix == "" {
+		prefix = DefaultOutputPrefix
+	}
+	format, err := s3sink.ParseFormat(getenv(EnvOutputFormat))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvOutputFormat, err)
+	}
+	opts := compaction.Options{Prefix: prefix, Format: string(format)}
+	if s := getenv(EnvCompactGrace); s != "" {
+		if opts.Grace, err = time.ParseDuration(s); err != nil || opts.Grace <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive Go duration such as 1h or 30m", EnvCompactGrace, s)
+		}
+	}
+	if s := getenv(EnvCompactMaxObjectBytes); s != "" {
+		if opts.MaxObjectBytes, err = strconv.ParseInt(s, 10, 64); err != nil || opts.MaxObjectBytes <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive number of bytes", EnvCompactMaxObjectBytes, s)
+		}
+	}
+	c, err := compaction.New(store, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &CompactHandler{Compactor: c, Logger: log}, nil
+}

@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+)
+
+var (
+	_ resource.Resource                = &compactionScheduleResource{}
+	_ resource.ResourceWithConfigure   = &compactionScheduleResource{}
+	_ resource.ResourceWithImportState = &compactionScheduleResource{}
+	_ resource.ResourceWithModifyPlan  = &compactionScheduleResource{}
+)
+
+// compactionTargetID is the id of the schedule's target.
+const compactionTargetID = "vpcflow-compaction"
+
+func newCompactionScheduleResource() resource.Resource {
+	return &compactionScheduleResource{schedule: functionSchedule{
+		what: "compaction", targetID: compactionTargetID, statementPrefix: "vpcflow-compaction-",
+		description: "vpcflow compaction: staged enriched rows merged into large objects",
+	}}
+}
+
+type compactionScheduleResource struct {
+	schedule functionSchedule
+}
+
+func (r *compactionScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_compaction_schedule"
+}
+
+func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs the enricher's compaction on a schedule: an EventBridge scheduled rule on the default bus, its target, and the " +
+			"statement in the function's policy that lets `" + pipelinepolicy.EventsService + "` invoke it for that rule only.\n\n" +
+			"The enricher functions that read flow log records write, with `output_staging = true`, one object per payload and hour partition under " +
+			"`OUTPUT_PREFIX_staging/`, which Athena skips (an underscore folder); a busy shard makes thousands of them an hour. " +
+			"The function in `compact` mode (`VPCFLOW_MODE = \"" + handler.ModeCompact + "\"`) merges, at each run, every hour partition whose hour ended " +
+			"`compaction_grace` ago (1 hour by default) into Parquet or gzip NDJSON objects of up to 128 MiB under `OUTPUT_PREFIX/dt=…/hour=…/`, where the table reads them, " +
+			"writes a manifest of the parts each object holds under `OUTPUT_PREFIX_compacted/`, and deletes the parts. A partition gets one object " +
+			"(more past 128 MiB) at the run after it closes, and one more at each later run that finds late parts in it. " +
+			"A payload delivered again after its compaction is recognised by the manifest and deleted, not counted twice; " +
+			"a run that stops midway is finished by the next.\n\n" +
+			"Runs must not overlap: give the function `reserved_concurrent_executions = 1`. " +
+			"Every plan reads the function (`lambda:GetFunction`) and checks its execution role with the provider's policy engine: " +
+			"a compaction that cannot list, read or delete leaves the rows where the table does not see them.",
+		Attributes: scheduleAttributes(
+			"The enricher function in compact mode (`vpcflow_enricher_function.arn` with `mode = \""+pipelinepolicy.ModeCompact+"\"`, or any deployment of the enricher with `VPCFLOW_MODE = \""+handler.ModeCompact+"\"`).",
+			"rate(15 minutes)",
+			"How often the compaction runs: `rate(…)` or `cron(…)`. Defaults to `rate(15 minutes)`: an hour partition is compacted at most 15 minutes after it closes."),
+	}
+}
+
+func (r *compactionScheduleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.schedule.configure("vpcflow_compaction_schedule", req, resp)
+}
+
+// ModifyPlan fills in the rule's ARN and the statement id, and checks the
+// function's mode, configuration and execution role.
+func (r *compactionScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, r.schedule.data, resp)
+	if req.Plan.Raw.IsNull() || r.schedule.data == nil {
+		return
+	}
+	var plan scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	account := r.schedule.planComputed(ctx, &plan, &resp.Diagnostics)
+	if account == "" {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if r.schedule.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
+		return
+	}
+	r.checkFunction(ctx, plan.FunctionARN.ValueString(), account, &resp.Diagnostics)
+}
+
+// checkFunction reads the function and checks its mode, its environment
+// and its role. A function that does not exist yet is not a finding: it is
+// created in this run, and its role is checked where it is created.
+func (r *compactionScheduleResource) checkFunction(ctx context.Context, functionARN, account string, diags *diag.Diagnostics) {
+	data := r.schedule.data
+	out, err := r.schedule.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
+	if hasErrorCode(err, "ResourceNotFoundException") {
+		return
+	}
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction function not checked",
+			fmt.Sprintf("Reading the function failed (lambda:GetFunction), so this plan cannot tell whether the compaction can do its work: %s", err))
+		return
+	}
+	env := map[string]string{}
+	if c := out.Configuration; c != nil && c.Environment != nil {
+		env = c.Environment.Variables
+	}
+	if env[envEnricherMode] != handler.ModeCompact {
+		diags.AddAttributeError(path.Root("function_arn"), "Function not in compact mode",
+			fmt.Sprintf("Function %s has %s = %q, so the schedule would invoke it with events it does not handle, and the staged rows would never reach the table. "+
+				"Point function_arn at the enricher deployed with mode = %q (%s = %q).",
+				functionARN, envEnricherMode, env[envEnricherMode], pipelinepolicy.ModeCompact, envEnricherMode, handler.ModeCompact))
+		return
+	}
+	if _, err := handler.NewCompactFromEnv(func(k string) string { return env[k] }, nil, nil); err != nil {
+		diags.AddAttributeError(path.Root("function_arn"), "Compaction function misconfigured",
+			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
+		return
+	}
+	e := pipelinepolicy.Execution{Partition: data.client.Partition(), Mode: pipelinepolicy.ModeCompact,
+		OutputBucket: env[envEnricherOutputBucket], OutputPrefix: env[envEnricherOutputPrefix]}
+	if e.OutputPrefix == "" {
+		e.OutputPrefix = handler.DefaultOutputPrefix
+	}
+	part := pipelinepolicy.CompactNeeds(e)
+	needs := append([]delivery.Need{{Action: "s3:PutObject", Resource: part[0].Resource, FixResource: e.OutputObjectsARN()}}, part...)
+	role := aws.ToString(out.Configuration.Role)
+	findings, found, err := checkExistingRole(ctx, data.docs, delivery.ServiceRole{
+		RoleARN:      role,
+		Service:      pipelinepolicy.LambdaService,
+		Caller:       "the compaction function",
+		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
+		Needs:        needs,
+		Target:       "AWS",
+		Outcome:      "every compaction run fails and the staged rows never reach the table",
+	})
+	switch {
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction role not checked", err.Error())
+	case !found:
+		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction role not found",
+			fmt.Sprintf("The function's role %s does not exist, so the compaction cannot run.", role))
+	default:
+		reportRoleFindings(diags, data.client.Settings.Validation, path.Root("function_arn"), "The compaction could not do its work", findings)
+	}
+}
+
+func (r *compactionScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.schedule.create(ctx, &plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *compactionScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.schedule.apply(ctx, &plan, &state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *compactionScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.schedule.read(ctx, req, resp)
+}
+
+func (r *compactionScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.schedule.delete(ctx, req, resp)
+}
+
+func (r *compactionScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	r.schedule.importState(ctx, "vpcflow_compaction_schedule", req, resp)
+}

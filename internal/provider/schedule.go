@@ -1,0 +1,350 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	eventbridgetypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+)
+
+// functionSchedule is an EventBridge scheduled rule on the default bus that
+// invokes one of the enricher's functions, with its target and the
+// statement in the function's policy that lets events.amazonaws.com invoke
+// it for that rule only: vpcflow_watchdog and vpcflow_compaction_schedule.
+type functionSchedule struct {
+	// what names the function in messages and the rule's description:
+	// "watchdog", "compaction".
+	what string
+	// targetID is the id of the rule's target; statementPrefix begins the
+	// id of the function policy's statement.
+	targetID, statementPrefix string
+	// description begins the rule's description.
+	description string
+
+	data   *providerData
+	events inventoryRulesAPI
+	lambda watchdogLambdaAPI
+}
+
+// scheduleModel is the state of a function schedule.
+type scheduleModel struct {
+	ID                          types.String `tfsdk:"id"`
+	Name                        types.String `tfsdk:"name"`
+	FunctionARN                 types.String `tfsdk:"function_arn"`
+	ScheduleExpression          types.String `tfsdk:"schedule_expression"`
+	Enabled                     types.Bool   `tfsdk:"enabled"`
+	Tags                        types.Map    `tfsdk:"tags"`
+	TagsAll                     types.Map    `tfsdk:"tags_all"`
+	RuleARN                     types.String `tfsdk:"rule_arn"`
+	LambdaPermissionStatementID types.String `tfsdk:"lambda_permission_statement_id"`
+}
+
+// scheduleAttributes are a function schedule's attributes, with the
+// descriptions of the function and of the default schedule.
+func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescription string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The rule's name, the import ID.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: "Name of the EventBridge rule: up to 64 letters, digits, `.`, `-` and `_`. Changing it replaces the rule.",
+			Required:            true,
+			Validators: []validator.String{
+				stringvalidator.LengthBetween(1, 64),
+				stringvalidator.RegexMatches(ruleNamePattern, "may contain only letters, digits, ., - and _"),
+			},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"function_arn": schema.StringAttribute{
+			MarkdownDescription: functionDescription + " Changed in place.",
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.RegexMatches(functionARNPattern, "must be an unqualified Lambda function ARN")},
+		},
+		"schedule_expression": schema.StringAttribute{
+			MarkdownDescription: scheduleDescription + " Changed in place.",
+			Optional:            true,
+			Computed:            true,
+			Default:             stringdefault.StaticString(defaultSchedule),
+			Validators:          []validator.String{stringvalidator.RegexMatches(scheduleExpressionPattern, "must be rate(N unit) or cron(...)")},
+		},
+		"enabled": schema.BoolAttribute{
+			MarkdownDescription: "Whether the schedule runs. Defaults to `true`. Changed in place.",
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(true),
+		},
+		"tags": schema.MapAttribute{
+			MarkdownDescription: "Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
+			Optional:            true,
+			ElementType:         types.StringType,
+		},
+		"tags_all": tagsAllAttribute(),
+		"rule_arn": schema.StringAttribute{
+			MarkdownDescription: "ARN of the EventBridge rule.",
+			Computed:            true,
+		},
+		"lambda_permission_statement_id": schema.StringAttribute{
+			MarkdownDescription: "Id of the statement in the function's policy; null while it is missing, which the next plan puts back.",
+			Computed:            true,
+		},
+	}
+}
+
+// configure takes the clients from the provider data.
+func (s *functionSchedule) configure(typeName string, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, err := providerDataFrom(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("configuring "+typeName, err.Error())
+		return
+	}
+	if data == nil {
+		return
+	}
+	s.data = data
+	s.events = data.client.EventBridge()
+	s.lambda = data.client.Lambda()
+}
+
+func (s *functionSchedule) ruleARN(account, name string) string {
+	return fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", s.data.client.Partition(), s.data.client.Region(), account, name)
+}
+
+func (s *functionSchedule) statementID(name string) string {
+	return lambdaStatementID(s.statementPrefix, name)
+}
+
+// planComputed fills in the rule's ARN and the statement id of a plan
+// whose name is known; it returns the account, "" when it did not.
+func (s *functionSchedule) planComputed(ctx context.Context, plan *scheduleModel, diags *diag.Diagnostics) string {
+	if !valueKnown(plan.Name) {
+		return ""
+	}
+	account, err := s.data.client.AccountID(ctx)
+	if err != nil {
+		diags.AddError("reading the provider's account", err.Error())
+		return ""
+	}
+	plan.ID = types.StringValue(plan.Name.ValueString())
+	plan.RuleARN = types.StringValue(s.ruleARN(account, plan.Name.ValueString()))
+	plan.LambdaPermissionStatementID = types.StringValue(s.statementID(plan.Name.ValueString()))
+	return account
+}
+
+// create refuses to take over a rule of the same name, then applies.
+func (s *functionSchedule) create(ctx context.Context, plan *scheduleModel, diags *diag.Diagnostics) {
+	name := plan.Name.ValueString()
+	// PutRule overwrites a rule of the same name.
+	_, err := s.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	switch {
+	case err == nil:
+		diags.AddAttributeError(path.Root("name"), fmt.Sprintf("creating EventBridge Rule (%s)", name),
+			fmt.Sprintf("Rule %s exists already on the default bus. Choose another name, or import it: terraform import <address> %s", name, name))
+		return
+	case !hasErrorCode(err, "ResourceNotFoundException"):
+		diags.AddError(fmt.Sprintf("reading EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	s.apply(ctx, plan, nil, diags)
+}
+
+// apply puts the rule, the permission and the target (all upserts, so
+// what was changed outside Terraform is repaired), then the tags, and
+// removes the permission of a function the rule no longer targets.
+func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel, diags *diag.Diagnostics) {
+	name, fn := plan.Name.ValueString(), plan.FunctionARN.ValueString()
+	account, err := s.data.client.AccountID(ctx)
+	if err != nil {
+		diags.AddError("reading the provider's account", err.Error())
+		return
+	}
+	plan.ID, plan.RuleARN = types.StringValue(name), types.StringValue(s.ruleARN(account, name))
+	plan.LambdaPermissionStatementID = types.StringNull()
+	tags, d := tagsFromModel(ctx, plan.TagsAll)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	ruleState := eventbridgetypes.RuleStateEnabled
+	if !plan.Enabled.ValueBool() {
+		ruleState = eventbridgetypes.RuleStateDisabled
+	}
+	in := &eventbridge.PutRuleInput{
+		Name: aws.String(name), ScheduleExpression: plan.ScheduleExpression.ValueStringPointer(), State: ruleState,
+		Description: aws.String(s.description + ", " + plan.ScheduleExpression.ValueString()),
+	}
+	if state == nil {
+		in.Tags = eventbridgeTags(tags)
+	}
+	out, err := s.events.PutRule(ctx, in)
+	if err != nil {
+		diags.AddError(fmt.Sprintf("putting EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	plan.RuleARN = types.StringValue(aws.ToString(out.RuleArn))
+
+	sid := s.statementID(name)
+	p := lambdaPermission{Function: fn, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(out.RuleArn), SourceAccount: account}
+	has, err := hasLambdaPermission(ctx, s.lambda, p)
+	if err == nil && !has {
+		err = addLambdaPermission(ctx, s.lambda, p)
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", name), err.Error())
+		return
+	}
+	plan.LambdaPermissionStatementID = types.StringValue(sid)
+
+	targets, err := s.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}})
+	if err == nil && targets.FailedEntryCount > 0 && len(targets.FailedEntries) > 0 {
+		err = fmt.Errorf("%s: %s", aws.ToString(targets.FailedEntries[0].ErrorCode), aws.ToString(targets.FailedEntries[0].ErrorMessage))
+	}
+	if err != nil {
+		diags.AddError(fmt.Sprintf("putting the target of EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	if state != nil {
+		if !state.FunctionARN.Equal(plan.FunctionARN) {
+			if err := removeLambdaPermission(ctx, s.lambda, state.FunctionARN.ValueString(), sid); err != nil {
+				diags.AddWarning("Old function permission left in place", err.Error())
+			}
+		}
+		have, err := s.ruleTags(ctx, aws.ToString(out.RuleArn))
+		if err == nil {
+			err = updateEventBridgeTags(ctx, s.events, aws.ToString(out.RuleArn), have, tags)
+		}
+		if err != nil {
+			diags.AddError(fmt.Sprintf("updating tags of EventBridge Rule (%s)", name), err.Error())
+		}
+	}
+}
+
+func (s *functionSchedule) ruleTags(ctx context.Context, ruleARN string) (map[string]string, error) {
+	out, err := s.events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{}
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// read refreshes the state from the rule, its target, the function's
+// policy and the rule's tags; it removes the resource when the rule is
+// gone.
+func (s *functionSchedule) read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m scheduleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := m.ID.ValueString()
+	rule, err := s.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddWarning("EventBridge Rule not found",
+			fmt.Sprintf("The %s's rule %s no longer exists; removing it from the state. The next plan creates it again.", s.what, name))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("reading EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	m.Name, m.RuleARN = types.StringValue(name), types.StringValue(aws.ToString(rule.Arn))
+	m.ScheduleExpression = flowLogNullIfEmpty(aws.ToString(rule.ScheduleExpression))
+	m.Enabled = types.BoolValue(rule.State != eventbridgetypes.RuleStateDisabled)
+
+	targets, err := s.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("listing the targets of EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	var target string
+	for _, t := range targets.Targets {
+		if aws.ToString(t.Id) == s.targetID {
+			target = aws.ToString(t.Arn)
+		}
+	}
+	if target != "" {
+		m.FunctionARN = types.StringValue(target)
+	}
+	m.LambdaPermissionStatementID = types.StringNull()
+	if target != "" && target == m.FunctionARN.ValueString() {
+		account, err := s.data.client.AccountID(ctx)
+		if err != nil {
+			resp.Diagnostics.AddError("reading the provider's account", err.Error())
+			return
+		}
+		sid := s.statementID(name)
+		has, err := hasLambdaPermission(ctx, s.lambda, lambdaPermission{
+			Function: target, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(rule.Arn), SourceAccount: account,
+		})
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("reading the policy of Lambda Function (%s)", target), err.Error())
+			return
+		}
+		if has {
+			m.LambdaPermissionStatementID = types.StringValue(sid)
+		}
+	}
+	tags, err := s.ruleTags(ctx, aws.ToString(rule.Arn))
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("listing tags of EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = readTags(ctx, tags, s.data.tagDefaults(), m.Tags)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// delete removes the target, the rule and the function's statement;
+// what is gone already is not an error.
+func (s *functionSchedule) delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state scheduleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.ID.ValueString()
+	_, err := s.events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{s.targetID}})
+	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddError(fmt.Sprintf("removing the target of EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	_, err = s.events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})
+	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+		resp.Diagnostics.AddError(fmt.Sprintf("deleting EventBridge Rule (%s)", name), err.Error())
+		return
+	}
+	if err := removeLambdaPermission(ctx, s.lambda, state.FunctionARN.ValueString(), s.statementID(name)); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("removing the permission of EventBridge Rule (%s)", name), err.Error())
+	}
+}
+
+// importState takes a rule name as the import ID.
+func (s *functionSchedule) importState(ctx context.Context, typeName string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !ruleNamePattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("importing "+typeName, fmt.Sprintf("ID %q is not an EventBridge rule name", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
