@@ -30,7 +30,9 @@ import (
 
 const testAccConnectionQueriesAddress = "vpcflow_connection_queries.test"
 
-func testAccAthenaClient(t *testing.T) *athena.Client { return athena.NewFromConfig(acctest.AWSConfig(t)) }
+func testAccAthenaClient(t *testing.T) *athena.Client {
+	return athena.NewFromConfig(acctest.AWSConfig(t))
+}
 
 func testAccConnectionQueriesConfig(workgroup, body string) string {
 	return fmt.Sprintf(`

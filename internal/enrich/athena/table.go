@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,6 +141,8 @@ type Table struct {
 	Format   string
 	Location string // s3://BUCKET/PREFIX/, ending with a slash
 	Columns  []Column
+	// PartitionKeys are dt and hour (see PartitionKeys).
+	PartitionKeys []Column
 	// Parameters are the table's properties: partition projection over dt
 	// and hour, so that Athena finds the partitions without crawlers or
 	// MSCK REPAIR TABLE.
@@ -197,10 +201,11 @@ func Define(name, format, location, projectionStart string) (Table, error) {
 		return Table{}, fmt.Errorf("location %q: want s3://BUCKET/ or s3://BUCKET/PREFIX/", location)
 	}
 	t := Table{
-		Name:     name,
-		Format:   format,
-		Location: location,
-		Columns:  Columns(),
+		Name:          name,
+		Format:        format,
+		Location:      location,
+		Columns:       Columns(),
+		PartitionKeys: PartitionKeys,
 		Parameters: map[string]string{
 			"EXTERNAL":                    "TRUE",
 			"classification":              "json",
@@ -232,6 +237,27 @@ func Define(name, format, location, projectionStart string) (Table, error) {
 		return Table{}, fmt.Errorf("format %q: want %q or %q", format, FormatNDJSON, FormatParquet)
 	}
 	return t, nil
+}
+
+// Digest is a short digest of the definition: columns, partition keys,
+// storage and parameters. Two tables with the same digest read the same
+// rows the same way.
+func (t Table) Digest() string {
+	h := sha256.New()
+	for _, c := range t.Columns {
+		fmt.Fprintf(h, "column %s %s\n", c.CatalogName(), c.CatalogType())
+	}
+	for _, c := range t.PartitionKeys {
+		fmt.Fprintf(h, "partition %s %s\n", c.CatalogName(), c.CatalogType())
+	}
+	fmt.Fprintf(h, "location %s\nserde %s\ninput %s\noutput %s\n", t.Location, t.SerDe, t.InputFormat, t.OutputFormat)
+	for _, k := range slices.Sorted(maps.Keys(t.SerDeParameters)) {
+		fmt.Fprintf(h, "serde %q=%q\n", k, t.SerDeParameters[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Parameters)) {
+		fmt.Fprintf(h, "parameter %q=%q\n", k, t.Parameters[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // ProjectionStart returns the first day of a projection.dt.range value
