@@ -83,6 +83,7 @@ type connectionsTableModel struct {
 	SchemaVersion   types.String `tfsdk:"schema_version"`
 	DefinitionHash  types.String `tfsdk:"definition_hash"`
 	DDL             types.String `tfsdk:"ddl"`
+	Parameters      types.Map    `tfsdk:"parameters"`
 }
 
 var columnObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "type": types.StringType}}
@@ -198,6 +199,12 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 					"it differs from the plan when the table was changed out of band, and the apply writes it back.",
 				Computed: true,
 			},
+			"parameters": schema.MapAttribute{
+				MarkdownDescription: "The table properties the resource sets, as the catalog holds them: partition projection (`projection.enabled`, `projection.dt.range`, " +
+					"`storage.location.template`, ...), `classification` and `vpcflow.schema_version`. Properties Athena or Glue add are left out.",
+				Computed:    true,
+				ElementType: types.StringType,
+			},
 			"ddl": schema.StringAttribute{
 				MarkdownDescription: "The same table as Athena DDL (`CREATE EXTERNAL TABLE IF NOT EXISTS ...`), for an account where the table is made by hand.",
 				Computed:            true,
@@ -233,6 +240,9 @@ func (m *connectionsTableModel) setPlanned(ctx context.Context, t athena.Table) 
 	m.SchemaVersion = types.StringValue(athena.SchemaVersion(t.Columns))
 	m.DefinitionHash = types.StringValue(t.Digest())
 	m.DDL = types.StringValue(t.DDL())
+	params, d := types.MapValueFrom(ctx, types.StringType, t.Parameters)
+	diags.Append(d...)
+	m.Parameters = params
 	m.Location = types.StringValue(strings.TrimSuffix(t.Location, "/"))
 	if m.Prefix.ValueString() == "" {
 		m.Location = types.StringValue(t.Location)
@@ -520,6 +530,9 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 	m.Columns = cols
 	m.SchemaVersion = types.StringValue(athena.SchemaVersion(got.Columns))
 	m.DefinitionHash = types.StringValue(got.Digest())
+	params, d := types.MapValueFrom(ctx, types.StringType, got.Parameters)
+	diags.Append(d...)
+	m.Parameters = params
 	m.Location = types.StringValue(strings.TrimSuffix(got.Location, "/"))
 	if m.Prefix.ValueString() == "" {
 		m.Location = types.StringValue(got.Location)
