@@ -148,7 +148,7 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators:          []validator.String{stringvalidator.RegexMatches(s3PrefixPattern, "must be empty or end with / and not begin with /")},
 			},
 			"format": schema.StringAttribute{
-				MarkdownDescription: "Format of the rows, the enricher's `output_format`: " + quotedList(athena.Formats) + " (gzip NDJSON, the JSON SerDe) or `parquet` (the Parquet SerDe). " +
+				MarkdownDescription: "Format of the rows, the enricher's `output_format`, one of " + quotedList(athena.Formats) + ": `ndjson` is gzip NDJSON (read with the JSON SerDe), `parquet` is Parquet (the Parquet SerDe). " +
 					"Defaults to `ndjson`. A table reads one format: keep each under its own `prefix`. Changed in place.",
 				Optional:   true,
 				Computed:   true,

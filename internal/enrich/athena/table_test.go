@@ -3,8 +3,11 @@ package athena
 import (
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 )
 
 var update = flag.Bool("update", false, "rewrite table.sql from the table definitions")
@@ -120,5 +123,17 @@ func TestSchemaVersion(t *testing.T) {
 	}
 	if SchemaVersion(cols[:len(cols)-1]) == v {
 		t.Error("a dropped column keeps the version")
+	}
+}
+
+// TestFormatsAreTheEnrichers checks that a table's formats are named as the
+// enricher's output_format names them.
+func TestFormatsAreTheEnrichers(t *testing.T) {
+	var enricher []string
+	for _, f := range s3sink.Formats {
+		enricher = append(enricher, string(f))
+	}
+	if !slices.Equal(Formats, enricher) {
+		t.Errorf("formats %v, the enricher's %v", Formats, enricher)
 	}
 }
