@@ -65,11 +65,11 @@ var PartitionKeys = []Column{{Name: "dt", Type: "string"}, {Name: "hour", Type: 
 // SchemaVersion is a short digest of the columns, which changes whenever
 // output.Row does.
 func SchemaVersion(cols []Column) string {
-	h := sha256.New()
+	var b strings.Builder
 	for _, c := range cols {
-		fmt.Fprintf(h, "%s %s\n", c.CatalogName(), c.CatalogType())
+		fmt.Fprintf(&b, "%s %s\n", c.CatalogName(), c.CatalogType())
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	return digest(b.String())
 }
 
 // hiveType returns the Hive type of a Row field's Go type.
@@ -243,21 +243,27 @@ func Define(name, format, location, projectionStart string) (Table, error) {
 // storage and parameters. Two tables with the same digest read the same
 // rows the same way.
 func (t Table) Digest() string {
-	h := sha256.New()
+	var b strings.Builder
 	for _, c := range t.Columns {
-		fmt.Fprintf(h, "column %s %s\n", c.CatalogName(), c.CatalogType())
+		fmt.Fprintf(&b, "column %s %s\n", c.CatalogName(), c.CatalogType())
 	}
 	for _, c := range t.PartitionKeys {
-		fmt.Fprintf(h, "partition %s %s\n", c.CatalogName(), c.CatalogType())
+		fmt.Fprintf(&b, "partition %s %s\n", c.CatalogName(), c.CatalogType())
 	}
-	fmt.Fprintf(h, "location %s\nserde %s\ninput %s\noutput %s\n", t.Location, t.SerDe, t.InputFormat, t.OutputFormat)
+	fmt.Fprintf(&b, "location %s\nserde %s\ninput %s\noutput %s\n", t.Location, t.SerDe, t.InputFormat, t.OutputFormat)
 	for _, k := range slices.Sorted(maps.Keys(t.SerDeParameters)) {
-		fmt.Fprintf(h, "serde %q=%q\n", k, t.SerDeParameters[k])
+		fmt.Fprintf(&b, "serde %q=%q\n", k, t.SerDeParameters[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Parameters)) {
-		fmt.Fprintf(h, "parameter %q=%q\n", k, t.Parameters[k])
+		fmt.Fprintf(&b, "parameter %q=%q\n", k, t.Parameters[k])
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	return digest(b.String())
+}
+
+// digest is the first 16 hex digits of the SHA-256 of s.
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:16]
 }
 
 // ProjectionStart returns the first day of a projection.dt.range value
