@@ -88,6 +88,8 @@ def listing(s):
     found += ["event-rule " + r["Name"] for r in each(lambda: c("events").list_rules()["Rules"])]
     found += ["event-bus " + b["Name"] for b in each(lambda: c("events").list_event_buses()["EventBuses"])]
     found += ["bucket " + b["Name"] for b in each(lambda: c("s3").list_buckets()["Buckets"])]
+    found += ["glue-database " + d["Name"] for d in each(lambda: pages(c("glue"), "get_databases", "DatabaseList"))]
+    found += ["athena-workgroup " + w["Name"] for w in each(lambda: c("athena").list_work_groups()["WorkGroups"])]
     return found
 
 own = boto3.session.Session()

@@ -81,7 +81,10 @@ module "enrichment" {
   # Every 15 minutes: VPCs without flow logs and flow logs failing delivery,
   # as CloudWatch metrics and EventBridge events, remembered in the bucket.
   watchdog = { state_bucket = var.output_bucket }
-  tags     = var.tags
+  # The rows' Glue table and the named queries, ready in Athena after apply,
+  # in a workgroup that stops any query at 100 GB scanned.
+  catalog = { bytes_scanned_cutoff_per_query = 100000000000 }
+  tags    = var.tags
 }
 
 output "flow_log_ids" {
@@ -110,6 +113,16 @@ output "output_location" {
 }
 
 output "athena_table_sql" {
-  description = "The Athena table over the rows; run it once in Athena."
+  description = "The Athena table over the rows, as DDL; the module has created it in the Glue Data Catalog."
   value       = module.enrichment.athena_table_sql
+}
+
+output "glue_table_arn" {
+  description = "The Glue table of the rows, with partition projection: query it in Athena as vpcflow.vpcflow_connections."
+  value       = module.enrichment.glue_table_arn
+}
+
+output "athena_named_query_ids" {
+  description = "The named queries saved in Athena's workgroup vpcflow, by name."
+  value       = module.enrichment.athena_named_query_ids
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -66,7 +68,7 @@ type Client struct {
 		ec2, iam, logs, s3, kms, sts          sync.Once
 		config, ssm, cloudwatch, eventbridge  sync.Once
 		lambda, kinesis, dynamodb, cloudtrail sync.Once
-		sqs                                   sync.Once
+		sqs, glue, athena                     sync.Once
 	}
 	ec2  *ec2.Client
 	iam  *iam.Client
@@ -84,6 +86,8 @@ type Client struct {
 	dynamodb    *dynamodb.Client
 	cloudtrail  *cloudtrail.Client
 	sqs         *sqs.Client
+	glue        *glue.Client
+	athena      *athena.Client
 
 	accountOnce sync.Once
 	accountID   string
@@ -259,6 +263,18 @@ func (c *Client) DynamoDB() *dynamodb.Client {
 func (c *Client) CloudTrail() *cloudtrail.Client {
 	c.once.cloudtrail.Do(func() { c.cloudtrail = cloudtrail.NewFromConfig(c.Config) })
 	return c.cloudtrail
+}
+
+// Glue returns the Glue (Data Catalog) client.
+func (c *Client) Glue() *glue.Client {
+	c.once.glue.Do(func() { c.glue = glue.NewFromConfig(c.Config) })
+	return c.glue
+}
+
+// Athena returns the Athena client.
+func (c *Client) Athena() *athena.Client {
+	c.once.athena.Do(func() { c.athena = athena.NewFromConfig(c.Config) })
+	return c.athena
 }
 
 // AccountID returns the caller's account, asked of STS once.

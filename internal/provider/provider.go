@@ -191,7 +191,8 @@ func (p *vpcflowProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *vpcflowProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newFlowLogResource, newLogGroupResource, newDeliveryRoleResource, newEnricherFunctionResource, newInventoryTableResource, newKinesisStreamResource, newEventSourceMappingResource, newLogDestinationResource, newSubscriptionResource, newInventoryRulesResource, newSourceAccountRoleResource, newComplianceResource, newWatchdogResource, newFlowLogQueueResource, newCompactionScheduleResource}
+	return []func() resource.Resource{newFlowLogResource, newLogGroupResource, newDeliveryRoleResource, newEnricherFunctionResource, newInventoryTableResource, newKinesisStreamResource, newEventSourceMappingResource, newLogDestinationResource, newSubscriptionResource, newInventoryRulesResource, newSourceAccountRoleResource, newComplianceResource, newWatchdogResource, newFlowLogQueueResource, newCompactionScheduleResource,
+		newConnectionsTableResource, newConnectionQueriesResource}
 }
 
 func (p *vpcflowProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -24,9 +24,9 @@
 //	           read back as the value (see package sqlstring for the rules;
 //	           text that is not UTF-8 is refused).
 //
-// The enrichment module renders its copies of these files (modules/
-// enrichment/athena/queries) the same way: {{app}} through the provider
-// function provider::vpcflow::sql_string, which is sqlstring.Literal.
+// The provider's vpcflow_connection_queries resource saves them as Athena
+// named queries, rendered by NamedQuery: {{app}} through sqlstring.Literal,
+// which the provider function provider::vpcflow::sql_string is too.
 //
 // # Dialect
 //
@@ -141,6 +141,19 @@ func parse(name, text string) (Query, error) {
 // values, rendered as the package documentation says. Every parameter the
 // query uses must be given; the others are ignored.
 func (q Query) Render(params map[string]string) (string, error) {
+	for _, p := range q.Params {
+		if _, ok := params[p]; !ok {
+			if _, known := renderers[p]; known {
+				return "", fmt.Errorf("query %s: parameter {{%s}} not given", q.Name, p)
+			}
+		}
+	}
+	return q.RenderGiven(params)
+}
+
+// RenderGiven is Render for the parameters given: the others stay in the
+// text as {{name}}, to be replaced before the query runs.
+func (q Query) RenderGiven(params map[string]string) (string, error) {
 	rendered := map[string]string{}
 	for _, p := range q.Params {
 		render, ok := renderers[p]
@@ -149,7 +162,8 @@ func (q Query) Render(params map[string]string) (string, error) {
 		}
 		v, ok := params[p]
 		if !ok {
-			return "", fmt.Errorf("query %s: parameter {{%s}} not given", q.Name, p)
+			rendered[p] = "{{" + p + "}}"
+			continue
 		}
 		r, err := render(v)
 		if err != nil {
@@ -170,6 +184,19 @@ func (q Query) Render(params map[string]string) (string, error) {
 		b.WriteString(paramPattern.ReplaceAllStringFunc(s.text, func(m string) string { return rendered[m[2:len(m)-2]] }))
 	}
 	return b.String(), nil
+}
+
+// NamedQuery returns the text of the query as an Athena named query holds
+// it: over table (a name in the named query's database), ending at
+// current_timestamp, and about app when the query takes one and app is not
+// nil; otherwise {{app}} stays, to be replaced with a SQL string before the
+// query runs.
+func (q Query) NamedQuery(table string, app *string) (string, error) {
+	params := map[string]string{"table": table, "now": "current_timestamp"}
+	if app != nil {
+		params["app"] = *app
+	}
+	return q.RenderGiven(params)
 }
 
 // Timestamp returns the SQL literal of a moment in UTC, for {{now}}.

@@ -68,33 +68,14 @@ output "athena_table_name" {
   value       = local.table_name
 }
 
-# No resource of this provider creates Glue tables or Athena named queries,
-# so the module returns the statements to run (or to feed to the AWS
-# provider's aws_glue_catalog_table / aws_athena_named_query).
 output "athena_table_sql" {
-  description = "`CREATE EXTERNAL TABLE` statement of the Athena table for `output_format` over `output_location`, with partition projection (no crawler or `MSCK REPAIR TABLE` needed)."
-  value = one([
-    for stmt in split(";\n", replace(file("${path.module}/athena/table.sql"), "s3://BUCKET/PREFIX/", local.location)) :
-    "${trimspace(regex("(?s)(CREATE EXTERNAL TABLE.*)", stmt)[0])};"
-    if strcontains(stmt, "CREATE EXTERNAL TABLE IF NOT EXISTS ${local.table_name} (")
-  ])
+  description = "`CREATE EXTERNAL TABLE` statement of the table the module creates in the Glue Data Catalog (`vpcflow_connections_table`), over `output_location` with partition projection, for an account where the table is made by hand; null without `catalog.enabled`."
+  value       = var.catalog.enabled ? vpcflow_connections_table.this[0].ddl : null
 }
 
 output "athena_queries" {
-  description = "The named queries of the enricher's tests (`internal/queries`), by name, over the table for `output_format`, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers."
-  # {{app}} stands where a string expression goes (never inside quotes or a
-  # comment): provider::vpcflow::sql_string writes the value as one that
-  # Athena reads back as the value, whatever it holds, with the same code
-  # as the enricher's tests run the queries with. It is replaced last, so
-  # that a value holding {{table}} or {{now}} stays as written.
-  value = {
-    for f in fileset("${path.module}/athena/queries", "*.sql") :
-    trimsuffix(f, ".sql") => replace(replace(replace(
-      file("${path.module}/athena/queries/${f}"),
-      "{{table}}", local.table_name),
-      "{{now}}", "current_timestamp"),
-    "{{app}}", var.athena_query_app == null ? "{{app}}" : provider::vpcflow::sql_string(var.athena_query_app))
-  }
+  description = "The named queries the module saves in Athena (`vpcflow_connection_queries`), the enricher's tested queries (`internal/queries`), by name, over the table, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers. Null without `catalog.enabled`."
+  value       = var.catalog.enabled ? { for name, q in vpcflow_connection_queries.this[0].queries : name => q.sql } : null
 }
 
 output "watchdog_function_arn" {

@@ -329,7 +329,7 @@ variable "inventory_deletion_protection" {
 }
 
 variable "athena_query_app" {
-  description = "Value of the `app` tag the `app_peers` query of `athena_queries` is about. Any text: it is written into the query with `provider::vpcflow::sql_string`. Null leaves `{{app}}` in that query, to replace with a SQL string (such as `'web'`) before running it."
+  description = "Value of the `app` tag the `app_peers` named query (and `athena_queries`) is about. Any text: it is written into the query as a SQL string (`provider::vpcflow::sql_string`). Null leaves `{{app}}` in that query, to replace with a SQL string (such as `'web'`) before running it."
   type        = string
   default     = null
 }

@@ -1,5 +1,8 @@
-// Package athena holds the Athena table definition of the enriched
-// connection rows, as shipped: table.sql.
+// Package athena defines the table of the enriched connection rows: its
+// columns, derived from output.Row, its storage per format and its
+// partition projection (Define), as vpcflow_connections_table writes it
+// into the Glue Data Catalog and as table.sql, generated from it, states it
+// in Athena's DDL.
 package athena
 
 import _ "embed"

@@ -1,4 +1,7 @@
 -- Athena tables over the enriched connections the vpcflow enricher writes.
+-- Generated from output.Row by the tests of internal/enrich/athena
+-- (go test ./internal/enrich/athena -update); vpcflow_connections_table
+-- creates the same table in the Glue Data Catalog.
 --
 -- Replace BUCKET and PREFIX. Rows are stored under Hive-style partitions of
 -- their window's start (UTC): s3://BUCKET/PREFIX/dt=YYYY-MM-DD/hour=HH/.

@@ -129,7 +129,8 @@ run "read_back" {
 }
 
 # The table definition and queries the module returns are the ones the
-# enricher's tests check against its rows and a synthetic data set.
+# enricher's tests check against its rows and a synthetic data set: the
+# module keeps no copy of them; they come from the provider's resources.
 run "sql_in_step_with_enricher" {
   command = plan
 
@@ -138,17 +139,27 @@ run "sql_in_step_with_enricher" {
   }
 
   assert {
-    condition     = file("${path.module}/athena/table.sql") == file("${path.module}/../../internal/enrich/athena/table.sql")
-    error_message = "modules/enrichment/athena/table.sql differs from internal/enrich/athena/table.sql: copy it again."
+    condition     = length(fileset(path.module, "**/*.sql")) == 0
+    error_message = "The module ships SQL files (${join(", ", fileset(path.module, "**/*.sql"))}): its table and queries come from vpcflow_connections_table and vpcflow_connection_queries."
+  }
+
+  assert {
+    condition = output.athena_table_sql == replace(
+      regex("(?s)(CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \\(.*?\\);)", file("${path.module}/../../internal/enrich/athena/table.sql"))[0],
+      "s3://BUCKET/PREFIX/", "s3://${var.output_bucket}/connections/"
+    )
+    error_message = "athena_table_sql differs from the vpcflow_connections table of internal/enrich/athena/table.sql: ${output.athena_table_sql}"
   }
 
   assert {
     condition = (
-      fileset("${path.module}/athena/queries", "*.sql") == fileset("${path.module}/../../internal/queries", "*.sql") &&
+      toset(keys(output.athena_queries)) == toset([for f in fileset("${path.module}/../../internal/queries", "*.sql") : trimsuffix(f, ".sql")]) &&
       alltrue([for f in fileset("${path.module}/../../internal/queries", "*.sql") :
-      file("${path.module}/athena/queries/${f}") == file("${path.module}/../../internal/queries/${f}")])
+        output.athena_queries[trimsuffix(f, ".sql")] == replace(replace(replace(file("${path.module}/../../internal/queries/${f}"),
+        "{{table}}", "vpcflow_connections"), "{{now}}", "current_timestamp"), "{{app}}", provider::vpcflow::sql_string("O'Brien"))
+      ])
     )
-    error_message = "modules/enrichment/athena/queries differs from internal/queries/*.sql: copy them again."
+    error_message = "The named queries differ from internal/queries/*.sql rendered for the table and app."
   }
 
   assert {
