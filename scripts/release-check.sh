@@ -65,7 +65,7 @@ unzip -Z1 "$zip" | grep -qx "$binary" || fail "$zip holds $(unzip -Z1 "$zip" | t
 work=$(mktemp -d -t vpcflow-release-XXXXXX)
 trap 'rm -f "$local_config"; rm -rf "$work"' EXIT
 unzip -q "$zip" -d "$work"
-python3 - "$work/$binary" "$release_version" internal/artifact/dist/enricher-arm64.zip internal/artifact/dist/enricher-x86_64.zip <<'PY' ||
+python3 - "$work/$binary" "$release_version" internal/artifact/dist/*.zip <<'PY' ||
 import sys
 binary = open(sys.argv[1], "rb").read()
 if sys.argv[2].encode() not in binary:
@@ -83,8 +83,12 @@ expect() { # FILE NAME: SHA256SUMS lists FILE's sum under NAME
 }
 expect "$zip" "$(basename "$zip")"
 expect terraform-registry-manifest.json "${name}_${release_version}_manifest.json"
-expect internal/artifact/dist/enricher-arm64.zip "vpcflow-enricher-lambda_${release_version}_arm64.zip"
-expect internal/artifact/dist/enricher-x86_64.zip "vpcflow-enricher-lambda_${release_version}_x86_64.zip"
+# Every Lambda package (NAME-ARCH.zip, one per lambdazip.Functions entry and
+# architecture) is published as vpcflow-NAME-lambda_VERSION_ARCH.zip.
+for lambda_zip in internal/artifact/dist/*.zip; do
+  base=$(basename "$lambda_zip" .zip)
+  expect "$lambda_zip" "vpcflow-${base%-*}-lambda_${release_version}_${base##*-}.zip"
+done
 for module in modules/*/; do
   module=$(basename "$module")
   archive="build/modules/terraform-vpcflow-${module}_${release_version}.tar.gz"

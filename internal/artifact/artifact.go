@@ -1,5 +1,6 @@
 // Package artifact holds the enricher's Lambda zips embedded in the provider,
-// so the provider's version is the Lambda's version.
+// one per deployment package of internal/lambdazip and architecture, so the
+// provider's version is the Lambda's version.
 package artifact
 
 import (
@@ -22,12 +23,22 @@ var dist embed.FS
 var ErrNotEmbedded = errors.New("this provider binary was built without the enricher Lambda artifact; " +
 	"build it with `make build` (which runs `go generate ./internal/artifact` first) or use a released provider")
 
-// Zip returns the deployment package for a Lambda architecture ("arm64" or "x86_64").
-func Zip(arch string) ([]byte, error) {
+// ZipForMode returns the deployment package that serves a VPCFLOW_MODE
+// value, for a Lambda architecture ("arm64" or "x86_64").
+func ZipForMode(mode, arch string) ([]byte, error) {
+	f, err := lambdazip.ForMode(mode)
+	if err != nil {
+		return nil, err
+	}
+	return Zip(f, arch)
+}
+
+// Zip returns a function's deployment package for a Lambda architecture.
+func Zip(f lambdazip.Function, arch string) ([]byte, error) {
 	if _, ok := lambdazip.Arches[arch]; !ok {
 		return nil, fmt.Errorf("unknown Lambda architecture %q (want arm64 or x86_64)", arch)
 	}
-	b, err := dist.ReadFile("dist/" + lambdazip.FileName(arch))
+	b, err := dist.ReadFile("dist/" + f.FileName(arch))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotEmbedded
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/churn"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
 )
@@ -151,7 +152,7 @@ func TestChurn(t *testing.T) {
 	}
 	sim := churn.Generate(churn.Config{Seed: 14, Start: day, Duration: time.Duration(hours) * time.Hour, Pool: 12, RecordsPerMinute: 6})
 	store, db := newStore(t)
-	h := &handler.InventoryHandler{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := &inventoryhandler.InventoryHandler{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
 	rng := rand.New(rand.NewPCG(14, 41))
 	type delivery struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
 )
 
@@ -71,7 +72,7 @@ func perSecond(n int, d time.Duration) float64 {
 // over every shard of the stream from its start.
 func consume(ctx context.Context, c *clients, pl *pipeline, p *progress) (EnrichStats, error) {
 	var st EnrichStats
-	zip, err := artifact.Zip(hostArch())
+	zip, err := artifact.ZipForMode(pl.env[handler.EnvMode], hostArch())
 	if err != nil {
 		return st, err
 	}

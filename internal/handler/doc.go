@@ -1,11 +1,14 @@
-// Package handler holds the Lambda handlers of the enricher's bootstrap:
-// enrichment of CloudWatch Logs subscription payloads into rows in S3
-// (delivered directly, or through a Kinesis stream with or without tumbling
-// windows) and of the flow log files VPC Flow Logs delivers to S3 (named by
-// S3 event notifications in an SQS queue), the inventory function that keeps the DynamoDB inventory
-// current, and the coverage watchdog. Each mode is chosen by VPCFLOW_MODE
-// and configured from the function's environment (enrich_env.go,
-// inventory_env.go, watchdog.go).
+// Package handler holds the Lambda handlers of the enricher's bootstrap
+// (internal/cmd/lambda/enricher): enrichment of CloudWatch Logs
+// subscription payloads into rows in S3, delivered directly or through a
+// Kinesis stream with or without tumbling windows, enrichment of the flow
+// log files VPC Flow Logs delivers to S3 (named by S3 event notifications
+// in an SQS queue), and the scheduled compaction of staged rows into large
+// objects. Each mode is chosen by VPCFLOW_MODE and configured from the
+// function's environment (enrich_env.go). The inventory function and the
+// coverage watchdog have packages and bootstraps of their own
+// (inventoryhandler, watchdoghandler), so that this one links neither EC2
+// nor the coverage scan.
 //
 // # Every record counted once
 //

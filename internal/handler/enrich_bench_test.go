@@ -158,3 +158,37 @@ func BenchmarkHandleKinesisWindow(b *testing.B) {
 	reportRecords(b, cpu, false)
 	b.ReportMetric(float64(state), "state-bytes")
 }
+
+// BenchmarkHandleKinesis measures a warm Kinesis handler without a
+// tumbling window (the modules' default): the record's payload enriched
+// and its rows put to S3 (which discards them), as the CloudWatch Logs
+// handler stores a payload.
+func BenchmarkHandleKinesis(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	sink, err := s3sink.New(&discardS3{}, "bucket", "flows", s3sink.NDJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := NewKinesisHandler(EnrichConfig{Sink: sink, Inventory: StaticInventory{Inv: payloadsInventory(b, gz)}, Logger: quietLog}, KinesisOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := events.KinesisTimeWindowEvent{KinesisEvent: events.KinesisEvent{Records: []events.KinesisEventRecord{{
+		EventID: "shardId-000000000000:1", EventSourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+		Kinesis: events.KinesisRecord{Data: gz, SequenceNumber: "1"},
+	}}}}
+	ctx := context.Background()
+	if _, err := h.HandleKinesisWindow(ctx, ev); err != nil { // warm up
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(gz)))
+	b.ReportAllocs()
+	cpu := cputime.Process()
+	for b.Loop() {
+		resp, err := h.HandleKinesisWindow(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) > 0 {
+			b.Fatal(err, resp.BatchItemFailures)
+		}
+	}
+	reportRecords(b, cpu, false)
+}

@@ -57,10 +57,10 @@ func procTreeCPU(pid, depth int) time.Duration {
 // Summary sums reports: the first start's init duration, and the
 // invocations' total and median durations.
 //
-// The emulator's Init Duration is that of its sandbox only: it starts the
-// bootstrap process during the first invocation, so a cold start (exec of
-// the bootstrap, its init, then the first event) is the First invocation's
-// duration, which Lambda would report as Init Duration plus Duration.
+// The emulator starts the bootstrap during the first invocation, so a cold
+// start (exec of the bootstrap, its init, then the first event) is the
+// First invocation's duration, which Lambda reports as Init Duration plus
+// Duration; Init is the init alone.
 type Summary struct {
 	Invocations   int
 	Init          time.Duration

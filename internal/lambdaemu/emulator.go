@@ -93,6 +93,7 @@ type Function struct {
 
 	mu      sync.Mutex
 	reports map[string]Report
+	init    time.Duration // the runtime's last init, until a REPORT takes it
 	cond    *sync.Cond
 	log     bytes.Buffer
 }
@@ -101,8 +102,11 @@ type Function struct {
 type Report struct {
 	RequestID string
 	Duration  time.Duration
-	// Init is the duration of the runtime's start, reported with the
-	// first invocation after one.
+	// Init is the duration of the runtime's init, reported with the first
+	// invocation after a start: from the bootstrap's exec to its first
+	// request for an event, what Lambda reports as Init Duration (the
+	// emulator's INIT REPORT line; the Init Duration of its REPORT line is
+	// its sandbox's alone).
 	Init time.Duration
 }
 
@@ -160,7 +164,9 @@ func Start(ctx context.Context, cfg Config) (*Function, error) {
 		mem = 256
 	}
 	env := []string{
-		"PATH=/usr/bin:/bin", "HOME=" + dir, "LOG_LEVEL=error",
+		// Its INIT REPORT line is at level info; readLog drops the other
+		// lines of that level.
+		"PATH=/usr/bin:/bin", "HOME=" + dir, "LOG_LEVEL=info",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=" + strconv.Itoa(int((f.timeout+time.Second-1)/time.Second)),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(mem),
 		"AWS_LAMBDA_FUNCTION_NAME=" + name,
@@ -194,24 +200,38 @@ func Start(ctx context.Context, cfg Config) (*Function, error) {
 	return f, nil
 }
 
-var reportLine = regexp.MustCompile(`^REPORT RequestId: (\S+)\s+(?:Init Duration: ([0-9.]+) ms\s+)?Duration: ([0-9.]+) ms`)
+var (
+	reportLine = regexp.MustCompile(`^REPORT RequestId: (\S+)\s+(?:Init Duration: ([0-9.]+) ms\s+)?Duration: ([0-9.]+) ms`)
+	// The emulator's own lines of level info, and among them the runtime's
+	// init: "07 Dec 2026 15:52:59,653 [INFO] (rapid) INIT REPORT(durationMs: 114.920000)".
+	infoLine       = regexp.MustCompile(`^\d{2} \w{3} \d{4} [\d:,]+ \[INFO\] \(rapid\) `)
+	initReportLine = regexp.MustCompile(`\(rapid\) INIT REPORT\(durationMs: ([0-9.]+)\)`)
+)
 
-// readLog keeps the output and the reports in it.
+// readLog keeps the output and the reports in it. Of the emulator's lines
+// of level info, which narrate every invocation, it keeps only the init's
+// duration, for the next REPORT.
 func (f *Function) readLog(r io.Reader, copyTo io.Writer) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	for sc.Scan() {
 		line := sc.Text()
+		if infoLine.MatchString(line) {
+			if m := initReportLine.FindStringSubmatch(line); m != nil {
+				f.mu.Lock()
+				f.init = ms(m[1])
+				f.mu.Unlock()
+			}
+			continue
+		}
 		f.mu.Lock()
 		if f.log.Len() < 8<<20 {
 			f.log.WriteString(line)
 			f.log.WriteByte('\n')
 		}
 		if m := reportLine.FindStringSubmatch(line); m != nil {
-			rep := Report{RequestID: m[1], Duration: ms(m[3])}
-			if m[2] != "" {
-				rep.Init = ms(m[2])
-			}
+			rep := Report{RequestID: m[1], Duration: ms(m[3]), Init: f.init}
+			f.init = 0
 			f.reports[m[1]] = rep
 			f.cond.Broadcast()
 		}

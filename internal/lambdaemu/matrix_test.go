@@ -181,7 +181,7 @@ func TestFaultMatrix(t *testing.T) {
 	for _, r := range results {
 		fmt.Fprintf(&b, "%-8s %-24s %-19s %6d %7d %8d %10d  %s\n", r.format, r.mode, r.fault, r.acc.in, r.acc.counted, r.acc.rejected, r.acc.onFailure, r.stats)
 	}
-	fmt.Fprintf(&b, "\nthe emulator's reports of the clean runs (its Init Duration is its sandbox's; the first invocation holds the bootstrap's start and init):\n")
+	fmt.Fprintf(&b, "\nthe emulator's reports of the clean runs (init: the bootstrap's, exec to its first request for an event; the first invocation includes it):\n")
 	for _, r := range results {
 		if r.fault == "clean" {
 			fmt.Fprintf(&b, "%-8s %-24s init %5.2f ms, first invocation %7.1f ms, %4d invocations, median %6.1f ms, 90th percentile %6.1f ms\n", r.format, r.mode,
@@ -381,7 +381,7 @@ func (e *env) runCell(t *testing.T, m mode, fl fault, format s3sink.Format) (acc
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	zip, err := artifact.Zip(hostArch())
+	zip, err := artifact.ZipForMode(handler.ModeKinesis, hostArch())
 	if err != nil {
 		t.Fatalf("%v (run `make artifact`)", err)
 	}

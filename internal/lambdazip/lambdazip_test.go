@@ -2,10 +2,8 @@ package lambdazip
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,19 +13,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
 )
 
-// maxZipSize guards the deployment package against growth: Lambda accepts
-// 50 MB zipped, and a small package is fetched faster on a cold start. The
-// aim is 10 MB; the inventory mode links the whole EC2 client (about 13 MB).
-const maxZipSize = 16 << 20
-
-// TestBuildIsReproducible builds the arm64 zip twice, from two copies of the
-// module at different paths, each with its own GOPATH, one with an empty
-// build cache and one with the machine's, and expects the same bytes. The
-// module cache is the machine's, so the test needs no network. The cold
-// build compiles every dependency for linux/arm64: give the test several
-// minutes on a busy machine (make test allows 20).
+// TestBuildIsReproducible builds the enricher's arm64 zip twice, from two
+// copies of the module at different paths, each with its own GOPATH, one
+// with an empty build cache and one with the machine's, and expects the
+// same bytes. The module cache is the machine's, so the test needs no
+// network. The cold build compiles every dependency of the enricher for
+// linux/arm64: give the test several minutes on a busy machine (make test
+// allows 20). The other packages are built by the same code from the same
+// kind of main package; one cold build stands for them, and
+// internal/artifact's tests check every embedded zip's size.
 func TestBuildIsReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the enricher twice, once with an empty build cache")
@@ -39,6 +37,7 @@ func TestBuildIsReproducible(t *testing.T) {
 		defer cancel()
 	}
 	root := moduleRoot(t)
+	enricher := Functions[0]
 	modCache := goEnv(t, "GOMODCACHE")
 	builds := []struct{ checkout, cache string }{
 		{"a/src", ""}, // an empty cache in the temporary directory
@@ -54,7 +53,7 @@ func TestBuildIsReproducible(t *testing.T) {
 		if cache == "" {
 			cache = filepath.Join(base, "gocache")
 		}
-		zipBytes, err := Build(ctx, dir, EnricherPackage, "arm64",
+		zipBytes, err := Build(ctx, dir, enricher.Package, "arm64",
 			"GOPATH="+filepath.Join(base, "gopath"),
 			"GOCACHE="+cache,
 			"GOMODCACHE="+modCache,
@@ -71,8 +70,8 @@ func TestBuildIsReproducible(t *testing.T) {
 	if sums[0] != sums[1] {
 		t.Errorf("two builds of the same source differ:\n  %s\n  %s", sums[0], sums[1])
 	}
-	if size > maxZipSize {
-		t.Errorf("zip is %d bytes, more than %d", size, maxZipSize)
+	if size > enricher.MaxZipSize {
+		t.Errorf("zip is %d bytes, more than %d", size, enricher.MaxZipSize)
 	}
 }
 
@@ -105,95 +104,107 @@ func TestZipHasOneExecutableEntry(t *testing.T) {
 	}
 }
 
-// TestEnricherStartToReady runs the enricher, built for the machine's
-// architecture as the Lambda one is, and checks that it starts and prints
-// its usage first. The time from exec to that line, the part of a cold
-// start the binary controls, is logged, not asserted: on a shared machine a
-// wall-clock bound fails for reasons that are not the binary's.
-// BenchmarkEnricherStartToReady measures it.
-func TestEnricherStartToReady(t *testing.T) {
-	bin, zipSize := buildEnricherBinary(t)
+// TestInitUnderEmulator runs each deployment package, built for the
+// machine's architecture as the Lambda ones are, under the Lambda emulator
+// in each of its modes, several cold starts each, and logs the init
+// durations (the emulator's INIT REPORT: from the bootstrap's exec to its
+// first request for an event, what Lambda reports as Init Duration) and
+// the zip's size. The durations are logged, not asserted: on a shared
+// machine a wall-clock bound fails for reasons that are not the binary's.
+// BenchmarkInit measures them.
+func TestInitUnderEmulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every package and starts each several times")
+	}
 	const runs = 5
-	times := make([]time.Duration, 0, runs)
-	for range runs {
-		times = append(times, startToFirstLine(t, bin, "help"))
+	for _, f := range Functions {
+		zipBytes := buildForHost(t, f)
+		for _, mode := range f.Modes {
+			inits := make([]time.Duration, 0, runs)
+			for range runs {
+				inits = append(inits, coldStart(t, zipBytes, mode))
+			}
+			slices.Sort(inits)
+			t.Logf("%-9s %-15s init median %6.1f ms, min %6.1f ms, max %6.1f ms (%d cold starts); linux/%s zip %d bytes",
+				f.Name, mode, ms(inits[runs/2]), ms(inits[0]), ms(inits[runs-1]), runs, runtime.GOARCH, len(zipBytes))
+		}
 	}
-	slices.Sort(times)
-	t.Logf("start to ready (exec to usage printed), %d runs: median %s, min %s, max %s; linux/%s zip %d bytes",
-		runs, times[runs/2], times[0], times[runs-1], runtime.GOARCH, zipSize)
 }
 
-// BenchmarkEnricherStartToReady measures the enricher's start, exec to its
-// first line of output, in ns/op.
-func BenchmarkEnricherStartToReady(b *testing.B) {
-	bin, _ := buildEnricherBinary(b)
-	var total time.Duration
-	for b.Loop() {
-		total += startToFirstLine(b, bin, "help")
+// BenchmarkInit measures the init of each mode's package under the Lambda
+// emulator, in init-ms per cold start.
+func BenchmarkInit(b *testing.B) {
+	for _, f := range Functions {
+		zipBytes := buildForHost(b, f)
+		for _, mode := range f.Modes {
+			b.Run(mode, func(b *testing.B) {
+				var total time.Duration
+				for b.Loop() {
+					total += coldStart(b, zipBytes, mode)
+				}
+				b.ReportMetric(ms(total)/float64(b.N), "init-ms/op")
+				b.ReportMetric(float64(len(zipBytes)), "zip-bytes")
+			})
+		}
 	}
-	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "start-ms/op")
 }
 
-// buildEnricherBinary builds the enricher for the machine's architecture
-// and returns the path of its bootstrap and the size of its zip.
-func buildEnricherBinary(tb testing.TB) (string, int) {
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// buildForHost builds a function's zip for the machine's architecture.
+func buildForHost(tb testing.TB, f Function) []byte {
 	tb.Helper()
 	if runtime.GOOS != "linux" {
 		tb.Skip("the Lambda binary is built for Linux")
 	}
-	zipBytes, err := Build(context.Background(), moduleRoot(tb), EnricherPackage, runtime.GOARCH)
+	zipBytes, err := Build(context.Background(), moduleRoot(tb), f.Package, runtime.GOARCH)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bin := filepath.Join(tb.TempDir(), "bootstrap")
-	if err := os.WriteFile(bin, unzipBootstrap(tb, zipBytes), 0o755); err != nil {
+	return zipBytes
+}
+
+// initEnvs are the least environment each mode starts with, and the
+// event it is invoked with: one that needs no AWS, so that the start is
+// the binary's alone. AWS is out of reach (a closed port), and asked once.
+var initEnvs = map[string]struct {
+	env   map[string]string
+	event string
+}{
+	"cloudwatch-logs": {map[string]string{"VPCFLOW_OUTPUT_BUCKET": "rows", "VPCFLOW_INVENTORY_TABLE": "inventory"}, `{"awslogs":{"data":""}}`},
+	"kinesis":         {map[string]string{"VPCFLOW_OUTPUT_BUCKET": "rows", "VPCFLOW_INVENTORY_TABLE": "inventory"}, `{"Records":[]}`},
+	"s3":              {map[string]string{"VPCFLOW_OUTPUT_BUCKET": "rows", "VPCFLOW_INVENTORY_TABLE": "inventory"}, `{"Records":[]}`},
+	"compact":         {map[string]string{"VPCFLOW_OUTPUT_BUCKET": "rows"}, `{}`},
+	"inventory":       {map[string]string{"VPCFLOW_INVENTORY_TABLE": "inventory"}, `{}`},
+	"watchdog":        {map[string]string{}, `{}`},
+}
+
+// coldStart starts a package under the emulator in a mode, invokes it once
+// and returns its init's duration.
+func coldStart(tb testing.TB, zipBytes []byte, mode string) time.Duration {
+	tb.Helper()
+	cfg, ok := initEnvs[mode]
+	if !ok {
+		tb.Fatalf("no start environment for mode %q: add it to initEnvs", mode)
+	}
+	env := map[string]string{"VPCFLOW_MODE": mode, "AWS_MAX_ATTEMPTS": "1"}
+	for k, v := range cfg.env {
+		env[k] = v
+	}
+	ctx := context.Background()
+	fn, err := lambdaemu.Start(ctx, lambdaemu.Config{Zip: zipBytes, Env: env, Timeout: 10 * time.Second, Endpoint: "http://127.0.0.1:1", Region: "eu-west-1"})
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return bin, len(zipBytes)
-}
-
-// startToFirstLine runs bin and returns the time from exec to its first
-// line of output.
-func startToFirstLine(t testing.TB, bin string, args ...string) time.Duration {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin"} // outside Lambda: no AWS_LAMBDA_RUNTIME_API
-	out, err := cmd.StdoutPipe()
+	defer fn.Stop()
+	res, err := fn.Invoke(ctx, []byte(cfg.event))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if res.Report.Init <= 0 {
+		tb.Fatalf("mode %s: no init reported; the function's log:\n%s", mode, fn.Log())
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	elapsed := time.Since(start)
-	if err != nil || !strings.HasPrefix(line, "Usage") {
-		t.Fatalf("first line %q, %v; want the usage", line, err)
-	}
-	_, _ = io.Copy(io.Discard, out)
-	if err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
-	return elapsed
-}
-
-func unzipBootstrap(t testing.TB, b []byte) []byte {
-	t.Helper()
-	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := r.Open("bootstrap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	content, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return content
+	return res.Report.Init
 }
 
 func moduleRoot(t testing.TB) string {

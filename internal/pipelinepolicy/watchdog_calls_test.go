@@ -31,9 +31,9 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
 )
 
 // watchdogCalls is every AWS call the watchdog function makes, and the IAM
@@ -155,7 +155,7 @@ func runWatchdog(t *testing.T, env map[string]string) []call {
 		APIOptions:  []func(*middleware.Stack) error{rec.install},
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
 	}
-	h, err := handler.NewWatchdog(cfg, func(k string) string { return env[k] })
+	h, err := watchdoghandler.NewWatchdog(cfg, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

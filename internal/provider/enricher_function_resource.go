@@ -36,6 +36,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -48,10 +49,27 @@ var (
 	_ resource.ResourceWithValidateConfig = &enricherFunctionResource{}
 )
 
-// enricherArtifact returns the embedded deployment package for an
-// architecture. Tests replace it: their provider is built without the
-// artifact step, and moto stores the code without running it.
-var enricherArtifact = artifact.Zip
+// enricherArtifact returns the embedded deployment package that serves a
+// VPCFLOW_MODE value, for an architecture: each mode's package links only
+// what the mode calls (internal/lambdazip lists them). Tests replace it:
+// their provider is built without the artifact step, and moto stores the
+// code without running it.
+var enricherArtifact = artifact.ZipForMode
+
+// code returns the deployment package of the function's mode and
+// architecture.
+func (m enricherFunctionModel) code() ([]byte, error) {
+	return enricherArtifact(enricherHandlerModes[m.Mode.ValueString()], m.Architecture.ValueString())
+}
+
+// codeErrorPath is the attribute a missing package is reported on: the
+// architecture when the provider has none embedded, else the mode.
+func codeErrorPath(err error) path.Path {
+	if errors.Is(err, artifact.ErrNotEmbedded) {
+		return path.Root("architecture")
+	}
+	return path.Root("mode")
+}
 
 // The function runs the Go binary itself on Amazon Linux 2023.
 const (
@@ -69,9 +87,9 @@ const (
 	envEnricherOutputBucket = handler.EnvOutputBucket
 	envEnricherOutputPrefix = handler.EnvOutputPrefix
 	envEnricherWindow       = handler.EnvWindow
-	envSourceRoles          = handler.EnvSourceRoles
-	envSourceExternalIDs    = handler.EnvSourceExternalIDs
-	envSourceExternalID     = handler.EnvSourceExternalID
+	envSourceRoles          = inventoryhandler.EnvSourceRoles
+	envSourceExternalIDs    = inventoryhandler.EnvSourceExternalIDs
+	envSourceExternalID     = inventoryhandler.EnvSourceExternalID
 )
 
 // enricherHandlerModes maps the mode attribute, named for what invokes the
@@ -245,7 +263,8 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 					"`s3` enriches the flow log files VPC Flow Logs delivers to S3 (plain text or Parquet), named by the S3 event notifications in `source_queue_arn` " +
 					"(`vpcflow_flow_log_queue`, read through `vpcflow_event_source_mapping`), and needs `source_bucket`. " +
 					"`compact` merges the rows that the other functions stage (`output_staging`) under `output_bucket`/`output_prefix` into large objects, run by `vpcflow_compaction_schedule`. " +
-					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "`, `" + handler.ModeS3 + "` or `" + handler.ModeCompact + "`) and the role's permissions. Changed in place.",
+					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "`, `" + handler.ModeS3 + "` or `" + handler.ModeCompact + "`), the deployment package (one for `subscription`, `kinesis`, `s3` and `compact`, one for `inventory`, one for `watchdog`: each links only what its mode calls) " +
+					"and the role's permissions. Changed in place; a change to a mode of another package uploads that package.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pipelinepolicy.ModeSubscription),
@@ -419,7 +438,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Computed:            true,
 			},
 			"source_code_hash": schema.StringAttribute{
-				MarkdownDescription: "Base64 SHA-256 of the deployment package, as Lambda reports `CodeSha256`. Planned from the package embedded in this provider, " +
+				MarkdownDescription: "Base64 SHA-256 of the deployment package, as Lambda reports `CodeSha256`. Planned from the package of the `mode` and `architecture` embedded in this provider, " +
 					"so new enricher code in a provider upgrade, or code changed outside Terraform, shows as a change here and is uploaded by the next apply.",
 				Computed: true,
 			},
@@ -645,24 +664,26 @@ const enricherNoDestinationDetail = `mode = "subscription" has no on_failure_des
 	`(PutFunctionEventInvokeConfig), and this resource allows the execution role sqs:SendMessage on it. ` +
 	`An SNS topic, a Lambda function or an EventBridge event bus works too.`
 
-// planSourceCode plans source_code_hash from the embedded package. Without
-// the package a new function, or one that changes architecture, cannot be
-// deployed; an existing one keeps its code with a warning.
+// planSourceCode plans source_code_hash from the embedded package of the
+// mode and architecture, so a change of mode that changes the package
+// changes the hash, and Update uploads the other package. Without the
+// packages a new function, or one that changes architecture or mode,
+// cannot be deployed; an existing one keeps its code with a warning.
 func (r *enricherFunctionResource) planSourceCode(plan, state *enricherFunctionModel, diags *diag.Diagnostics) {
-	if !valueKnown(plan.Architecture) {
+	if !valueKnown(plan.Architecture) || !valueKnown(plan.Mode) {
 		plan.SourceCodeHash = types.StringUnknown()
 		return
 	}
-	zip, err := enricherArtifact(plan.Architecture.ValueString())
+	zip, err := plan.code()
 	switch {
 	case err == nil:
 		plan.SourceCodeHash = types.StringValue(artifact.SourceCodeHash(zip))
-	case errors.Is(err, artifact.ErrNotEmbedded) && state != nil && plan.Architecture.Equal(state.Architecture):
+	case errors.Is(err, artifact.ErrNotEmbedded) && state != nil && plan.Architecture.Equal(state.Architecture) && plan.Mode.Equal(state.Mode):
 		plan.SourceCodeHash = state.SourceCodeHash
 		diags.AddAttributeWarning(path.Root("source_code_hash"), "Enricher code not embedded in this provider",
 			"This provider binary has no enricher package, so it cannot tell whether the deployed code is current and leaves it as it is. "+err.Error())
 	default:
-		diags.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+		diags.AddAttributeError(codeErrorPath(err), "Enricher code not available", err.Error())
 	}
 }
 
@@ -816,9 +837,9 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	name := plan.FunctionName.ValueString()
-	zip, err := enricherArtifact(plan.Architecture.ValueString())
+	zip, err := plan.code()
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+		resp.Diagnostics.AddAttributeError(codeErrorPath(err), "Enricher code not available", err.Error())
 		return
 	}
 	account, err := r.data.client.AccountID(ctx)
@@ -1371,10 +1392,14 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			return
 		}
 	}
+	// A new mode served by another package plans another hash, so its
+	// package is uploaded here, after the configuration that names the
+	// mode. An invocation between the two updates fails at init, naming
+	// the mode, and is retried as any failed invocation is.
 	if !plan.SourceCodeHash.Equal(state.SourceCodeHash) || !plan.Architecture.Equal(state.Architecture) {
-		zip, err := enricherArtifact(plan.Architecture.ValueString())
+		zip, err := plan.code()
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("architecture"), "Enricher code not available", err.Error())
+			resp.Diagnostics.AddAttributeError(codeErrorPath(err), "Enricher code not available", err.Error())
 			return
 		}
 		_, err = r.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{

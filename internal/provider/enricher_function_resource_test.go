@@ -36,12 +36,17 @@ import (
 
 const testAccEnricherAddress = "vpcflow_enricher_function.test"
 
-// testAccEnricherCode is a stand-in deployment package: the version stands
-// for the provider release that embeds it.
-func testAccEnricherCode(t *testing.T, version string) func(string) ([]byte, error) {
+// testAccEnricherCode is a stand-in of the deployment packages: the
+// version stands for the provider release that embeds them, and each mode's
+// package is the one lambdazip.ForMode names, as in the provider.
+func testAccEnricherCode(t *testing.T, version string) func(string, string) ([]byte, error) {
 	t.Helper()
-	return func(arch string) ([]byte, error) {
-		return lambdazip.Zip("bootstrap", strings.NewReader("#!/bin/sh\n# enricher "+version+" for "+arch+"\n"))
+	return func(mode, arch string) ([]byte, error) {
+		f, err := lambdazip.ForMode(mode)
+		if err != nil {
+			return nil, err
+		}
+		return lambdazip.Zip("bootstrap", strings.NewReader("#!/bin/sh\n# "+f.Name+" "+version+" for "+arch+"\n"))
 	}
 }
 
@@ -53,9 +58,18 @@ func testAccUseEnricherCode(t *testing.T, version string) {
 	t.Cleanup(func() { enricherArtifact = saved })
 }
 
+// testAccEnricherHash is the hash of the stand-in package of the
+// enrichment modes (subscription and kinesis).
 func testAccEnricherHash(t *testing.T, version, arch string) string {
 	t.Helper()
-	zip, err := testAccEnricherCode(t, version)(arch)
+	return testAccEnricherModeHash(t, version, "cloudwatch-logs", arch)
+}
+
+// testAccEnricherModeHash is the hash of the stand-in package that serves
+// a VPCFLOW_MODE value.
+func testAccEnricherModeHash(t *testing.T, version, mode, arch string) string {
+	t.Helper()
+	zip, err := testAccEnricherCode(t, version)(mode, arch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +188,7 @@ resource "vpcflow_enricher_function" "test" {
 // package fails the plan of this resource, saying how to build one with it.
 func TestAccEnricherFunction_notEmbedded(t *testing.T) {
 	saved := enricherArtifact
-	enricherArtifact = func(string) ([]byte, error) { return nil, artifact.ErrNotEmbedded }
+	enricherArtifact = func(string, string) ([]byte, error) { return nil, artifact.ErrNotEmbedded }
 	t.Cleanup(func() { enricherArtifact = saved })
 	name := testAccEnricherName()
 	resource.Test(t, resource.TestCase{
@@ -382,6 +396,8 @@ resource "vpcflow_enricher_function" "test" {
 						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
 						// The external ID is hidden in the plan, and reaches the function through no plain attribute.
 						plancheck.ExpectSensitiveValue(testAccEnricherAddress, tfjsonpath.New("source_account_external_ids")),
+						// The inventory mode has a package of its own, uploaded in place.
+						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherModeHash(t, "v1", "inventory", "arm64"))),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -390,6 +406,7 @@ resource "vpcflow_enricher_function" "test" {
 					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
 				},
 				Check: resource.ComposeTestCheckFunc(
+					testAccCheckEnricherCode(t, name, testAccEnricherModeHash(t, "v1", "inventory", "arm64")),
 					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
 						"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
 						"VPCFLOW_SOURCE_ROLES":        "arn:aws:iam::111111111111:role/vpcflow-read",
@@ -613,4 +630,20 @@ func testAccWithBucket(body string) string {
 		return body
 	}
 	return body + "\n  output_bucket = \"flows-enriched\""
+}
+
+// TestEnricherModesHavePackages: every mode the resource accepts is served
+// by a deployment package, whose bootstrap reads the VPCFLOW_MODE the
+// resource sets.
+func TestEnricherModesHavePackages(t *testing.T) {
+	for _, mode := range pipelinepolicy.Modes {
+		handlerMode, ok := enricherHandlerModes[mode]
+		if !ok {
+			t.Errorf("mode %q sets no VPCFLOW_MODE", mode)
+			continue
+		}
+		if _, err := lambdazip.ForMode(handlerMode); err != nil {
+			t.Errorf("mode %q: %v", mode, err)
+		}
+	}
 }

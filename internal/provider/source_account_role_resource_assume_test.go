@@ -13,10 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
 )
 
 // These tests follow each sts:AssumeRole our functions make from the
@@ -134,7 +135,7 @@ func TestAssumeRole_inventoryFunction(t *testing.T) {
 				if diags.HasError() {
 					t.Fatal(diags)
 				}
-				targets, err := handler.InventoryTargets(acctest.Region, func(k string) string { return env[k] })
+				targets, err := inventoryhandler.InventoryTargets(acctest.Region, func(k string) string { return env[k] })
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -201,7 +202,7 @@ func TestAssumeRole_watchdog(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, err := handler.NewWatchdog(acctest.AWSConfig(t), func(k string) string { return env[k] })
+			h, err := watchdoghandler.NewWatchdog(acctest.AWSConfig(t), func(k string) string { return env[k] })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,6 +28,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/churn"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/reenrich"
@@ -49,7 +50,7 @@ type fixture struct {
 	logs    *cloudwatchlogs.Client
 	s3      *s3.Client
 	store   *inventorystore.Store
-	inv     *handler.InventoryHandler
+	inv     *inventoryhandler.InventoryHandler
 	sink    *s3sink.Sink
 	group   string
 	stream  string
@@ -81,7 +82,7 @@ func newFixture(t *testing.T) *fixture {
 		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	})
 	f.store = inventorystore.New(db, table, inventorystore.Options{})
-	f.inv = &handler.InventoryHandler{Store: f.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	f.inv = &inventoryhandler.InventoryHandler{Store: f.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	bucket := fmt.Sprintf("reenrich-%d-%d", time.Now().UnixNano()%1_000_000, n)
 	if _, err := f.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)

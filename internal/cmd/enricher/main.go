@@ -12,57 +12,27 @@
 //	                [--format json|parquet] [--app NAME] [--out FILE|-]
 //
 // Run "enricher help" for every flag. Inside Lambda (AWS_LAMBDA_RUNTIME_API
-// is set) it serves CloudWatch Logs subscription events instead; see
-// lambda.go for its configuration. With VPCFLOW_MODE set to cloudwatch-logs,
-// kinesis or s3 (flow log files named by S3 notifications in an SQS queue)
-// it writes the rows to S3 instead, with inventory it keeps the inventory
-// table current, with compact it merges the staged rows into large objects
-// (package compaction), and with watchdog it runs the flow log coverage
-// watchdog (package handler).
+// is set) it serves CloudWatch Logs subscription events instead and writes
+// the rows to the function's log; see lambda.go for its configuration.
+//
+// The functions the provider deploys are not this command: each
+// VPCFLOW_MODE is served by a smaller bootstrap of its own
+// (internal/cmd/lambda/..., listed in internal/lambdazip), which links only
+// the clients its mode calls.
 package main
 
 import (
-	"context"
 	"log"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 )
 
 func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		if mode := os.Getenv(handler.EnvMode); mode != "" {
-			if mode == handler.ModeInventory {
-				// Inventory events and the scheduled full sync.
-				h, err := handler.InventoryFromEnv(context.Background(), os.Getenv)
-				if err != nil {
-					log.Fatal(err)
-				}
-				lambda.Start(h)
-				return
-			}
-			if mode == handler.ModeCompact {
-				startCompaction()
-				return
-			}
-			if mode == handler.ModeWatchdog {
-				// The coverage watchdog, on an EventBridge schedule.
-				w, err := handler.NewWatchdogFromEnv(context.Background(), os.Getenv)
-				if err != nil {
-					log.Fatal(err)
-				}
-				lambda.Start(w.HandleWatchdog)
-				return
-			}
-			// Rows to S3: see package handler for the configuration.
-			h, err := handler.EnrichFromEnv(context.Background(), mode, os.Getenv)
-			if err != nil {
-				log.Fatal(err)
-			}
-			lambda.Start(h)
-			return
+		if mode := os.Getenv(envMode); mode != "" {
+			log.Fatalf("%s=%q: this is the enricher command, which serves no mode; deploy the package of the mode "+
+				"(vpcflow_enricher_function does, and the release publishes one zip per package)", envMode, mode)
 		}
 		h, err := newCloudWatchLogsHandler(os.Getenv, os.Stdout)
 		if err != nil {
@@ -73,3 +43,6 @@ func main() {
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// envMode selects the handler of the deployed functions.
+const envMode = "VPCFLOW_MODE"

@@ -1,4 +1,4 @@
-package handler
+package watchdoghandler
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package handler
+package watchdoghandler
 
 import (
 	"context"
@@ -19,8 +19,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
 
-// ModeWatchdog is the value of VPCFLOW_MODE with which the enricher binary
-// serves the watchdog's schedule instead of flow log records.
+// ModeWatchdog is the value of VPCFLOW_MODE of the watchdog function.
 const ModeWatchdog = "watchdog"
 
 // watchdogSession names the sessions of the roles the watchdog assumes.

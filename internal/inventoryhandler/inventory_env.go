@@ -1,4 +1,4 @@
-package handler
+package inventoryhandler
 
 import (
 	"context"
@@ -19,8 +19,12 @@ import (
 // EventBridge events update it and a scheduled event runs the full sync.
 const ModeInventory = "inventory"
 
-// Environment of the inventory function besides EnvInventoryTable.
+// Environment of the inventory function.
 const (
+	// EnvInventoryTable is the DynamoDB table the function keeps: the
+	// same variable the enrichment function reads its inventory from
+	// (handler.EnvInventoryTable).
+	EnvInventoryTable = "VPCFLOW_INVENTORY_TABLE"
 	// EnvSourceRoles lists, comma separated, the roles in source accounts
 	// the scheduled sync assumes.
 	EnvSourceRoles = "VPCFLOW_SOURCE_ROLES"

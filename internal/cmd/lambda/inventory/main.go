@@ -1,0 +1,27 @@
+// Command inventory is the bootstrap of the inventory function
+// (VPCFLOW_MODE=inventory): EC2 and CloudTrail events keep the DynamoDB
+// inventory current, and a scheduled event runs the full sync (package
+// inventoryhandler).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
+)
+
+func main() {
+	if mode := os.Getenv("VPCFLOW_MODE"); mode != inventoryhandler.ModeInventory {
+		log.Fatal(fmt.Errorf("VPCFLOW_MODE=%q: this is the inventory function's package, which serves %q only", mode, inventoryhandler.ModeInventory))
+	}
+	h, err := inventoryhandler.InventoryFromEnv(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h)
+}
