@@ -1,0 +1,67 @@
+package handler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
+)
+
+// fileS3 serves one flow log file from memory, as a fast S3 would.
+type fileS3 struct{ body []byte }
+
+func (f fileS3) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(f.body))}, nil
+}
+
+// BenchmarkHandleS3 measures a warm s3-mode handler on one SQS message
+// naming a gzip flow log file of the benchmark payload's 10,000 records,
+// with its header line, as VPC Flow Logs delivers it to S3: read, parse,
+// enrich, and the puts to S3 (which discards them).
+func BenchmarkHandleS3(b *testing.B) {
+	gz := subscription.GeneratePayload(benchRecords, 1)
+	data, err := subscription.DecodeNaive(gz)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var text strings.Builder
+	text.WriteString("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n")
+	for _, ev := range data.LogEvents {
+		text.WriteString(ev.Message)
+		text.WriteByte('\n')
+	}
+	var file bytes.Buffer
+	zw := gzip.NewWriter(&file)
+	_, _ = zw.Write([]byte(text.String()))
+	_ = zw.Close()
+	sink, err := s3sink.New(&discardS3{}, "rows", "flows", s3sink.Parquet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := NewS3Handler(EnrichConfig{Sink: sink, Inventory: StaticInventory{Inv: payloadsInventory(b, gz)}, Logger: quietLog}, fileS3{file.Bytes()}, S3Options{TempDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "1", Body: `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",` +
+		`"s3":{"bucket":{"name":"flow-logs"},"object":{"key":"AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/06/01/f.log.gz","eTag":"abc"}}}]}`}}}
+	ctx := context.Background()
+	b.SetBytes(int64(file.Len()))
+	b.ReportAllocs()
+	cpu := cputime.Process()
+	for b.Loop() {
+		resp, err := h.HandleSQS(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) > 0 {
+			b.Fatal(err, resp.BatchItemFailures)
+		}
+	}
+	reportRecords(b, cpu, false)
+}
