@@ -42,5 +42,6 @@ func Organisation() Estate {
 		ObjectBytes:               128 << 20,
 		RetentionDays:             90,
 		QueriesPerDay:             1,
+		FlowLogsPerAccount:        2,
 	}
 }

@@ -78,7 +78,7 @@ func Render(w io.Writer, g Guide) error {
 	p("The tiers of log delivery are those of this estate's month (%s records).\n\n", count(est.RecordsPerDay*daysPerMonth))
 	writeBill(&b, "CloudWatch Logs and Kinesis (the module's default path)", est.PerBillion)
 	if g.S3 != nil {
-		writeBill(&b, "Flow logs delivered to S3, read through SQS (`source = \"s3\"`)", g.S3.PerBillion)
+		writeBill(&b, fmt.Sprintf("Flow logs delivered to S3, read through SQS (`s3_source`): %d concurrent invocations, %s files a second", g.S3.Concurrency, count(g.S3.InvocationsPerSecond)), g.S3.PerBillion)
 	}
 	p("## The estate's month\n\n")
 	writeBill(&b, "CloudWatch Logs and Kinesis, 30 days", est.Monthly)

@@ -64,6 +64,9 @@ type Estate struct {
 	RetentionDays float64
 	// QueriesPerDay is how often each named query runs.
 	QueriesPerDay float64
+	// FlowLogsPerAccount is how many flow logs deliver files to S3 in an
+	// account (mode s3): each delivers a file every 5 minutes.
+	FlowLogsPerAccount float64
 }
 
 // Prices are list prices in US dollars (us-east-1 unless changed).
@@ -148,22 +151,28 @@ func Plan(f Figures, e Estate, p Prices) (Estimate, error) {
 	est.RowsPerDay = est.RecordsPerDay * f.RowsPerRecord
 	est.RowBytesPerDay = est.RowsPerDay * rowBytes
 
-	// Kinesis: the payload bytes and the payload count each bound the shards.
-	payloadsPerSecond := e.RecordsPerSecond / f.RecordsPerPayload
-	byBytes := e.RecordsPerSecond * f.PayloadBytes / (shardWriteBytes * e.ShardUtilisation)
-	byCount := payloadsPerSecond / (shardWriteRecords * e.ShardUtilisation)
-	est.Shards = int(math.Ceil(max(byBytes, byCount, 1)))
-
 	// Lambda: CPU-bound work, a vCPU share set by memory.
 	share := min(e.LambdaMemoryMB/fullVCPUMemoryMB, 1)
 	est.CPUsBusy = e.RecordsPerSecond / cpu
-	perShardCPU := est.CPUsBusy / float64(est.Shards) / share
-	est.ParallelizationFactor = int(math.Ceil(max(perShardCPU/e.CPUUtilisation, 1)))
-	if est.ParallelizationFactor > 10 {
-		return Estimate{}, fmt.Errorf("a shard would need %d concurrent invocations (Kinesis allows 10): add shards or memory", est.ParallelizationFactor)
+	if e.Mode == "s3" {
+		// SQS: an invocation per flow log file, files every 5 minutes per
+		// flow log, as many concurrent invocations as the CPU needs.
+		est.InvocationsPerSecond = float64(e.Accounts) * max(e.FlowLogsPerAccount, 1) / 300
+		est.Concurrency = int(math.Ceil(est.CPUsBusy / share / e.CPUUtilisation))
+	} else {
+		// Kinesis: the payload bytes and the payload count each bound the shards.
+		payloadsPerSecond := e.RecordsPerSecond / f.RecordsPerPayload
+		byBytes := e.RecordsPerSecond * f.PayloadBytes / (shardWriteBytes * e.ShardUtilisation)
+		byCount := payloadsPerSecond / (shardWriteRecords * e.ShardUtilisation)
+		est.Shards = int(math.Ceil(max(byBytes, byCount, 1)))
+		perShardCPU := est.CPUsBusy / float64(est.Shards) / share
+		est.ParallelizationFactor = int(math.Ceil(max(perShardCPU/e.CPUUtilisation, 1)))
+		if est.ParallelizationFactor > 10 {
+			return Estimate{}, fmt.Errorf("a shard would need %d concurrent invocations (Kinesis allows 10): add shards or memory", est.ParallelizationFactor)
+		}
+		est.Concurrency = est.Shards * est.ParallelizationFactor
+		est.InvocationsPerSecond = float64(est.Concurrency) * e.InvocationsPerShardSecond
 	}
-	est.Concurrency = est.Shards * est.ParallelizationFactor
-	est.InvocationsPerSecond = float64(est.Concurrency) * e.InvocationsPerShardSecond
 	// One staging object per invocation and hour partition it touches;
 	// records of a minute mostly fall in one hour.
 	est.StagingObjectsPerDay = est.InvocationsPerSecond * secondsPerDay
