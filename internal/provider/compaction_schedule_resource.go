@@ -28,14 +28,14 @@ var (
 const compactionTargetID = "vpcflow-compaction"
 
 func newCompactionScheduleResource() resource.Resource {
-	return &compactionScheduleResource{schedule: functionSchedule{
+	return &compactionScheduleResource{functionSchedule: functionSchedule{typeName: "vpcflow_compaction_schedule",
 		what: "compaction", targetID: compactionTargetID, statementPrefix: "vpcflow-compaction-",
 		description: "vpcflow compaction: staged enriched rows merged into large objects",
 	}}
 }
 
 type compactionScheduleResource struct {
-	schedule functionSchedule
+	functionSchedule
 }
 
 func (r *compactionScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -64,15 +64,11 @@ func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.Schema
 	}
 }
 
-func (r *compactionScheduleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.schedule.configure("vpcflow_compaction_schedule", req, resp)
-}
-
 // ModifyPlan fills in the rule's ARN and the statement id, and checks the
 // function's mode, configuration and execution role.
 func (r *compactionScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	defer planTagsAllOf(ctx, r.schedule.data, resp)
-	if req.Plan.Raw.IsNull() || r.schedule.data == nil {
+	defer planTagsAllOf(ctx, r.data, resp)
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan scheduleModel
@@ -80,12 +76,12 @@ func (r *compactionScheduleResource) ModifyPlan(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	account := r.schedule.planComputed(ctx, &plan, &resp.Diagnostics)
+	account := r.planComputed(ctx, &plan, &resp.Diagnostics)
 	if account == "" {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if r.schedule.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
+	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
 		return
 	}
 	r.checkFunction(ctx, plan.FunctionARN.ValueString(), account, &resp.Diagnostics)
@@ -95,8 +91,8 @@ func (r *compactionScheduleResource) ModifyPlan(ctx context.Context, req resourc
 // and its role. A function that does not exist yet is not a finding: it is
 // created in this run, and its role is checked where it is created.
 func (r *compactionScheduleResource) checkFunction(ctx context.Context, functionARN, account string, diags *diag.Diagnostics) {
-	data := r.schedule.data
-	out, err := r.schedule.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
+	data := r.data
+	out, err := r.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
 	if hasErrorCode(err, "ResourceNotFoundException") {
 		return
 	}
@@ -129,55 +125,5 @@ func (r *compactionScheduleResource) checkFunction(ctx context.Context, function
 	part := pipelinepolicy.CompactNeeds(e)
 	needs := append([]delivery.Need{{Action: "s3:PutObject", Resource: part[0].Resource, FixResource: e.OutputObjectsARN()}}, part...)
 	role := aws.ToString(out.Configuration.Role)
-	findings, found, err := checkExistingRole(ctx, data.docs, delivery.ServiceRole{
-		RoleARN:      role,
-		Service:      pipelinepolicy.LambdaService,
-		Caller:       "the compaction function",
-		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
-		Needs:        needs,
-		Target:       "AWS",
-		Outcome:      "every compaction run fails and the staged rows never reach the table",
-	})
-	switch {
-	case err != nil:
-		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction role not checked", err.Error())
-	case !found:
-		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction role not found",
-			fmt.Sprintf("The function's role %s does not exist, so the compaction cannot run.", role))
-	default:
-		reportRoleFindings(diags, data.client.Settings.Validation, path.Root("function_arn"), "The compaction could not do its work", findings)
-	}
-}
-
-func (r *compactionScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.schedule.create(ctx, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *compactionScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.schedule.apply(ctx, &plan, &state, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *compactionScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	r.schedule.read(ctx, req, resp)
-}
-
-func (r *compactionScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	r.schedule.delete(ctx, req, resp)
-}
-
-func (r *compactionScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.schedule.importState(ctx, "vpcflow_compaction_schedule", req, resp)
+	r.checkRole(ctx, role, account, needs, "every compaction run fails and the staged rows never reach the table", diags)
 }

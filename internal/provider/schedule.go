@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
 
@@ -35,6 +37,8 @@ type functionSchedule struct {
 	targetID, statementPrefix string
 	// description begins the rule's description.
 	description string
+	// typeName is the resource type, for messages.
+	typeName string
 
 	data   *providerData
 	events inventoryRulesAPI
@@ -107,8 +111,9 @@ func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescriptio
 	}
 }
 
-// configure takes the clients from the provider data.
-func (s *functionSchedule) configure(typeName string, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+// Configure takes the clients from the provider data.
+func (s *functionSchedule) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	typeName := s.typeName
 	data, err := providerDataFrom(req.ProviderData)
 	if err != nil {
 		resp.Diagnostics.AddError("configuring "+typeName, err.Error())
@@ -250,7 +255,7 @@ func (s *functionSchedule) ruleTags(ctx context.Context, ruleARN string) (map[st
 // read refreshes the state from the rule, its target, the function's
 // policy and the rule's tags; it removes the resource when the rule is
 // gone.
-func (s *functionSchedule) read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m scheduleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -318,7 +323,7 @@ func (s *functionSchedule) read(ctx context.Context, req resource.ReadRequest, r
 
 // delete removes the target, the rule and the function's statement;
 // what is gone already is not an error.
-func (s *functionSchedule) delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+func (s *functionSchedule) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state scheduleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -341,10 +346,56 @@ func (s *functionSchedule) delete(ctx context.Context, req resource.DeleteReques
 }
 
 // importState takes a rule name as the import ID.
-func (s *functionSchedule) importState(ctx context.Context, typeName string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (s *functionSchedule) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	typeName := s.typeName
 	if !ruleNamePattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("importing "+typeName, fmt.Sprintf("ID %q is not an EventBridge rule name", req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+func (s *functionSchedule) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s.create(ctx, &plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (s *functionSchedule) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s.apply(ctx, &plan, &state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// checkRole checks the scheduled function's execution role against what
+// it needs; outcome says what happens when it cannot.
+func (s *functionSchedule) checkRole(ctx context.Context, role, account string, needs []delivery.Need, outcome string, diags *diag.Diagnostics) {
+	findings, found, err := checkExistingRole(ctx, s.data.docs, delivery.ServiceRole{
+		RoleARN:      role,
+		Service:      pipelinepolicy.LambdaService,
+		Caller:       "the " + s.what + " function",
+		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
+		Needs:        needs,
+		Target:       "AWS",
+		Outcome:      outcome,
+	})
+	what := strings.ToUpper(s.what[:1]) + s.what[1:]
+	switch {
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("function_arn"), what+" role not checked", err.Error())
+	case !found:
+		diags.AddAttributeWarning(path.Root("function_arn"), what+" role not found",
+			fmt.Sprintf("The function's role %s does not exist, so the %s cannot run.", role, s.what))
+	default:
+		reportRoleFindings(diags, s.data.client.Settings.Validation, path.Root("function_arn"), "The "+s.what+" could not do its work", findings)
+	}
 }

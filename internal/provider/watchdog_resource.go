@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
@@ -43,14 +42,14 @@ type watchdogLambdaAPI interface {
 }
 
 func newWatchdogResource() resource.Resource {
-	return &watchdogResource{schedule: functionSchedule{
+	return &watchdogResource{functionSchedule: functionSchedule{typeName: "vpcflow_watchdog",
 		what: "watchdog", targetID: watchdogTargetID, statementPrefix: "vpcflow-watchdog-",
 		description: "vpcflow watchdog: VPC flow log coverage and delivery",
 	}}
 }
 
 type watchdogResource struct {
-	schedule functionSchedule
+	functionSchedule
 }
 
 type watchdogModel = scheduleModel
@@ -79,17 +78,13 @@ func (r *watchdogResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
-func (r *watchdogResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.schedule.configure("vpcflow_watchdog", req, resp)
-}
-
 func watchdogStatementID(name string) string { return lambdaStatementID("vpcflow-watchdog-", name) }
 
 // ModifyPlan fills in the rule's ARN and the statement id, and checks the
 // function's execution role against what the watchdog does.
 func (r *watchdogResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	defer planTagsAllOf(ctx, r.schedule.data, resp)
-	if req.Plan.Raw.IsNull() || r.schedule.data == nil {
+	defer planTagsAllOf(ctx, r.data, resp)
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan watchdogModel
@@ -97,12 +92,12 @@ func (r *watchdogResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	account := r.schedule.planComputed(ctx, &plan, &resp.Diagnostics)
+	account := r.planComputed(ctx, &plan, &resp.Diagnostics)
 	if account == "" {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if r.schedule.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
+	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
 		return
 	}
 	r.checkFunction(ctx, plan.FunctionARN.ValueString(), account, &resp.Diagnostics)
@@ -112,7 +107,7 @@ func (r *watchdogResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 // function that does not exist yet is not a finding: it is created in
 // this run, and its role is checked where it is created.
 func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, account string, diags *diag.Diagnostics) {
-	out, err := r.schedule.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
+	out, err := r.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
 	if hasErrorCode(err, "ResourceNotFoundException") {
 		return
 	}
@@ -139,56 +134,6 @@ func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, accou
 		return
 	}
 	role := aws.ToString(out.Configuration.Role)
-	data := r.schedule.data
-	findings, found, err := checkExistingRole(ctx, data.docs, delivery.ServiceRole{
-		RoleARN:      role,
-		Service:      pipelinepolicy.LambdaService,
-		Caller:       "the watchdog function",
-		TrustContext: map[string][]string{"aws:SourceAccount": {account}},
-		Needs:        cfg.Deployment(data.client.Partition(), account, data.client.Region()).Needs(),
-		Target:       "AWS",
-		Outcome:      "the watchdog fails on every run and reports nothing, as silently as a broken flow log",
-	})
-	switch {
-	case err != nil:
-		diags.AddAttributeWarning(path.Root("function_arn"), "Watchdog role not checked", err.Error())
-	case !found:
-		diags.AddAttributeWarning(path.Root("function_arn"), "Watchdog role not found",
-			fmt.Sprintf("The function's role %s does not exist, so the watchdog cannot run.", role))
-	default:
-		reportRoleFindings(diags, data.client.Settings.Validation, path.Root("function_arn"), "The watchdog could not do its work", findings)
-	}
-}
-
-func (r *watchdogResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan watchdogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.schedule.create(ctx, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *watchdogResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state watchdogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.schedule.apply(ctx, &plan, &state, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *watchdogResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	r.schedule.read(ctx, req, resp)
-}
-
-func (r *watchdogResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	r.schedule.delete(ctx, req, resp)
-}
-
-func (r *watchdogResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.schedule.importState(ctx, "vpcflow_watchdog", req, resp)
+	needs := cfg.Deployment(r.data.client.Partition(), account, r.data.client.Region()).Needs()
+	r.checkRole(ctx, role, account, needs, "the watchdog fails on every run and reports nothing, as silently as a broken flow log", diags)
 }
