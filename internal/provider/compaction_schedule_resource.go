@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
@@ -28,10 +25,12 @@ var (
 const compactionTargetID = "vpcflow-compaction"
 
 func newCompactionScheduleResource() resource.Resource {
-	return &compactionScheduleResource{functionSchedule: functionSchedule{typeName: "vpcflow_compaction_schedule",
+	r := &compactionScheduleResource{functionSchedule: functionSchedule{typeName: "vpcflow_compaction_schedule",
 		what: "compaction", targetID: compactionTargetID, statementPrefix: "vpcflow-compaction-",
 		description: "vpcflow compaction: staged enriched rows merged into large objects",
 	}}
+	r.check = r.checkFunction
+	return r
 }
 
 type compactionScheduleResource struct {
@@ -64,47 +63,8 @@ func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.Schema
 	}
 }
 
-// ModifyPlan fills in the rule's ARN and the statement id, and checks the
-// function's mode, configuration and execution role.
-func (r *compactionScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	defer planTagsAllOf(ctx, r.data, resp)
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	account := r.planComputed(ctx, &plan, &resp.Diagnostics)
-	if account == "" {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
-		return
-	}
-	r.checkFunction(ctx, plan.FunctionARN.ValueString(), account, &resp.Diagnostics)
-}
-
-// checkFunction reads the function and checks its mode, its environment
-// and its role. A function that does not exist yet is not a finding: it is
-// created in this run, and its role is checked where it is created.
-func (r *compactionScheduleResource) checkFunction(ctx context.Context, functionARN, account string, diags *diag.Diagnostics) {
-	data := r.data
-	out, err := r.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return
-	}
-	if err != nil {
-		diags.AddAttributeWarning(path.Root("function_arn"), "Compaction function not checked",
-			fmt.Sprintf("Reading the function failed (lambda:GetFunction), so this plan cannot tell whether the compaction can do its work: %s", err))
-		return
-	}
-	env := map[string]string{}
-	if c := out.Configuration; c != nil && c.Environment != nil {
-		env = c.Environment.Variables
-	}
+// checkFunction checks the scheduled function's mode, environment and role.
+func (r *compactionScheduleResource) checkFunction(ctx context.Context, functionARN, account string, env map[string]string, role string, diags *diag.Diagnostics) {
 	if env[envEnricherMode] != handler.ModeCompact {
 		diags.AddAttributeError(path.Root("function_arn"), "Function not in compact mode",
 			fmt.Sprintf("Function %s has %s = %q, so the schedule would invoke it with events it does not handle, and the staged rows would never reach the table. "+
@@ -117,13 +77,12 @@ func (r *compactionScheduleResource) checkFunction(ctx context.Context, function
 			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
 		return
 	}
-	e := pipelinepolicy.Execution{Partition: data.client.Partition(), Mode: pipelinepolicy.ModeCompact,
+	e := pipelinepolicy.Execution{Partition: r.data.client.Partition(), Mode: pipelinepolicy.ModeCompact,
 		OutputBucket: env[envEnricherOutputBucket], OutputPrefix: env[envEnricherOutputPrefix]}
 	if e.OutputPrefix == "" {
 		e.OutputPrefix = handler.DefaultOutputPrefix
 	}
 	part := pipelinepolicy.CompactNeeds(e)
 	needs := append([]delivery.Need{{Action: "s3:PutObject", Resource: part[0].Resource, FixResource: e.OutputObjectsARN()}}, part...)
-	role := aws.ToString(out.Configuration.Role)
 	r.checkRole(ctx, role, account, needs, "every compaction run fails and the staged rows never reach the table", diags)
 }

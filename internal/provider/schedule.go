@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	eventbridgetypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
@@ -39,6 +41,9 @@ type functionSchedule struct {
 	description string
 	// typeName is the resource type, for messages.
 	typeName string
+	// check checks, at plan time, the function a plan schedules: its
+	// environment and its execution role, as GetFunction reports them.
+	check func(ctx context.Context, functionARN, account string, env map[string]string, role string, diags *diag.Diagnostics)
 
 	data   *providerData
 	events inventoryRulesAPI
@@ -398,4 +403,46 @@ func (s *functionSchedule) checkRole(ctx context.Context, role, account string, 
 	default:
 		reportRoleFindings(diags, s.data.client.Settings.Validation, path.Root("function_arn"), "The "+s.what+" could not do its work", findings)
 	}
+}
+
+// ModifyPlan fills in the rule's ARN and the statement id, and checks the
+// scheduled function. A function that does not exist yet is not a finding:
+// it is created in this run, and its role is checked where it is created.
+func (s *functionSchedule) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planTagsAllOf(ctx, s.data, resp)
+	if req.Plan.Raw.IsNull() || s.data == nil {
+		return
+	}
+	var plan scheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	account := s.planComputed(ctx, &plan, &resp.Diagnostics)
+	if account == "" {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if s.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
+		return
+	}
+	functionARN := plan.FunctionARN.ValueString()
+	out, err := s.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
+	if hasErrorCode(err, "ResourceNotFoundException") {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("function_arn"), strings.ToUpper(s.what[:1])+s.what[1:]+" function not checked",
+			fmt.Sprintf("Reading the function failed (lambda:GetFunction), so this plan cannot tell whether the %s can do its work: %s", s.what, err))
+		return
+	}
+	env := map[string]string{}
+	var role string
+	if c := out.Configuration; c != nil {
+		if c.Environment != nil {
+			env = c.Environment.Variables
+		}
+		role = aws.ToString(c.Role)
+	}
+	s.check(ctx, functionARN, account, env, role, &resp.Diagnostics)
 }

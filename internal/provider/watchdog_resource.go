@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
@@ -42,10 +40,12 @@ type watchdogLambdaAPI interface {
 }
 
 func newWatchdogResource() resource.Resource {
-	return &watchdogResource{functionSchedule: functionSchedule{typeName: "vpcflow_watchdog",
+	r := &watchdogResource{functionSchedule: functionSchedule{typeName: "vpcflow_watchdog",
 		what: "watchdog", targetID: watchdogTargetID, statementPrefix: "vpcflow-watchdog-",
 		description: "vpcflow watchdog: VPC flow log coverage and delivery",
 	}}
+	r.check = r.checkFunction
+	return r
 }
 
 type watchdogResource struct {
@@ -80,46 +80,8 @@ func (r *watchdogResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 
 func watchdogStatementID(name string) string { return lambdaStatementID("vpcflow-watchdog-", name) }
 
-// ModifyPlan fills in the rule's ARN and the statement id, and checks the
-// function's execution role against what the watchdog does.
-func (r *watchdogResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	defer planTagsAllOf(ctx, r.data, resp)
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	var plan watchdogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	account := r.planComputed(ctx, &plan, &resp.Diagnostics)
-	if account == "" {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.FunctionARN) {
-		return
-	}
-	r.checkFunction(ctx, plan.FunctionARN.ValueString(), account, &resp.Diagnostics)
-}
-
-// checkFunction reads the function and checks its mode and its role. A
-// function that does not exist yet is not a finding: it is created in
-// this run, and its role is checked where it is created.
-func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, account string, diags *diag.Diagnostics) {
-	out, err := r.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return
-	}
-	if err != nil {
-		diags.AddAttributeWarning(path.Root("function_arn"), "Watchdog function not checked",
-			fmt.Sprintf("Reading the function failed (lambda:GetFunction), so this plan cannot tell whether the watchdog can do its work: %s", err))
-		return
-	}
-	env := map[string]string{}
-	if c := out.Configuration; c != nil && c.Environment != nil {
-		env = c.Environment.Variables
-	}
+// checkFunction checks the scheduled function's mode, environment and role.
+func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, account string, env map[string]string, role string, diags *diag.Diagnostics) {
 	if env[envEnricherMode] != watchdogModeValue {
 		diags.AddAttributeWarning(path.Root("function_arn"), "Function not in watchdog mode",
 			fmt.Sprintf("Function %s has %s = %q, so the schedule would invoke it with events it does not handle, and nothing would be watched. "+
@@ -133,7 +95,6 @@ func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, accou
 			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
 		return
 	}
-	role := aws.ToString(out.Configuration.Role)
 	needs := cfg.Deployment(r.data.client.Partition(), account, r.data.client.Region()).Needs()
 	r.checkRole(ctx, role, account, needs, "the watchdog fails on every run and reports nothing, as silently as a broken flow log", diags)
 }
