@@ -94,6 +94,24 @@ func (s awsState) tags(name string) (types.Map, diag.Diagnostics) {
 	return types.MapValue(types.StringType, out)
 }
 
+// moveFrom is the state mover of a hashicorp/aws resource type whose state
+// convert turns into this provider's model.
+func moveFrom[M any](source string, convert func(awsState) (M, diag.Diagnostics)) resource.StateMover {
+	return resource.StateMover{StateMover: func(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+		s, ok, diags := decodeAWSState(req, source)
+		resp.Diagnostics.Append(diags...)
+		if !ok {
+			return
+		}
+		m, diags := convert(s)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.TargetState.Set(ctx, &m)...)
+	}}
+}
+
 // nullIfEmptyMap turns an empty tags_all into null, as the provider plans it.
 func nullIfEmptyMap(m types.Map) types.Map {
 	if !m.IsNull() && len(m.Elements()) == 0 {
@@ -104,21 +122,7 @@ func nullIfEmptyMap(m types.Map) types.Map {
 
 // MoveState moves an aws_flow_log of hashicorp/aws into vpcflow_flow_log.
 func (r *flowLogResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: moveFlowLogState}}
-}
-
-func moveFlowLogState(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-	s, ok, diags := decodeAWSState(req, "aws_flow_log")
-	resp.Diagnostics.Append(diags...)
-	if !ok {
-		return
-	}
-	m, diags := flowLogModelFromAWS(s)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.TargetState.Set(ctx, &m)...)
+	return []resource.StateMover{moveFrom("aws_flow_log", flowLogModelFromAWS)}
 }
 
 // flowLogModelFromAWS converts an aws_flow_log state.
@@ -197,21 +201,7 @@ func flowLogModelFromAWS(s awsState) (flowLogModel, diag.Diagnostics) {
 
 // MoveState moves an aws_cloudwatch_log_group of hashicorp/aws into vpcflow_log_group.
 func (r *logGroupResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: moveLogGroupState}}
-}
-
-func moveLogGroupState(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-	s, ok, diags := decodeAWSState(req, "aws_cloudwatch_log_group")
-	resp.Diagnostics.Append(diags...)
-	if !ok {
-		return
-	}
-	m, diags := logGroupModelFromAWS(s)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.TargetState.Set(ctx, &m)...)
+	return []resource.StateMover{moveFrom("aws_cloudwatch_log_group", logGroupModelFromAWS)}
 }
 
 // logGroupModelFromAWS converts an aws_cloudwatch_log_group state.

@@ -104,7 +104,7 @@ func TestMoveState_otherSourcesAreLeftAlone(t *testing.T) {
 	resp := &fwresource.MoveStateResponse{TargetState: target}
 	req := fwresource.MoveStateRequest{SourceProviderAddress: "registry.terraform.io/hashicorp/google", SourceTypeName: "aws_flow_log",
 		SourceRawState: &tfprotov6.RawState{JSON: []byte(awsFlowLogV6State)}}
-	moveFlowLogState(ctx, req, resp)
+	(&flowLogResource{}).MoveState(ctx)[0].StateMover(ctx, req, resp)
 	if !resp.TargetState.Raw.IsNull() || resp.Diagnostics.HasError() {
 		t.Errorf("a state of another provider was moved: %v", resp.Diagnostics)
 	}
