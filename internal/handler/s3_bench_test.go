@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
@@ -21,6 +22,20 @@ type fileS3 struct{ body []byte }
 
 func (f fileS3) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(f.body))}, nil
+}
+
+// keysS3 discards objects and counts those of rejected records.
+type keysS3 struct {
+	discardS3
+	puts, rejected int
+}
+
+func (k *keysS3) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	k.puts++
+	if strings.Contains(aws.ToString(in.Key), "_rejected/") {
+		k.rejected++
+	}
+	return k.discardS3.PutObject(ctx, in, opts...)
 }
 
 // BenchmarkHandleS3 measures a warm s3-mode handler on one SQS message
@@ -43,7 +58,8 @@ func BenchmarkHandleS3(b *testing.B) {
 	zw := gzip.NewWriter(&file)
 	_, _ = zw.Write([]byte(text.String()))
 	_ = zw.Close()
-	sink, err := s3sink.New(&discardS3{}, "rows", "flows", s3sink.Parquet)
+	store := &keysS3{}
+	sink, err := s3sink.New(store, "rows", "flows", s3sink.Parquet)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,6 +78,9 @@ func BenchmarkHandleS3(b *testing.B) {
 		if err != nil || len(resp.BatchItemFailures) > 0 {
 			b.Fatal(err, resp.BatchItemFailures)
 		}
+	}
+	if store.puts == 0 || store.rejected > 0 {
+		b.Fatalf("%d objects stored, %d of rejected records: the file was not enriched", store.puts, store.rejected)
 	}
 	reportRecords(b, cpu, false)
 }
