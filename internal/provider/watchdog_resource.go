@@ -52,8 +52,6 @@ type watchdogResource struct {
 	functionSchedule
 }
 
-type watchdogModel = scheduleModel
-
 func (r *watchdogResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_watchdog"
 }
