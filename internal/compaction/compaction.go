@@ -5,7 +5,7 @@
 // per partition and busy shard.
 //
 // The enrichment handlers write their rows to a staging folder that Athena
-// does not read (an underscore folder, s3sink.StagingDir):
+// does not read (an underscore folder, contract.StagingDir):
 //
 //	PREFIX/_staging/dt=YYYY-MM-DD/hour=HH/PART.{json.gz,parquet}
 //
@@ -42,6 +42,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 // Folders under the prefix. Athena, like Hive, skips folders whose names
@@ -104,7 +105,7 @@ type Options struct {
 	// MaxObjectBytes is the size at which an object is cut and the next
 	// begun; DefaultMaxObjectBytes when zero. An object ends at the first
 	// row group or compressed block that takes it past this size, so it
-	// may exceed it by one Parquet row group (output.RowGroupRows rows, a
+	// may exceed it by one Parquet row group (parquetrows.RowGroupRows rows, a
 	// megabyte or two) or 64 KiB of NDJSON.
 	MaxObjectBytes int64
 	// Now is the clock; time.Now when nil.
@@ -449,7 +450,7 @@ func (w *objectWriter) write(r *output.Row) error {
 	if w.w == nil {
 		w.buf.Reset()
 		if w.format == Parquet {
-			w.w = output.NewParquet(&w.buf)
+			w.w = parquetrows.NewWriter(&w.buf)
 		} else {
 			nd, err := output.NewNDJSON(&w.buf, output.NDJSONOptions{Gzip: true})
 			if err != nil {
@@ -489,7 +490,7 @@ func (w *objectWriter) cut(ctx context.Context, store Store) error {
 func readRows(key string, body []byte, fn func(*output.Row) error) error {
 	switch {
 	case strings.HasSuffix(key, parquetExt):
-		rows, err := output.ReadParquet(bytes.NewReader(body), int64(len(body)))
+		rows, err := parquetrows.Read(bytes.NewReader(body), int64(len(body)))
 		if err != nil {
 			return err
 		}

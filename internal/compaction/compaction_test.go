@@ -17,6 +17,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/compaction"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 )
 
@@ -132,7 +133,7 @@ func readAll(tb testing.TB, store compaction.Store, prefix string) ([]output.Row
 		}
 		n++
 		if strings.HasSuffix(key, ".parquet") {
-			rs, err := output.ReadParquet(bytes.NewReader(body), int64(len(body)))
+			rs, err := parquetrows.Read(bytes.NewReader(body), int64(len(body)))
 			if err != nil {
 				tb.Fatalf("%s: %v", key, err)
 			}

@@ -24,7 +24,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo/answers"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
@@ -426,7 +426,7 @@ func rowTotals(t *testing.T, dir string) totals {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := output.ReadParquet(bytes.NewReader(body), int64(len(body)))
+		rows, err := parquetrows.Read(bytes.NewReader(body), int64(len(body)))
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}

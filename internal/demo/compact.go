@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/compaction"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 )
 
@@ -19,7 +20,7 @@ import (
 // which are the compaction function's. The estate's hours ended long ago,
 // so every partition is closed.
 func compact(ctx context.Context, c *clients, pl *pipeline) (compaction.Stats, bool, error) {
-	if staged, _ := strconv.ParseBool(pl.env[handler.EnvOutputStaging]); !staged {
+	if staged, _ := strconv.ParseBool(pl.env[contract.EnvOutputStaging]); !staged {
 		return compaction.Stats{}, false, nil
 	}
 	h, err := handler.NewCompactFromEnv(func(k string) string { return pl.env[k] }, c.s3, slog.New(slog.NewTextHandler(io.Discard, nil)))

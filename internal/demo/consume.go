@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
 )
 
@@ -72,7 +72,7 @@ func perSecond(n int, d time.Duration) float64 {
 // over every shard of the stream from its start.
 func consume(ctx context.Context, c *clients, pl *pipeline, p *progress) (EnrichStats, error) {
 	var st EnrichStats
-	zip, err := artifact.ZipForMode(pl.env[handler.EnvMode], hostArch())
+	zip, err := artifact.ZipForMode(pl.env[contract.EnvMode], hostArch())
 	if err != nil {
 		return st, err
 	}

@@ -23,8 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo/answers"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 )
 
@@ -94,10 +94,10 @@ func TestRun(t *testing.T) {
 		Timeout: aws.Int32(300), MemorySize: aws.Int32(512),
 		Code: &lambdatypes.FunctionCode{ZipFile: emptyZip(t)},
 		Environment: &lambdatypes.Environment{Variables: map[string]string{
-			handler.EnvMode: handler.ModeKinesis, handler.EnvOutputBucket: bucket, handler.EnvInventoryTable: table,
-			handler.EnvLogFormat: vars.LogFormat, handler.EnvLogFormats: formats,
+			contract.EnvMode: contract.ModeKinesis, contract.EnvOutputBucket: bucket, contract.EnvInventoryTable: table,
+			contract.EnvLogFormat: vars.LogFormat, contract.EnvLogFormats: formats,
 			// As modules/enrichment deploys it: rows staged, then compacted.
-			handler.EnvOutputStaging: "true",
+			contract.EnvOutputStaging: "true",
 		}},
 	}); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
@@ -65,6 +65,6 @@ func seedInventory(ctx context.Context, c *clients, pl *pipeline, set *synthetic
 	if _, err := c.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(set.IPRanges)}); err != nil {
 		return n, fmt.Errorf("uploading ip-ranges.json: %w", err)
 	}
-	pl.env[handler.EnvIPRanges] = pl.ipRanges
+	pl.env[contract.EnvIPRanges] = pl.ipRanges
 	return n, nil
 }

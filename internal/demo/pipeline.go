@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
 
@@ -83,30 +83,30 @@ func readPipeline(ctx context.Context, c *clients, stack Stack) (*pipeline, erro
 			pl.env[k] = v
 		}
 	}
-	if mode := pl.env[handler.EnvMode]; mode != handler.ModeKinesis {
-		return nil, fmt.Errorf("function %s has %s=%q; the demo reads a Kinesis stream: deploy it with delivery = \"kinesis\"", stack.FunctionName, handler.EnvMode, mode)
+	if mode := pl.env[contract.EnvMode]; mode != contract.ModeKinesis {
+		return nil, fmt.Errorf("function %s has %s=%q; the demo reads a Kinesis stream: deploy it with delivery = \"kinesis\"", stack.FunctionName, contract.EnvMode, mode)
 	}
-	pl.bucket, pl.prefix, pl.table = pl.env[handler.EnvOutputBucket], pl.env[handler.EnvOutputPrefix], pl.env[handler.EnvInventoryTable]
+	pl.bucket, pl.prefix, pl.table = pl.env[contract.EnvOutputBucket], pl.env[contract.EnvOutputPrefix], pl.env[contract.EnvInventoryTable]
 	if pl.prefix == "" {
-		pl.prefix = handler.DefaultOutputPrefix
+		pl.prefix = contract.DefaultOutputPrefix
 	}
 	if pl.bucket == "" || pl.table == "" {
-		return nil, fmt.Errorf("function %s has no %s or %s", stack.FunctionName, handler.EnvOutputBucket, handler.EnvInventoryTable)
+		return nil, fmt.Errorf("function %s has no %s or %s", stack.FunctionName, contract.EnvOutputBucket, contract.EnvInventoryTable)
 	}
-	if s := pl.env[handler.EnvLogFormat]; s != "" {
+	if s := pl.env[contract.EnvLogFormat]; s != "" {
 		if pl.format, err = flowrecord.ParseFormat(s); err != nil {
-			return nil, fmt.Errorf("%s of %s: %w", handler.EnvLogFormat, stack.FunctionName, err)
+			return nil, fmt.Errorf("%s of %s: %w", contract.EnvLogFormat, stack.FunctionName, err)
 		}
 	}
 	pl.formats = map[string]flowrecord.Format{}
-	if s := pl.env[handler.EnvLogFormats]; s != "" {
+	if s := pl.env[contract.EnvLogFormats]; s != "" {
 		var m map[string]string
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return nil, fmt.Errorf("%s of %s: %w", handler.EnvLogFormats, stack.FunctionName, err)
+			return nil, fmt.Errorf("%s of %s: %w", contract.EnvLogFormats, stack.FunctionName, err)
 		}
 		for group, f := range m {
 			if pl.formats[group], err = flowrecord.ParseFormat(f); err != nil {
-				return nil, fmt.Errorf("%s of %s, log group %s: %w", handler.EnvLogFormats, stack.FunctionName, group, err)
+				return nil, fmt.Errorf("%s of %s, log group %s: %w", contract.EnvLogFormats, stack.FunctionName, group, err)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -70,7 +71,7 @@ func enrichWith(tb testing.TB, inv *inventory.Inventory, opts Options, f format,
 	var buf bytes.Buffer
 	var w output.Writer
 	if f == formatParquet {
-		w = output.NewParquet(&buf)
+		w = parquetrows.NewWriter(&buf)
 	} else {
 		nw, err := output.NewNDJSON(&buf, output.NDJSONOptions{Gzip: true})
 		if err != nil {
@@ -90,7 +91,7 @@ func enrichWith(tb testing.TB, inv *inventory.Inventory, opts Options, f format,
 	}
 	res.stats = e.Stats()
 	if f == formatParquet {
-		rows, err := output.ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		rows, err := parquetrows.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		if err != nil {
 			tb.Fatalf("reading the Parquet output back: %v", err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 // TestLimits runs records at and past the limits rows can carry through the
@@ -66,7 +67,7 @@ func TestLimits(t *testing.T) {
 		t.Run(map[format]string{formatNDJSON: "ndjson", formatParquet: "parquet"}[f], func(t *testing.T) {
 			var rejects []Rejection
 			var buf bytes.Buffer
-			var w output.Writer = output.NewParquet(&buf)
+			var w output.Writer = parquetrows.NewWriter(&buf)
 			if f == formatNDJSON {
 				nw, err := output.NewNDJSON(&buf, output.NDJSONOptions{})
 				if err != nil {
@@ -101,7 +102,7 @@ func TestLimits(t *testing.T) {
 
 			var rows []output.Row
 			if f == formatParquet {
-				if rows, err = output.ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
+				if rows, err = parquetrows.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 					t.Fatal(err)
 				}
 			} else {

@@ -5,31 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/compaction"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
-)
-
-// ModeCompact is the value of VPCFLOW_MODE with which the enricher binary
-// merges the staged rows of closed hour partitions into large objects, on
-// an EventBridge schedule (package compaction).
-const ModeCompact = "compact"
-
-// Environment of the compaction, besides VPCFLOW_OUTPUT_BUCKET,
-// VPCFLOW_OUTPUT_PREFIX and VPCFLOW_OUTPUT_FORMAT (the format of the
-// compacted objects).
-const (
-	// EnvCompactGrace is how long after the end of its hour a partition is
-	// compacted, a Go duration; default 1h.
-	EnvCompactGrace = "VPCFLOW_COMPACT_GRACE"
-	// EnvCompactMaxObjectBytes is the size at which a compacted object is
-	// cut; default 134217728 (128 MiB).
-	EnvCompactMaxObjectBytes = "VPCFLOW_COMPACT_MAX_OBJECT_BYTES"
 )
 
 // CompactHandler runs the compaction on each scheduled event.
@@ -78,29 +61,15 @@ func CompactFromEnv(ctx context.Context, getenv func(string) string) (*CompactHa
 // NewCompactFromEnv builds the compaction handler from an environment and
 // an S3 client.
 func NewCompactFromEnv(getenv func(string) string, client s3sink.ObjectsAPI, log *slog.Logger) (*CompactHandler, error) {
-	store, err := s3sink.NewObjects(client, getenv(EnvOutputBucket))
+	env, err := contract.ParseCompaction(getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%s is required", EnvOutputBucket)
+		return nil, err
 	}
-	prefix := getenv(EnvOutputPrefix)
-	if prefix == "" {
-		prefix = DefaultOutputPrefix
-	}
-	format, err := s3sink.ParseFormat(getenv(EnvOutputFormat))
+	store, err := s3sink.NewObjects(client, env.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvOutputFormat, err)
+		return nil, err
 	}
-	opts := compaction.Options{Prefix: prefix, Format: string(format)}
-	if s := getenv(EnvCompactGrace); s != "" {
-		if opts.Grace, err = time.ParseDuration(s); err != nil || opts.Grace <= 0 {
-			return nil, fmt.Errorf("%s=%q: want a positive Go duration such as 1h or 30m", EnvCompactGrace, s)
-		}
-	}
-	if s := getenv(EnvCompactMaxObjectBytes); s != "" {
-		if opts.MaxObjectBytes, err = strconv.ParseInt(s, 10, 64); err != nil || opts.MaxObjectBytes <= 0 {
-			return nil, fmt.Errorf("%s=%q: want a positive number of bytes", EnvCompactMaxObjectBytes, s)
-		}
-	}
+	opts := compaction.Options{Prefix: env.Prefix, Format: env.Format, Grace: env.Grace, MaxObjectBytes: env.MaxObjectBytes}
 	c, err := compaction.New(store, opts)
 	if err != nil {
 		return nil, err

@@ -7,13 +7,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 )
 
 func TestOutputStagingFromEnv(t *testing.T) {
 	client, bucket := motoS3(t)
 	for _, staged := range []string{"", "false", "true"} {
-		env := map[string]string{EnvOutputBucket: bucket, EnvInventoryTable: "t", EnvOutputStaging: staged}
+		env := map[string]string{contract.EnvOutputBucket: bucket, contract.EnvInventoryTable: "t", contract.EnvOutputStaging: staged}
 		cfg, _, err := enrichConfigFromEnv(context.Background(), func(k string) string { return env[k] }, client, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -21,13 +22,13 @@ func TestOutputStagingFromEnv(t *testing.T) {
 		key := cfg.Sink.Key("dt=2024-06-01/hour=10", "l-x")
 		want := "connections/dt=2024-06-01/hour=10/l-x.json.gz"
 		if staged == "true" {
-			want = "connections/" + s3sink.StagingDir + "/dt=2024-06-01/hour=10/l-x.json.gz"
+			want = "connections/" + contract.StagingDir + "/dt=2024-06-01/hour=10/l-x.json.gz"
 		}
 		if key != want || cfg.Sink.Staging() != (staged == "true") {
-			t.Errorf("%s=%q: rows at %s, want %s", EnvOutputStaging, staged, key, want)
+			t.Errorf("%s=%q: rows at %s, want %s", contract.EnvOutputStaging, staged, key, want)
 		}
 		if rk := cfg.Sink.RejectedKey("l-x"); rk != "connections/"+s3sink.RejectedDir+"/l-x.json.gz" {
-			t.Errorf("%s=%q: rejected records at %s", EnvOutputStaging, staged, rk)
+			t.Errorf("%s=%q: rejected records at %s", contract.EnvOutputStaging, staged, rk)
 		}
 	}
 }
@@ -39,13 +40,13 @@ func TestNewCompactFromEnv(t *testing.T) {
 		env  map[string]string
 		want string // a fragment of the error; "" for none
 	}{
-		{"defaults", map[string]string{EnvOutputBucket: bucket}, ""},
-		{"tuned", map[string]string{EnvOutputBucket: bucket, EnvOutputFormat: "parquet", EnvCompactGrace: "45m", EnvCompactMaxObjectBytes: "1048576"}, ""},
-		{"no bucket", map[string]string{}, EnvOutputBucket + " is required"},
-		{"bad format", map[string]string{EnvOutputBucket: bucket, EnvOutputFormat: "csv"}, EnvOutputFormat},
-		{"bad grace", map[string]string{EnvOutputBucket: bucket, EnvCompactGrace: "an hour"}, EnvCompactGrace},
-		{"negative grace", map[string]string{EnvOutputBucket: bucket, EnvCompactGrace: "-1h"}, EnvCompactGrace},
-		{"bad size", map[string]string{EnvOutputBucket: bucket, EnvCompactMaxObjectBytes: "0"}, EnvCompactMaxObjectBytes},
+		{"defaults", map[string]string{contract.EnvOutputBucket: bucket}, ""},
+		{"tuned", map[string]string{contract.EnvOutputBucket: bucket, contract.EnvOutputFormat: "parquet", contract.EnvCompactGrace: "45m", contract.EnvCompactMaxObjectBytes: "1048576"}, ""},
+		{"no bucket", map[string]string{}, contract.EnvOutputBucket + " is required"},
+		{"bad format", map[string]string{contract.EnvOutputBucket: bucket, contract.EnvOutputFormat: "csv"}, contract.EnvOutputFormat},
+		{"bad grace", map[string]string{contract.EnvOutputBucket: bucket, contract.EnvCompactGrace: "an hour"}, contract.EnvCompactGrace},
+		{"negative grace", map[string]string{contract.EnvOutputBucket: bucket, contract.EnvCompactGrace: "-1h"}, contract.EnvCompactGrace},
+		{"bad size", map[string]string{contract.EnvOutputBucket: bucket, contract.EnvCompactMaxObjectBytes: "0"}, contract.EnvCompactMaxObjectBytes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,7 +96,7 @@
 // makes up to 86,400 objects a day per partition, where Athena wants a few
 // objects of about 128 MB. With VPCFLOW_OUTPUT_STAGING=true the record
 // modes write the same objects under PREFIX/_staging/ instead, which Athena
-// skips (an underscore folder), and the same binary in ModeCompact, run on
+// skips (an underscore folder), and the same binary in contract.ModeCompact, run on
 // a schedule, merges each closed partition (its hour ended
 // VPCFLOW_COMPACT_GRACE ago, 1h by default: flow log delivery delay, the
 // tumbling window and retries) into Parquet objects under PREFIX/, cut at

@@ -18,55 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 )
-
-// Environment of the enrichment function when it writes to S3.
-const (
-	// EnvMode selects the handler: ModeCloudWatchLogs, ModeKinesis or
-	// ModeS3.
-	EnvMode = "VPCFLOW_MODE"
-
-	EnvOutputBucket = "VPCFLOW_OUTPUT_BUCKET" // bucket of the rows (required)
-	EnvOutputPrefix = "VPCFLOW_OUTPUT_PREFIX" // key prefix, default "connections/"
-	EnvOutputFormat = "VPCFLOW_OUTPUT_FORMAT" // ndjson (default) or parquet
-	// EnvOutputStaging "true" writes the rows under PREFIX/_staging/, for
-	// the compaction (ModeCompact) to merge into large objects.
-	EnvOutputStaging = "VPCFLOW_OUTPUT_STAGING"
-
-	// The inventory: either a DynamoDB table kept by the inventory
-	// functions, or files loaded once per cold start, each a path or an
-	// s3://bucket/key URI.
-	EnvInventoryTable = "VPCFLOW_INVENTORY_TABLE"
-	EnvENIs           = "VPCFLOW_ENIS_FILE"      // describe-network-interfaces output
-	EnvTags           = "VPCFLOW_TAGS_FILE"      // get-resources output
-	EnvIPRanges       = "VPCFLOW_IP_RANGES_FILE" // ip-ranges.json
-
-	EnvLogFormat     = "VPCFLOW_LOG_FORMAT"      // log format of the flow logs
-	EnvLogFormats    = "VPCFLOW_LOG_FORMATS"     // {"log group": "log format", ...} for the others
-	EnvWindow        = "VPCFLOW_WINDOW"          // aggregation window, default 60s
-	EnvMaxKeys       = "VPCFLOW_MAX_KEYS"        // bound on open connections
-	EnvInternetAddrs = "VPCFLOW_INTERNET_ADDRS"  // "true": an endpoint per internet address
-	EnvMaxStateBytes = "VPCFLOW_MAX_STATE_BYTES" // Kinesis window state bound
-	EnvPartRecords   = "VPCFLOW_PART_RECORDS"    // lines of a flow log file enriched together (s3 mode)
-)
-
-// Modes of the enrichment function.
-const (
-	ModeCloudWatchLogs = "cloudwatch-logs"
-	ModeKinesis        = "kinesis"
-	// ModeS3 reads the flow log files that S3 event notifications in an
-	// SQS queue name (S3Handler).
-	ModeS3 = "s3"
-)
-
-// DefaultOutputPrefix is where rows go in the bucket unless
-// VPCFLOW_OUTPUT_PREFIX says otherwise.
-const DefaultOutputPrefix = "connections/"
 
 // S3API is what the enrichment function asks S3: objects to write, and the
 // inventory files to read.
@@ -108,23 +66,23 @@ func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string,
 	}
 	cfg.Logger = log
 	switch mode {
-	case ModeCloudWatchLogs:
+	case contract.ModeCloudWatchLogs:
 		h, err := NewLogsHandler(cfg)
 		if err != nil {
 			return nil, err
 		}
 		return h.HandleCloudWatchLogs, nil
-	case ModeKinesis:
+	case contract.ModeKinesis:
 		h, err := NewKinesisHandler(cfg, opts)
 		if err != nil {
 			return nil, err
 		}
 		return h.HandleKinesisWindow, nil
-	case ModeS3:
+	case contract.ModeS3:
 		var sopts S3Options
-		if s := getenv(EnvPartRecords); s != "" {
+		if s := getenv(contract.EnvPartRecords); s != "" {
 			if sopts.PartRecords, err = strconv.Atoi(s); err != nil || sopts.PartRecords <= 0 {
-				return nil, fmt.Errorf("%s=%q: want a positive integer", EnvPartRecords, s)
+				return nil, fmt.Errorf("%s=%q: want a positive integer", contract.EnvPartRecords, s)
 			}
 		}
 		h, err := NewS3Handler(cfg, s3c, sopts)
@@ -133,31 +91,31 @@ func enrichFromEnv(ctx context.Context, mode string, getenv func(string) string,
 		}
 		return h.HandleSQS, nil
 	}
-	return nil, fmt.Errorf("%s=%q: want %q, %q or %q", EnvMode, mode, ModeCloudWatchLogs, ModeKinesis, ModeS3)
+	return nil, fmt.Errorf("%s=%q: want %q, %q or %q", contract.EnvMode, mode, contract.ModeCloudWatchLogs, contract.ModeKinesis, contract.ModeS3)
 }
 
 func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3API, db inventorystore.API) (EnrichConfig, KinesisOptions, error) {
 	var cfg EnrichConfig
 	var kopts KinesisOptions
-	bucket := getenv(EnvOutputBucket)
+	bucket := getenv(contract.EnvOutputBucket)
 	if bucket == "" {
-		return cfg, kopts, fmt.Errorf("%s is required", EnvOutputBucket)
+		return cfg, kopts, fmt.Errorf("%s is required", contract.EnvOutputBucket)
 	}
-	prefix := getenv(EnvOutputPrefix)
+	prefix := getenv(contract.EnvOutputPrefix)
 	if prefix == "" {
-		prefix = DefaultOutputPrefix
+		prefix = contract.DefaultOutputPrefix
 	}
-	format, err := s3sink.ParseFormat(getenv(EnvOutputFormat))
+	format, err := s3sink.ParseFormat(getenv(contract.EnvOutputFormat))
 	if err != nil {
-		return cfg, kopts, fmt.Errorf("%s: %w", EnvOutputFormat, err)
+		return cfg, kopts, fmt.Errorf("%s: %w", contract.EnvOutputFormat, err)
 	}
 	if cfg.Sink, err = s3sink.New(s3c, bucket, prefix, format); err != nil {
 		return cfg, kopts, err
 	}
-	if s := getenv(EnvOutputStaging); s != "" {
+	if s := getenv(contract.EnvOutputStaging); s != "" {
 		staged, err := strconv.ParseBool(s)
 		if err != nil {
-			return cfg, kopts, fmt.Errorf("%s=%q: %w", EnvOutputStaging, s, err)
+			return cfg, kopts, fmt.Errorf("%s=%q: %w", contract.EnvOutputStaging, s, err)
 		}
 		if staged {
 			cfg.Sink = cfg.Sink.Staged()
@@ -165,50 +123,50 @@ func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3
 	}
 
 	open := func(uri string) (io.ReadCloser, error) { return openURI(ctx, s3c, uri) }
-	if table := getenv(EnvInventoryTable); table != "" {
+	if table := getenv(contract.EnvInventoryTable); table != "" {
 		base := inventory.New()
-		if err := loadFile(open, getenv(EnvIPRanges), "ip ranges", base.LoadIPRanges); err != nil {
+		if err := loadFile(open, getenv(contract.EnvIPRanges), "ip ranges", base.LoadIPRanges); err != nil {
 			return cfg, kopts, err
 		}
 		cache := inventorystore.NewCache(inventorystore.New(db, table, inventorystore.Options{}), inventorystore.CacheOptions{})
 		cfg.Inventory = StoreInventory{Cache: cache, Base: base}
 	} else {
-		if getenv(EnvENIs) == "" {
-			return cfg, kopts, fmt.Errorf("%s or %s is required", EnvInventoryTable, EnvENIs)
+		if getenv(contract.EnvENIs) == "" {
+			return cfg, kopts, fmt.Errorf("%s or %s is required", contract.EnvInventoryTable, contract.EnvENIs)
 		}
-		inv, err := LoadInventory(open, getenv(EnvENIs), getenv(EnvTags), getenv(EnvIPRanges))
+		inv, err := LoadInventory(open, getenv(contract.EnvENIs), getenv(contract.EnvTags), getenv(contract.EnvIPRanges))
 		if err != nil {
 			return cfg, kopts, err
 		}
 		cfg.Inventory = StaticInventory{Inv: inv}
 	}
 
-	if s := getenv(EnvLogFormat); s != "" {
+	if s := getenv(contract.EnvLogFormat); s != "" {
 		if cfg.Options.Format, err = flowrecord.ParseFormat(s); err != nil {
-			return cfg, kopts, fmt.Errorf("%s: %w", EnvLogFormat, err)
+			return cfg, kopts, fmt.Errorf("%s: %w", contract.EnvLogFormat, err)
 		}
 	}
-	if s := getenv(EnvLogFormats); s != "" {
+	if s := getenv(contract.EnvLogFormats); s != "" {
 		var m map[string]string
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return cfg, kopts, fmt.Errorf("%s: want a JSON object of log group names to log formats: %w", EnvLogFormats, err)
+			return cfg, kopts, fmt.Errorf("%s: want a JSON object of log group names to log formats: %w", contract.EnvLogFormats, err)
 		}
 		cfg.Formats = make(map[string]flowrecord.Format, len(m))
 		for group, f := range m {
 			if cfg.Formats[group], err = flowrecord.ParseFormat(f); err != nil {
-				return cfg, kopts, fmt.Errorf("%s: log group %s: %w", EnvLogFormats, group, err)
+				return cfg, kopts, fmt.Errorf("%s: log group %s: %w", contract.EnvLogFormats, group, err)
 			}
 		}
 	}
-	if s := getenv(EnvWindow); s != "" {
+	if s := getenv(contract.EnvWindow); s != "" {
 		if cfg.Options.Window, err = time.ParseDuration(s); err != nil {
-			return cfg, kopts, fmt.Errorf("%s: %w", EnvWindow, err)
+			return cfg, kopts, fmt.Errorf("%s: %w", contract.EnvWindow, err)
 		}
 	}
 	ints := []struct {
 		env string
 		dst *int
-	}{{EnvMaxKeys, &cfg.Options.MaxKeys}, {EnvMaxStateBytes, &kopts.MaxStateBytes}}
+	}{{contract.EnvMaxKeys, &cfg.Options.MaxKeys}, {contract.EnvMaxStateBytes, &kopts.MaxStateBytes}}
 	for _, i := range ints {
 		if s := getenv(i.env); s != "" {
 			if *i.dst, err = strconv.Atoi(s); err != nil || *i.dst <= 0 {
@@ -216,9 +174,9 @@ func enrichConfigFromEnv(ctx context.Context, getenv func(string) string, s3c S3
 			}
 		}
 	}
-	if s := getenv(EnvInternetAddrs); s != "" {
+	if s := getenv(contract.EnvInternetAddrs); s != "" {
 		if cfg.Options.InternetAddrs, err = strconv.ParseBool(s); err != nil {
-			return cfg, kopts, fmt.Errorf("%s=%q: %w", EnvInternetAddrs, s, err)
+			return cfg, kopts, fmt.Errorf("%s=%q: %w", contract.EnvInternetAddrs, s, err)
 		}
 	}
 	if _, err := enrich.New(inventory.New(), discard{}, cfg.Options); err != nil {

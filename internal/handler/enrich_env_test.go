@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
@@ -43,11 +44,11 @@ func TestEnrichFromEnvSynthetic(t *testing.T) {
 		}
 	}
 	env := map[string]string{
-		EnvMode: ModeCloudWatchLogs, EnvOutputBucket: bucket, EnvOutputPrefix: "synthetic",
-		EnvENIs: "s3://" + bucket + "/inventory/enis.json", EnvTags: "s3://" + bucket + "/inventory/tags.json",
-		EnvIPRanges: "s3://" + bucket + "/inventory/ip-ranges.json", EnvLogFormats: string(formatsJSON),
+		contract.EnvMode: contract.ModeCloudWatchLogs, contract.EnvOutputBucket: bucket, contract.EnvOutputPrefix: "synthetic",
+		contract.EnvENIs: "s3://" + bucket + "/inventory/enis.json", contract.EnvTags: "s3://" + bucket + "/inventory/tags.json",
+		contract.EnvIPRanges: "s3://" + bucket + "/inventory/ip-ranges.json", contract.EnvLogFormats: string(formatsJSON),
 	}
-	fn, err := enrichFromEnv(ctx, ModeCloudWatchLogs, func(k string) string { return env[k] }, client, nil, quietLog)
+	fn, err := enrichFromEnv(ctx, contract.ModeCloudWatchLogs, func(k string) string { return env[k] }, client, nil, quietLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,24 +92,24 @@ func TestEnrichFromEnvSynthetic(t *testing.T) {
 
 func TestEnrichFromEnvErrors(t *testing.T) {
 	client, bucket := motoS3(t)
-	base := map[string]string{EnvOutputBucket: bucket, EnvENIs: "s3://" + bucket + "/missing.json"}
+	base := map[string]string{contract.EnvOutputBucket: bucket, contract.EnvENIs: "s3://" + bucket + "/missing.json"}
 	tests := []struct {
 		name string
 		mode string
 		set  map[string]string
 		want string
 	}{
-		{"no bucket", ModeKinesis, map[string]string{EnvOutputBucket: ""}, EnvOutputBucket + " is required"},
-		{"no inventory", ModeKinesis, map[string]string{EnvENIs: ""}, EnvInventoryTable + " or " + EnvENIs},
-		{"missing inventory object", ModeKinesis, nil, "loading network interfaces"},
-		{"bad S3 URI", ModeKinesis, map[string]string{EnvENIs: "s3://bucket-only"}, "want s3://BUCKET/KEY"},
-		{"bad format", ModeKinesis, map[string]string{EnvOutputFormat: "csv", EnvInventoryTable: "t"}, EnvOutputFormat},
-		{"bad log formats", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvLogFormats: "[]"}, EnvLogFormats},
-		{"bad log format", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvLogFormats: `{"g":"${nope}"}`}, "log group g"},
-		{"bad window", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvWindow: "1.5s"}, "window"},
-		{"bad state bound", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvMaxStateBytes: "-1"}, EnvMaxStateBytes},
-		{"unknown mode", "stdout", map[string]string{EnvInventoryTable: "t"}, EnvMode},
-		{"bad staging", ModeKinesis, map[string]string{EnvInventoryTable: "t", EnvOutputStaging: "yes please"}, EnvOutputStaging},
+		{"no bucket", contract.ModeKinesis, map[string]string{contract.EnvOutputBucket: ""}, contract.EnvOutputBucket + " is required"},
+		{"no inventory", contract.ModeKinesis, map[string]string{contract.EnvENIs: ""}, contract.EnvInventoryTable + " or " + contract.EnvENIs},
+		{"missing inventory object", contract.ModeKinesis, nil, "loading network interfaces"},
+		{"bad S3 URI", contract.ModeKinesis, map[string]string{contract.EnvENIs: "s3://bucket-only"}, "want s3://BUCKET/KEY"},
+		{"bad format", contract.ModeKinesis, map[string]string{contract.EnvOutputFormat: "csv", contract.EnvInventoryTable: "t"}, contract.EnvOutputFormat},
+		{"bad log formats", contract.ModeKinesis, map[string]string{contract.EnvInventoryTable: "t", contract.EnvLogFormats: "[]"}, contract.EnvLogFormats},
+		{"bad log format", contract.ModeKinesis, map[string]string{contract.EnvInventoryTable: "t", contract.EnvLogFormats: `{"g":"${nope}"}`}, "log group g"},
+		{"bad window", contract.ModeKinesis, map[string]string{contract.EnvInventoryTable: "t", contract.EnvWindow: "1.5s"}, "window"},
+		{"bad state bound", contract.ModeKinesis, map[string]string{contract.EnvInventoryTable: "t", contract.EnvMaxStateBytes: "-1"}, contract.EnvMaxStateBytes},
+		{"unknown mode", "stdout", map[string]string{contract.EnvInventoryTable: "t"}, contract.EnvMode},
+		{"bad staging", contract.ModeKinesis, map[string]string{contract.EnvInventoryTable: "t", contract.EnvOutputStaging: "yes please"}, contract.EnvOutputStaging},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

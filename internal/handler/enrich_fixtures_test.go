@@ -24,6 +24,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
 )
@@ -234,7 +235,7 @@ func storedObjects(t *testing.T, client *s3.Client, bucket, prefix string) map[s
 func decodeRows(t *testing.T, key string, body []byte) []output.Row {
 	t.Helper()
 	if strings.HasSuffix(key, s3sink.Parquet.Ext()) {
-		rows, err := output.ReadParquet(bytes.NewReader(body), int64(len(body)))
+		rows, err := parquetrows.Read(bytes.NewReader(body), int64(len(body)))
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}

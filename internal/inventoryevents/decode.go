@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 )
 
@@ -21,11 +22,11 @@ import (
 // decoded kind that cannot be read return another error.
 func Decode(ev events.CloudWatchEvent) ([]Update, error) {
 	switch {
-	case ev.Source == SourceTag && ev.DetailType == DetailTagChange:
+	case ev.Source == contract.SourceTag && ev.DetailType == contract.DetailTagChange:
 		return decodeTagChange(ev)
-	case ev.Source == SourceEC2 && ev.DetailType == DetailInstanceState:
+	case ev.Source == contract.SourceEC2 && ev.DetailType == contract.DetailInstanceState:
 		return decodeInstanceState(ev)
-	case ev.DetailType == DetailAPICall:
+	case ev.DetailType == contract.DetailAPICall:
 		return decodeAPICall(ev)
 	}
 	return nil, fmt.Errorf("%w: %s event %q", ErrIgnored, ev.Source, ev.DetailType)

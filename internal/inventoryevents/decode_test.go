@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryevents"
 )
@@ -313,9 +314,10 @@ func TestListShapes(t *testing.T) {
 	}
 }
 
+// TestEventNames keeps the names the provider's rule selects
+// (contract.APICallNames) equal to the calls Decode reads.
 func TestEventNames(t *testing.T) {
-	want := []string{"AssignIpv6Addresses", "AssignPrivateIpAddresses", "AssociateAddress", "AttachNetworkInterface", "CreateNetworkInterface", "DeleteNetworkInterface", "DetachNetworkInterface", "DisassociateAddress", "UnassignIpv6Addresses", "UnassignPrivateIpAddresses"}
-	if got := inventoryevents.EventNames(); !reflect.DeepEqual(got, want) {
-		t.Errorf("EventNames = %v, want %v", got, want)
+	if got := inventoryevents.EventNames(); !reflect.DeepEqual(got, contract.APICallNames) {
+		t.Errorf("EventNames = %v, contract.APICallNames = %v", got, contract.APICallNames)
 	}
 }

@@ -56,15 +56,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 )
 
-// Event sources and detail types decoded.
-const (
-	SourceTag           = "aws.tag"
-	SourceEC2           = "aws.ec2"
-	DetailTagChange     = "Tag Change on Resource"
-	DetailAPICall       = "AWS API Call via CloudTrail"
-	DetailInstanceState = "EC2 Instance State-change Notification"
-)
-
 // ErrIgnored is wrapped by the error Decode returns for events that do not
 // change the inventory.
 var ErrIgnored = errors.New("event does not change the inventory")

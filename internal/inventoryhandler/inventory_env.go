@@ -11,29 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
-)
-
-// ModeInventory is the VPCFLOW_MODE of the function that keeps the inventory:
-// EventBridge events update it and a scheduled event runs the full sync.
-const ModeInventory = "inventory"
-
-// Environment of the inventory function.
-const (
-	// EnvInventoryTable is the DynamoDB table the function keeps: the
-	// same variable the enrichment function reads its inventory from
-	// (handler.EnvInventoryTable).
-	EnvInventoryTable = "VPCFLOW_INVENTORY_TABLE"
-	// EnvSourceRoles lists, comma separated, the roles in source accounts
-	// the scheduled sync assumes.
-	EnvSourceRoles = "VPCFLOW_SOURCE_ROLES"
-	// EnvSourceExternalID is the external ID those roles require, for the
-	// roles EnvSourceExternalIDs does not name.
-	EnvSourceExternalID = "VPCFLOW_SOURCE_EXTERNAL_ID"
-	// EnvSourceExternalIDs is a JSON object of the external ID each role
-	// requires, by role ARN, for source accounts that each chose their own.
-	EnvSourceExternalIDs = "VPCFLOW_SOURCE_EXTERNAL_IDS"
 )
 
 // InventoryFromEnv builds the inventory function from its environment.
@@ -42,9 +22,9 @@ func InventoryFromEnv(ctx context.Context, getenv func(string) string) (func(con
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
-	table := getenv(EnvInventoryTable)
+	table := getenv(contract.EnvInventoryTable)
 	if table == "" {
-		return nil, fmt.Errorf("%s is required in mode %q", EnvInventoryTable, ModeInventory)
+		return nil, fmt.Errorf("%s is required in mode %q", contract.EnvInventoryTable, contract.ModeInventory)
 	}
 	store := inventorystore.New(dynamodb.NewFromConfig(cfg), table, inventorystore.Options{})
 	targets, err := InventoryTargets(cfg.Region, getenv)
@@ -61,18 +41,18 @@ func InventoryFromEnv(ctx context.Context, getenv func(string) string) (func(con
 // external ID.
 func InventoryTargets(region string, getenv func(string) string) ([]inventorysync.Target, error) {
 	ids := map[string]string{}
-	if s := strings.TrimSpace(getenv(EnvSourceExternalIDs)); s != "" {
+	if s := strings.TrimSpace(getenv(contract.EnvSourceExternalIDs)); s != "" {
 		if err := json.Unmarshal([]byte(s), &ids); err != nil {
 			// The value is secret: name the variable, not what it holds.
-			return nil, fmt.Errorf("%s is not a JSON object of external IDs by role ARN", EnvSourceExternalIDs)
+			return nil, fmt.Errorf("%s is not a JSON object of external IDs by role ARN", contract.EnvSourceExternalIDs)
 		}
 	}
 	targets := []inventorysync.Target{{Region: region}}
-	for _, role := range strings.Split(getenv(EnvSourceRoles), ",") {
+	for _, role := range strings.Split(getenv(contract.EnvSourceRoles), ",") {
 		if role = strings.TrimSpace(role); role != "" {
 			id, ok := ids[role]
 			if !ok {
-				id = getenv(EnvSourceExternalID)
+				id = getenv(contract.EnvSourceExternalID)
 			}
 			targets = append(targets, inventorysync.Target{Region: region, RoleARN: role, ExternalID: id})
 		}

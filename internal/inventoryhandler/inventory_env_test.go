@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 )
 
 func TestRouteInventoryEvent(t *testing.T) {
@@ -35,9 +37,9 @@ func TestRouteInventoryEvent(t *testing.T) {
 
 func TestInventoryTargets(t *testing.T) {
 	env := map[string]string{
-		EnvSourceRoles:       " arn:aws:iam::210987654321:role/vpcflow-inventory ,,arn:aws:iam::333344445555:role/vpcflow-inventory",
-		EnvSourceExternalID:  "ext-1",
-		EnvSourceExternalIDs: `{"arn:aws:iam::333344445555:role/vpcflow-inventory":"ext-3"}`,
+		contract.EnvSourceRoles:       " arn:aws:iam::210987654321:role/vpcflow-inventory ,,arn:aws:iam::333344445555:role/vpcflow-inventory",
+		contract.EnvSourceExternalID:  "ext-1",
+		contract.EnvSourceExternalIDs: `{"arn:aws:iam::333344445555:role/vpcflow-inventory":"ext-3"}`,
 	}
 	targets, err := InventoryTargets("eu-west-1", func(k string) string { return env[k] })
 	if err != nil {
@@ -56,8 +58,8 @@ func TestInventoryTargets(t *testing.T) {
 		}
 	}
 
-	env[EnvSourceExternalIDs] = `["ext-3"]`
+	env[contract.EnvSourceExternalIDs] = `["ext-3"]`
 	if _, err := InventoryTargets("eu-west-1", func(k string) string { return env[k] }); err == nil || strings.Contains(err.Error(), "ext-3") {
-		t.Errorf("unreadable %s: error %v, want one that does not repeat the secret", EnvSourceExternalIDs, err)
+		t.Errorf("unreadable %s: error %v, want one that does not repeat the secret", contract.EnvSourceExternalIDs, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryevents"
 )
 
@@ -121,8 +122,8 @@ func FromCloudTrail(e cttypes.Event, account, region string) (events.CloudWatchE
 	return events.CloudWatchEvent{
 		Version:    "0",
 		ID:         "cloudtrail:" + aws.ToString(e.EventId),
-		DetailType: inventoryevents.DetailAPICall,
-		Source:     inventoryevents.SourceEC2,
+		DetailType: contract.DetailAPICall,
+		Source:     contract.SourceEC2,
 		AccountID:  account,
 		Time:       aws.ToTime(e.EventTime),
 		Region:     region,

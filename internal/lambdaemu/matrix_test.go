@@ -35,8 +35,8 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
@@ -207,18 +207,18 @@ func (e *env) runCell(t *testing.T, m mode, fl fault, format s3sink.Format) (acc
 
 	// The function, as moto stores it, and its environment as moto
 	// reports it.
-	fnMode := handler.ModeCloudWatchLogs
+	fnMode := contract.ModeCloudWatchLogs
 	if m.kinesis {
-		fnMode = handler.ModeKinesis
+		fnMode = contract.ModeKinesis
 	}
 	created, err := e.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Role: aws.String("arn:aws:iam::" + acctest.AccountID + ":role/enricher"),
 		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Timeout: aws.Int32(30),
 		Code: &lambdatypes.FunctionCode{ZipFile: tinyZip(t)},
 		Environment: &lambdatypes.Environment{Variables: map[string]string{
-			handler.EnvMode: fnMode, handler.EnvOutputBucket: e.bucket, handler.EnvOutputPrefix: prefix,
-			handler.EnvOutputFormat: string(format), handler.EnvInventoryTable: e.table,
-			handler.EnvIPRanges: e.ipRanges, handler.EnvLogFormat: e.logFormat, handler.EnvLogFormats: e.formats,
+			contract.EnvMode: fnMode, contract.EnvOutputBucket: e.bucket, contract.EnvOutputPrefix: prefix,
+			contract.EnvOutputFormat: string(format), contract.EnvInventoryTable: e.table,
+			contract.EnvIPRanges: e.ipRanges, contract.EnvLogFormat: e.logFormat, contract.EnvLogFormats: e.formats,
 		}},
 	})
 	if err != nil {
@@ -381,7 +381,7 @@ func (e *env) runCell(t *testing.T, m mode, fl fault, format s3sink.Format) (acc
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	zip, err := artifact.ZipForMode(handler.ModeKinesis, hostArch())
+	zip, err := artifact.ZipForMode(contract.ModeKinesis, hostArch())
 	if err != nil {
 		t.Fatalf("%v (run `make artifact`)", err)
 	}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdaemu"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
 )
@@ -51,9 +51,9 @@ func BenchmarkDeployedModes(b *testing.B) {
 		name, mode string
 		event      any
 	}{
-		{"cloudwatch-logs", handler.ModeCloudWatchLogs, events.CloudwatchLogsEvent{AWSLogs: events.CloudwatchLogsRawData{Data: data}}},
-		{"kinesis", handler.ModeKinesis, events.KinesisEvent{Records: []events.KinesisEventRecord{record}}},
-		{"kinesis-window", handler.ModeKinesis, events.KinesisTimeWindowEvent{
+		{"cloudwatch-logs", contract.ModeCloudWatchLogs, events.CloudwatchLogsEvent{AWSLogs: events.CloudwatchLogsRawData{Data: data}}},
+		{"kinesis", contract.ModeKinesis, events.KinesisEvent{Records: []events.KinesisEventRecord{record}}},
+		{"kinesis-window", contract.ModeKinesis, events.KinesisTimeWindowEvent{
 			KinesisEvent:         events.KinesisEvent{Records: []events.KinesisEventRecord{record}},
 			TimeWindowProperties: events.TimeWindowProperties{ShardID: shard, EventSourceARN: stream},
 		}},
@@ -72,7 +72,7 @@ func BenchmarkDeployedModes(b *testing.B) {
 			fn, err := lambdaemu.Start(ctx, lambdaemu.Config{
 				Zip: zip, Name: "throughput-" + c.name, MemoryMB: 1024, Endpoint: acctest.Current.URL, Region: acctest.Region,
 				Env: map[string]string{
-					handler.EnvMode: c.mode, handler.EnvOutputBucket: bucket, handler.EnvOutputPrefix: c.name + "/", handler.EnvENIs: enis,
+					contract.EnvMode: c.mode, contract.EnvOutputBucket: bucket, contract.EnvOutputPrefix: c.name + "/", contract.EnvENIs: enis,
 				},
 			})
 			if err != nil {

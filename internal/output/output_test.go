@@ -154,35 +154,6 @@ func TestNDJSONWriter(t *testing.T) {
 	}
 }
 
-func TestParquetRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	w := NewParquet(&buf)
-	rows := sampleRows()
-	for i := range 2100 { // crosses the batch size twice
-		r := rows[i%len(rows)]
-		if err := w.Write(&r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2100 {
-		t.Fatalf("read %d rows, want 2100", len(got))
-	}
-	for i := range got {
-		want := rows[i%len(rows)]
-		g, w := AppendJSON(nil, &got[i]), AppendJSON(nil, &want)
-		if !bytes.Equal(g, w) {
-			t.Fatalf("row %d read back as\n %s\nwant\n %s", i, g, w)
-		}
-	}
-}
-
 func TestNames(t *testing.T) {
 	tests := []struct {
 		name, got, want string

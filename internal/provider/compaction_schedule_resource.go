@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
 
@@ -47,7 +47,7 @@ func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.Schema
 			"statement in the function's policy that lets `" + pipelinepolicy.EventsService + "` invoke it for that rule only.\n\n" +
 			"The enricher functions that read flow log records write, with `output_staging = true`, one object per payload and hour partition under " +
 			"`OUTPUT_PREFIX_staging/`, which Athena skips (an underscore folder); a busy shard makes thousands of them an hour. " +
-			"The function in `compact` mode (`VPCFLOW_MODE = \"" + handler.ModeCompact + "\"`) merges, at each run, every hour partition whose hour ended " +
+			"The function in `compact` mode (`VPCFLOW_MODE = \"" + contract.ModeCompact + "\"`) merges, at each run, every hour partition whose hour ended " +
 			"`compaction_grace` ago (1 hour by default) into Parquet or gzip NDJSON objects of up to 128 MiB under `OUTPUT_PREFIX/dt=…/hour=…/`, where the table reads them, " +
 			"writes a manifest of the parts each object holds under `OUTPUT_PREFIX_compacted/`, and deletes the parts. A partition gets one object " +
 			"(more past 128 MiB) at the run after it closes, and one more at each later run that finds late parts in it. " +
@@ -57,7 +57,7 @@ func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.Schema
 			"Every plan reads the function (`lambda:GetFunction`) and checks its execution role with the provider's policy engine: " +
 			"a compaction that cannot list, read or delete leaves the rows where the table does not see them.",
 		Attributes: scheduleAttributes(
-			"The enricher function in compact mode (`vpcflow_enricher_function.arn` with `mode = \""+pipelinepolicy.ModeCompact+"\"`, or any deployment of the enricher with `VPCFLOW_MODE = \""+handler.ModeCompact+"\"`).",
+			"The enricher function in compact mode (`vpcflow_enricher_function.arn` with `mode = \""+pipelinepolicy.ModeCompact+"\"`, or any deployment of the enricher with `VPCFLOW_MODE = \""+contract.ModeCompact+"\"`).",
 			"rate(15 minutes)",
 			"How often the compaction runs: `rate(…)` or `cron(…)`. Defaults to `rate(15 minutes)`: an hour partition is compacted at most 15 minutes after it closes."),
 	}
@@ -65,14 +65,14 @@ func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.Schema
 
 // checkFunction checks the scheduled function's mode, environment and role.
 func (r *compactionScheduleResource) checkFunction(ctx context.Context, functionARN, account string, env map[string]string, role string, diags *diag.Diagnostics) {
-	if env[envEnricherMode] != handler.ModeCompact {
+	if env[envEnricherMode] != contract.ModeCompact {
 		diags.AddAttributeError(path.Root("function_arn"), "Function not in compact mode",
 			fmt.Sprintf("Function %s has %s = %q, so the schedule would invoke it with events it does not handle, and the staged rows would never reach the table. "+
 				"Point function_arn at the enricher deployed with mode = %q (%s = %q).",
-				functionARN, envEnricherMode, env[envEnricherMode], pipelinepolicy.ModeCompact, envEnricherMode, handler.ModeCompact))
+				functionARN, envEnricherMode, env[envEnricherMode], pipelinepolicy.ModeCompact, envEnricherMode, contract.ModeCompact))
 		return
 	}
-	if _, err := handler.NewCompactFromEnv(func(k string) string { return env[k] }, nil, nil); err != nil {
+	if _, err := contract.ParseCompaction(func(k string) string { return env[k] }); err != nil {
 		diags.AddAttributeError(path.Root("function_arn"), "Compaction function misconfigured",
 			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
 		return
@@ -80,7 +80,7 @@ func (r *compactionScheduleResource) checkFunction(ctx context.Context, function
 	e := pipelinepolicy.Execution{Partition: r.data.client.Partition(), Mode: pipelinepolicy.ModeCompact,
 		OutputBucket: env[envEnricherOutputBucket], OutputPrefix: env[envEnricherOutputPrefix]}
 	if e.OutputPrefix == "" {
-		e.OutputPrefix = handler.DefaultOutputPrefix
+		e.OutputPrefix = contract.DefaultOutputPrefix
 	}
 	part := pipelinepolicy.CompactNeeds(e)
 	needs := append([]delivery.Need{{Action: "s3:PutObject", Resource: part[0].Resource, FixResource: e.OutputObjectsARN()}}, part...)

@@ -12,15 +12,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
 )
 
 // Variables of staging and compaction, named by the handler that reads them.
 const (
-	envOutputStaging = handler.EnvOutputStaging
-	envCompactGrace  = handler.EnvCompactGrace
+	envOutputStaging = contract.EnvOutputStaging
+	envCompactGrace  = contract.EnvCompactGrace
 )
 
 // enricherCompactionAttributes are the attributes of staging (the record
@@ -28,7 +27,7 @@ const (
 func enricherCompactionAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"output_staging": schema.BoolAttribute{
-			MarkdownDescription: "In `subscription` and `kinesis` modes, write the rows under `OUTPUT_PREFIX" + s3sink.StagingDir + "/` (`" + envOutputStaging + "`) " +
+			MarkdownDescription: "In `subscription` and `kinesis` modes, write the rows under `OUTPUT_PREFIX" + contract.StagingDir + "/` (`" + envOutputStaging + "`) " +
 				"instead of `OUTPUT_PREFIX`: Athena skips that folder, and a function in `compact` mode, run by `vpcflow_compaction_schedule`, merges the rows of " +
 				"each closed hour into large objects where the table reads them. Without it each invocation's rows are objects of their own, up to 86,400 a day per " +
 				"partition for a busy shard. Defaults to `false`. Refused in the other modes. Changed in place.",

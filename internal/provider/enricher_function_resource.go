@@ -34,9 +34,8 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -82,25 +81,25 @@ const (
 // Environment variables the provider sets from the function's attributes,
 // named by the handler that reads them, so the two cannot drift.
 const (
-	envEnricherMode         = handler.EnvMode
-	envEnricherTable        = handler.EnvInventoryTable
-	envEnricherOutputBucket = handler.EnvOutputBucket
-	envEnricherOutputPrefix = handler.EnvOutputPrefix
-	envEnricherWindow       = handler.EnvWindow
-	envSourceRoles          = inventoryhandler.EnvSourceRoles
-	envSourceExternalIDs    = inventoryhandler.EnvSourceExternalIDs
-	envSourceExternalID     = inventoryhandler.EnvSourceExternalID
+	envEnricherMode         = contract.EnvMode
+	envEnricherTable        = contract.EnvInventoryTable
+	envEnricherOutputBucket = contract.EnvOutputBucket
+	envEnricherOutputPrefix = contract.EnvOutputPrefix
+	envEnricherWindow       = contract.EnvWindow
+	envSourceRoles          = contract.EnvSourceRoles
+	envSourceExternalIDs    = contract.EnvSourceExternalIDs
+	envSourceExternalID     = contract.EnvSourceExternalID
 )
 
 // enricherHandlerModes maps the mode attribute, named for what invokes the
 // function, to the VPCFLOW_MODE value that selects the binary's handler.
 var enricherHandlerModes = map[string]string{
-	pipelinepolicy.ModeSubscription: handler.ModeCloudWatchLogs,
-	pipelinepolicy.ModeKinesis:      handler.ModeKinesis,
+	pipelinepolicy.ModeSubscription: contract.ModeCloudWatchLogs,
+	pipelinepolicy.ModeKinesis:      contract.ModeKinesis,
 	pipelinepolicy.ModeInventory:    pipelinepolicy.ModeInventory,
 	pipelinepolicy.ModeWatchdog:     watchdogHandlerModeName,
-	pipelinepolicy.ModeS3:           handler.ModeS3,
-	pipelinepolicy.ModeCompact:      handler.ModeCompact,
+	pipelinepolicy.ModeS3:           contract.ModeS3,
+	pipelinepolicy.ModeCompact:      contract.ModeCompact,
 }
 
 // enricherModeFromHandler is the mode attribute of a VPCFLOW_MODE value.
@@ -123,7 +122,7 @@ const (
 	defaultEnricherArchitecture = "arm64"
 	defaultEnricherMemory       = 256
 	defaultEnricherTimeout      = 60
-	defaultEnricherPrefix       = handler.DefaultOutputPrefix
+	defaultEnricherPrefix       = contract.DefaultOutputPrefix
 	defaultEnricherWindow       = "60s"
 	defaultEnricherLogRetention = 30
 	// enricherCreateTimeout bounds the wait for a new or updated function to be ready.
@@ -263,7 +262,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 					"`s3` enriches the flow log files VPC Flow Logs delivers to S3 (plain text or Parquet), named by the S3 event notifications in `source_queue_arn` " +
 					"(`vpcflow_flow_log_queue`, read through `vpcflow_event_source_mapping`), and needs `source_bucket`. " +
 					"`compact` merges the rows that the other functions stage (`output_staging`) under `output_bucket`/`output_prefix` into large objects, run by `vpcflow_compaction_schedule`. " +
-					"Sets `" + envEnricherMode + "` (`" + handler.ModeCloudWatchLogs + "`, `" + handler.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "`, `" + handler.ModeS3 + "` or `" + handler.ModeCompact + "`), the deployment package (one for `subscription`, `kinesis`, `s3` and `compact`, one for `inventory`, one for `watchdog`: each links only what its mode calls) " +
+					"Sets `" + envEnricherMode + "` (`" + contract.ModeCloudWatchLogs + "`, `" + contract.ModeKinesis + "`, `" + pipelinepolicy.ModeInventory + "`, `" + watchdogHandlerModeName + "`, `" + contract.ModeS3 + "` or `" + contract.ModeCompact + "`), the deployment package (one for `subscription`, `kinesis`, `s3` and `compact`, one for `inventory`, one for `watchdog`: each links only what its mode calls) " +
 					"and the role's permissions. Changed in place; a change to a mode of another package uploads that package.",
 				Optional:   true,
 				Computed:   true,

@@ -18,10 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
 )
 
 // The watchdog's environment (mode watchdog), named by the package that reads it.
@@ -34,7 +34,7 @@ const (
 	envWatchdogTrafficType  = watchdog.EnvTrafficType
 	envWatchdogExcludeVPCs  = watchdog.EnvExcludeVPCs
 	defaultWatchdogPrefix   = "vpcflow-watchdog/"
-	watchdogHandlerModeName = watchdoghandler.ModeWatchdog
+	watchdogHandlerModeName = contract.ModeWatchdog
 )
 
 // enricherWatchdogEnv maps each variable of mode watchdog to its attribute.

@@ -31,8 +31,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryevents"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
 
@@ -75,19 +75,19 @@ func inventoryEventPattern(kind string) string {
 	var p any
 	switch kind {
 	case inventoryRuleTags:
-		p = map[string]any{"source": []string{inventoryevents.SourceTag}, "detail-type": []string{inventoryevents.DetailTagChange}}
+		p = map[string]any{"source": []string{contract.SourceTag}, "detail-type": []string{contract.DetailTagChange}}
 	case inventoryRuleAPICalls:
 		p = map[string]any{
-			"source": []string{inventoryevents.SourceEC2}, "detail-type": []string{inventoryevents.DetailAPICall},
+			"source": []string{contract.SourceEC2}, "detail-type": []string{contract.DetailAPICall},
 			"detail": map[string]any{
-				"eventSource": []string{"ec2.amazonaws.com"}, "eventName": inventoryevents.EventNames(),
+				"eventSource": []string{"ec2.amazonaws.com"}, "eventName": slices.Clone(contract.APICallNames),
 				// Failed calls and dry runs change nothing; Decode ignores them.
 				"errorCode": []any{map[string]bool{"exists": false}},
 			},
 		}
 	case inventoryRuleInstances:
 		p = map[string]any{
-			"source": []string{inventoryevents.SourceEC2}, "detail-type": []string{inventoryevents.DetailInstanceState},
+			"source": []string{contract.SourceEC2}, "detail-type": []string{contract.DetailInstanceState},
 			"detail": map[string]any{"state": inventoryInstanceStates},
 		}
 	}
@@ -148,10 +148,10 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 	allKinds, _ := types.SetValueFrom(context.Background(), types.StringType, inventoryRuleKinds)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The EventBridge rules that keep the network interface inventory current between syncs, one per kind of event:\n\n" +
-			"* `" + inventoryRuleTags + "`: `" + inventoryevents.DetailTagChange + "` events from `" + inventoryevents.SourceTag + "` (tags used to attribute traffic);\n" +
+			"* `" + inventoryRuleTags + "`: `" + contract.DetailTagChange + "` events from `" + contract.SourceTag + "` (tags used to attribute traffic);\n" +
 			"* `" + inventoryRuleAPICalls + "`: the EC2 calls that create, delete, attach and detach interfaces and assign or move their addresses (`" +
-			strings.Join(inventoryevents.EventNames(), "`, `") + "`), as `" + inventoryevents.DetailAPICall + "` events;\n" +
-			"* `" + inventoryRuleInstances + "`: `" + inventoryevents.DetailInstanceState + "` events for `" + strings.Join(inventoryInstanceStates, "`, `") + "`.\n\n" +
+			strings.Join(slices.Clone(contract.APICallNames), "`, `") + "`), as `" + contract.DetailAPICall + "` events;\n" +
+			"* `" + inventoryRuleInstances + "`: `" + contract.DetailInstanceState + "` events for `" + strings.Join(inventoryInstanceStates, "`, `") + "`.\n\n" +
 			"The rules target the inventory function (`vpcflow_enricher_function` in `inventory` mode), with a permission in its policy for each rule, " +
 			"or forward to the central account's event bus through a role. " +
 			"EventBridge only receives API calls that a CloudTrail trail records as management events, so the plan reads the trails of the region " +
@@ -400,7 +400,7 @@ func (r *inventoryRulesResource) warnWithoutTrail(ctx context.Context, diags *di
 			"the inventory would learn of new, moved and deleted network interfaces only at the next scheduled sync, and flow records in between are attributed to what it knew before.\n\n"+
 			"Fix: create a multi-region trail that records management events (write-only is enough), for example aws_cloudtrail with is_multi_region_trail = true "+
 			"and the default event selector, or an organization trail; or remove %q from rules.",
-			inventoryevents.DetailAPICall, region, inventoryRuleAPICalls, inventoryRuleAPICalls))
+			contract.DetailAPICall, region, inventoryRuleAPICalls, inventoryRuleAPICalls))
 }
 
 // trailsRecordingManagementEvents returns the trails that cover the region,

@@ -31,6 +31,7 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryevents"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
@@ -382,8 +383,8 @@ func TestInventoryEventPatterns(t *testing.T) {
 		t.Errorf("only %d sample events decode; the test needs the inventory's samples", decoded)
 	}
 	// Every API call the inventory decodes is in the pattern.
-	if p := inventoryEventPattern(inventoryRuleAPICalls); !strings.Contains(p, strings.Join(quoteEach(inventoryevents.EventNames()), ",")) {
-		t.Errorf("api-calls pattern %s lacks some of %v", p, inventoryevents.EventNames())
+	if p := inventoryEventPattern(inventoryRuleAPICalls); !strings.Contains(p, strings.Join(quoteEach(contract.APICallNames), ",")) {
+		t.Errorf("api-calls pattern %s lacks some of %v", p, contract.APICallNames)
 	}
 }
 

@@ -84,7 +84,7 @@ func scanLines(br *bufio.Reader, fn func(*output.Row) error) error {
 const parquetBatch = 256
 
 // ScanParquet reads the rows of a Parquet file written by
-// output.ParquetWriter and calls fn for each, a batch of rows at a time:
+// parquetrows.Writer and calls fn for each, a batch of rows at a time:
 // unlike output.ReadParquet it never holds the whole file's rows. The row
 // passed to fn is valid only during the call.
 func ScanParquet(r io.ReaderAt, size int64, fn func(*output.Row) error) error {

@@ -41,7 +41,7 @@ type Object struct {
 // Formats of row objects.
 const (
 	FormatJSON    = "json"    // gzip NDJSON, as output.NDJSONWriter writes
-	FormatParquet = "parquet" // Parquet, as output.ParquetWriter writes
+	FormatParquet = "parquet" // Parquet, as parquetrows.Writer writes
 )
 
 // Formats are the values Selection.Format takes, besides empty.

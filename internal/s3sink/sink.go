@@ -25,7 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 // Format is the file format of the objects.
@@ -83,15 +85,6 @@ type Sink struct {
 	rows string
 }
 
-// StagingDir is the folder, under the sink's prefix, of the rows that the
-// compaction (package compaction) merges into large objects:
-//
-//	PREFIX/_staging/dt=YYYY-MM-DD/hour=HH/NAME.{json.gz,parquet}
-//
-// Athena skips folders whose names begin with an underscore, so the table
-// reads the rows only once they are compacted.
-const StagingDir = "_staging"
-
 // New returns a sink writing objects of the given format under
 // s3://bucket/prefix. A prefix that does not end with a slash gets one.
 func New(client PutAPI, bucket, prefix string, format Format) (*Sink, error) {
@@ -111,11 +104,11 @@ func New(client PutAPI, bucket, prefix string, format Format) (*Sink, error) {
 }
 
 // Staged returns a sink that writes the same bucket and prefix, with its
-// rows under PREFIX/_staging/ (StagingDir) instead of PREFIX/, for the
+// rows under PREFIX/_staging/ (contract.StagingDir) instead of PREFIX/, for the
 // compaction to merge. Rejected records stay where they are.
 func (s *Sink) Staged() *Sink {
 	c := *s
-	c.rows = s.prefix + StagingDir + "/"
+	c.rows = s.prefix + contract.StagingDir + "/"
 	return &c
 }
 
@@ -225,7 +218,7 @@ func (b *Batch) part(partition string) *partFile {
 	p := &partFile{partition: partition}
 	switch b.format {
 	case Parquet:
-		p.w = output.NewParquet(&p.buf)
+		p.w = parquetrows.NewWriter(&p.buf)
 	default:
 		nd, err := output.NewNDJSON(&p.buf, output.NDJSONOptions{Gzip: true})
 		if err != nil {

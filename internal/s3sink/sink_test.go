@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 // memS3 keeps the objects put, by key.
@@ -117,7 +118,7 @@ func TestCommitPartitions(t *testing.T) {
 				var rows []output.Row
 				if format == Parquet {
 					b := store.objects[k]
-					if rows, err = output.ReadParquet(bytes.NewReader(b), int64(len(b))); err != nil {
+					if rows, err = parquetrows.Read(bytes.NewReader(b), int64(len(b))); err != nil {
 						t.Fatal(err)
 					}
 				} else {

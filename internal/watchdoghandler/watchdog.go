@@ -19,9 +19,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
 
-// ModeWatchdog is the value of VPCFLOW_MODE of the watchdog function.
-const ModeWatchdog = "watchdog"
-
 // watchdogSession names the sessions of the roles the watchdog assumes.
 const watchdogSession = "vpcflow-watchdog"
 

@@ -16,6 +16,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 // Exit statuses.
@@ -309,7 +310,7 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	bw := bufio.NewWriterSize(dst, 256<<10)
 	var w output.Writer
 	if c.outFormat == "parquet" {
-		w = output.NewParquet(bw)
+		w = parquetrows.NewWriter(bw)
 	} else if w, err = output.NewNDJSON(bw, output.NDJSONOptions{Gzip: c.gzip}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitFail

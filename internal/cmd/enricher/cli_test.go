@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -208,7 +209,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := output.ReadParquet(bytes.NewReader(pq), int64(len(pq)))
+	rows, err := parquetrows.Read(bytes.NewReader(pq), int64(len(pq)))
 	if err != nil {
 		t.Fatal(err)
 	}

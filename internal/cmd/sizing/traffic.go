@@ -13,6 +13,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/sizing"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
@@ -60,7 +61,7 @@ func measureTraffic(f *sizing.Figures) error {
 	if err != nil {
 		return err
 	}
-	pq := output.NewParquet(&parquetBuf)
+	pq := parquetrows.NewWriter(&parquetBuf)
 	w := &both{a: nd, b: pq}
 	records, lineBytes := 0, 0
 	for _, fl := range set.FlowLogs {

@@ -23,6 +23,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
 )
 
@@ -101,7 +102,7 @@ func WriteStore(dir string, rows []output.Row, format string, perObject int) ([]
 			var w output.Writer
 			name := fmt.Sprintf("%s/%06d", p, i/perObject)
 			if format == Parquet {
-				w, name = output.NewParquet(&buf), name+".parquet"
+				w, name = parquetrows.NewWriter(&buf), name+".parquet"
 			} else {
 				nw, err := output.NewNDJSON(&buf, output.NDJSONOptions{Gzip: true})
 				if err != nil {

@@ -19,11 +19,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
 )
 
 func main() {
-	if os.Getenv(handler.EnvMode) == handler.ModeCompact {
+	if os.Getenv(contract.EnvMode) == contract.ModeCompact {
 		c, err := handler.CompactFromEnv(context.Background(), os.Getenv)
 		if err != nil {
 			log.Fatal(err)
@@ -31,7 +32,7 @@ func main() {
 		lambda.Start(c.HandleCompact)
 		return
 	}
-	h, err := handler.EnrichFromEnv(context.Background(), os.Getenv(handler.EnvMode), os.Getenv)
+	h, err := handler.EnrichFromEnv(context.Background(), os.Getenv(contract.EnvMode), os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,12 +12,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
 )
 
 func main() {
-	if mode := os.Getenv("VPCFLOW_MODE"); mode != inventoryhandler.ModeInventory {
-		log.Fatal(fmt.Errorf("VPCFLOW_MODE=%q: this is the inventory function's package, which serves %q only", mode, inventoryhandler.ModeInventory))
+	if mode := os.Getenv("VPCFLOW_MODE"); mode != contract.ModeInventory {
+		log.Fatal(fmt.Errorf("VPCFLOW_MODE=%q: this is the inventory function's package, which serves %q only", mode, contract.ModeInventory))
 	}
 	h, err := inventoryhandler.InventoryFromEnv(context.Background(), os.Getenv)
 	if err != nil {

@@ -11,12 +11,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
 )
 
 func main() {
-	if mode := os.Getenv("VPCFLOW_MODE"); mode != watchdoghandler.ModeWatchdog {
-		log.Fatal(fmt.Errorf("VPCFLOW_MODE=%q: this is the watchdog's package, which serves %q only", mode, watchdoghandler.ModeWatchdog))
+	if mode := os.Getenv("VPCFLOW_MODE"); mode != contract.ModeWatchdog {
+		log.Fatal(fmt.Errorf("VPCFLOW_MODE=%q: this is the watchdog's package, which serves %q only", mode, contract.ModeWatchdog))
 	}
 	w, err := watchdoghandler.NewWatchdogFromEnv(context.Background(), os.Getenv)
 	if err != nil {

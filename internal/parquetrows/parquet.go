@@ -1,21 +1,26 @@
-package output
+// Package parquetrows writes and reads the enricher's rows (output.Row) as
+// Parquet files, zstd compressed, which Athena reads natively. It is apart
+// from package output so that what needs only the row schema (the Glue
+// table, the provider) does not link the Parquet library.
+package parquetrows
 
 import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
 )
 
-// ParquetWriter writes rows as a Parquet file with Row's schema, zstd
-// compressed, which Athena reads natively.
-type ParquetWriter struct {
-	w    *parquet.GenericWriter[Row]
-	rows []Row
+// Writer writes rows as a Parquet file with output.Row's schema.
+type Writer struct {
+	w    *parquet.GenericWriter[output.Row]
+	rows []output.Row
 }
 
-// parquetBatch is how many rows are handed to the Parquet writer at once.
-const parquetBatch = 1024
+// batch is how many rows are handed to the Parquet writer at once.
+const batch = 1024
 
 // zstdCodec compresses columns at zstd's fastest level, which already
 // shrinks the repetitive endpoint columns to less than half of what Snappy
@@ -28,20 +33,20 @@ var zstdCodec = &zstd.Codec{Level: zstd.SpeedFastest}
 // a size Athena reads efficiently.
 const RowGroupRows = 16 << 10
 
-// NewParquet returns a writer of a Parquet file to w.
-func NewParquet(w io.Writer) *ParquetWriter {
-	return &ParquetWriter{
-		w: parquet.NewGenericWriter[Row](w,
+// NewWriter returns a writer of a Parquet file to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{
+		w: parquet.NewGenericWriter[output.Row](w,
 			parquet.Compression(zstdCodec),
 			parquet.MaxRowsPerRowGroup(RowGroupRows),
 			parquet.CreatedBy("vpcflow-enricher", "", ""),
 		),
-		rows: make([]Row, 0, parquetBatch),
+		rows: make([]output.Row, 0, batch),
 	}
 }
 
 // Write buffers one row.
-func (p *ParquetWriter) Write(r *Row) error {
+func (p *Writer) Write(r *output.Row) error {
 	p.rows = append(p.rows, *r)
 	if len(p.rows) == cap(p.rows) {
 		return p.flush()
@@ -49,7 +54,7 @@ func (p *ParquetWriter) Write(r *Row) error {
 	return nil
 }
 
-func (p *ParquetWriter) flush() error {
+func (p *Writer) flush() error {
 	if len(p.rows) == 0 {
 		return nil
 	}
@@ -60,15 +65,14 @@ func (p *ParquetWriter) flush() error {
 }
 
 // Close writes the buffered rows and the file footer.
-func (p *ParquetWriter) Close() error {
+func (p *Writer) Close() error {
 	if err := p.flush(); err != nil {
 		return err
 	}
 	return p.w.Close()
 }
 
-// ReadParquet reads back every row of a Parquet file written by
-// ParquetWriter.
-func ReadParquet(r io.ReaderAt, size int64) ([]Row, error) {
-	return parquet.Read[Row](r, size)
+// Read reads back every row of a Parquet file written by Writer.
+func Read(r io.ReaderAt, size int64) ([]output.Row, error) {
+	return parquet.Read[output.Row](r, size)
 }
