@@ -5,40 +5,48 @@
 # step prints a progress line.
 step() { printf '\n==> %s\n' "$*"; }
 
-# start_moto starts moto_server on a free loopback port and exports the AWS
-# environment that points the SDK, the AWS CLI and the provider at it.
+# The checkout lib.sh belongs to, where start_moto builds its launcher.
+lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# start_moto starts moto_server on a free loopback port with the launcher the
+# Go tests use (internal/cmd/localaws, built here into a temporary directory)
+# and exports the environment that points the AWS SDK, the AWS CLI and the
+# provider at it. The launcher runs as a coproc whose input only this shell
+# holds: moto stops with stop_moto, on the launcher's SIGINT or SIGTERM, or
+# when this shell ends, however it ends. A missing moto_server fails with the
+# line that installs it.
 start_moto() {
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  MOTO_LOG=$(mktemp -t moto-XXXXXX.log)
-  moto_server -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
-  MOTO_PID=$!
-  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-  export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-  export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
-  unset AWS_PROFILE AWS_SESSION_TOKEN
-  local i
-  for i in $(seq 1 300); do
-    if curl -fsS -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
-      echo "moto_server exited:" >&2; tail -20 "$MOTO_LOG" >&2; return 1
-    fi
-    sleep 0.1
-  done
-  echo "moto_server did not answer on $AWS_ENDPOINT_URL within 30s" >&2
-  return 1
+  local out env=""
+  MOTO_BIN_DIR=$(mktemp -d -t vpcflow-localaws-XXXXXX)
+  if ! go build -C "$lib_root" -o "$MOTO_BIN_DIR/localaws" ./internal/cmd/localaws; then
+    echo "start_moto: building internal/cmd/localaws failed" >&2
+    return 1
+  fi
+  coproc LOCALAWS { exec "$MOTO_BIN_DIR/localaws" -stdin; }
+  MOTO_PID=$LOCALAWS_PID
+  out=${LOCALAWS[0]:-}
+  # localaws closes its output once moto answers: everything up to the end
+  # is the environment; nothing means it failed (its reason is on stderr).
+  [ -z "$out" ] || IFS= read -r -d '' env <&"$out" || true
+  if [ -z "$env" ]; then
+    echo "start_moto: moto did not start" >&2
+    stop_moto
+    return 1
+  fi
+  eval "$env"
 }
 
+# stop_moto stops the moto start_moto started, if any, and waits for it.
 stop_moto() {
   if [ -n "${MOTO_PID:-}" ]; then
-    kill "$MOTO_PID" 2>/dev/null || true
+    kill -TERM "$MOTO_PID" 2>/dev/null || true
     wait "$MOTO_PID" 2>/dev/null || true
     MOTO_PID=""
   fi
-  [ -n "${MOTO_LOG:-}" ] && rm -f "$MOTO_LOG"
+  if [ -n "${MOTO_BIN_DIR:-}" ]; then
+    rm -rf "$MOTO_BIN_DIR"
+    MOTO_BIN_DIR=""
+  fi
 }
 
 # use_local_provider writes a CLI configuration whose dev_overrides point

@@ -1,6 +1,11 @@
 // Package acctest runs acceptance and integration tests against a local AWS:
 // it starts moto's server on a free loopback port for a test package, points
-// the AWS SDK and Terraform at it, and stops it afterwards.
+// the AWS SDK and Terraform at it, and stops it afterwards. It is also the
+// one moto launcher of the scripts, through internal/cmd/localaws.
+//
+// Acceptance tests run only when TF_ACC is set, as in terraform-plugin-testing:
+// without it a package's TestMain starts and requires nothing, and the tests
+// that need moto or Terraform skip (see PreCheck).
 package acctest
 
 import (
@@ -12,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,10 +38,12 @@ const Region = "us-east-1"
 
 // Moto is a running moto server.
 type Moto struct {
-	URL     string
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
+	URL string
+	cmd *exec.Cmd
+	// dir holds moto's log and the (absent) AWS configuration files Env
+	// names; Stop removes it.
+	dir  string
+	done chan struct{}
 }
 
 // StartMoto starts moto_server on a free loopback port and waits until it answers.
@@ -60,8 +68,13 @@ func startMotoOnce(bin string) (*Moto, error) {
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.CreateTemp("", "moto-*.log")
+	dir, err := os.MkdirTemp("", "vpcflow-moto-*")
 	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "moto.log"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
@@ -71,17 +84,20 @@ func startMotoOnce(bin string) (*Moto, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("starting moto_server: %w", err)
 	}
 	_ = logFile.Close()
-	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, logPath: logFile.Name(), done: make(chan struct{})}
+	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, dir: dir, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(m.done) }()
 
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-m.done:
-			return nil, fmt.Errorf("moto_server exited before answering:\n%s", m.logTail())
+			tail := m.logTail()
+			_ = os.RemoveAll(m.dir)
+			return nil, fmt.Errorf("moto_server exited before answering:\n%s", tail)
 		default:
 		}
 		if m.ready() {
@@ -89,8 +105,9 @@ func startMotoOnce(bin string) (*Moto, error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	tail := m.logTail()
 	m.Stop()
-	return nil, fmt.Errorf("moto_server did not answer on %s within 60s:\n%s", m.URL, m.logTail())
+	return nil, fmt.Errorf("moto_server did not answer on %s within 60s:\n%s", m.URL, tail)
 }
 
 func (m *Moto) ready() bool {
@@ -120,7 +137,7 @@ func (m *Moto) Reset(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends moto and removes its log.
+// Stop ends moto and removes its log; it may be called more than once.
 func (m *Moto) Stop() {
 	if m == nil || m.cmd == nil || m.cmd.Process == nil {
 		return
@@ -132,11 +149,14 @@ func (m *Moto) Stop() {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
 		<-m.done
 	}
-	_ = os.Remove(m.logPath)
+	_ = os.RemoveAll(m.dir)
 }
 
+// Done is closed once the moto process has exited, stopped or not.
+func (m *Moto) Done() <-chan struct{} { return m.done }
+
 func (m *Moto) logTail() string {
-	b, err := os.ReadFile(m.logPath)
+	b, err := os.ReadFile(filepath.Join(m.dir, "moto.log"))
 	if err != nil {
 		return ""
 	}
@@ -156,34 +176,48 @@ func freePort() (int, error) {
 	return port, l.Close()
 }
 
-// UseMoto points the AWS SDK, the AWS CLI and Terraform's test framework at
-// moto, with fixed test credentials and no shared config from the machine.
+// EnvVar is one variable of the environment that points at moto: set to
+// Value, or unset.
+type EnvVar struct {
+	Name  string
+	Value string
+	Unset bool
+}
+
+// Env is the environment that points the AWS SDK, the AWS CLI and Terraform
+// at moto, with fixed test credentials and no shared configuration or
+// profile from the machine, sorted by name. The shared configuration files
+// it names are in a directory Stop removes, and do not exist.
+func (m *Moto) Env() []EnvVar {
+	env := []EnvVar{
+		{Name: "AWS_ENDPOINT_URL", Value: m.URL},
+		{Name: "AWS_ACCESS_KEY_ID", Value: "testing"},
+		{Name: "AWS_SECRET_ACCESS_KEY", Value: "testing"},
+		{Name: "AWS_SESSION_TOKEN", Unset: true},
+		{Name: "AWS_REGION", Value: Region},
+		{Name: "AWS_DEFAULT_REGION", Value: Region},
+		{Name: "AWS_PROFILE", Unset: true},
+		{Name: "AWS_CONFIG_FILE", Value: filepath.Join(m.dir, "aws-config")},
+		{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: filepath.Join(m.dir, "aws-credentials")},
+		{Name: "AWS_EC2_METADATA_DISABLED", Value: "true"},
+		// Empty, not unset: the AWS CLI pipes its output to a pager otherwise.
+		{Name: "AWS_PAGER", Value: ""},
+		{Name: "CHECKPOINT_DISABLE", Value: "1"},
+	}
+	slices.SortFunc(env, func(a, b EnvVar) int { return strings.Compare(a.Name, b.Name) })
+	return env
+}
+
+// UseMoto sets the environment of this process to m.Env().
 func UseMoto(m *Moto) error {
-	dir, err := os.MkdirTemp("", "vpcflow-aws-*")
-	if err != nil {
-		return err
-	}
-	env := map[string]string{
-		"AWS_ENDPOINT_URL":            m.URL,
-		"AWS_ACCESS_KEY_ID":           "testing",
-		"AWS_SECRET_ACCESS_KEY":       "testing",
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_REGION":                  Region,
-		"AWS_DEFAULT_REGION":          Region,
-		"AWS_PROFILE":                 "",
-		"AWS_CONFIG_FILE":             filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"CHECKPOINT_DISABLE":          "1",
-	}
-	for k, v := range env {
-		if v == "" {
-			if err := os.Unsetenv(k); err != nil {
+	for _, v := range m.Env() {
+		if v.Unset {
+			if err := os.Unsetenv(v.Name); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := os.Setenv(k, v); err != nil {
+		if err := os.Setenv(v.Name, v.Value); err != nil {
 			return err
 		}
 	}

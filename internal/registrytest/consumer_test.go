@@ -36,9 +36,12 @@ var root = func() string {
 	return filepath.Clean(filepath.Join(wd, "..", ".."))
 }()
 
-// requireTools fails the test with the install line of a missing tool.
+// requireTools skips the test unless acceptance tests run (TF_ACC: every
+// caller needs Terraform), then fails it with the install line of a missing
+// tool.
 func requireTools(t *testing.T, tools map[string]string) {
 	t.Helper()
+	acctest.PreCheck(t)
 	for tool, install := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not on the PATH; install it with: %s", tool, install)

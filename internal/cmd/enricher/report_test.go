@@ -25,22 +25,18 @@ import (
 var reportShot = flag.String("report-screenshot", "", "also write the Chromium screenshot of enricher report's page to this file")
 
 // useMoto starts a moto server for one test and points the AWS SDK's
-// standard configuration at it through the environment.
+// standard configuration at it through the environment; without TF_ACC it
+// skips the test.
 func useMoto(t *testing.T) {
 	t.Helper()
+	acctest.PreCheck(t)
 	m, err := acctest.StartMoto()
 	if err != nil {
 		t.Fatal(err) // not a skip: the test needs a local AWS
 	}
 	t.Cleanup(m.Stop)
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": m.URL, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": acctest.Region, "AWS_DEFAULT_REGION": acctest.Region,
-		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		t.Setenv(k, v)
+	for _, v := range m.Env() {
+		t.Setenv(v.Name, v.Value) // empty for the variables Env unsets
 	}
 }
 
