@@ -3,6 +3,8 @@ package policy
 import (
 	"errors"
 	"testing"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 )
 
 // Realistic documents of a flow log's delivery: the role's trust policy,
@@ -121,6 +123,7 @@ func BenchmarkParseEvaluate(b *testing.B) {
 				return p
 			}
 			b.ReportAllocs()
+			cpu := cputime.Process()
 			for b.Loop() {
 				trust := parse(b, benchTrust, KindTrust)
 				perms := parse(b, benchPermissions, KindIdentity)
@@ -135,6 +138,9 @@ func BenchmarkParseEvaluate(b *testing.B) {
 				if !ok {
 					b.Fatal("a delivery request is not allowed")
 				}
+			}
+			if d := cputime.Process() - cpu; d > 0 {
+				b.ReportMetric(float64(b.N)/d.Seconds(), "checks/cpu-s")
 			}
 		})
 	}

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
+	"testing"
 )
 
-// tokenDecoder reads a policy document with encoding/json's Token API.
+// tokenDecoder reads a policy document with encoding/json's Token API. It
+// is the library decoder BenchmarkParseEvaluate measures decodeJSON against.
 type tokenDecoder struct {
 	dec   *json.Decoder
 	depth int
@@ -111,4 +114,17 @@ func syntaxError(s string) *jsonError {
 	case err == nil, errors.Is(err, io.ErrUnexpectedEOF):
 	}
 	return &jsonError{off: len(s), msg: "unexpected end of JSON input"}
+}
+
+// TestDecodeJSONToken checks that the library decoder of the benchmark
+// builds the trees decodeJSON builds, so that the two are measured doing
+// the same work.
+func TestDecodeJSONToken(t *testing.T) {
+	for _, s := range []string{benchTrust, benchPermissions, benchBoundary, benchBucket, `{"a":[1,{"b":"\u00e9"}],"a":null}`} {
+		want, werr := decodeJSON(s)
+		got, gerr := decodeJSONToken(s)
+		if werr != nil || gerr != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%.40q: decodeJSONToken = %v, %v; decodeJSON = %v, %v", s, std(got), gerr, std(want), werr)
+		}
+	}
 }
