@@ -237,7 +237,7 @@ func appendTags(dst []byte, tags map[string]string) []byte {
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys) // by the bytes of the keys, as encoding/json sorts them
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -248,19 +248,6 @@ func appendTags(dst []byte, tags map[string]string) []byte {
 		dst = appendString(dst, tags[k])
 	}
 	return append(dst, '}')
-}
-
-// sortStrings sorts by the bytes of the keys, as encoding/json does.
-func sortStrings(s []string) {
-	if libSort {
-		slices.Sort(s)
-		return
-	}
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // appendTime appends t as encoding/json does: RFC 3339 with the fractional

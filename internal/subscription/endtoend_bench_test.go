@@ -8,6 +8,7 @@ import (
 	"io"
 	"testing"
 
+	goccy "github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
@@ -105,6 +106,8 @@ type libraryMessage struct {
 //	klauspost             klauspost/compress/gzip, then the JSON scanner
 //	stdlib                compress/gzip, then the JSON scanner
 //	klauspost+encjson     klauspost/compress/gzip, then encoding/json
+//	klauspost+goccy       klauspost/compress/gzip, then goccy/go-json (in
+//	                      the module graph already, through duckdb and arrow)
 //
 // Run all of them in one invocation and compare with benchstat:
 //
@@ -158,22 +161,11 @@ func BenchmarkDecodeEndToEnd(b *testing.B) {
 		}
 	}
 
-	b.Run("variant=handwritten", func(b *testing.B) {
-		d := NewDecoder()
-		run(b, func(b *testing.B, parse func([]byte) error) {
-			if _, err := d.DecodeBase64(data, func(ev Event) error { return parse(ev.Message) }); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
-	b.Run("variant=klauspost", func(b *testing.B) { run(b, scanWith(klauspostGunzip())) })
-	b.Run("variant=stdlib", func(b *testing.B) { run(b, scanWith(stdlibGunzip())) })
-	b.Run("variant=klauspost+encjson", func(b *testing.B) {
-		lib := klauspostGunzip()
-		run(b, func(b *testing.B, parse func([]byte) error) {
+	unmarshalWith := func(lib *libraryGunzip, unmarshal func([]byte, any) error) func(b *testing.B, parse func([]byte) error) {
+		return func(b *testing.B, parse func([]byte) error) {
 			doc := lib.gunzip(b, unbase64(b))
 			var msg libraryMessage
-			if err := json.Unmarshal(doc, &msg); err != nil {
+			if err := unmarshal(doc, &msg); err != nil {
 				b.Fatal(err)
 			}
 			if msg.MessageType != "DATA_MESSAGE" {
@@ -184,6 +176,19 @@ func BenchmarkDecodeEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		}
+	}
+
+	b.Run("variant=handwritten", func(b *testing.B) {
+		d := NewDecoder()
+		run(b, func(b *testing.B, parse func([]byte) error) {
+			if _, err := d.DecodeBase64(data, func(ev Event) error { return parse(ev.Message) }); err != nil {
+				b.Fatal(err)
+			}
 		})
 	})
+	b.Run("variant=klauspost", func(b *testing.B) { run(b, scanWith(klauspostGunzip())) })
+	b.Run("variant=stdlib", func(b *testing.B) { run(b, scanWith(stdlibGunzip())) })
+	b.Run("variant=klauspost+encjson", func(b *testing.B) { run(b, unmarshalWith(klauspostGunzip(), json.Unmarshal)) })
+	b.Run("variant=klauspost+goccy", func(b *testing.B) { run(b, unmarshalWith(klauspostGunzip(), goccy.Unmarshal)) })
 }
