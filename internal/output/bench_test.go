@@ -72,55 +72,28 @@ func benchRows() []Row {
 	return rows
 }
 
-// BenchmarkWriteNDJSON measures writing a payload's rows as gzip NDJSON, as
-// the S3 sink stores them, with the hand-written encoder and with each of
-// its parts replaced by the standard library's:
-//
-//	handwritten    the encoder as it is
-//	appendformat   times by time.Time.AppendFormat(time.RFC3339Nano)
-//	jsonescape     strings escaped by json.Marshal
-//	slicessort     tag keys sorted by slices.Sort
-//	library        all three
-//
-// Run them in one invocation and compare with benchstat:
-//
-//	go test -run '^$' -bench 'WriteNDJSON' -count 6 ./internal/output | tee ndjson.txt
-//	benchstat -col /variant ndjson.txt
+// BenchmarkWriteNDJSON measures writing a payload's rows as gzip NDJSON,
+// as the S3 sink stores them.
 func BenchmarkWriteNDJSON(b *testing.B) {
 	rows := benchRows()
-	for _, v := range []struct {
-		name                 string
-		time, escape, sorted bool
-	}{
-		{"handwritten", false, false, false},
-		{"appendformat", true, false, false},
-		{"jsonescape", false, true, false},
-		{"slicessort", false, false, true},
-		{"library", true, true, true},
-	} {
-		b.Run("variant="+v.name, func(b *testing.B) {
-			libTime, libEscape, libSort = v.time, v.escape, v.sorted
-			defer func() { libTime, libEscape, libSort = false, false, false }()
-			w, err := NewNDJSON(io.Discard, NDJSONOptions{Gzip: true})
-			if err != nil {
+	w, err := NewNDJSON(io.Discard, NDJSONOptions{Gzip: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu := cputime.Process()
+	for b.Loop() {
+		w.Reset(io.Discard)
+		for i := range rows {
+			if err := w.Write(&rows[i]); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			cpu := cputime.Process()
-			for b.Loop() {
-				w.Reset(io.Discard)
-				for i := range rows {
-					if err := w.Write(&rows[i]); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := w.Close(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if d := cputime.Process() - cpu; d > 0 {
-				b.ReportMetric(float64(len(rows))*float64(b.N)/d.Seconds(), "rows/cpu-s")
-			}
-		})
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if d := cputime.Process() - cpu; d > 0 {
+		b.ReportMetric(float64(len(rows))*float64(b.N)/d.Seconds(), "rows/cpu-s")
 	}
 }
