@@ -7,9 +7,9 @@
 // messages without copying them. The scanner stays because it pays for
 // itself end to end: on BenchmarkDecodeEndToEnd (a 1 MB payload, base64 of
 // gzip JSON, to 4,500 parsed flow log records) decoding the message with
-// encoding/json instead takes 4.8 times the CPU time (1.28M against 0.27M
-// records/cpu-s; 7.8ms against 22.7ms a payload), and with goccy/go-json
-// 2.7 times (0.47M records/cpu-s; 13.6ms a payload). Measure again with
+// encoding/json instead takes 4.9 times the CPU time (1.52M against 0.31M
+// records/cpu-s; 4.3ms against 14.9ms a payload), and with goccy/go-json
+// 2.9 times (0.52M records/cpu-s; 8.9ms a payload). Measure again with
 //
 //	go test -run '^$' -bench DecodeEndToEnd -count 8 ./internal/subscription | tee e2e.txt
 //	benchstat -col /variant e2e.txt
