@@ -1,10 +1,11 @@
 package output
 
 import (
+	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -20,7 +21,8 @@ type Writer interface {
 
 // NDJSONWriter writes rows as newline-delimited JSON, optionally
 // gzip-compressed. The keys and values are those encoding/json gives Row;
-// the encoder is written out by hand so that a row costs no reflection.
+// the fields are written out by hand so that a row costs no reflection,
+// their strings and times as encoding/json writes them.
 type NDJSONWriter struct {
 	w   io.Writer
 	gz  *gzip.Writer // open gzip stream, nil once closed
@@ -235,7 +237,7 @@ func appendTags(dst []byte, tags map[string]string) []byte {
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys) // by the bytes of the keys, as encoding/json sorts them
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -248,132 +250,19 @@ func appendTags(dst []byte, tags map[string]string) []byte {
 	return append(dst, '}')
 }
 
-// sortStrings sorts by the bytes of the keys, as encoding/json does.
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
 // appendTime appends t as encoding/json does: RFC 3339 with the fractional
-// seconds only when there are some. Rows hold UTC times in whole seconds,
-// which are written directly from the Unix time; time.Time.AppendFormat,
-// which handles every other case, costs several times as much.
+// seconds only when there are some. encoding/json refuses years outside
+// 0-9999, which rows do not hold; they are written all the same.
 func appendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	unix := t.Unix()
-	// 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-	if t.Location() != time.UTC || t.Nanosecond() != 0 || unix < -62167219200 || unix > 253402300799 {
-		dst = t.AppendFormat(dst, time.RFC3339Nano)
-		return append(dst, '"')
-	}
-	days, secs := unix/86400, unix%86400
-	if secs < 0 {
-		days, secs = days-1, secs+86400
-	}
-	year, month, day := civil(days)
-	var b [20]byte
-	put2(b[0:], year/100)
-	put2(b[2:], year%100)
-	b[4] = '-'
-	put2(b[5:], month)
-	b[7] = '-'
-	put2(b[8:], day)
-	b[10] = 'T'
-	put2(b[11:], int(secs/3600))
-	b[13] = ':'
-	put2(b[14:], int(secs/60%60))
-	b[16] = ':'
-	put2(b[17:], int(secs%60))
-	b[19] = 'Z'
-	dst = append(dst, b[:]...)
+	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"')
 }
 
-// civil returns the proleptic Gregorian date of a day counted from
-// 1970-01-01 (Howard Hinnant's civil_from_days).
-func civil(days int64) (year, month, day int) {
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097                                  // [0, 146096]
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
-	mp := (5*doy + 2) / 153                                // [0, 11], from March
-	day = int(doy - (153*mp+2)/5 + 1)
-	month = int(mp + 3)
-	if month > 12 {
-		month -= 12
-	}
-	year = int(yoe + era*400)
-	if month <= 2 {
-		year++
-	}
-	return year, month, day
-}
-
-// put2 writes v, from 0 to 99, as two digits.
-func put2(b []byte, v int) {
-	const digits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
-	b[0], b[1] = digits[2*v], digits[2*v+1]
-}
-
-// appendString appends s as a JSON string with encoding/json's escaping:
+// appendString appends s as a JSON string as encoding/json escapes it:
 // <, > and & as \u escapes, invalid UTF-8 as U+FFFD, U+2028 and U+2029
 // escaped.
 func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
 }

@@ -43,8 +43,8 @@ const maxDepth = 1000
 
 // decoder is a small JSON reader for policy documents. It yields *object,
 // []any, string, json.Number, bool and nil, and takes strings without escapes
-// straight from the input, which makes parsing a policy several times cheaper
-// than encoding/json's generic decoding.
+// straight from the input, which makes parsing and evaluating a policy 2.6
+// times cheaper than with encoding/json's Token API (see the package doc).
 type decoder struct {
 	s     string
 	pos   int

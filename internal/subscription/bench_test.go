@@ -1,12 +1,8 @@
 package subscription
 
 import (
-	"bytes"
-	"io"
 	"strings"
 	"testing"
-
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
@@ -22,39 +18,8 @@ func benchPayload(b *testing.B) []byte {
 	return gz
 }
 
-// BenchmarkGunzipOnly is the floor: klauspost/compress/gzip, reset for
-// each payload, decompressing into a reused buffer.
-func BenchmarkGunzipOnly(b *testing.B) {
-	gz := benchPayload(b)
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var br bytes.Reader
-	buf := make([]byte, 0, len(GenerateJSON(benchRecords, 1))+1)
-	cpu := cputime.Process()
-	for b.Loop() {
-		br.Reset(gz)
-		if err := zr.Reset(&br); err != nil {
-			b.Fatal(err)
-		}
-		buf = buf[:0]
-		for {
-			n, err := zr.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	cputime.ReportRecords(b, float64(benchRecords)*float64(b.N), cpu)
-}
-
-// BenchmarkGunzip measures the decoder's own decompression of the same
-// payload.
+// BenchmarkGunzip measures the decoder's decompression alone:
+// klauspost/compress/gzip, reset for each payload, into a reused buffer.
 func BenchmarkGunzip(b *testing.B) {
 	gz := benchPayload(b)
 	d := NewDecoder()
