@@ -117,17 +117,22 @@ type complianceSSMAPI interface {
 	ListTagsForResource(context.Context, *ssm.ListTagsForResourceInput, ...func(*ssm.Options)) (*ssm.ListTagsForResourceOutput, error)
 }
 
-func newComplianceResource() resource.Resource { return &complianceResource{} }
+func newComplianceResource() resource.Resource {
+	return &complianceResource{resourceBase: resourceBase{typeName: "compliance"}}
+}
 
 type complianceResource struct {
-	data   *providerData
-	config complianceConfigAPI
-	ssm    complianceSSMAPI
-	iam    deliveryRoleAPI
+	resourceBase
 	retry  propagationRetry
 	// documentActiveTimeout bounds the wait for a new document version.
 	documentActiveTimeout time.Duration
 }
+
+func (r *complianceResource) config() complianceConfigAPI { return r.data.client.ConfigService() }
+
+func (r *complianceResource) ssm() complianceSSMAPI { return r.data.client.SSM() }
+
+func (r *complianceResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type complianceModel struct {
 	ID                        types.String `tfsdk:"id"`
@@ -147,10 +152,6 @@ type complianceModel struct {
 	AutomationRoleARN         types.String `tfsdk:"automation_role_arn"`
 	DeliveryRoleARN           types.String `tfsdk:"delivery_role_arn"`
 	Components                types.Map    `tfsdk:"components"`
-}
-
-func (r *complianceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_compliance"
 }
 
 func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -279,21 +280,6 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	}
 }
 
-func (r *complianceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_compliance", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.config = data.client.ConfigService()
-	r.ssm = data.client.SSM()
-	r.iam = data.client.IAM()
-}
-
 func (r *complianceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m complianceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -355,7 +341,7 @@ func (r *complianceResource) render(ctx context.Context, m complianceModel) (*co
 	if err != nil {
 		return nil, err
 	}
-	region, part := r.data.client.Region(), r.data.client.Partition()
+	region, part := r.data.client.Region(), r.data.callerPartition(ctx)
 	n := namesOf(m.Name.ValueString())
 	p := &compliancePlan{names: n, documentARN: fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", part, region, account, n.document)}
 	p.rem = coverage.Remediation{
@@ -462,7 +448,7 @@ func (r *complianceResource) ModifyPlan(ctx context.Context, req resource.Modify
 // warnWithoutRecorder warns when no configuration recorder is recording in
 // the region: Config then evaluates no rule, and nothing is remediated.
 func (r *complianceResource) warnWithoutRecorder(ctx context.Context, diags *diag.Diagnostics) {
-	out, err := r.config.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
+	out, err := r.config().DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
 	if err != nil {
 		tflog.Debug(ctx, "configuration recorder status not read", map[string]any{"error": err.Error()})
 		return
@@ -596,10 +582,10 @@ func (r *complianceResource) apply(ctx context.Context, plan, state *complianceM
 
 // putRole creates the role, or makes an existing one what want says.
 func (r *complianceResource) putRole(ctx context.Context, want serviceRole) error {
-	have, err := findServiceRole(ctx, r.iam, want.Name, want.PolicyName)
+	have, err := findServiceRole(ctx, r.iam(), want.Name, want.PolicyName)
 	switch {
 	case isNotFoundErr(err):
-		_, err := createServiceRole(ctx, r.iam, r.retry, want)
+		_, err := createServiceRole(ctx, r.iam(), r.retry, want)
 		return err
 	case err != nil:
 		return err
@@ -613,16 +599,16 @@ func (r *complianceResource) putRole(ctx context.Context, want serviceRole) erro
 		current.Policy = want.Policy
 	}
 	want.MaxSessionDuration = current.MaxSessionDuration
-	return updateServiceRole(ctx, r.iam, current, want)
+	return updateServiceRole(ctx, r.iam(), current, want)
 }
 
 // putDocument creates the document, or adds a version with the content and
 // makes it the default, then waits until the version is active.
 func (r *complianceResource) putDocument(ctx context.Context, name, content string, tags map[string]string) error {
-	got, err := r.ssm.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name)})
+	got, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name)})
 	switch {
 	case hasErrorCode(err, "InvalidDocument"):
-		_, err := r.ssm.CreateDocument(ctx, &ssm.CreateDocumentInput{
+		_, err := r.ssm().CreateDocument(ctx, &ssm.CreateDocumentInput{
 			Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation,
 			DocumentFormat: ssmtypes.DocumentFormatJson, Tags: ssmTags(tags),
 		})
@@ -634,7 +620,7 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 		return err
 	}
 	if !pipelinepolicy.Equivalent(aws.ToString(got.Content), content) {
-		out, err := r.ssm.UpdateDocument(ctx, &ssm.UpdateDocumentInput{
+		out, err := r.ssm().UpdateDocument(ctx, &ssm.UpdateDocumentInput{
 			Name: aws.String(name), Content: aws.String(content), DocumentVersion: aws.String("$LATEST"), DocumentFormat: ssmtypes.DocumentFormatJson,
 		})
 		if err != nil {
@@ -644,7 +630,7 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 		if err := r.waitDocumentActive(ctx, name, version); err != nil {
 			return err
 		}
-		if _, err := r.ssm.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String(name), DocumentVersion: aws.String(version)}); err != nil {
+		if _, err := r.ssm().UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String(name), DocumentVersion: aws.String(version)}); err != nil {
 			return fmt.Errorf("making version %s the default: %w", version, err)
 		}
 	}
@@ -654,12 +640,12 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 	}
 	upsert, remove := diffTags(have, tags)
 	if len(remove) > 0 {
-		if _, err := r.ssm.RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: remove}); err != nil {
+		if _, err := r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: remove}); err != nil {
 			return fmt.Errorf("untagging: %w", err)
 		}
 	}
 	if len(upsert) > 0 {
-		if _, err := r.ssm.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(upsert)}); err != nil {
+		if _, err := r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(upsert)}); err != nil {
 			return fmt.Errorf("tagging: %w", err)
 		}
 	}
@@ -681,7 +667,7 @@ func (r *complianceResource) waitDocumentActive(ctx context.Context, name, versi
 		if version != "" {
 			in.DocumentVersion = aws.String(version)
 		}
-		out, err := r.ssm.DescribeDocument(ctx, in)
+		out, err := r.ssm().DescribeDocument(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -696,7 +682,7 @@ func (r *complianceResource) waitDocumentActive(ctx context.Context, name, versi
 }
 
 func (r *complianceResource) documentTags(ctx context.Context, name string) (map[string]string, error) {
-	out, err := r.ssm.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name)})
+	out, err := r.ssm().ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name)})
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
@@ -725,7 +711,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	if existing == nil {
 		in.Tags = configTags(tags)
 	}
-	if _, err := r.config.PutConfigRule(ctx, in); err != nil {
+	if _, err := r.config().PutConfigRule(ctx, in); err != nil {
 		return "", err
 	}
 	rule, err := r.describeRule(ctx, p.names.rule)
@@ -742,12 +728,12 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	}
 	upsert, remove := diffTags(have, tags)
 	if len(remove) > 0 {
-		if _, err := r.config.UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: remove}); err != nil {
+		if _, err := r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: remove}); err != nil {
 			return ruleARN, fmt.Errorf("untagging: %w", err)
 		}
 	}
 	if len(upsert) > 0 {
-		if _, err := r.config.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(upsert)}); err != nil {
+		if _, err := r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(upsert)}); err != nil {
 			return ruleARN, fmt.Errorf("tagging: %w", err)
 		}
 	}
@@ -756,7 +742,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 
 // describeRule returns the rule, or a not-found error.
 func (r *complianceResource) describeRule(ctx context.Context, name string) (*configtypes.ConfigRule, error) {
-	out, err := r.config.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
+	out, err := r.config().DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
 	if hasErrorCode(err, "NoSuchConfigRuleException") || (err == nil && len(out.ConfigRules) == 0) {
 		return nil, &complianceNotFoundError{kind: "Config rule", name: name, err: err}
 	}
@@ -768,7 +754,7 @@ func (r *complianceResource) describeRule(ctx context.Context, name string) (*co
 
 func (r *complianceResource) ruleTags(ctx context.Context, ruleARN string) (map[string]string, error) {
 	tags := map[string]string{}
-	pager := configservice.NewListTagsForResourcePaginator(r.config, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(ruleARN)})
+	pager := configservice.NewListTagsForResourcePaginator(r.config(), &configservice.ListTagsForResourceInput{ResourceArn: aws.String(ruleARN)})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -800,7 +786,7 @@ func (r *complianceResource) putRemediation(ctx context.Context, m complianceMod
 		rc.MaximumAutomaticAttempts = aws.Int32(int32(m.MaximumAutomaticAttempts.ValueInt64()))
 		rc.RetryAttemptSeconds = aws.Int64(m.RetryAttemptSeconds.ValueInt64())
 	}
-	out, err := r.config.PutRemediationConfigurations(ctx, &configservice.PutRemediationConfigurationsInput{RemediationConfigurations: []configtypes.RemediationConfiguration{rc}})
+	out, err := r.config().PutRemediationConfigurations(ctx, &configservice.PutRemediationConfigurationsInput{RemediationConfigurations: []configtypes.RemediationConfiguration{rc}})
 	if err != nil {
 		return err
 	}
@@ -811,7 +797,7 @@ func (r *complianceResource) putRemediation(ctx context.Context, m complianceMod
 }
 
 func (r *complianceResource) deleteRemediation(ctx context.Context, rule string) error {
-	_, err := r.config.DeleteRemediationConfiguration(ctx, &configservice.DeleteRemediationConfigurationInput{
+	_, err := r.config().DeleteRemediationConfiguration(ctx, &configservice.DeleteRemediationConfigurationInput{
 		ConfigRuleName: aws.String(rule), ResourceType: aws.String("AWS::EC2::VPC"),
 	})
 	if err != nil && !hasErrorCode(err, "NoSuchRemediationConfigurationException", "NoSuchConfigRuleException") {
@@ -879,7 +865,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 		}
 	}
 
-	doc, err := r.ssm.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(n.document)})
+	doc, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(n.document)})
 	var content string
 	switch {
 	case hasErrorCode(err, "InvalidDocument"):
@@ -904,7 +890,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	}
 
 	if m.Remediation.IsNull() || m.Remediation.ValueString() != remediationNone {
-		out, err := r.config.DescribeRemediationConfigurations(ctx, &configservice.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{n.rule}})
+		out, err := r.config().DescribeRemediationConfigurations(ctx, &configservice.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{n.rule}})
 		if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
 			diags.AddAttributeError(path.Root("remediation"), fmt.Sprintf("reading Config Remediation Configuration (%s)", n.rule), err.Error())
 			return false
@@ -960,7 +946,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	}
 	policyNames := map[string]string{componentAutomationRole: coverage.AutomationPolicyName, componentDeliveryRole: rolepolicy.PolicyName}
 	for kind, want := range roles {
-		have, err := findServiceRole(ctx, r.iam, want[0], policyNames[kind])
+		have, err := findServiceRole(ctx, r.iam(), want[0], policyNames[kind])
 		switch {
 		case isNotFoundErr(err):
 		case err != nil:
@@ -980,7 +966,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 func (r *complianceResource) anyRoleExists(ctx context.Context, n complianceNames) bool {
 	for _, name := range []string{n.automationRole, n.deliveryRole} {
-		if _, err := findServiceRole(ctx, r.iam, name, coverage.AutomationPolicyName); err == nil {
+		if _, err := findServiceRole(ctx, r.iam(), name, coverage.AutomationPolicyName); err == nil {
 			return true
 		}
 	}
@@ -1007,20 +993,20 @@ func (r *complianceResource) Delete(ctx context.Context, req resource.DeleteRequ
 	// Right after the remediation configuration goes, Config may still call
 	// the rule in use; that settles within seconds.
 	err := r.retry.do(ctx, time.Minute, func() error {
-		_, err := r.config.DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(n.rule)})
+		_, err := r.config().DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(n.rule)})
 		return err
 	}, func(err error) bool { return hasErrorCode(err, "ResourceInUseException") })
 	if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Config Rule (%s)", n.rule), err.Error())
 		return
 	}
-	_, err = r.ssm.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String(n.document)})
+	_, err = r.ssm().DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String(n.document)})
 	if err != nil && !hasErrorCode(err, "InvalidDocument") {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting SSM Document (%s)", n.document), err.Error())
 		return
 	}
 	for _, role := range []string{n.automationRole, n.deliveryRole} {
-		if err := deleteDeliveryRole(ctx, r.iam, role); err != nil {
+		if err := deleteDeliveryRole(ctx, r.iam(), role); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", role), err.Error())
 			return
 		}

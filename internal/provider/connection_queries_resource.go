@@ -70,12 +70,13 @@ type athenaQueriesAPI interface {
 	ListTagsForResource(context.Context, *athena.ListTagsForResourceInput, ...func(*athena.Options)) (*athena.ListTagsForResourceOutput, error)
 }
 
-func newConnectionQueriesResource() resource.Resource { return &connectionQueriesResource{} }
-
-type connectionQueriesResource struct {
-	data   *providerData
-	athena athenaQueriesAPI
+func newConnectionQueriesResource() resource.Resource {
+	return &connectionQueriesResource{resourceBase: resourceBase{typeName: "connection_queries"}}
 }
+
+type connectionQueriesResource struct{ resourceBase }
+
+func (r *connectionQueriesResource) athena() athenaQueriesAPI { return r.data.client.Athena() }
 
 type connectionQueriesModel struct {
 	ID                         types.String `tfsdk:"id"`
@@ -108,10 +109,6 @@ func queryNames() []string {
 		names = append(names, q.Name)
 	}
 	return names
-}
-
-func (r *connectionQueriesResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connection_queries"
 }
 
 func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -192,19 +189,6 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 			},
 		},
 	}
-}
-
-func (r *connectionQueriesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_connection_queries", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.athena = data.client.Athena()
 }
 
 func (r *connectionQueriesResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -319,14 +303,14 @@ func (r *connectionQueriesResource) ModifyPlan(ctx context.Context, req resource
 			resp.Diagnostics.AddError("reading the provider's account", err.Error())
 			return
 		}
-		plan.WorkGroupARN = types.StringValue(r.workGroupARN(account, plan.WorkGroup.ValueString()))
+		plan.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, plan.WorkGroup.ValueString()))
 		plan.ID = types.StringValue(plan.WorkGroup.ValueString() + ":" + plan.Database.ValueString() + ":" + plan.TableName.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *connectionQueriesResource) workGroupARN(account, name string) string {
-	return fmt.Sprintf("arn:%s:athena:%s:%s:workgroup/%s", r.data.client.Partition(), r.data.client.Region(), account, name)
+func (r *connectionQueriesResource) workGroupARN(ctx context.Context, account, name string) string {
+	return r.data.regionalARNOf(ctx, "athena", account, "workgroup/"+name)
 }
 
 func workGroupConfiguration(m *connectionQueriesModel) *athenatypes.WorkGroupConfiguration {
@@ -364,7 +348,7 @@ func (r *connectionQueriesResource) Create(ctx context.Context, req resource.Cre
 		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 		}
-		if _, err := r.athena.CreateWorkGroup(ctx, in); err != nil {
+		if _, err := r.athena().CreateWorkGroup(ctx, in); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("workgroup"), fmt.Sprintf("creating Athena WorkGroup (%s)", wg), err.Error())
 			return
 		}
@@ -408,7 +392,7 @@ func (r *connectionQueriesResource) Create(ctx context.Context, req resource.Cre
 }
 
 func (r *connectionQueriesResource) createNamedQuery(ctx context.Context, m *connectionQueriesModel, name string, q namedQuery) (string, error) {
-	out, err := r.athena.CreateNamedQuery(ctx, &athena.CreateNamedQueryInput{
+	out, err := r.athena().CreateNamedQuery(ctx, &athena.CreateNamedQueryInput{
 		Name:        aws.String(name),
 		Database:    aws.String(m.Database.ValueString()),
 		QueryString: aws.String(q.SQL.ValueString()),
@@ -449,7 +433,7 @@ func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*ath
 // does not exist, or when none of the queries does.
 func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQueriesModel, diags *diag.Diagnostics) bool {
 	wgName := m.WorkGroup.ValueString()
-	wg, err := findWorkGroup(ctx, r.athena, wgName)
+	wg, err := findWorkGroup(ctx, r.athena(), wgName)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -462,7 +446,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 		diags.AddError("reading the provider's account", err.Error())
 		return false
 	}
-	m.WorkGroupARN = types.StringValue(r.workGroupARN(account, wgName))
+	m.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, wgName))
 	if m.CreateWorkGroup.ValueBool() {
 		m.BytesScannedCutoffPerQuery, m.OutputLocation = types.Int64Null(), types.StringNull()
 		if c := wg.Configuration; c != nil {
@@ -474,7 +458,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 			}
 		}
 		tags := map[string]string{}
-		out, err := r.athena.ListTagsForResource(ctx, &athena.ListTagsForResourceInput{ResourceARN: m.WorkGroupARN.ValueStringPointer()})
+		out, err := r.athena().ListTagsForResource(ctx, &athena.ListTagsForResourceInput{ResourceARN: m.WorkGroupARN.ValueStringPointer()})
 		var ir *athenatypes.InvalidRequestException
 		switch {
 		case errors.As(err, &ir) && strings.Contains(ir.ErrorMessage(), "Does Not Exist"):
@@ -501,7 +485,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 		if !valueKnown(q.ID) {
 			continue
 		}
-		out, err := r.athena.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: q.ID.ValueStringPointer()})
+		out, err := r.athena().GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: q.ID.ValueStringPointer()})
 		if isAthenaNotFound(err) {
 			tflog.Warn(ctx, "Athena named query gone", map[string]any{"name": name, "id": q.ID.ValueString()})
 			continue
@@ -587,7 +571,7 @@ func (r *connectionQueriesResource) Update(ctx context.Context, req resource.Upd
 			}
 			q.ID = types.StringValue(id)
 		case !cur.SQL.Equal(q.SQL) || !cur.Description.Equal(q.Description):
-			_, err := r.athena.UpdateNamedQuery(ctx, &athena.UpdateNamedQueryInput{
+			_, err := r.athena().UpdateNamedQuery(ctx, &athena.UpdateNamedQueryInput{
 				NamedQueryId: cur.ID.ValueStringPointer(),
 				Name:         aws.String(name),
 				QueryString:  aws.String(q.SQL.ValueString()),
@@ -646,7 +630,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 		}
 	}
 	if changed {
-		if _, err := r.athena.UpdateWorkGroup(ctx, &athena.UpdateWorkGroupInput{WorkGroup: aws.String(wg), ConfigurationUpdates: u}); err != nil {
+		if _, err := r.athena().UpdateWorkGroup(ctx, &athena.UpdateWorkGroupInput{WorkGroup: aws.String(wg), ConfigurationUpdates: u}); err != nil {
 			return err
 		}
 	}
@@ -663,7 +647,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 	}
 	upsert, remove := diffTags(oldTags, newTags)
 	if len(remove) > 0 {
-		if _, err := r.athena.UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: remove}); err != nil {
+		if _, err := r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: remove}); err != nil {
 			return fmt.Errorf("untagging: %w", err)
 		}
 	}
@@ -672,7 +656,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 		for _, k := range slices.Sorted(maps.Keys(upsert)) {
 			in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(upsert[k])})
 		}
-		if _, err := r.athena.TagResource(ctx, in); err != nil {
+		if _, err := r.athena().TagResource(ctx, in); err != nil {
 			return fmt.Errorf("tagging: %w", err)
 		}
 	}
@@ -680,7 +664,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 }
 
 func (r *connectionQueriesResource) deleteNamedQuery(ctx context.Context, id string) error {
-	_, err := r.athena.DeleteNamedQuery(ctx, &athena.DeleteNamedQueryInput{NamedQueryId: aws.String(id)})
+	_, err := r.athena().DeleteNamedQuery(ctx, &athena.DeleteNamedQueryInput{NamedQueryId: aws.String(id)})
 	if isAthenaNotFound(err) {
 		return nil
 	}
@@ -697,7 +681,7 @@ func (r *connectionQueriesResource) Delete(ctx context.Context, req resource.Del
 	if state.CreateWorkGroup.ValueBool() {
 		// The queries go with their workgroup: one call, and nothing saved
 		// there by hand since is left behind in a workgroup that is gone.
-		_, err := r.athena.DeleteWorkGroup(ctx, &athena.DeleteWorkGroupInput{WorkGroup: aws.String(wg), RecursiveDeleteOption: aws.Bool(true)})
+		_, err := r.athena().DeleteWorkGroup(ctx, &athena.DeleteWorkGroupInput{WorkGroup: aws.String(wg), RecursiveDeleteOption: aws.Bool(true)})
 		if err != nil && !isAthenaNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting Athena WorkGroup (%s)", wg), err.Error())
 		}
@@ -729,13 +713,13 @@ func (r *connectionQueriesResource) ImportState(ctx context.Context, req resourc
 	found := map[string]namedQuery{}
 	var token *string
 	for {
-		out, err := r.athena.ListNamedQueries(ctx, &athena.ListNamedQueriesInput{WorkGroup: aws.String(wg), NextToken: token})
+		out, err := r.athena().ListNamedQueries(ctx, &athena.ListNamedQueriesInput{WorkGroup: aws.String(wg), NextToken: token})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("listing Athena Named Queries of %s", wg), err.Error())
 			return
 		}
 		for _, id := range out.NamedQueryIds {
-			q, err := r.athena.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: aws.String(id)})
+			q, err := r.athena().GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: aws.String(id)})
 			if err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("reading Athena Named Query (%s)", id), err.Error())
 				return

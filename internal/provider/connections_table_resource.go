@@ -58,12 +58,13 @@ type glueTableAPI interface {
 	UntagResource(context.Context, *glue.UntagResourceInput, ...func(*glue.Options)) (*glue.UntagResourceOutput, error)
 }
 
-func newConnectionsTableResource() resource.Resource { return &connectionsTableResource{} }
-
-type connectionsTableResource struct {
-	data *providerData
-	glue glueTableAPI
+func newConnectionsTableResource() resource.Resource {
+	return &connectionsTableResource{resourceBase: resourceBase{typeName: "connections_table"}}
 }
+
+type connectionsTableResource struct{ resourceBase }
+
+func (r *connectionsTableResource) glue() glueTableAPI { return r.data.client.Glue() }
 
 type connectionsTableModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -87,10 +88,6 @@ type connectionsTableModel struct {
 }
 
 var columnObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "type": types.StringType}}
-
-func (r *connectionsTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connections_table"
-}
 
 func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -213,19 +210,6 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 	}
 }
 
-func (r *connectionsTableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_connections_table", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.glue = data.client.Glue()
-}
-
 // definition returns the table the model describes, with this provider's
 // columns.
 func (m *connectionsTableModel) definition() (athena.Table, error) {
@@ -298,16 +282,16 @@ func (r *connectionsTableResource) ModifyPlan(ctx context.Context, req resource.
 		}
 		if valueKnown(plan.CatalogID) {
 			plan.ID = types.StringValue(plan.CatalogID.ValueString() + ":" + plan.DatabaseName.ValueString() + ":" + plan.TableName.ValueString())
-			plan.DatabaseARN = types.StringValue(r.databaseARN(plan.CatalogID.ValueString(), plan.DatabaseName.ValueString()))
-			plan.ARN = types.StringValue(fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/%s", r.data.client.Partition(), r.data.client.Region(),
-				plan.CatalogID.ValueString(), plan.DatabaseName.ValueString(), plan.TableName.ValueString()))
+			plan.DatabaseARN = types.StringValue(r.databaseARN(ctx, plan.CatalogID.ValueString(), plan.DatabaseName.ValueString()))
+			plan.ARN = types.StringValue(r.data.regionalARNOf(ctx, "glue", plan.CatalogID.ValueString(),
+				"table/"+plan.DatabaseName.ValueString()+"/"+plan.TableName.ValueString()))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *connectionsTableResource) databaseARN(catalogID, database string) string {
-	return fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", r.data.client.Partition(), r.data.client.Region(), catalogID, database)
+func (r *connectionsTableResource) databaseARN(ctx context.Context, catalogID, database string) string {
+	return r.data.regionalARNOf(ctx, "glue", catalogID, "database/"+database)
 }
 
 // tableInput converts the definition to Glue's shape.
@@ -401,7 +385,7 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		if len(tags) > 0 {
 			in.Tags = tags
 		}
-		_, err := r.glue.CreateDatabase(ctx, in)
+		_, err := r.glue().CreateDatabase(ctx, in)
 		var exists *gluetypes.AlreadyExistsException
 		if errors.As(err, &exists) {
 			resp.Diagnostics.AddAttributeError(path.Root("database_name"), fmt.Sprintf("creating Glue Database (%s)", database),
@@ -415,7 +399,7 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		}
 		tflog.Info(ctx, "created Glue database", map[string]any{"database": database})
 	}
-	_, err = r.glue.CreateTable(ctx, &glue.CreateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
+	_, err = r.glue().CreateTable(ctx, &glue.CreateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
 	if err != nil {
 		summary := fmt.Sprintf("creating Glue Table (%s.%s)", database, table)
 		var exists *gluetypes.AlreadyExistsException
@@ -432,7 +416,7 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		}
 		// The database made above would be orphaned: take it back.
 		if plan.CreateDatabase.ValueBool() {
-			if _, derr := r.glue.DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)}); derr != nil {
+			if _, derr := r.glue().DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)}); derr != nil {
 				resp.Diagnostics.AddWarning(fmt.Sprintf("deleting Glue Database (%s)", database), "The database created for the table is left behind: "+derr.Error())
 			}
 		}
@@ -486,7 +470,7 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 // exist.
 func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsTableModel, diags *diag.Diagnostics) bool {
 	catalogID, database, table := m.CatalogID.ValueString(), m.DatabaseName.ValueString(), m.TableName.ValueString()
-	g, err := findGlueTable(ctx, r.glue, catalogID, database, table)
+	g, err := findGlueTable(ctx, r.glue(), catalogID, database, table)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -541,8 +525,8 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 		m.DDL = types.StringValue(expected.DDL())
 	}
 	if r.data != nil {
-		m.DatabaseARN = types.StringValue(r.databaseARN(catalogID, database))
-		m.ARN = types.StringValue(fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/%s", r.data.client.Partition(), r.data.client.Region(), catalogID, database, table))
+		m.DatabaseARN = types.StringValue(r.databaseARN(ctx, catalogID, database))
+		m.ARN = types.StringValue(r.data.regionalARNOf(ctx, "glue", catalogID, "table/"+database+"/"+table))
 	}
 
 	if m.CreateDatabase.IsNull() {
@@ -552,7 +536,7 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 		m.CreateDatabase = types.BoolValue(true)
 	}
 	if m.CreateDatabase.ValueBool() {
-		out, err := r.glue.GetTags(ctx, &glue.GetTagsInput{ResourceArn: m.DatabaseARN.ValueStringPointer()})
+		out, err := r.glue().GetTags(ctx, &glue.GetTagsInput{ResourceArn: m.DatabaseARN.ValueStringPointer()})
 		if err != nil {
 			diags.AddError(fmt.Sprintf("listing tags of Glue Database (%s)", database), err.Error())
 			return false
@@ -599,7 +583,7 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 	if !plan.DefinitionHash.Equal(state.DefinitionHash) || !plan.Columns.Equal(state.Columns) {
 		// UpdateTable replaces the whole definition: columns, storage and
 		// properties, keeping the table's older versions in Glue.
-		_, err := r.glue.UpdateTable(ctx, &glue.UpdateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
+		_, err := r.glue().UpdateTable(ctx, &glue.UpdateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating Glue Table (%s.%s)", database, table), err.Error())
 			return
@@ -614,16 +598,16 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		arn := r.databaseARN(catalogID, database)
+		arn := r.databaseARN(ctx, catalogID, database)
 		upsert, remove := diffTags(oldTags, newTags)
 		if len(remove) > 0 {
-			if _, err := r.glue.UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: remove}); err != nil {
+			if _, err := r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: remove}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("untagging Glue Database (%s)", database), err.Error())
 				return
 			}
 		}
 		if len(upsert) > 0 {
-			if _, err := r.glue.TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: upsert}); err != nil {
+			if _, err := r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: upsert}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("tagging Glue Database (%s)", database), err.Error())
 				return
 			}
@@ -647,7 +631,7 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 	}
 	catalogID, database, table := state.CatalogID.ValueString(), state.DatabaseName.ValueString(), state.TableName.ValueString()
 	var nf *gluetypes.EntityNotFoundException
-	_, err := r.glue.DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), Name: aws.String(table)})
+	_, err := r.glue().DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), Name: aws.String(table)})
 	if err != nil && !errors.As(err, &nf) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Table (%s.%s)", database, table), err.Error())
 		return
@@ -657,7 +641,7 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 	}
 	// Glue deletes the tables of a database with it: tables made there by
 	// others since go too, as with aws_glue_catalog_database.
-	_, err = r.glue.DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)})
+	_, err = r.glue().DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)})
 	if err != nil && !errors.As(err, &nf) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Database (%s)", database), err.Error())
 	}

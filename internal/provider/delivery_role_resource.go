@@ -76,12 +76,13 @@ type deliveryRoleAPI interface {
 	ListRoleTags(context.Context, *iam.ListRoleTagsInput, ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
 }
 
-func newDeliveryRoleResource() resource.Resource { return &deliveryRoleResource{} }
-
-type deliveryRoleResource struct {
-	data *providerData
-	iam  deliveryRoleAPI
+func newDeliveryRoleResource() resource.Resource {
+	return &deliveryRoleResource{resourceBase: resourceBase{typeName: "delivery_role"}}
 }
+
+type deliveryRoleResource struct{ resourceBase }
+
+func (r *deliveryRoleResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type deliveryRoleModel struct {
 	ID                  types.String `tfsdk:"id"`
@@ -101,10 +102,6 @@ type deliveryRoleModel struct {
 	UniqueID            types.String `tfsdk:"unique_id"`
 	TrustPolicy         types.String `tfsdk:"trust_policy"`
 	Policy              types.String `tfsdk:"policy"`
-}
-
-func (r *deliveryRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_delivery_role"
 }
 
 func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -246,19 +243,6 @@ func (r *deliveryRoleResource) ConfigValidators(_ context.Context) []resource.Co
 	}
 }
 
-func (r *deliveryRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_delivery_role", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.iam = data.client.IAM()
-}
-
 func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
@@ -305,7 +289,7 @@ func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	if valueKnown(plan.Name) && valueKnown(plan.Path) {
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, plan.Path.ValueString(), plan.Name.ValueString()))
+		plan.ARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, plan.Path.ValueString(), plan.Name.ValueString()))
 	} else {
 		plan.ID = types.StringUnknown()
 		plan.ARN = types.StringUnknown()
@@ -426,7 +410,7 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 
 	checkedRoleARN := plan.ARN.ValueString()
 	if !valueKnown(plan.ARN) {
-		checkedRoleARN = iamRoleARN(r.data.client.Partition(), roleAccount, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
+		checkedRoleARN = iamRoleARN(r.data.callerPartition(ctx), roleAccount, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {
@@ -466,7 +450,12 @@ func (r *deliveryRoleResource) trustFromModel(ctx context.Context, m deliveryRol
 	}
 	var regions []types.String
 	diags.Append(m.SourceRegions.ElementsAs(ctx, &regions, false)...)
-	t := rolepolicy.Trust{Partition: r.data.client.Partition(), Account: m.SourceAccount.ValueString()}
+	partition, err := r.data.partition(ctx)
+	if err != nil {
+		addAccountError(diags, err)
+		return rolepolicy.Trust{}, false
+	}
+	t := rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString()}
 	for _, v := range regions {
 		if v.IsUnknown() {
 			return rolepolicy.Trust{}, false
@@ -535,7 +524,7 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 		PermissionsBoundary:      plan.PermissionsBoundary.ValueStringPointer(),
 		Tags:                     iamTags(tags),
 	}
-	out, err := r.iam.CreateRole(ctx, in)
+	out, err := r.iam().CreateRole(ctx, in)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", name), err.Error())
 		return
@@ -549,7 +538,7 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 	plan.UniqueID = types.StringValue(aws.ToString(out.Role.RoleId))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
-	if err := settleDeliveryRole(ctx, r.iam, propagationRetry{}, name, plan.Policy.ValueString()); err != nil {
+	if err := settleDeliveryRole(ctx, r.iam(), propagationRetry{}, name, plan.Policy.ValueString()); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", name), err.Error())
 		return
 	}
@@ -586,7 +575,7 @@ func settleDeliveryRole(ctx context.Context, api deliveryRoleAPI, retry propagat
 }
 
 func (r *deliveryRoleResource) putPolicy(ctx context.Context, name, doc string) error {
-	_, err := r.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName), PolicyDocument: aws.String(doc)})
+	_, err := r.iam().PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName), PolicyDocument: aws.String(doc)})
 	return err
 }
 
@@ -619,7 +608,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	out, err := r.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	out, err := r.iam().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if hasErrorCode(err, "NoSuchEntity") {
 		return false
 	}
@@ -670,7 +659,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 	}
 
 	policyDoc := ""
-	p, err := r.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
+	p, err := r.iam().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
 	switch {
 	case hasErrorCode(err, "NoSuchEntity"):
 		// Deleted out of band: an empty policy plans the rendered one back.
@@ -698,7 +687,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		}
 	}
 
-	tags, err := listRoleTags(ctx, r.iam, name)
+	tags, err := listRoleTags(ctx, r.iam(), name)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("listing tags of IAM Role (%s)", name), err.Error())
 		return false
@@ -736,7 +725,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	if !plan.Description.Equal(state.Description) || !plan.MaxSessionDuration.Equal(state.MaxSessionDuration) {
 		// UpdateRole is sent with both fields: an absent Description would
 		// leave the old one in place rather than clear it.
-		_, err := r.iam.UpdateRole(ctx, &iam.UpdateRoleInput{
+		_, err := r.iam().UpdateRole(ctx, &iam.UpdateRoleInput{
 			RoleName:           aws.String(name),
 			Description:        aws.String(plan.Description.ValueString()),
 			MaxSessionDuration: aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
@@ -747,7 +736,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 	}
 	if !plan.TrustPolicy.Equal(state.TrustPolicy) {
-		_, err := r.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: plan.TrustPolicy.ValueStringPointer()})
+		_, err := r.iam().UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: plan.TrustPolicy.ValueStringPointer()})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating trust policy of IAM Role (%s)", name), err.Error())
 			return
@@ -762,9 +751,9 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	if !plan.PermissionsBoundary.Equal(state.PermissionsBoundary) {
 		var err error
 		if plan.PermissionsBoundary.IsNull() {
-			_, err = r.iam.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
+			_, err = r.iam().DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
 		} else {
-			_, err = r.iam.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer()})
+			_, err = r.iam().PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer()})
 		}
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating permissions boundary of IAM Role (%s)", name), err.Error())
@@ -781,13 +770,13 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 		upsert, remove := diffTags(oldTags, newTags)
 		if len(remove) > 0 {
-			if _, err := r.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
+			if _, err := r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("untagging IAM Role (%s)", name), err.Error())
 				return
 			}
 		}
 		if len(upsert) > 0 {
-			if _, err := r.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
+			if _, err := r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("tagging IAM Role (%s)", name), err.Error())
 				return
 			}
@@ -812,7 +801,7 @@ func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam, name); err != nil {
+	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}

@@ -69,12 +69,13 @@ type eventSourceMappingAPI interface {
 	GetFunctionConfiguration(context.Context, *lambda.GetFunctionConfigurationInput, ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
 }
 
-func newEventSourceMappingResource() resource.Resource { return &eventSourceMappingResource{} }
-
-type eventSourceMappingResource struct {
-	data   *providerData
-	lambda eventSourceMappingAPI
+func newEventSourceMappingResource() resource.Resource {
+	return &eventSourceMappingResource{resourceBase: resourceBase{typeName: "event_source_mapping"}}
 }
+
+type eventSourceMappingResource struct{ resourceBase }
+
+func (r *eventSourceMappingResource) lambda() eventSourceMappingAPI { return r.data.client.Lambda() }
 
 type eventSourceMappingModel struct {
 	ID                             types.String `tfsdk:"id"`
@@ -93,10 +94,6 @@ type eventSourceMappingModel struct {
 	Enabled                        types.Bool   `tfsdk:"enabled"`
 	FunctionARN                    types.String `tfsdk:"function_arn"`
 	State                          types.String `tfsdk:"state"`
-}
-
-func (r *eventSourceMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_event_source_mapping"
 }
 
 func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -227,19 +224,6 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 	}
 }
 
-func (r *eventSourceMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_event_source_mapping", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.lambda = data.client.Lambda()
-}
-
 // ModifyPlan checks that the function's role can read the stream and send
 // failed batches to the destination.
 func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -278,7 +262,7 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 	if mode == conns.ValidationOff || !valueKnown(plan.FunctionName) || !valueKnown(plan.EventSourceARN) || plan.OnFailureDestinationARN.IsUnknown() {
 		return
 	}
-	fn, err := r.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: plan.FunctionName.ValueStringPointer()})
+	fn, err := r.lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: plan.FunctionName.ValueStringPointer()})
 	if hasErrorCode(err, "ResourceNotFoundException") {
 		return // created in this run; vpcflow_enricher_function checks its own role
 	}
@@ -381,7 +365,7 @@ func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.Cr
 	var out *lambda.CreateEventSourceMappingOutput
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
 		var err error
-		out, err = r.lambda.CreateEventSourceMapping(ctx, in)
+		out, err = r.lambda().CreateEventSourceMapping(ctx, in)
 		return err
 	}, isMappingRolePropagation)
 	if err != nil {
@@ -438,7 +422,7 @@ func mappingResponseTypesFrom(ctx context.Context, s types.Set) ([]lambdatypes.F
 func (r *eventSourceMappingResource) waitSettled(ctx context.Context, id string) error {
 	deadline := time.Now().Add(mappingTimeout)
 	for {
-		m, err := findEventSourceMapping(ctx, r.lambda, id)
+		m, err := findEventSourceMapping(ctx, r.lambda(), id)
 		if err != nil {
 			return err
 		}
@@ -499,7 +483,7 @@ func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.Read
 // readInto refreshes m from Lambda; it returns false when the mapping does not exist.
 func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourceMappingModel, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
-	out, err := findEventSourceMapping(ctx, r.lambda, id)
+	out, err := findEventSourceMapping(ctx, r.lambda(), id)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -581,7 +565,7 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 		in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError, in.DestinationConfig = nil, nil, nil
 	}
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.lambda.UpdateEventSourceMapping(ctx, in)
+		_, err := r.lambda().UpdateEventSourceMapping(ctx, in)
 		return err
 	}, isMappingRolePropagation)
 	if err != nil {
@@ -609,7 +593,7 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 		return
 	}
 	id := state.ID.ValueString()
-	_, err := r.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
+	_, err := r.lambda().DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
 	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
 		return
 	}
@@ -619,7 +603,7 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 	}
 	deadline := time.Now().Add(mappingTimeout)
 	for {
-		_, err := findEventSourceMapping(ctx, r.lambda, id)
+		_, err := findEventSourceMapping(ctx, r.lambda(), id)
 		if policysource.IsNotFound(err) {
 			return
 		}

@@ -53,12 +53,13 @@ type inventoryTableAPI interface {
 	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
 }
 
-func newInventoryTableResource() resource.Resource { return &inventoryTableResource{} }
-
-type inventoryTableResource struct {
-	data *providerData
-	db   inventoryTableAPI
+func newInventoryTableResource() resource.Resource {
+	return &inventoryTableResource{resourceBase: resourceBase{typeName: "inventory_table"}}
 }
+
+type inventoryTableResource struct{ resourceBase }
+
+func (r *inventoryTableResource) db() inventoryTableAPI { return r.data.client.DynamoDB() }
 
 type inventoryTableModel struct {
 	ID                  types.String `tfsdk:"id"`
@@ -106,10 +107,6 @@ var errRecorded = errors.New("recorded")
 func (r *createTableRecorder) CreateTable(_ context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 	r.in = in
 	return nil, errRecorded
-}
-
-func (r *inventoryTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_inventory_table"
 }
 
 func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -182,19 +179,6 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-func (r *inventoryTableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_inventory_table", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.db = data.client.DynamoDB()
-}
-
 func (r *inventoryTableResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
@@ -240,7 +224,7 @@ func (r *inventoryTableResource) tableARN(ctx context.Context, name string) (str
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", r.data.client.Partition(), r.data.client.Region(), account, name), nil
+	return r.data.regionalARNOf(ctx, "dynamodb", account, "table/"+name), nil
 }
 
 func (r *inventoryTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -258,7 +242,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 
 	// inventorystore.CreateTable keeps a table that exists; a resource must
 	// not take over a table someone else manages.
-	if _, err := findInventoryTable(ctx, r.db, name); err == nil {
+	if _, err := findInventoryTable(ctx, r.db(), name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating DynamoDB Table (%s)", name),
 			fmt.Sprintf("Table %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
@@ -266,7 +250,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddError(fmt.Sprintf("creating DynamoDB Table (%s)", name), err.Error())
 		return
 	}
-	if err := inventorystore.CreateTable(ctx, r.db, name); err != nil {
+	if err := inventorystore.CreateTable(ctx, r.db(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating DynamoDB Table (%s)", name), err.Error())
 		return
 	}
@@ -276,7 +260,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
 	if len(tags) > 0 {
-		if _, err := r.db.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: plan.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}); err != nil {
+		if _, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: plan.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("tagging DynamoDB Table (%s)", name), err.Error())
 			return
 		}
@@ -304,7 +288,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *inventoryTableResource) setPointInTimeRecovery(ctx context.Context, name string, on bool) error {
-	_, err := r.db.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
+	_, err := r.db().UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
 		TableName:                        aws.String(name),
 		PointInTimeRecoverySpecification: &dynamodbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(on)},
 	})
@@ -312,7 +296,7 @@ func (r *inventoryTableResource) setPointInTimeRecovery(ctx context.Context, nam
 }
 
 func (r *inventoryTableResource) setDeletionProtection(ctx context.Context, name string, on bool) error {
-	_, err := r.db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(on)})
+	_, err := r.db().UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(on)})
 	return err
 }
 
@@ -357,7 +341,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	t, err := findInventoryTable(ctx, r.db, name)
+	t, err := findInventoryTable(ctx, r.db(), name)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -382,7 +366,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	}
 	m.DeletionProtection = types.BoolValue(aws.ToBool(t.DeletionProtectionEnabled))
 
-	ttl, err := r.db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	ttl, err := r.db().DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading time to live of DynamoDB Table (%s)", name), err.Error())
 		return false
@@ -392,7 +376,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		m.TTLAttribute = types.StringValue(aws.ToString(d.AttributeName))
 	}
 
-	backups, err := r.db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+	backups, err := r.db().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading point-in-time recovery of DynamoDB Table (%s)", name), err.Error())
 		return false
@@ -404,7 +388,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	m.PointInTimeRecovery = types.BoolValue(pitr)
 
 	tags := map[string]string{}
-	pager := dynamodbTagPager{api: r.db, arn: aws.ToString(t.TableArn)}
+	pager := dynamodbTagPager{api: r.db(), arn: aws.ToString(t.TableArn)}
 	for pager.next(ctx) {
 		for _, tag := range pager.page {
 			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
@@ -454,7 +438,7 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 	name := state.Name.ValueString()
 
 	if !plan.TTLAttribute.Equal(state.TTLAttribute) {
-		_, err := r.db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		_, err := r.db().UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 			TableName:               aws.String(name),
 			TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String(inventorystore.TTLAttribute), Enabled: aws.Bool(true)},
 		})
@@ -485,13 +469,13 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 		}
 		upsert, remove := diffTags(oldTags, newTags)
 		if len(remove) > 0 {
-			if _, err := r.db.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
+			if _, err := r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("untagging DynamoDB Table (%s)", name), err.Error())
 				return
 			}
 		}
 		if len(upsert) > 0 {
-			if _, err := r.db.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(upsert)}); err != nil {
+			if _, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(upsert)}); err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("tagging DynamoDB Table (%s)", name), err.Error())
 				return
 			}
@@ -515,7 +499,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	name := state.Name.ValueString()
-	_, err := r.db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	_, err := r.db().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	var nf *dynamodbtypes.ResourceNotFoundException
 	if errors.As(err, &nf) {
 		return
@@ -528,7 +512,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting DynamoDB Table (%s)", name), detail)
 		return
 	}
-	waiter := dynamodb.NewTableNotExistsWaiter(r.db)
+	waiter := dynamodb.NewTableNotExistsWaiter(r.db())
 	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, inventoryTableDeleteTimeout); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("waiting for DynamoDB Table (%s) to be deleted", name), err.Error())
 	}

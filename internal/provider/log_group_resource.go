@@ -79,12 +79,13 @@ type logGroupAPI interface {
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
-func newLogGroupResource() resource.Resource { return &logGroupResource{} }
-
-type logGroupResource struct {
-	data *providerData
-	logs logGroupAPI
+func newLogGroupResource() resource.Resource {
+	return &logGroupResource{resourceBase: resourceBase{typeName: "log_group"}}
 }
+
+type logGroupResource struct{ resourceBase }
+
+func (r *logGroupResource) logs() logGroupAPI { return r.data.client.Logs() }
 
 type logGroupModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -99,10 +100,6 @@ type logGroupModel struct {
 	TagsAll         types.Map    `tfsdk:"tags_all"`
 	Region          types.String `tfsdk:"region"`
 	ARN             types.String `tfsdk:"arn"`
-}
-
-func (r *logGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_log_group"
 }
 
 func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -258,19 +255,6 @@ func (retentionDefault) PlanModifyInt64(ctx context.Context, req planmodifier.In
 	resp.PlanValue = types.Int64Value(defaultLogRetentionDays)
 }
 
-func (r *logGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_log_group", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.logs = data.client.Logs()
-}
-
 func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -385,7 +369,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, pd *providerData, plan 
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
 	}
-	findings, err := logGroupKeyFindings(pd.client.Partition(), logGroupARN, account, region, keyARN, keyPolicy)
+	findings, err := logGroupKeyFindings(pd.callerPartition(ctx), logGroupARN, account, region, keyARN, keyPolicy)
 	if err != nil {
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
@@ -444,14 +428,14 @@ func logGroupARNIn(ctx context.Context, pd *providerData, name string) (string, 
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", pd.client.Partition(), pd.client.Region(), account, name), nil
+	return pd.regionalARNOf(ctx, "logs", account, "log-group:"+name), nil
 }
 
 // api returns the provider data and CloudWatch Logs API of the group's region.
 func (r *logGroupResource) api(region types.String) (*providerData, logGroupAPI) {
 	pd := r.data.inRegion(stringOrEmpty(region))
 	if pd == r.data {
-		return pd, r.logs
+		return pd, r.logs()
 	}
 	return pd, pd.client.Logs()
 }

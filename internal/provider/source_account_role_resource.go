@@ -35,12 +35,13 @@ var (
 	_ resource.ResourceWithModifyPlan  = &sourceAccountRoleResource{}
 )
 
-func newSourceAccountRoleResource() resource.Resource { return &sourceAccountRoleResource{} }
-
-type sourceAccountRoleResource struct {
-	data *providerData
-	iam  deliveryRoleAPI
+func newSourceAccountRoleResource() resource.Resource {
+	return &sourceAccountRoleResource{resourceBase: resourceBase{typeName: "source_account_role"}}
 }
+
+type sourceAccountRoleResource struct{ resourceBase }
+
+func (r *sourceAccountRoleResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type sourceAccountRoleModel struct {
 	ID                   types.String `tfsdk:"id"`
@@ -57,10 +58,6 @@ type sourceAccountRoleModel struct {
 	UniqueID             types.String `tfsdk:"unique_id"`
 	TrustPolicy          types.String `tfsdk:"trust_policy"`
 	Policy               types.String `tfsdk:"policy"`
-}
-
-func (r *sourceAccountRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_source_account_role"
 }
 
 func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -161,19 +158,6 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 	}
 }
 
-func (r *sourceAccountRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_source_account_role", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.iam = data.client.IAM()
-}
-
 // trust converts the model to the trust inputs; ok is false while any is unknown.
 func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnostics) (pipelinepolicy.SourceRole, bool) {
 	if !valueKnown(m.ExternalID) || !valueKnown(m.TrustedPrincipalARNs) {
@@ -215,7 +199,7 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 			return
 		}
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, plan.Path.ValueString(), plan.Name.ValueString()))
+		plan.ARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, plan.Path.ValueString(), plan.Name.ValueString()))
 	}
 	plan.TrustPolicy = types.StringUnknown()
 	if trust, ok := plan.trust(ctx, &resp.Diagnostics); ok {
@@ -288,7 +272,7 @@ func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	role, err := createServiceRole(ctx, r.iam, propagationRetry{}, want)
+	role, err := createServiceRole(ctx, r.iam(), propagationRetry{}, want)
 	if role != nil {
 		// Track the role from here, so a failure below leaves it tainted in
 		// the state rather than orphaned in AWS.
@@ -336,7 +320,7 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	role, err := findServiceRole(ctx, r.iam, name, pipelinepolicy.SourceRolePolicyName)
+	role, err := findServiceRole(ctx, r.iam(), name, pipelinepolicy.SourceRolePolicyName)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -396,7 +380,7 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := updateServiceRole(ctx, r.iam, have, want); err != nil {
+	if err := updateServiceRole(ctx, r.iam(), have, want); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("updating IAM Role (%s)", name), err.Error())
 		return
 	}
@@ -418,7 +402,7 @@ func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam, name); err != nil {
+	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}

@@ -61,13 +61,15 @@ type subscriptionAPI interface {
 	DeleteSubscriptionFilter(context.Context, *cloudwatchlogs.DeleteSubscriptionFilterInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteSubscriptionFilterOutput, error)
 }
 
-func newSubscriptionResource() resource.Resource { return &subscriptionResource{} }
-
-type subscriptionResource struct {
-	data   *providerData
-	logs   subscriptionAPI
-	lambda lambdaPermissionAPI
+func newSubscriptionResource() resource.Resource {
+	return &subscriptionResource{resourceBase: resourceBase{typeName: "subscription"}}
 }
+
+type subscriptionResource struct{ resourceBase }
+
+func (r *subscriptionResource) logs() subscriptionAPI { return r.data.client.Logs() }
+
+func (r *subscriptionResource) lambda() lambdaPermissionAPI { return r.data.client.Lambda() }
 
 type subscriptionModel struct {
 	ID                          types.String `tfsdk:"id"`
@@ -80,10 +82,6 @@ type subscriptionModel struct {
 	DestinationType             types.String `tfsdk:"destination_type"`
 	LogGroupARN                 types.String `tfsdk:"log_group_arn"`
 	LambdaPermissionStatementID types.String `tfsdk:"lambda_permission_statement_id"`
-}
-
-func (r *subscriptionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_subscription"
 }
 
 func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -164,20 +162,6 @@ func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 		},
 	}
-}
-
-func (r *subscriptionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_subscription", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.logs = data.client.Logs()
-	r.lambda = data.client.Lambda()
 }
 
 // subscriptionKind tells the kind of destination from its ARN.
@@ -278,7 +262,7 @@ func (r *subscriptionResource) planComputed(ctx context.Context, m *subscription
 			diags.AddError("reading the provider's account", err.Error())
 			return
 		}
-		m.LogGroupARN = types.StringValue(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.data.client.Partition(), r.data.client.Region(), account, m.LogGroupName.ValueString()))
+		m.LogGroupARN = types.StringValue(r.data.regionalARNOf(ctx, "logs", account, "log-group:"+m.LogGroupName.ValueString()))
 		if valueKnown(m.Name) {
 			m.ID = types.StringValue(m.LogGroupName.ValueString() + "|" + m.Name.ValueString())
 		}
@@ -309,7 +293,7 @@ func (r *subscriptionResource) checkFilterQuota(ctx context.Context, plan subscr
 	if state != nil && state.LogGroupName.Equal(plan.LogGroupName) && state.Name.Equal(plan.Name) {
 		return // this filter exists already and is updated in place
 	}
-	filters, err := describeSubscriptionFilters(ctx, r.logs, group)
+	filters, err := describeSubscriptionFilters(ctx, r.logs(), group)
 	if hasErrorCode(err, "ResourceNotFoundException") {
 		return
 	}
@@ -397,7 +381,7 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 	if addPermission {
 		p, err := r.permission(ctx, m)
 		if err == nil {
-			err = addLambdaPermission(ctx, r.lambda, p)
+			err = addLambdaPermission(ctx, r.lambda(), p)
 		}
 		if err != nil {
 			diags.AddAttributeError(path.Root("destination_arn"), fmt.Sprintf("allowing CloudWatch Logs to invoke Lambda Function (%s)", m.DestinationARN.ValueString()), err.Error())
@@ -415,14 +399,14 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 		in.Distribution = logstypes.Distribution(m.Distribution.ValueString())
 	}
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.logs.PutSubscriptionFilter(ctx, in)
+		_, err := r.logs().PutSubscriptionFilter(ctx, in)
 		return err
 	}, isLogsRolePropagation)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("putting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		if addPermission {
 			// Nothing invokes the function for this group: take the permission back.
-			if rerr := removeLambdaPermission(ctx, r.lambda, m.DestinationARN.ValueString(), subscriptionStatementID(group, name)); rerr != nil {
+			if rerr := removeLambdaPermission(ctx, r.lambda(), m.DestinationARN.ValueString(), subscriptionStatementID(group, name)); rerr != nil {
 				diags.AddWarning("Function permission left in place", rerr.Error())
 			}
 		}
@@ -441,7 +425,7 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	// PutSubscriptionFilter overwrites a filter of the same name.
 	group, name := plan.LogGroupName.ValueString(), plan.Name.ValueString()
-	if _, err := findSubscriptionFilter(ctx, r.logs, group, name); err == nil {
+	if _, err := findSubscriptionFilter(ctx, r.logs(), group, name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name),
 			fmt.Sprintf("Log group %s has a subscription filter named %s already. Give this one another name, or import it: terraform import <address> '%s|%s'", group, name, group, name))
 		return
@@ -509,7 +493,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		diags.AddError("reading CloudWatch Logs Subscription Filter", fmt.Sprintf("ID %q is not LOG_GROUP_NAME|NAME", m.ID.ValueString()))
 		return false
 	}
-	f, err := findSubscriptionFilter(ctx, r.logs, group, name)
+	f, err := findSubscriptionFilter(ctx, r.logs(), group, name)
 	if policysource.IsNotFound(err) {
 		return false
 	}
@@ -534,7 +518,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		diags.AddError("reading the provider's account", err.Error())
 		return false
 	}
-	has, err := hasLambdaPermission(ctx, r.lambda, p)
+	has, err := hasLambdaPermission(ctx, r.lambda(), p)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading the policy of Lambda Function (%s)", p.Function), err.Error())
 		return false
@@ -564,7 +548,7 @@ func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	// The filter no longer sends to the old function: take its permission away.
 	if state.DestinationType.ValueString() == subscriptionLambda && !plan.DestinationARN.Equal(state.DestinationARN) {
-		if err := removeLambdaPermission(ctx, r.lambda, state.DestinationARN.ValueString(), subscriptionStatementID(state.LogGroupName.ValueString(), state.Name.ValueString())); err != nil {
+		if err := removeLambdaPermission(ctx, r.lambda(), state.DestinationARN.ValueString(), subscriptionStatementID(state.LogGroupName.ValueString(), state.Name.ValueString())); err != nil {
 			resp.Diagnostics.AddWarning("Old function permission left in place", err.Error())
 		}
 	}
@@ -584,13 +568,13 @@ func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	group, name := state.LogGroupName.ValueString(), state.Name.ValueString()
-	_, err := r.logs.DeleteSubscriptionFilter(ctx, &cloudwatchlogs.DeleteSubscriptionFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)})
+	_, err := r.logs().DeleteSubscriptionFilter(ctx, &cloudwatchlogs.DeleteSubscriptionFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)})
 	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
 	if state.DestinationType.ValueString() == subscriptionLambda {
-		if err := removeLambdaPermission(ctx, r.lambda, state.DestinationARN.ValueString(), subscriptionStatementID(group, name)); err != nil {
+		if err := removeLambdaPermission(ctx, r.lambda(), state.DestinationARN.ValueString(), subscriptionStatementID(group, name)); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		}
 	}
