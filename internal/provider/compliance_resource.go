@@ -123,7 +123,7 @@ func newComplianceResource() resource.Resource {
 
 type complianceResource struct {
 	resourceBase
-	retry  propagationRetry
+	retry propagationRetry
 	// documentActiveTimeout bounds the wait for a new document version.
 	documentActiveTimeout time.Duration
 }

@@ -125,7 +125,7 @@ type inventoryRulesResource struct {
 	trails trailsAPI
 }
 
-func (r *inventoryRulesResource) events() inventoryRulesAPI { return r.data.client.EventBridge() }
+func (r *inventoryRulesResource) events() inventoryRulesAPI   { return r.data.client.EventBridge() }
 func (r *inventoryRulesResource) lambda() lambdaPermissionAPI { return r.data.client.Lambda() }
 
 func (r *inventoryRulesResource) cloudTrail() trailsAPI {

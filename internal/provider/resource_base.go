@@ -179,9 +179,9 @@ func goneDetail(what string) string {
 // the tags. Each taggable resource gives its two tagging calls.
 type tagUpdater struct {
 	// what names the resource in diagnostics, e.g. "Kinesis Stream (name)".
-	what   string
-	untag  func(ctx context.Context, keys []string) error
-	tag    func(ctx context.Context, tags map[string]string) error
+	what  string
+	untag func(ctx context.Context, keys []string) error
+	tag   func(ctx context.Context, tags map[string]string) error
 }
 
 // updateTags moves the resource's tags from the prior tags_all to the
