@@ -34,7 +34,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -478,7 +477,7 @@ func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequ
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating Config Rule (%s)", name),
 			fmt.Sprintf("Config rule %s exists already. Choose another name, or import it: terraform import <address> %s", name, name))
 		return
-	case !isNotFoundErr(err):
+	case !isNotFound(err):
 		resp.Diagnostics.AddError(fmt.Sprintf("reading Config Rule (%s)", name), err.Error())
 		return
 	}
@@ -584,7 +583,7 @@ func (r *complianceResource) apply(ctx context.Context, plan, state *complianceM
 func (r *complianceResource) putRole(ctx context.Context, want serviceRole) error {
 	have, err := findServiceRole(ctx, r.iam(), want.Name, want.PolicyName)
 	switch {
-	case isNotFoundErr(err):
+	case isNotFound(err):
 		_, err := createServiceRole(ctx, r.iam(), r.retry, want)
 		return err
 	case err != nil:
@@ -697,7 +696,7 @@ func (r *complianceResource) documentTags(ctx context.Context, name string) (map
 func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *compliancePlan, tags map[string]string) (string, error) {
 	params, _ := json.Marshal(map[string]string{coverage.ConfigRuleTrafficParameter: m.TrafficType.ValueString()})
 	existing, err := r.describeRule(ctx, p.names.rule)
-	if err != nil && !isNotFoundErr(err) {
+	if err != nil && !isNotFound(err) {
 		return "", err
 	}
 	in := &configservice.PutConfigRuleInput{ConfigRule: &configtypes.ConfigRule{
@@ -744,7 +743,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 func (r *complianceResource) describeRule(ctx context.Context, name string) (*configtypes.ConfigRule, error) {
 	out, err := r.config().DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
 	if hasErrorCode(err, "NoSuchConfigRuleException") || (err == nil && len(out.ConfigRules) == 0) {
-		return nil, &complianceNotFoundError{kind: "Config rule", name: name, err: err}
+		return nil, &notFoundError{Kind: "Config rule", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -817,9 +816,8 @@ func (r *complianceResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("VPC flow log compliance not found",
+		removeFromState(ctx, resp, "VPC flow log compliance not found",
 			fmt.Sprintf("Neither the Config rule %[1]s, its document nor its roles exist any more; removing %[1]s from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -837,7 +835,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 	rule, err := r.describeRule(ctx, n.rule)
 	switch {
-	case isNotFoundErr(err):
+	case isNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading Config Rule (%s)", n.rule), err.Error())
 		return false
@@ -948,7 +946,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	for kind, want := range roles {
 		have, err := findServiceRole(ctx, r.iam(), want[0], policyNames[kind])
 		switch {
-		case isNotFoundErr(err):
+		case isNotFound(err):
 		case err != nil:
 			diags.AddError(fmt.Sprintf("reading IAM Role (%s)", want[0]), err.Error())
 			return false
@@ -1019,21 +1017,6 @@ func (r *complianceResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-}
-
-// complianceNotFoundError says a part does not exist.
-type complianceNotFoundError struct {
-	kind, name string
-	err        error
-}
-
-func (e *complianceNotFoundError) Error() string { return e.kind + " " + e.name + " not found" }
-func (e *complianceNotFoundError) Unwrap() error { return e.err }
-
-// isNotFoundErr matches the resource's and policysource's not-found errors.
-func isNotFoundErr(err error) bool {
-	var nf *complianceNotFoundError
-	return errors.As(err, &nf) || policysource.IsNotFound(err)
 }
 
 func ssmTags(tags map[string]string) []ssmtypes.Tag {

@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	tableschema "github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
 )
 
@@ -418,13 +417,13 @@ func isAthenaNotFound(err error) bool {
 func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*athenatypes.WorkGroup, error) {
 	out, err := api.GetWorkGroup(ctx, &athena.GetWorkGroupInput{WorkGroup: aws.String(name)})
 	if isAthenaNotFound(err) {
-		return nil, &policysource.NotFoundError{Kind: "Athena workgroup", ID: name, Err: err}
+		return nil, &notFoundError{Kind: "Athena workgroup", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.WorkGroup == nil {
-		return nil, &policysource.NotFoundError{Kind: "Athena workgroup", ID: name}
+		return nil, &notFoundError{Kind: "Athena workgroup", ID: name}
 	}
 	return out.WorkGroup, nil
 }
@@ -434,7 +433,7 @@ func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*ath
 func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQueriesModel, diags *diag.Diagnostics) bool {
 	wgName := m.WorkGroup.ValueString()
 	wg, err := findWorkGroup(ctx, r.athena(), wgName)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -528,10 +527,9 @@ func (r *connectionQueriesResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("Athena named queries not found",
+		removeFromState(ctx, resp, "Athena named queries not found",
 			fmt.Sprintf("The workgroup %s or the named queries of %s no longer exist; removing them from the state. The next plan creates them again.",
 				state.WorkGroup.ValueString(), state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

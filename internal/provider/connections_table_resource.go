@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -455,13 +454,13 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 	out, err := api.GetTable(ctx, in)
 	var nf *gluetypes.EntityNotFoundException
 	if errors.As(err, &nf) {
-		return nil, &policysource.NotFoundError{Kind: "Glue table", ID: database + "." + table, Err: err}
+		return nil, &notFoundError{Kind: "Glue table", ID: database + "." + table, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.Table == nil {
-		return nil, &policysource.NotFoundError{Kind: "Glue table", ID: database + "." + table}
+		return nil, &notFoundError{Kind: "Glue table", ID: database + "." + table}
 	}
 	return out.Table, nil
 }
@@ -471,7 +470,7 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsTableModel, diags *diag.Diagnostics) bool {
 	catalogID, database, table := m.CatalogID.ValueString(), m.DatabaseName.ValueString(), m.TableName.ValueString()
 	g, err := findGlueTable(ctx, r.glue(), catalogID, database, table)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -559,9 +558,8 @@ func (r *connectionsTableResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("Glue Table not found",
-			fmt.Sprintf("Glue table %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "Glue Table not found",
+			goneDetail("Glue table "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

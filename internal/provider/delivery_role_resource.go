@@ -33,7 +33,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -393,7 +392,7 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 	if valueKnown(plan.PermissionsBoundary) {
 		boundaryARN := plan.PermissionsBoundary.ValueString()
 		p, err := r.data.docs.ManagedPolicy(ctx, boundaryARN)
-		if policysource.IsNotFound(err) {
+		if isNotFound(err) {
 			report(boundaryPath, "Permissions boundary not found", delivery.Finding{
 				Code: "ROLE_BOUNDARY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "permissions_boundary",
 				Message: fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary.", boundaryARN),
@@ -590,9 +589,8 @@ func (r *deliveryRoleResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("IAM Role not found",
-			fmt.Sprintf("IAM role %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "IAM Role not found",
+			goneDetail("IAM role "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

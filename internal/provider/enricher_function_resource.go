@@ -37,7 +37,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -696,7 +695,7 @@ func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherF
 	if valueKnown(plan.PermissionsBoundary) {
 		arn := plan.PermissionsBoundary.ValueString()
 		p, err := r.data.docs.ManagedPolicy(ctx, arn)
-		if policysource.IsNotFound(err) {
+		if isNotFound(err) {
 			diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
 				fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the execution role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
 			return
@@ -865,7 +864,7 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		resp.Diagnostics.AddAttributeError(path.Root("function_name"), fmt.Sprintf("creating Lambda Function (%s)", name),
 			fmt.Sprintf("Lambda function %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating Lambda Function (%s)", name), err.Error())
 		return
 	}
@@ -1048,9 +1047,8 @@ func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("Lambda Function not found",
-			fmt.Sprintf("Lambda function %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "Lambda Function not found",
+			goneDetail("Lambda function "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -1060,13 +1058,13 @@ func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRe
 func findEnricherFunction(ctx context.Context, api enricherLambdaAPI, name string) (*lambda.GetFunctionOutput, error) {
 	out, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name, Err: err}
+		return nil, &notFoundError{Kind: "Lambda function", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.Configuration == nil {
-		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name}
+		return nil, &notFoundError{Kind: "Lambda function", ID: name}
 	}
 	return out, nil
 }
@@ -1080,7 +1078,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 		name = m.FunctionName.ValueString()
 	}
 	out, err := findEnricherFunction(ctx, r.lambda(), name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -1129,7 +1127,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 
 	lg, err := findLogGroup(ctx, r.logs(), "/aws/lambda/"+name)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		// 0 is no valid retention: the next plan shows the change that
 		// creates the group again.
 		m.LogRetentionInDays = types.Int64Value(0)
@@ -1143,7 +1141,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	roleName := m.RoleName.ValueString()
 	role, err := findServiceRole(ctx, r.iam(), roleName, pipelinepolicy.ExecutionPolicyName)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		m.RolePolicy = types.StringValue("")
 		return true
 	case err != nil:
@@ -1302,7 +1300,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	}
 	have, err := findServiceRole(ctx, r.iam(), roleName, pipelinepolicy.ExecutionPolicyName)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		tflog.Warn(ctx, "the execution role was deleted outside Terraform; creating it again", map[string]any{"role": roleName})
 		if _, err := r.createRole(ctx, want); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", roleName), err.Error())

@@ -34,7 +34,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -450,13 +449,13 @@ func isHTTPNotFound(err error) bool {
 func findEventSourceMapping(ctx context.Context, api eventSourceMappingAPI, id string) (*lambda.GetEventSourceMappingOutput, error) {
 	out, err := api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(id)})
 	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
-		return nil, &policysource.NotFoundError{Kind: "Lambda event source mapping", ID: id, Err: err}
+		return nil, &notFoundError{Kind: "Lambda event source mapping", ID: id, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if aws.ToString(out.State) == "Deleting" {
-		return nil, &policysource.NotFoundError{Kind: "Lambda event source mapping", ID: id}
+		return nil, &notFoundError{Kind: "Lambda event source mapping", ID: id}
 	}
 	return out, nil
 }
@@ -472,9 +471,8 @@ func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("Lambda Event Source Mapping not found",
-			fmt.Sprintf("Event source mapping %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "Lambda Event Source Mapping not found",
+			goneDetail("Event source mapping "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -484,7 +482,7 @@ func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.Read
 func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourceMappingModel, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	out, err := findEventSourceMapping(ctx, r.lambda(), id)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -604,7 +602,7 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 	deadline := time.Now().Add(mappingTimeout)
 	for {
 		_, err := findEventSourceMapping(ctx, r.lambda(), id)
-		if policysource.IsNotFound(err) {
+		if isNotFound(err) {
 			return
 		}
 		if err != nil || time.Now().After(deadline) {

@@ -25,19 +25,9 @@ type flowLogsAPI interface {
 
 const errCodeFlowLogNotFound = "InvalidFlowLogId.NotFound"
 
-// flowLogNotFoundError says a flow log does not exist.
-type flowLogNotFoundError struct {
-	ID  string
-	Err error
-}
-
-func (e *flowLogNotFoundError) Error() string { return fmt.Sprintf("flow log %s not found", e.ID) }
-func (e *flowLogNotFoundError) Unwrap() error { return e.Err }
-
-func isFlowLogNotFound(err error) bool {
-	var nf *flowLogNotFoundError
-	return errors.As(err, &nf)
-}
+// isFlowLogNotFound reports whether err says the flow log does not exist
+// (isNotFound, under the name the flow log tests use).
+func isFlowLogNotFound(err error) bool { return isNotFound(err) }
 
 func flowLogAWSError(err error) (code, message string, ok bool) {
 	var apiErr smithy.APIError
@@ -47,11 +37,11 @@ func flowLogAWSError(err error) (code, message string, ok bool) {
 	return apiErr.ErrorCode(), apiErr.ErrorMessage(), true
 }
 
-// findFlowLogByID returns the flow log, or a *flowLogNotFoundError.
+// findFlowLogByID returns the flow log, or a *notFoundError.
 func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
 	out, err := conn.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{id}})
 	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
-		return nil, &flowLogNotFoundError{ID: id, Err: err}
+		return nil, &notFoundError{Kind: "flow log", ID: id, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -61,7 +51,7 @@ func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2type
 			return &out.FlowLogs[i], nil
 		}
 	}
-	return nil, &flowLogNotFoundError{ID: id}
+	return nil, &notFoundError{Kind: "flow log", ID: id}
 }
 
 // flowLogVisibleTimeout bounds the wait for DescribeFlowLogs to show a flow
@@ -73,7 +63,7 @@ func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2t
 	delay := 500 * time.Millisecond
 	for {
 		fl, err := findFlowLogByID(ctx, conn, id)
-		if !isFlowLogNotFound(err) || time.Now().Add(delay).After(deadline) {
+		if !isNotFound(err) || time.Now().Add(delay).After(deadline) {
 			return fl, err
 		}
 		select {
@@ -85,12 +75,12 @@ func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2t
 	}
 }
 
-// deleteFlowLog deletes a flow log; a *flowLogNotFoundError says it was gone.
+// deleteFlowLog deletes a flow log; a *notFoundError says it was gone.
 func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 	out, err := conn.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
 	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
 		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
-		return &flowLogNotFoundError{ID: id, Err: err}
+		return &notFoundError{Kind: "flow log", ID: id, Err: err}
 	}
 	if err != nil {
 		return err
@@ -100,7 +90,7 @@ func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 			continue
 		}
 		if aws.ToString(u.Error.Code) == errCodeFlowLogNotFound {
-			return &flowLogNotFoundError{ID: id}
+			return &notFoundError{Kind: "flow log", ID: id}
 		}
 		return fmt.Errorf("%s: %s", aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
 	}

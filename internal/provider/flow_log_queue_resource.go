@@ -361,9 +361,8 @@ func (r *flowLogQueueResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("SQS Queue not found",
-			fmt.Sprintf("Queue %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "SQS Queue not found",
+			goneDetail("Queue "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

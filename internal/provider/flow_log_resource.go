@@ -418,10 +418,9 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	pd, api := r.in(state.Region)
 	fl, err := findFlowLogByID(ctx, api, state.ID.ValueString())
-	if isFlowLogNotFound(err) {
-		resp.Diagnostics.AddWarning("Flow Log not found",
+	if isNotFound(err) {
+		removeFromState(ctx, resp, "Flow Log not found",
 			fmt.Sprintf("Flow Log (%s) no longer exists; it was deleted outside Terraform and is removed from state, so the next apply creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -474,7 +473,7 @@ func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	_, api := r.in(state.Region)
 	err := deleteFlowLog(ctx, api, state.ID.ValueString())
-	if isFlowLogNotFound(err) {
+	if isNotFound(err) {
 		return
 	}
 	if err != nil {

@@ -666,9 +666,8 @@ func (r *inventoryRulesResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("EventBridge Rules not found",
+		removeFromState(ctx, resp, "EventBridge Rules not found",
 			fmt.Sprintf("None of the inventory rules %s exists any more; removing them from the state. The next plan creates them again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

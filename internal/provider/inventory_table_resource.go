@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -246,7 +245,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating DynamoDB Table (%s)", name),
 			fmt.Sprintf("Table %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating DynamoDB Table (%s)", name), err.Error())
 		return
 	}
@@ -311,9 +310,8 @@ func (r *inventoryTableResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("DynamoDB Table not found",
+		removeFromState(ctx, resp, "DynamoDB Table not found",
 			fmt.Sprintf("Table %s no longer exists; removing it from the state. The next plan creates it again, empty until the next inventory sync.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -324,13 +322,13 @@ func findInventoryTable(ctx context.Context, api inventoryTableAPI, name string)
 	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var nf *dynamodbtypes.ResourceNotFoundException
 	if errors.As(err, &nf) {
-		return nil, &policysource.NotFoundError{Kind: "DynamoDB table", ID: name, Err: err}
+		return nil, &notFoundError{Kind: "DynamoDB table", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.Table == nil || out.Table.TableStatus == dynamodbtypes.TableStatusDeleting {
-		return nil, &policysource.NotFoundError{Kind: "DynamoDB table", ID: name}
+		return nil, &notFoundError{Kind: "DynamoDB table", ID: name}
 	}
 	return out.Table, nil
 }
@@ -342,7 +340,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		name = m.Name.ValueString()
 	}
 	t, err := findInventoryTable(ctx, r.db(), name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {

@@ -26,7 +26,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -321,7 +320,7 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name),
 			fmt.Sprintf("Destination %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name), err.Error())
 		return
 	}
@@ -373,9 +372,8 @@ func (r *logDestinationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Destination not found",
-			fmt.Sprintf("Destination %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "CloudWatch Logs Destination not found",
+			goneDetail("Destination "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -395,7 +393,7 @@ func findLogDestination(ctx context.Context, api logDestinationAPI, name string)
 			}
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs destination", ID: name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs destination", ID: name}
 }
 
 // readInto refreshes m from CloudWatch Logs; it returns false when the destination does not exist.
@@ -405,7 +403,7 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 		name = m.Name.ValueString()
 	}
 	dest, err := findLogDestination(ctx, r.logs(), name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {

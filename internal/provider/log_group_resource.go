@@ -352,7 +352,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, pd *providerData, plan 
 	}
 
 	keyPolicy, err := pd.docs.KeyPolicy(ctx, keyARN)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		r.addFinding(diags, keyPath, "KMS key not found", delivery.Finding{
 			Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_id",
 			Message: fmt.Sprintf("KMS key %s does not exist or its policy cannot be read; CloudWatch Logs cannot encrypt the log group with it.", keyARN),
@@ -509,9 +509,8 @@ func (r *logGroupResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Log Group not found",
-			fmt.Sprintf("Log group %s no longer exists; removing it from the state. The next plan creates it again.", state.Name.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "CloudWatch Logs Log Group not found",
+			goneDetail("Log group "+state.Name.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -526,7 +525,7 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 	pd, logs := r.api(m.Region)
 	m.Region = types.StringValue(pd.client.Region())
 	lg, err := findLogGroup(ctx, logs, name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -587,7 +586,7 @@ func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes
 			}
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs log group", ID: name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs log group", ID: name}
 }
 
 func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -252,9 +252,8 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 	name := m.ID.ValueString()
 	rule, err := s.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
 	if hasErrorCode(err, "ResourceNotFoundException") {
-		resp.Diagnostics.AddWarning("EventBridge Rule not found",
+		removeFromState(ctx, resp, "EventBridge Rule not found",
 			fmt.Sprintf("The %s's rule %s no longer exists; removing it from the state. The next plan creates it again.", s.what, name))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {

@@ -82,11 +82,11 @@ type serviceRoleRead struct {
 }
 
 // findServiceRole reads the role, its inline policy and its tags; a role
-// that does not exist is a policysource.NotFoundError.
+// that does not exist is a *notFoundError.
 func findServiceRole(ctx context.Context, api deliveryRoleAPI, name, policyName string) (*serviceRoleRead, error) {
 	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if hasErrorCode(err, "NoSuchEntity") {
-		return nil, &policysource.NotFoundError{Kind: "IAM role", ID: name, Err: err}
+		return nil, &notFoundError{Kind: "IAM role", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func reportRoleFindings(diags *diag.Diagnostics, mode string, p path.Path, summa
 // it has to.
 func checkExistingRole(ctx context.Context, docs *policysource.Reader, role delivery.ServiceRole) (findings []delivery.Finding, found bool, err error) {
 	r, err := docs.Role(ctx, role.RoleARN)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return nil, false, nil
 	}
 	if err != nil {

@@ -25,7 +25,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -224,7 +223,7 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	boundaryPath := path.Root("permissions_boundary")
 	arn := plan.PermissionsBoundary.ValueString()
 	p, err := r.data.docs.ManagedPolicy(ctx, arn)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		resp.Diagnostics.AddAttributeError(boundaryPath, "Permissions boundary not found",
 			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
 		return
@@ -304,9 +303,8 @@ func (r *sourceAccountRoleResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("IAM Role not found",
-			fmt.Sprintf("IAM role %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "IAM Role not found",
+			goneDetail("IAM role "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -321,7 +319,7 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 		name = m.Name.ValueString()
 	}
 	role, err := findServiceRole(ctx, r.iam(), name, pipelinepolicy.SourceRolePolicyName)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {

@@ -24,7 +24,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -429,7 +428,7 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name),
 			fmt.Sprintf("Log group %s has a subscription filter named %s already. Give this one another name, or import it: terraform import <address> '%s|%s'", group, name, group, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
@@ -459,9 +458,8 @@ func (r *subscriptionResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Subscription Filter not found",
-			fmt.Sprintf("Subscription filter %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		removeFromState(ctx, resp, "CloudWatch Logs Subscription Filter not found",
+			goneDetail("Subscription filter "+state.ID.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -471,7 +469,7 @@ func (r *subscriptionResource) Read(ctx context.Context, req resource.ReadReques
 func findSubscriptionFilter(ctx context.Context, api subscriptionAPI, group, name string) (*logstypes.SubscriptionFilter, error) {
 	filters, err := describeSubscriptionFilters(ctx, api, group)
 	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs log group", ID: group, Err: err}
+		return nil, &notFoundError{Kind: "CloudWatch Logs log group", ID: group, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -481,7 +479,7 @@ func findSubscriptionFilter(ctx context.Context, api subscriptionAPI, group, nam
 			return &filters[i], nil
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs subscription filter", ID: group + "|" + name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs subscription filter", ID: group + "|" + name}
 }
 
 // readInto refreshes m from CloudWatch Logs and, for a function, the
@@ -494,7 +492,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		return false
 	}
 	f, err := findSubscriptionFilter(ctx, r.logs(), group, name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
