@@ -606,7 +606,7 @@ func (r *complianceResource) putRole(ctx context.Context, want serviceRole) erro
 func (r *complianceResource) putDocument(ctx context.Context, name, content string, tags map[string]string) error {
 	got, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "InvalidDocument"):
+	case isAWSNotFound(err):
 		_, err := r.ssm().CreateDocument(ctx, &ssm.CreateDocumentInput{
 			Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation,
 			DocumentFormat: ssmtypes.DocumentFormatJson, Tags: ssmTags(tags),
@@ -742,7 +742,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 // describeRule returns the rule, or a not-found error.
 func (r *complianceResource) describeRule(ctx context.Context, name string) (*configtypes.ConfigRule, error) {
 	out, err := r.config().DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
-	if hasErrorCode(err, "NoSuchConfigRuleException") || (err == nil && len(out.ConfigRules) == 0) {
+	if isAWSNotFound(err) || (err == nil && len(out.ConfigRules) == 0) {
 		return nil, &notFoundError{Kind: "Config rule", ID: name, Err: err}
 	}
 	if err != nil {
@@ -799,7 +799,7 @@ func (r *complianceResource) deleteRemediation(ctx context.Context, rule string)
 	_, err := r.config().DeleteRemediationConfiguration(ctx, &configservice.DeleteRemediationConfigurationInput{
 		ConfigRuleName: aws.String(rule), ResourceType: aws.String("AWS::EC2::VPC"),
 	})
-	if err != nil && !hasErrorCode(err, "NoSuchRemediationConfigurationException", "NoSuchConfigRuleException") {
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	return nil
@@ -866,7 +866,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	doc, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(n.document)})
 	var content string
 	switch {
-	case hasErrorCode(err, "InvalidDocument"):
+	case isAWSNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading SSM Document (%s)", n.document), err.Error())
 		return false
@@ -889,7 +889,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 	if m.Remediation.IsNull() || m.Remediation.ValueString() != remediationNone {
 		out, err := r.config().DescribeRemediationConfigurations(ctx, &configservice.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{n.rule}})
-		if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
+		if err != nil && !isAWSNotFound(err) {
 			diags.AddAttributeError(path.Root("remediation"), fmt.Sprintf("reading Config Remediation Configuration (%s)", n.rule), err.Error())
 			return false
 		}
@@ -994,12 +994,12 @@ func (r *complianceResource) Delete(ctx context.Context, req resource.DeleteRequ
 		_, err := r.config().DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(n.rule)})
 		return err
 	}, func(err error) bool { return hasErrorCode(err, "ResourceInUseException") })
-	if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Config Rule (%s)", n.rule), err.Error())
 		return
 	}
 	_, err = r.ssm().DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String(n.document)})
-	if err != nil && !hasErrorCode(err, "InvalidDocument") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting SSM Document (%s)", n.document), err.Error())
 		return
 	}

@@ -409,8 +409,7 @@ func (r *connectionQueriesResource) createNamedQuery(ctx context.Context, m *con
 // says so ("WorkGroup x is not found", "NamedQuery x was not found").
 func isAthenaNotFound(err error) bool {
 	var ir *athenatypes.InvalidRequestException
-	var nf *athenatypes.ResourceNotFoundException
-	return errors.As(err, &nf) || errors.As(err, &ir) && strings.Contains(strings.ToLower(ir.ErrorMessage()), "not found")
+	return isAWSNotFound(err) || errors.As(err, &ir) && strings.Contains(strings.ToLower(ir.ErrorMessage()), "not found")
 }
 
 // findWorkGroup reads a workgroup, or returns a not-found error.

@@ -402,12 +402,11 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 	if err != nil {
 		summary := fmt.Sprintf("creating Glue Table (%s.%s)", database, table)
 		var exists *gluetypes.AlreadyExistsException
-		var nf *gluetypes.EntityNotFoundException
 		switch {
 		case errors.As(err, &exists):
 			resp.Diagnostics.AddAttributeError(path.Root("table_name"), summary,
 				fmt.Sprintf("A table %s exists already in %s. Import it (terraform import with ID %s:%s:%s) or choose another table_name.", table, database, catalogID, database, table))
-		case errors.As(err, &nf) && !plan.CreateDatabase.ValueBool():
+		case isAWSNotFound(err) && !plan.CreateDatabase.ValueBool():
 			resp.Diagnostics.AddAttributeError(path.Root("database_name"), summary,
 				fmt.Sprintf("The Glue database %s does not exist, and create_database = false leaves it to be made elsewhere. Create it, or set create_database = true. (%v)", database, err))
 		default:
@@ -452,12 +451,8 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 		in.CatalogId = aws.String(catalogID)
 	}
 	out, err := api.GetTable(ctx, in)
-	var nf *gluetypes.EntityNotFoundException
-	if errors.As(err, &nf) {
-		return nil, &notFoundError{Kind: "Glue table", ID: database + "." + table, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "Glue table", database+"."+table)
 	}
 	if out.Table == nil {
 		return nil, &notFoundError{Kind: "Glue table", ID: database + "." + table}
@@ -628,9 +623,8 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	catalogID, database, table := state.CatalogID.ValueString(), state.DatabaseName.ValueString(), state.TableName.ValueString()
-	var nf *gluetypes.EntityNotFoundException
 	_, err := r.glue().DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), Name: aws.String(table)})
-	if err != nil && !errors.As(err, &nf) {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Table (%s.%s)", database, table), err.Error())
 		return
 	}
@@ -640,7 +634,7 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 	// Glue deletes the tables of a database with it: tables made there by
 	// others since go too, as with aws_glue_catalog_database.
 	_, err = r.glue().DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)})
-	if err != nil && !errors.As(err, &nf) {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Database (%s)", database), err.Error())
 	}
 }

@@ -607,7 +607,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		name = m.Name.ValueString()
 	}
 	out, err := r.iam().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if hasErrorCode(err, "NoSuchEntity") {
+	if isAWSNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -659,7 +659,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 	policyDoc := ""
 	p, err := r.iam().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
 	switch {
-	case hasErrorCode(err, "NoSuchEntity"):
+	case isAWSNotFound(err):
 		// Deleted out of band: an empty policy plans the rendered one back.
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading inline policy %s of IAM Role (%s)", rolepolicy.PolicyName, name), err.Error())
@@ -814,7 +814,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	pager := iam.NewListRolePoliciesPaginator(api, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
-		if hasErrorCode(err, "NoSuchEntity") {
+		if isAWSNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -824,7 +824,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	}
 	for _, p := range inline {
 		_, err := api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)})
-		if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+		if err != nil && !isAWSNotFound(err) {
 			return fmt.Errorf("deleting inline policy %s: %w", p, err)
 		}
 	}
@@ -833,7 +833,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	apager := iam.NewListAttachedRolePoliciesPaginator(api, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for apager.HasMorePages() {
 		page, err := apager.NextPage(ctx)
-		if hasErrorCode(err, "NoSuchEntity") {
+		if isAWSNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -843,7 +843,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	}
 	for _, p := range attached {
 		_, err := api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn})
-		if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+		if err != nil && !isAWSNotFound(err) {
 			return fmt.Errorf("detaching policy %s: %w", aws.ToString(p.PolicyArn), err)
 		}
 	}
@@ -854,7 +854,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 		_, err := api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 		return err
 	}, isPolicyDeleteConflict)
-	if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	return nil

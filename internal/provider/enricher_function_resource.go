@@ -1022,7 +1022,7 @@ func (r *enricherFunctionResource) putConcurrency(ctx context.Context, name stri
 func (r *enricherFunctionResource) putOnFailure(ctx context.Context, name, destination string) error {
 	if destination == "" {
 		_, err := r.lambda().DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
-		if hasErrorCode(err, "ResourceNotFoundException") {
+		if isAWSNotFound(err) {
 			return nil
 		}
 		return err
@@ -1057,11 +1057,8 @@ func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRe
 // findEnricherFunction returns the function, or a not-found error.
 func findEnricherFunction(ctx context.Context, api enricherLambdaAPI, name string) (*lambda.GetFunctionOutput, error) {
 	out, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &notFoundError{Kind: "Lambda function", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "Lambda function", name)
 	}
 	if out.Configuration == nil {
 		return nil, &notFoundError{Kind: "Lambda function", ID: name}
@@ -1117,7 +1114,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	m.OnFailureDestinationARN = types.StringNull()
 	inv, err := r.lambda().GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "ResourceNotFoundException"):
+	case isAWSNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading the on-failure destination of Lambda Function (%s)", name), err.Error())
 		return false
@@ -1449,7 +1446,7 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 	}
 	name := state.FunctionName.ValueString()
 	_, err := r.lambda().DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Lambda Function (%s)", name), err.Error())
 		return
 	}
@@ -1461,7 +1458,7 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 	}
 	logGroup := "/aws/lambda/" + name
 	_, err = r.logs().DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroup)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", logGroup), err.Error())
 	}
 	r.data.docs.Forget()

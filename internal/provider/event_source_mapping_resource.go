@@ -262,7 +262,7 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	fn, err := r.lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: plan.FunctionName.ValueStringPointer()})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	if isAWSNotFound(err) {
 		return // created in this run; vpcflow_enricher_function checks its own role
 	}
 	if err != nil {
@@ -448,7 +448,7 @@ func isHTTPNotFound(err error) bool {
 // findEventSourceMapping reads the mapping, or returns a not-found error.
 func findEventSourceMapping(ctx context.Context, api eventSourceMappingAPI, id string) (*lambda.GetEventSourceMappingOutput, error) {
 	out, err := api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(id)})
-	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
+	if isAWSNotFound(err) || isHTTPNotFound(err) {
 		return nil, &notFoundError{Kind: "Lambda event source mapping", ID: id, Err: err}
 	}
 	if err != nil {
@@ -592,7 +592,7 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 	}
 	id := state.ID.ValueString()
 	_, err := r.lambda().DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
-	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
+	if isAWSNotFound(err) || isHTTPNotFound(err) {
 		return
 	}
 	if err != nil {

@@ -40,11 +40,8 @@ func flowLogAWSError(err error) (code, message string, ok bool) {
 // findFlowLogByID returns the flow log, or a *notFoundError.
 func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
 	out, err := conn.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{id}})
-	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
-		return nil, &notFoundError{Kind: "flow log", ID: id, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "flow log", id)
 	}
 	for i := range out.FlowLogs {
 		if aws.ToString(out.FlowLogs[i].FlowLogId) == id {
@@ -78,12 +75,9 @@ func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2t
 // deleteFlowLog deletes a flow log; a *notFoundError says it was gone.
 func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 	out, err := conn.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
-	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
-		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
-		return &notFoundError{Kind: "flow log", ID: id, Err: err}
-	}
 	if err != nil {
-		return err
+		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
+		return asNotFound(err, "flow log", id)
 	}
 	for _, u := range out.Unsuccessful {
 		if u.Error == nil {

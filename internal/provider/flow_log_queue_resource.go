@@ -327,7 +327,7 @@ func (r *flowLogQueueResource) notify(ctx context.Context, bucket, id, queueARN,
 // as configured.
 func (r *flowLogQueueResource) notified(ctx context.Context, bucket, id, queueARN, prefix string) (bool, error) {
 	cur, err := r.s3().GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
-	if hasErrorCode(err, "NoSuchBucket") {
+	if isAWSNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -372,7 +372,7 @@ func (r *flowLogQueueResource) Read(ctx context.Context, req resource.ReadReques
 func (r *flowLogQueueResource) readInto(ctx context.Context, m *flowLogQueueModel, diags *diag.Diagnostics) bool {
 	name := m.ID.ValueString()
 	u, err := r.sqs().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-	if hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+	if isAWSNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -483,19 +483,19 @@ func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	bucket := state.Bucket.ValueString()
-	if err := r.notify(ctx, bucket, state.NotificationID.ValueString(), "", "", false); err != nil && !hasErrorCode(err, "NoSuchBucket") {
+	if err := r.notify(ctx, bucket, state.NotificationID.ValueString(), "", "", false); err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("removing the queue from S3 Bucket Notification Configuration (%s)", bucket), err.Error())
 		return
 	}
 	for _, name := range []string{state.ID.ValueString(), state.ID.ValueString() + failedQueueSuffix} {
 		u, err := r.sqs().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-		if hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+		if isAWSNotFound(err) {
 			continue
 		}
 		if err == nil {
 			_, err = r.sqs().DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: u.QueueUrl})
 		}
-		if err != nil && !hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+		if err != nil && !isAWSNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting SQS Queue (%s)", name), err.Error())
 			return
 		}

@@ -476,7 +476,7 @@ func (r *inventoryRulesResource) Create(ctx context.Context, req resource.Create
 					rule, plan.EventBusName.ValueString(), plan.EventBusName.ValueString(), plan.Name.ValueString()))
 			return
 		}
-		if !hasErrorCode(err, "ResourceNotFoundException") {
+		if !isAWSNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("creating EventBridge Rule (%s)", rule), err.Error())
 			return
 		}
@@ -642,11 +642,11 @@ func eventbridgeTags(tags map[string]string) []eventbridgetypes.Tag {
 func (r *inventoryRulesResource) deleteRule(ctx context.Context, m inventoryRulesModel, kind string) error {
 	bus, rule := m.EventBusName.ValueString(), m.Name.ValueString()+"-"+kind
 	_, err := r.events().RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Ids: []string{inventoryTargetID}})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		return fmt.Errorf("removing the target: %w", err)
 	}
 	_, err = r.events().DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	if !m.FunctionARN.IsNull() {
@@ -697,7 +697,7 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 	for _, kind := range inventoryRuleKinds {
 		rule := name + "-" + kind
 		out, err := r.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
-		if hasErrorCode(err, "ResourceNotFoundException") {
+		if isAWSNotFound(err) {
 			continue
 		}
 		if err != nil {

@@ -320,12 +320,8 @@ func (r *inventoryTableResource) Read(ctx context.Context, req resource.ReadRequ
 // findInventoryTable describes the table, or returns a not-found error.
 func findInventoryTable(ctx context.Context, api inventoryTableAPI, name string) (*dynamodbtypes.TableDescription, error) {
 	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-	var nf *dynamodbtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return nil, &notFoundError{Kind: "DynamoDB table", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "DynamoDB table", name)
 	}
 	if out.Table == nil || out.Table.TableStatus == dynamodbtypes.TableStatusDeleting {
 		return nil, &notFoundError{Kind: "DynamoDB table", ID: name}
@@ -498,8 +494,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 	}
 	name := state.Name.ValueString()
 	_, err := r.db().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-	var nf *dynamodbtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {

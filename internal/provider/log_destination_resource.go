@@ -522,7 +522,7 @@ func (r *logDestinationResource) Delete(ctx context.Context, req resource.Delete
 	}
 	name := state.Name.ValueString()
 	_, err := r.logs().DeleteDestination(ctx, &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Destination (%s)", name), err.Error())
 	}
 }

@@ -575,7 +575,7 @@ func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			if hasErrorCode(err, "ResourceNotFoundException") {
+			if isAWSNotFound(err) {
 				break
 			}
 			return nil, err
@@ -685,7 +685,7 @@ func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	_, logs := r.api(state.Region)
 	_, err := logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", name), err.Error())
 	}
 }

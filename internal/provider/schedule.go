@@ -150,7 +150,7 @@ func (s *functionSchedule) create(ctx context.Context, plan *scheduleModel, diag
 		diags.AddAttributeError(path.Root("name"), fmt.Sprintf("creating EventBridge Rule (%s)", name),
 			fmt.Sprintf("Rule %s exists already on the default bus. Choose another name, or import it: terraform import <address> %s", name, name))
 		return
-	case !hasErrorCode(err, "ResourceNotFoundException"):
+	case !isAWSNotFound(err):
 		diags.AddError(fmt.Sprintf("reading EventBridge Rule (%s)", name), err.Error())
 		return
 	}
@@ -251,7 +251,7 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	name := m.ID.ValueString()
 	rule, err := s.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	if isAWSNotFound(err) {
 		removeFromState(ctx, resp, "EventBridge Rule not found",
 			fmt.Sprintf("The %s's rule %s no longer exists; removing it from the state. The next plan creates it again.", s.what, name))
 		return
@@ -318,12 +318,12 @@ func (s *functionSchedule) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	name := state.ID.ValueString()
 	_, err := s.events().RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{s.targetID}})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("removing the target of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
 	_, err = s.events().DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting EventBridge Rule (%s)", name), err.Error())
 		return
 	}
@@ -409,7 +409,7 @@ func (s *functionSchedule) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	functionARN := plan.FunctionARN.ValueString()
 	out, err := s.lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {

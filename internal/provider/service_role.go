@@ -85,11 +85,8 @@ type serviceRoleRead struct {
 // that does not exist is a *notFoundError.
 func findServiceRole(ctx context.Context, api deliveryRoleAPI, name, policyName string) (*serviceRoleRead, error) {
 	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if hasErrorCode(err, "NoSuchEntity") {
-		return nil, &notFoundError{Kind: "IAM role", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "IAM role", name)
 	}
 	r := &serviceRoleRead{Role: *out.Role}
 	if r.Trust, err = decodePolicyDocument(aws.ToString(out.Role.AssumeRolePolicyDocument)); err != nil {
@@ -97,7 +94,7 @@ func findServiceRole(ctx context.Context, api deliveryRoleAPI, name, policyName 
 	}
 	p, err := api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
 	switch {
-	case hasErrorCode(err, "NoSuchEntity"):
+	case isAWSNotFound(err):
 		// Deleted out of band: an empty policy plans the rendered one back.
 	case err != nil:
 		return nil, fmt.Errorf("reading inline policy %s: %w", policyName, err)

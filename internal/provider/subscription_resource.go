@@ -293,7 +293,7 @@ func (r *subscriptionResource) checkFilterQuota(ctx context.Context, plan subscr
 		return // this filter exists already and is updated in place
 	}
 	filters, err := describeSubscriptionFilters(ctx, r.logs(), group)
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -468,11 +468,8 @@ func (r *subscriptionResource) Read(ctx context.Context, req resource.ReadReques
 // findSubscriptionFilter returns the filter of the group with exactly this name, or a not-found error.
 func findSubscriptionFilter(ctx context.Context, api subscriptionAPI, group, name string) (*logstypes.SubscriptionFilter, error) {
 	filters, err := describeSubscriptionFilters(ctx, api, group)
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &notFoundError{Kind: "CloudWatch Logs log group", ID: group, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "CloudWatch Logs log group", group)
 	}
 	for i := range filters {
 		if aws.ToString(filters[i].FilterName) == name {
@@ -567,7 +564,7 @@ func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	group, name := state.LogGroupName.ValueString(), state.Name.ValueString()
 	_, err := r.logs().DeleteSubscriptionFilter(ctx, &cloudwatchlogs.DeleteSubscriptionFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
