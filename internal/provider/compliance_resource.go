@@ -637,18 +637,16 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 	if err != nil {
 		return err
 	}
-	upsert, remove := diffTags(have, tags)
-	if len(remove) > 0 {
-		if _, err := r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(upsert)}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(tags)})
+			return err
+		},
+	}.apply(ctx, have, tags)
 }
 
 var errDocumentNotActive = errors.New("document not active yet")
@@ -725,18 +723,16 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	if err != nil {
 		return ruleARN, err
 	}
-	upsert, remove := diffTags(have, tags)
-	if len(remove) > 0 {
-		if _, err := r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: remove}); err != nil {
-			return ruleARN, fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(upsert)}); err != nil {
-			return ruleARN, fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return ruleARN, nil
+	return ruleARN, tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(tags)})
+			return err
+		},
+	}.apply(ctx, have, tags)
 }
 
 // describeRule returns the rule, or a not-found error.

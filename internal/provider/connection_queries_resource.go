@@ -642,22 +642,20 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 	if d.HasError() {
 		return fmt.Errorf("reading tags: %v", d)
 	}
-	upsert, remove := diffTags(oldTags, newTags)
-	if len(remove) > 0 {
-		if _, err := r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		in := &athena.TagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer()}
-		for _, k := range slices.Sorted(maps.Keys(upsert)) {
-			in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(upsert[k])})
-		}
-		if _, err := r.athena().TagResource(ctx, in); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			in := &athena.TagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer()}
+			for _, k := range slices.Sorted(maps.Keys(tags)) {
+				in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+			}
+			_, err := r.athena().TagResource(ctx, in)
+			return err
+		},
+	}.apply(ctx, oldTags, newTags)
 }
 
 func (r *connectionQueriesResource) deleteNamedQuery(ctx context.Context, id string) error {

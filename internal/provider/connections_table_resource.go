@@ -584,27 +584,20 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 		tflog.Info(ctx, "updated Glue table", map[string]any{"database": database, "table": table, "schema_version": athena.SchemaVersion(def.Columns)})
 	}
 	if !plan.Tags.Equal(state.Tags) && plan.CreateDatabase.ValueBool() {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 		arn := r.databaseARN(ctx, catalogID, database)
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging Glue Database (%s)", database), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging Glue Database (%s)", database), err.Error())
-				return
-			}
-		}
+		updateTags(ctx, state.Tags, plan.Tags, fmt.Sprintf("Glue Database (%s)", database), tagger{
+			untag: func(ctx context.Context, keys []string) error {
+				_, err := r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: keys})
+				return err
+			},
+			tag: func(ctx context.Context, tags map[string]string) error {
+				_, err := r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: tags})
+				return err
+			},
+		}, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	plan.CatalogID = state.CatalogID
 	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {

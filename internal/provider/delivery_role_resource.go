@@ -758,27 +758,18 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging IAM Role (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging IAM Role (%s)", name), err.Error())
-				return
-			}
-		}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)})
+			return err
+		},
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	r.data.docs.Forget()
 

@@ -1407,21 +1407,19 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		upsert, remove := diffTags(oldTags, newTags)
-		fnARN := state.ARN.ValueString()
-		if len(remove) > 0 {
-			if _, err := r.lambda().UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging Lambda Function (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.lambda().TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging Lambda Function (%s)", name), err.Error())
-				return
-			}
-		}
+	fnARN := state.ARN.ValueString()
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Lambda Function (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.lambda().UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.lambda().TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: tags})
+			return err
+		},
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	plan.ID = state.ID

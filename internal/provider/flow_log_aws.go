@@ -93,22 +93,20 @@ func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 
 // updateFlowLogTags makes the flow log's tags from into to.
 func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, to map[string]string) error {
-	upsert, remove := diffTags(from, to)
-	if len(remove) > 0 {
-		removed := make([]ec2types.Tag, len(remove))
-		for i, k := range remove {
-			removed[i] = ec2types.Tag{Key: aws.String(k)}
-		}
-		if _, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed}); err != nil {
-			return fmt.Errorf("removing tags: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(upsert)}); err != nil {
-			return fmt.Errorf("setting tags: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			removed := make([]ec2types.Tag, len(keys))
+			for i, k := range keys {
+				removed[i] = ec2types.Tag{Key: aws.String(k)}
+			}
+			_, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(tags)})
+			return err
+		},
+	}.apply(ctx, from, to)
 }
 
 // flowLogCreateError is a refused CreateFlowLogs, with its explanation.

@@ -615,18 +615,16 @@ func mapHas(ctx context.Context, m types.Map, key string) bool {
 
 // updateEventBridgeTags makes a rule's tags want, from have.
 func updateEventBridgeTags(ctx context.Context, api inventoryRulesAPI, ruleARN string, have, want map[string]string) error {
-	upsert, remove := diffTags(have, want)
-	if len(remove) > 0 {
-		if _, err := api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: remove}); err != nil {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: keys})
 			return err
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(upsert)}); err != nil {
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(tags)})
 			return err
-		}
-	}
-	return nil
+		},
+	}.apply(ctx, have, want)
 }
 
 func eventbridgeTags(tags map[string]string) []eventbridgetypes.Tag {

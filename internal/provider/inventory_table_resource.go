@@ -453,27 +453,18 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging DynamoDB Table (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(upsert)}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging DynamoDB Table (%s)", name), err.Error())
-				return
-			}
-		}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("DynamoDB Table (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)})
+			return err
+		},
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	plan.ID = state.ID

@@ -430,8 +430,7 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.AddAttributeError(path.Root("kms_key_id"), fmt.Sprintf("updating encryption of Kinesis Stream (%s)", name), err.Error())
 		return
 	}
-	updateTags(ctx, state.TagsAll, plan.TagsAll, tagUpdater{
-		what: fmt.Sprintf("Kinesis Stream (%s)", name),
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Kinesis Stream (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
 			_, err := r.kinesis().RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(name), TagKeys: keys})
 			return err

@@ -482,27 +482,18 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging CloudWatch Logs Destination (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging CloudWatch Logs Destination (%s)", name), err.Error())
-				return
-			}
-		}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags})
+			return err
+		},
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	plan.ID = state.ID
 	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {

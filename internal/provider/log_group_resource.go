@@ -658,18 +658,16 @@ func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKe
 // updateLogGroupTags makes the group's tags newTags. Tagging APIs take the
 // ARN without ":*" (CloudWatch Logs User Guide, resource ARNs).
 func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
-	upsert, remove := diffTags(oldTags, newTags)
-	if len(remove) > 0 {
-		if _, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: upsert}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags})
+			return err
+		},
+	}.apply(ctx, oldTags, newTags)
 }
 
 func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -173,44 +172,6 @@ func removeFromState(ctx context.Context, resp *resource.ReadResponse, summary, 
 // exists; removing it from the state. The next plan creates it again."
 func goneDetail(what string) string {
 	return what + " no longer exists; removing it from the state. The next plan creates it again."
-}
-
-// tagUpdater changes the tags of one resource: remove the keys, then set
-// the tags. Each taggable resource gives its two tagging calls.
-type tagUpdater struct {
-	// what names the resource in diagnostics, e.g. "Kinesis Stream (name)".
-	what  string
-	untag func(ctx context.Context, keys []string) error
-	tag   func(ctx context.Context, tags map[string]string) error
-}
-
-// updateTags moves the resource's tags from the prior tags_all to the
-// planned one: untag the removed keys, tag the added and changed ones.
-// Nothing is called when tags_all did not change.
-func updateTags(ctx context.Context, priorAll, plannedAll types.Map, u tagUpdater, diags *diag.Diagnostics) {
-	if plannedAll.Equal(priorAll) {
-		return
-	}
-	oldTags, d := tagsFromModel(ctx, priorAll)
-	diags.Append(d...)
-	newTags, d := tagsFromModel(ctx, plannedAll)
-	diags.Append(d...)
-	if diags.HasError() {
-		return
-	}
-	upsert, remove := diffTags(oldTags, newTags)
-	if len(remove) > 0 {
-		if err := u.untag(ctx, remove); err != nil {
-			diags.AddError("untagging "+u.what, err.Error())
-			return
-		}
-	}
-	if len(upsert) > 0 {
-		if err := u.tag(ctx, upsert); err != nil {
-			diags.AddError("tagging "+u.what, err.Error())
-			return
-		}
-	}
 }
 
 // errStillWaiting is what pollUntil returns when the timeout has passed.

@@ -150,18 +150,16 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 			return fmt.Errorf("updating the permissions boundary: %w", err)
 		}
 	}
-	upsert, remove := diffTags(have.Tags, want.Tags)
-	if len(remove) > 0 {
-		if _, err := api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			_, err := api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)})
+			return err
+		},
+	}.apply(ctx, have.Tags, want.Tags)
 }
 
 // reportRoleFindings turns checker findings into diagnostics on the
