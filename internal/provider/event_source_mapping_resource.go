@@ -419,24 +419,23 @@ func mappingResponseTypesFrom(ctx context.Context, s types.Set) ([]lambdatypes.F
 
 // waitSettled polls the mapping until it leaves the transitional states.
 func (r *eventSourceMappingResource) waitSettled(ctx context.Context, id string) error {
-	deadline := time.Now().Add(mappingTimeout)
-	for {
+	var state string
+	err := pollUntil(ctx, mappingTimeout, mappingPollInterval, func() (bool, error) {
 		m, err := findEventSourceMapping(ctx, r.lambda(), id)
 		if err != nil {
-			return err
+			return false, err
 		}
-		switch aws.ToString(m.State) {
+		state = aws.ToString(m.State)
+		switch state {
 		case "Creating", "Enabling", "Disabling", "Updating":
-		default:
-			return nil
+			return false, nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mapping %s still %s after %s", id, aws.ToString(m.State), mappingTimeout)
-		}
-		if err := sleepContext(ctx, mappingPollInterval); err != nil {
-			return err
-		}
+		return true, nil
+	})
+	if errors.Is(err, errStillWaiting) {
+		return fmt.Errorf("mapping %s still %s after %s", id, state, mappingTimeout)
 	}
+	return err
 }
 
 // isHTTPNotFound matches a 404 answer, whatever its error code says.
@@ -599,20 +598,18 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Lambda Event Source Mapping (%s)", id), err.Error())
 		return
 	}
-	deadline := time.Now().Add(mappingTimeout)
-	for {
+	err = pollUntil(ctx, mappingTimeout, mappingPollInterval, func() (bool, error) {
 		_, err := findEventSourceMapping(ctx, r.lambda(), id)
 		if isNotFound(err) {
-			return
+			return true, nil
 		}
-		if err != nil || time.Now().After(deadline) {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), fmt.Sprintf("still there after %s (%v)", mappingTimeout, err))
-			return
-		}
-		if err := sleepContext(ctx, mappingPollInterval); err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), err.Error())
-			return
-		}
+		return false, err
+	})
+	switch {
+	case errors.Is(err, errStillWaiting):
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), fmt.Sprintf("still there after %s", mappingTimeout))
+	case err != nil:
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), err.Error())
 	}
 }
 

@@ -53,23 +53,22 @@ func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2type
 
 // flowLogVisibleTimeout bounds the wait for DescribeFlowLogs to show a flow
 // log just created; EC2 reads are eventually consistent.
-const flowLogVisibleTimeout = time.Minute
+const (
+	flowLogVisibleTimeout  = time.Minute
+	flowLogVisibleInterval = time.Second
+)
 
 func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
-	deadline := time.Now().Add(flowLogVisibleTimeout)
-	delay := 500 * time.Millisecond
-	for {
-		fl, err := findFlowLogByID(ctx, conn, id)
-		if !isNotFound(err) || time.Now().Add(delay).After(deadline) {
-			return fl, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 5*time.Second)
+	var fl *ec2types.FlowLog
+	var findErr error
+	err := pollUntil(ctx, flowLogVisibleTimeout, flowLogVisibleInterval, func() (bool, error) {
+		fl, findErr = findFlowLogByID(ctx, conn, id)
+		return !isNotFound(findErr), nil
+	})
+	if err != nil && !errors.Is(err, errStillWaiting) {
+		return nil, err
 	}
+	return fl, findErr
 }
 
 // deleteFlowLog deletes a flow log; a *notFoundError says it was gone.
