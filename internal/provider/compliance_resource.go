@@ -639,12 +639,10 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 	}
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: keys})
-			return err
+			return errOf(r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(tags)})
-			return err
+			return errOf(r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(tags)}))
 		},
 	}.apply(ctx, have, tags)
 }
@@ -725,12 +723,10 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	}
 	return ruleARN, tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: keys})
-			return err
+			return errOf(r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(tags)})
-			return err
+			return errOf(r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(tags)}))
 		},
 	}.apply(ctx, have, tags)
 }
@@ -802,21 +798,9 @@ func (r *complianceResource) deleteRemediation(ctx context.Context, rule string)
 }
 
 func (r *complianceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state complianceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "VPC flow log compliance not found",
-			fmt.Sprintf("Neither the Config rule %[1]s, its document nor its roles exist any more; removing %[1]s from the state. The next plan creates it again.", state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *complianceModel) (string, string) {
+		return "VPC flow log compliance not found", fmt.Sprintf("Neither the Config rule %[1]s, its document nor its roles exist any more; removing %[1]s from the state. The next plan creates it again.", m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from AWS and returns false when none of its parts

@@ -381,13 +381,7 @@ func (r *connectionQueriesResource) Create(ctx context.Context, req resource.Cre
 	v, d := types.MapValueFrom(ctx, namedQueryObjectType, saved)
 	resp.Diagnostics.Append(d...)
 	plan.Queries = v
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup was created but cannot be read back")
 }
 
 func (r *connectionQueriesResource) createNamedQuery(ctx context.Context, m *connectionQueriesModel, name string, q namedQuery) (string, error) {
@@ -516,22 +510,9 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 }
 
 func (r *connectionQueriesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state connectionQueriesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "Athena named queries not found",
-			fmt.Sprintf("The workgroup %s or the named queries of %s no longer exist; removing them from the state. The next plan creates them again.",
-				state.WorkGroup.ValueString(), state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *connectionQueriesModel) (string, string) {
+		return "Athena named queries not found", fmt.Sprintf("The workgroup %s or the named queries of %s no longer exist; removing them from the state. The next plan creates them again.", m.WorkGroup.ValueString(), m.ID.ValueString())
+	})
 }
 
 func (r *connectionQueriesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -597,13 +578,7 @@ func (r *connectionQueriesResource) Update(ctx context.Context, req resource.Upd
 	v, d := types.MapValueFrom(ctx, namedQueryObjectType, saved)
 	resp.Diagnostics.Append(d...)
 	plan.Queries = v
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup disappeared during the update")
 }
 
 func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, state *connectionQueriesModel) error {
@@ -644,8 +619,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 	}
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: keys})
-			return err
+			return errOf(r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
 			in := &athena.TagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer()}

@@ -421,13 +421,7 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	tflog.Info(ctx, "created Glue table", map[string]any{"database": database, "table": table})
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table was created but cannot be read back")
 }
 
 // parseConnectionsTableID splits CATALOG_ID:DATABASE:TABLE, or DATABASE:TABLE
@@ -543,21 +537,9 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 }
 
 func (r *connectionsTableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state connectionsTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "Glue Table not found",
-			goneDetail("Glue table "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *connectionsTableModel) (string, string) {
+		return "Glue Table not found", goneDetail("Glue table " + m.ID.ValueString())
+	})
 }
 
 func (r *connectionsTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -587,12 +569,10 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 		arn := r.databaseARN(ctx, catalogID, database)
 		updateTags(ctx, state.Tags, plan.Tags, fmt.Sprintf("Glue Database (%s)", database), tagger{
 			untag: func(ctx context.Context, keys []string) error {
-				_, err := r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: keys})
-				return err
+				return errOf(r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: keys}))
 			},
 			tag: func(ctx context.Context, tags map[string]string) error {
-				_, err := r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: tags})
-				return err
+				return errOf(r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: tags}))
 			},
 		}, &resp.Diagnostics)
 	}
@@ -600,13 +580,7 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	plan.CatalogID = state.CatalogID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table disappeared during the update")
 }
 
 func (r *connectionsTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

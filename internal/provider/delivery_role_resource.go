@@ -543,13 +543,7 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	r.data.docs.Forget() // a flow log checked later in this run reads the new role
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role was created but cannot be read back")
 }
 
 // settleDeliveryRole waits until IAM returns a role created moments ago (so a
@@ -579,21 +573,9 @@ func (r *deliveryRoleResource) putPolicy(ctx context.Context, name, doc string) 
 }
 
 func (r *deliveryRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state deliveryRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "IAM Role not found",
-			goneDetail("IAM role "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *deliveryRoleModel) (string, string) {
+		return "IAM Role not found", goneDetail("IAM role " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from IAM; it returns false when the role does not
@@ -760,12 +742,10 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
-			return err
+			return errOf(r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)})
-			return err
+			return errOf(r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
 		},
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -774,13 +754,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	r.data.docs.Forget()
 
 	plan.ID, plan.Name, plan.UniqueID = state.ID, state.Name, state.UniqueID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
 }
 
 func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

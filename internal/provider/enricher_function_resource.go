@@ -936,13 +936,7 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Function (%s)", name), "the function was created but cannot be read back")
 }
 
 // enricherRoleDescription marks a role as the execution role of the function.
@@ -1037,21 +1031,9 @@ func (r *enricherFunctionResource) putOnFailure(ctx context.Context, name, desti
 }
 
 func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state enricherFunctionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "Lambda Function not found",
-			goneDetail("Lambda function "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *enricherFunctionModel) (string, string) {
+		return "Lambda Function not found", goneDetail("Lambda function " + m.ID.ValueString())
+	})
 }
 
 // findEnricherFunction returns the function, or a not-found error.
@@ -1410,12 +1392,10 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	fnARN := state.ARN.ValueString()
 	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Lambda Function (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.lambda().UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: keys})
-			return err
+			return errOf(r.lambda().UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.lambda().TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: tags})
-			return err
+			return errOf(r.lambda().TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: tags}))
 		},
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -1423,13 +1403,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	}
 
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Function (%s)", name), "the function disappeared during the update")
 }
 
 func (r *enricherFunctionResource) waitUpdated(ctx context.Context, name string) error {

@@ -382,13 +382,7 @@ func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.Cr
 		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s)", id), err.Error())
 		return
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping was created but cannot be read back")
 }
 
 // isMappingRolePropagation matches Lambda refusing a mapping because the
@@ -460,21 +454,9 @@ func findEventSourceMapping(ctx context.Context, api eventSourceMappingAPI, id s
 }
 
 func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state eventSourceMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "Lambda Event Source Mapping not found",
-			goneDetail("Event source mapping "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *eventSourceMappingModel) (string, string) {
+		return "Lambda Event Source Mapping not found", goneDetail("Event source mapping " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from Lambda; it returns false when the mapping does not exist.
@@ -574,13 +556,7 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 		return
 	}
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping disappeared during the update")
 }
 
 func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

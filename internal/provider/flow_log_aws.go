@@ -102,8 +102,7 @@ func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, t
 			return err
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(tags)})
-			return err
+			return errOf(conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(tags)}))
 		},
 	}.apply(ctx, from, to)
 }

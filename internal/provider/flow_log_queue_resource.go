@@ -351,21 +351,9 @@ func (r *flowLogQueueResource) notified(ctx context.Context, bucket, id, queueAR
 }
 
 func (r *flowLogQueueResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state flowLogQueueModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "SQS Queue not found",
-			goneDetail("Queue "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *flowLogQueueModel) (string, string) {
+		return "SQS Queue not found", goneDetail("Queue " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m; it returns false when the queue does not exist.
@@ -467,13 +455,7 @@ func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	plan.ID, plan.URL, plan.ARN, plan.FailedQueueARN, plan.NotificationID = state.ID, state.URL, state.ARN, state.FailedQueueARN, state.NotificationID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading SQS Queue (%s)", name), "the queue disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading SQS Queue (%s)", name), "the queue disappeared during the update")
 }
 
 func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

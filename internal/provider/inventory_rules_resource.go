@@ -617,12 +617,10 @@ func mapHas(ctx context.Context, m types.Map, key string) bool {
 func updateEventBridgeTags(ctx context.Context, api inventoryRulesAPI, ruleARN string, have, want map[string]string) error {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: keys})
-			return err
+			return errOf(api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(tags)})
-			return err
+			return errOf(api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(tags)}))
 		},
 	}.apply(ctx, have, want)
 }
@@ -654,21 +652,9 @@ func (r *inventoryRulesResource) deleteRule(ctx context.Context, m inventoryRule
 }
 
 func (r *inventoryRulesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state inventoryRulesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "EventBridge Rules not found",
-			fmt.Sprintf("None of the inventory rules %s exists any more; removing them from the state. The next plan creates them again.", state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *inventoryRulesModel) (string, string) {
+		return "EventBridge Rules not found", fmt.Sprintf("None of the inventory rules %s exists any more; removing them from the state. The next plan creates them again.", m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from EventBridge and the function's policy; it

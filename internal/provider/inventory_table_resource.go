@@ -277,13 +277,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table was created but cannot be read back")
 }
 
 func (r *inventoryTableResource) setPointInTimeRecovery(ctx context.Context, name string, on bool) error {
@@ -300,21 +294,9 @@ func (r *inventoryTableResource) setDeletionProtection(ctx context.Context, name
 }
 
 func (r *inventoryTableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state inventoryTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "DynamoDB Table not found",
-			fmt.Sprintf("Table %s no longer exists; removing it from the state. The next plan creates it again, empty until the next inventory sync.", state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *inventoryTableModel) (string, string) {
+		return "DynamoDB Table not found", fmt.Sprintf("Table %s no longer exists; removing it from the state. The next plan creates it again, empty until the next inventory sync.", m.ID.ValueString())
+	})
 }
 
 // findInventoryTable describes the table, or returns a not-found error.
@@ -455,12 +437,10 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 	}
 	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("DynamoDB Table (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys})
-			return err
+			return errOf(r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)})
-			return err
+			return errOf(r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}))
 		},
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -468,13 +448,7 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 	}
 
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table disappeared during the update")
 }
 
 func (r *inventoryTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -251,13 +251,7 @@ func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateR
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream was created but cannot be read back")
 }
 
 func (r *kinesisStreamResource) setRetention(ctx context.Context, name string, from, to int64) error {
@@ -323,20 +317,9 @@ func findKinesisStream(ctx context.Context, api kinesisStreamAPI, name string) (
 }
 
 func (r *kinesisStreamResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state kinesisStreamModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "Kinesis Stream not found", goneDetail("Kinesis stream "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *kinesisStreamModel) (string, string) {
+		return "Kinesis Stream not found", goneDetail("Kinesis stream " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from Kinesis; it returns false when the stream does not exist.
@@ -432,12 +415,10 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Kinesis Stream (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.kinesis().RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(name), TagKeys: keys})
-			return err
+			return errOf(r.kinesis().RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(name), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.kinesis().AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags})
-			return err
+			return errOf(r.kinesis().AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags}))
 		},
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -445,13 +426,7 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 	}
 
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream disappeared during the update")
 }
 
 func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -352,31 +352,13 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddError(fmt.Sprintf("putting the access policy of CloudWatch Logs Destination (%s)", name), err.Error())
 		return
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination was created but cannot be read back")
 }
 
 func (r *logDestinationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state logDestinationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "CloudWatch Logs Destination not found",
-			goneDetail("Destination "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *logDestinationModel) (string, string) {
+		return "CloudWatch Logs Destination not found", goneDetail("Destination " + m.ID.ValueString())
+	})
 }
 
 // findLogDestination returns the destination with exactly this name, or a not-found error.
@@ -484,25 +466,17 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 	}
 	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys})
-			return err
+			return errOf(r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags})
-			return err
+			return errOf(r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags}))
 		},
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination disappeared during the update")
 }
 
 func (r *logDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

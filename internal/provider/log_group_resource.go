@@ -499,21 +499,9 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *logGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state logGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "CloudWatch Logs Log Group not found",
-			goneDetail("Log group "+state.Name.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *logGroupModel) (string, string) {
+		return "CloudWatch Logs Log Group not found", goneDetail("Log group " + m.Name.ValueString())
+	})
 }
 
 // readInto refreshes m from AWS; it returns false when the group does not exist.
@@ -660,12 +648,10 @@ func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKe
 func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys})
-			return err
+			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags})
-			return err
+			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags}))
 		},
 	}.apply(ctx, oldTags, newTags)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -199,3 +200,42 @@ func pollUntil(ctx context.Context, timeout, interval time.Duration, check func(
 		}
 	}
 }
+
+// readResource is the Read of a resource that refreshes its model with
+// readInto (false: the resource does not exist): the state is refreshed, or,
+// when the resource is gone, removed with the warning gone words.
+func readResource[M any](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse,
+	readInto func(context.Context, *M, *diag.Diagnostics) bool, gone func(*M) (summary, detail string)) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found := readInto(ctx, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !found {
+		summary, detail := gone(&state)
+		removeFromState(ctx, resp, summary, detail)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readBack ends a Create or Update: the model is read back from AWS with
+// readInto and stored; a resource that cannot be read back is the error
+// summary: detail.
+func readBack[M any](ctx context.Context, m *M, readInto func(context.Context, *M, *diag.Diagnostics) bool,
+	state *tfsdk.State, diags *diag.Diagnostics, summary, detail string) {
+	if found := readInto(ctx, m, diags); !found && !diags.HasError() {
+		diags.AddError(summary, detail)
+	}
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, m)...)
+}
+
+// errOf keeps the error of an AWS call, for the callbacks that need no output.
+func errOf[T any](_ T, err error) error { return err }

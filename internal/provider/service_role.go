@@ -152,12 +152,10 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 	}
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			_, err := api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
-			return err
+			return errOf(api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			_, err := api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)})
-			return err
+			return errOf(api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
 		},
 	}.apply(ctx, have.Tags, want.Tags)
 }

@@ -283,31 +283,13 @@ func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.Cre
 		return
 	}
 	tflog.Info(ctx, "created source account role", map[string]any{"role": want.Name})
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", want.Name), "the role was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", want.Name), "the role was created but cannot be read back")
 }
 
 func (r *sourceAccountRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "IAM Role not found",
-			goneDetail("IAM role "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *sourceAccountRoleModel) (string, string) {
+		return "IAM Role not found", goneDetail("IAM role " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from IAM; it returns false when the role does not
@@ -384,13 +366,7 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 	}
 	r.data.docs.Forget()
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
 }
 
 func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -438,31 +438,13 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	tflog.Info(ctx, "created subscription filter", map[string]any{"log_group": plan.LogGroupName.ValueString(), "filter": plan.Name.ValueString(), "destination": plan.DestinationARN.ValueString()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter was put but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter was put but cannot be read back")
 }
 
 func (r *subscriptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state subscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		removeFromState(ctx, resp, "CloudWatch Logs Subscription Filter not found",
-			goneDetail("Subscription filter "+state.ID.ValueString()))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *subscriptionModel) (string, string) {
+		return "CloudWatch Logs Subscription Filter not found", goneDetail("Subscription filter " + m.ID.ValueString())
+	})
 }
 
 // findSubscriptionFilter returns the filter of the group with exactly this name, or a not-found error.
@@ -547,13 +529,7 @@ func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRe
 			resp.Diagnostics.AddWarning("Old function permission left in place", err.Error())
 		}
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter disappeared during the update")
 }
 
 func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
