@@ -20,6 +20,12 @@ import (
 // clients through data (data.client, data.inRegion), so a resource made
 // with a bare composite literal and configured works as well as one made
 // by its constructor.
+//
+// The rest of one way to write a resource is here too: regionalARN for the
+// ARNs a plan knows, notFoundError from the finders (asNotFound), Read with
+// readResource (warn and remove what was deleted outside Terraform), Create
+// and Update ending with readBack, Delete ignoring isAWSNotFound, tags with
+// updateTags (tags.go), and pollUntil where the SDK has no waiter.
 type resourceBase struct {
 	// typeName is the resource type without the provider's prefix,
 	// e.g. "kinesis_stream".
@@ -31,16 +37,12 @@ func (b *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest,
 	resp.TypeName = req.ProviderTypeName + "_" + b.typeName
 }
 
-func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	b.configure(req.ProviderData, &resp.Diagnostics)
-}
-
-// configure keeps the provider data; nil (before the provider is
+// Configure keeps the provider data; nil (before the provider is
 // configured, e.g. in validation) leaves the resource unconfigured.
-func (b *resourceBase) configure(providerData any, diags *diag.Diagnostics) {
-	data, err := providerDataFrom(providerData)
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, err := providerDataFrom(req.ProviderData)
 	if err != nil {
-		diags.AddError("configuring vpcflow_"+b.typeName, err.Error())
+		resp.Diagnostics.AddError("configuring vpcflow_"+b.typeName, err.Error())
 		return
 	}
 	if data != nil {
