@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -89,10 +90,10 @@ type Client struct {
 	glue        *glue.Client
 	athena      *athena.Client
 
-	accountOnce sync.Once
-	accountID   string
-	callerARN   string
-	accountErr  error
+	// identity is the caller's, shared by the clients of other regions
+	// (same credentials), so STS is asked once per provider.
+	identity     *callerIdentity
+	identityInit sync.Once
 
 	// Calls counts AWS operations by "Service.Operation", so tests can assert plan cost.
 	Calls *CallCounter
@@ -141,7 +142,7 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 	}
 	calls := &CallCounter{}
 	cfg.APIOptions = append(cfg.APIOptions, calls.install)
-	return &Client{Settings: s, Config: cfg, Calls: calls}, nil
+	return &Client{Settings: s, Config: cfg, Calls: calls, identity: &callerIdentity{}}, nil
 }
 
 // WithAssumedRole returns a client of another account: the same region,
@@ -160,7 +161,7 @@ func (c *Client) WithAssumedRole(ar AssumeRole) *Client {
 	cfg.Credentials = aws.NewCredentialsCache(provider)
 	s := c.Settings
 	s.AssumeRole = &ar
-	return &Client{Settings: s, Config: cfg, Calls: c.Calls}
+	return &Client{Settings: s, Config: cfg, Calls: c.Calls, identity: &callerIdentity{}}
 }
 
 // Region is the region the provider works in.
@@ -277,33 +278,73 @@ func (c *Client) Athena() *athena.Client {
 	return c.athena
 }
 
-// AccountID returns the caller's account, asked of STS once.
-func (c *Client) AccountID(ctx context.Context) (string, error) {
-	c.accountOnce.Do(func() {
+// callerIdentity is the answer of sts:GetCallerIdentity, asked once.
+type callerIdentity struct {
+	once      sync.Once
+	accountID string
+	arn       string
+	partition string
+	err       error
+}
+
+// sharedIdentity returns the identity this client and its regional copies
+// share; a Client built without New gets its own on first use.
+func (c *Client) sharedIdentity() *callerIdentity {
+	c.identityInit.Do(func() {
+		if c.identity == nil {
+			c.identity = &callerIdentity{}
+		}
+	})
+	return c.identity
+}
+
+// callerIdentity returns the identity, read from STS on first use.
+func (c *Client) callerIdentity(ctx context.Context) *callerIdentity {
+	id := c.sharedIdentity()
+	id.once.Do(func() {
 		out, err := c.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
-			c.accountErr = fmt.Errorf("reading the caller's account (sts:GetCallerIdentity): %w", err)
+			id.err = fmt.Errorf("reading the caller's account (sts:GetCallerIdentity): %w", err)
 			return
 		}
-		c.accountID = aws.ToString(out.Account)
-		c.callerARN = aws.ToString(out.Arn)
+		id.accountID = aws.ToString(out.Account)
+		id.arn = aws.ToString(out.Arn)
+		parsed, err := arn.Parse(id.arn)
+		if err != nil {
+			id.err = fmt.Errorf("reading the caller's partition from its ARN %q (sts:GetCallerIdentity): %w", id.arn, err)
+			return
+		}
+		id.partition = parsed.Partition
 	})
-	return c.accountID, c.accountErr
+	return id
+}
+
+// AccountID returns the caller's account, asked of STS once.
+func (c *Client) AccountID(ctx context.Context) (string, error) {
+	id := c.callerIdentity(ctx)
+	return id.accountID, id.err
 }
 
 // CallerARN returns the caller's ARN (an IAM user, an assumed-role session,
 // the account root), asked of STS once with AccountID.
 func (c *Client) CallerARN(ctx context.Context) (string, error) {
-	if _, err := c.AccountID(ctx); err != nil {
-		return "", err
-	}
-	return c.callerARN, nil
+	id := c.callerIdentity(ctx)
+	return id.arn, id.err
 }
 
-// Partition returns the ARN partition of the provider's region.
-func (c *Client) Partition() string { return PartitionOf(c.Region()) }
+// Partition returns the ARN partition of the caller ("aws", "aws-cn",
+// "aws-us-gov", "aws-iso", ...), taken from the ARN sts:GetCallerIdentity
+// returns, asked once with AccountID. Every partition has its own STS, so
+// the caller's ARN names the partition of every resource the provider makes.
+func (c *Client) Partition(ctx context.Context) (string, error) {
+	id := c.callerIdentity(ctx)
+	return id.partition, id.err
+}
 
-// PartitionOf returns the ARN partition of a region.
+// PartitionOf returns the ARN partition of a region from its name, for an
+// ARN in a region the caller's identity does not speak for (a document
+// rendered for an account and region given in the configuration, without
+// AWS calls). It knows the commercial, China and GovCloud partitions.
 func PartitionOf(region string) string {
 	switch {
 	case strings.HasPrefix(region, "cn-"):

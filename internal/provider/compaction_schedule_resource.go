@@ -25,7 +25,7 @@ var (
 const compactionTargetID = "vpcflow-compaction"
 
 func newCompactionScheduleResource() resource.Resource {
-	r := &compactionScheduleResource{functionSchedule: functionSchedule{typeName: "vpcflow_compaction_schedule",
+	r := &compactionScheduleResource{functionSchedule: functionSchedule{resourceBase: resourceBase{typeName: "compaction_schedule"},
 		what: "compaction", targetID: compactionTargetID, statementPrefix: "vpcflow-compaction-",
 		description: "vpcflow compaction: staged enriched rows merged into large objects",
 	}}
@@ -35,10 +35,6 @@ func newCompactionScheduleResource() resource.Resource {
 
 type compactionScheduleResource struct {
 	functionSchedule
-}
-
-func (r *compactionScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_compaction_schedule"
 }
 
 func (r *compactionScheduleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -77,7 +73,7 @@ func (r *compactionScheduleResource) checkFunction(ctx context.Context, function
 			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
 		return
 	}
-	e := pipelinepolicy.Execution{Partition: r.data.client.Partition(), Mode: pipelinepolicy.ModeCompact,
+	e := pipelinepolicy.Execution{Partition: r.data.callerPartition(ctx), Mode: pipelinepolicy.ModeCompact,
 		OutputBucket: env[envEnricherOutputBucket], OutputPrefix: env[envEnricherOutputPrefix]}
 	if e.OutputPrefix == "" {
 		e.OutputPrefix = contract.DefaultOutputPrefix

@@ -34,7 +34,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -117,17 +116,22 @@ type complianceSSMAPI interface {
 	ListTagsForResource(context.Context, *ssm.ListTagsForResourceInput, ...func(*ssm.Options)) (*ssm.ListTagsForResourceOutput, error)
 }
 
-func newComplianceResource() resource.Resource { return &complianceResource{} }
+func newComplianceResource() resource.Resource {
+	return &complianceResource{resourceBase: resourceBase{typeName: "compliance"}}
+}
 
 type complianceResource struct {
-	data   *providerData
-	config complianceConfigAPI
-	ssm    complianceSSMAPI
-	iam    deliveryRoleAPI
-	retry  propagationRetry
+	resourceBase
+	retry propagationRetry
 	// documentActiveTimeout bounds the wait for a new document version.
 	documentActiveTimeout time.Duration
 }
+
+func (r *complianceResource) config() complianceConfigAPI { return r.data.client.ConfigService() }
+
+func (r *complianceResource) ssm() complianceSSMAPI { return r.data.client.SSM() }
+
+func (r *complianceResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type complianceModel struct {
 	ID                        types.String `tfsdk:"id"`
@@ -147,10 +151,6 @@ type complianceModel struct {
 	AutomationRoleARN         types.String `tfsdk:"automation_role_arn"`
 	DeliveryRoleARN           types.String `tfsdk:"delivery_role_arn"`
 	Components                types.Map    `tfsdk:"components"`
-}
-
-func (r *complianceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_compliance"
 }
 
 func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -279,21 +279,6 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	}
 }
 
-func (r *complianceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_compliance", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.config = data.client.ConfigService()
-	r.ssm = data.client.SSM()
-	r.iam = data.client.IAM()
-}
-
 func (r *complianceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m complianceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -355,7 +340,7 @@ func (r *complianceResource) render(ctx context.Context, m complianceModel) (*co
 	if err != nil {
 		return nil, err
 	}
-	region, part := r.data.client.Region(), r.data.client.Partition()
+	region, part := r.data.client.Region(), r.data.callerPartition(ctx)
 	n := namesOf(m.Name.ValueString())
 	p := &compliancePlan{names: n, documentARN: fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", part, region, account, n.document)}
 	p.rem = coverage.Remediation{
@@ -462,7 +447,7 @@ func (r *complianceResource) ModifyPlan(ctx context.Context, req resource.Modify
 // warnWithoutRecorder warns when no configuration recorder is recording in
 // the region: Config then evaluates no rule, and nothing is remediated.
 func (r *complianceResource) warnWithoutRecorder(ctx context.Context, diags *diag.Diagnostics) {
-	out, err := r.config.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
+	out, err := r.config().DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
 	if err != nil {
 		tflog.Debug(ctx, "configuration recorder status not read", map[string]any{"error": err.Error()})
 		return
@@ -492,7 +477,7 @@ func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequ
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating Config Rule (%s)", name),
 			fmt.Sprintf("Config rule %s exists already. Choose another name, or import it: terraform import <address> %s", name, name))
 		return
-	case !isNotFoundErr(err):
+	case !isNotFound(err):
 		resp.Diagnostics.AddError(fmt.Sprintf("reading Config Rule (%s)", name), err.Error())
 		return
 	}
@@ -596,10 +581,10 @@ func (r *complianceResource) apply(ctx context.Context, plan, state *complianceM
 
 // putRole creates the role, or makes an existing one what want says.
 func (r *complianceResource) putRole(ctx context.Context, want serviceRole) error {
-	have, err := findServiceRole(ctx, r.iam, want.Name, want.PolicyName)
+	have, err := findServiceRole(ctx, r.iam(), want.Name, want.PolicyName)
 	switch {
-	case isNotFoundErr(err):
-		_, err := createServiceRole(ctx, r.iam, r.retry, want)
+	case isNotFound(err):
+		_, err := createServiceRole(ctx, r.iam(), r.retry, want)
 		return err
 	case err != nil:
 		return err
@@ -613,16 +598,16 @@ func (r *complianceResource) putRole(ctx context.Context, want serviceRole) erro
 		current.Policy = want.Policy
 	}
 	want.MaxSessionDuration = current.MaxSessionDuration
-	return updateServiceRole(ctx, r.iam, current, want)
+	return updateServiceRole(ctx, r.iam(), current, want)
 }
 
 // putDocument creates the document, or adds a version with the content and
 // makes it the default, then waits until the version is active.
 func (r *complianceResource) putDocument(ctx context.Context, name, content string, tags map[string]string) error {
-	got, err := r.ssm.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name)})
+	got, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "InvalidDocument"):
-		_, err := r.ssm.CreateDocument(ctx, &ssm.CreateDocumentInput{
+	case isAWSNotFound(err):
+		_, err := r.ssm().CreateDocument(ctx, &ssm.CreateDocumentInput{
 			Name: aws.String(name), Content: aws.String(content), DocumentType: ssmtypes.DocumentTypeAutomation,
 			DocumentFormat: ssmtypes.DocumentFormatJson, Tags: ssmTags(tags),
 		})
@@ -634,7 +619,7 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 		return err
 	}
 	if !pipelinepolicy.Equivalent(aws.ToString(got.Content), content) {
-		out, err := r.ssm.UpdateDocument(ctx, &ssm.UpdateDocumentInput{
+		out, err := r.ssm().UpdateDocument(ctx, &ssm.UpdateDocumentInput{
 			Name: aws.String(name), Content: aws.String(content), DocumentVersion: aws.String("$LATEST"), DocumentFormat: ssmtypes.DocumentFormatJson,
 		})
 		if err != nil {
@@ -644,7 +629,7 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 		if err := r.waitDocumentActive(ctx, name, version); err != nil {
 			return err
 		}
-		if _, err := r.ssm.UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String(name), DocumentVersion: aws.String(version)}); err != nil {
+		if _, err := r.ssm().UpdateDocumentDefaultVersion(ctx, &ssm.UpdateDocumentDefaultVersionInput{Name: aws.String(name), DocumentVersion: aws.String(version)}); err != nil {
 			return fmt.Errorf("making version %s the default: %w", version, err)
 		}
 	}
@@ -652,18 +637,14 @@ func (r *complianceResource) putDocument(ctx context.Context, name, content stri
 	if err != nil {
 		return err
 	}
-	upsert, remove := diffTags(have, tags)
-	if len(remove) > 0 {
-		if _, err := r.ssm.RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := r.ssm.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(upsert)}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.ssm().RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.ssm().AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name), Tags: ssmTags(tags)}))
+		},
+	}.apply(ctx, have, tags)
 }
 
 var errDocumentNotActive = errors.New("document not active yet")
@@ -681,7 +662,7 @@ func (r *complianceResource) waitDocumentActive(ctx context.Context, name, versi
 		if version != "" {
 			in.DocumentVersion = aws.String(version)
 		}
-		out, err := r.ssm.DescribeDocument(ctx, in)
+		out, err := r.ssm().DescribeDocument(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -696,7 +677,7 @@ func (r *complianceResource) waitDocumentActive(ctx context.Context, name, versi
 }
 
 func (r *complianceResource) documentTags(ctx context.Context, name string) (map[string]string, error) {
-	out, err := r.ssm.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name)})
+	out, err := r.ssm().ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingDocument, ResourceId: aws.String(name)})
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
@@ -711,7 +692,7 @@ func (r *complianceResource) documentTags(ctx context.Context, name string) (map
 func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *compliancePlan, tags map[string]string) (string, error) {
 	params, _ := json.Marshal(map[string]string{coverage.ConfigRuleTrafficParameter: m.TrafficType.ValueString()})
 	existing, err := r.describeRule(ctx, p.names.rule)
-	if err != nil && !isNotFoundErr(err) {
+	if err != nil && !isNotFound(err) {
 		return "", err
 	}
 	in := &configservice.PutConfigRuleInput{ConfigRule: &configtypes.ConfigRule{
@@ -725,7 +706,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	if existing == nil {
 		in.Tags = configTags(tags)
 	}
-	if _, err := r.config.PutConfigRule(ctx, in); err != nil {
+	if _, err := r.config().PutConfigRule(ctx, in); err != nil {
 		return "", err
 	}
 	rule, err := r.describeRule(ctx, p.names.rule)
@@ -740,25 +721,21 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 	if err != nil {
 		return ruleARN, err
 	}
-	upsert, remove := diffTags(have, tags)
-	if len(remove) > 0 {
-		if _, err := r.config.UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: remove}); err != nil {
-			return ruleARN, fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := r.config.TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(upsert)}); err != nil {
-			return ruleARN, fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return ruleARN, nil
+	return ruleARN, tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.config().UntagResource(ctx, &configservice.UntagResourceInput{ResourceArn: aws.String(ruleARN), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.config().TagResource(ctx, &configservice.TagResourceInput{ResourceArn: aws.String(ruleARN), Tags: configTags(tags)}))
+		},
+	}.apply(ctx, have, tags)
 }
 
 // describeRule returns the rule, or a not-found error.
 func (r *complianceResource) describeRule(ctx context.Context, name string) (*configtypes.ConfigRule, error) {
-	out, err := r.config.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
-	if hasErrorCode(err, "NoSuchConfigRuleException") || (err == nil && len(out.ConfigRules) == 0) {
-		return nil, &complianceNotFoundError{kind: "Config rule", name: name, err: err}
+	out, err := r.config().DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{name}})
+	if isAWSNotFound(err) || (err == nil && len(out.ConfigRules) == 0) {
+		return nil, &notFoundError{Kind: "Config rule", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -768,7 +745,7 @@ func (r *complianceResource) describeRule(ctx context.Context, name string) (*co
 
 func (r *complianceResource) ruleTags(ctx context.Context, ruleARN string) (map[string]string, error) {
 	tags := map[string]string{}
-	pager := configservice.NewListTagsForResourcePaginator(r.config, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(ruleARN)})
+	pager := configservice.NewListTagsForResourcePaginator(r.config(), &configservice.ListTagsForResourceInput{ResourceArn: aws.String(ruleARN)})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -800,7 +777,7 @@ func (r *complianceResource) putRemediation(ctx context.Context, m complianceMod
 		rc.MaximumAutomaticAttempts = aws.Int32(int32(m.MaximumAutomaticAttempts.ValueInt64()))
 		rc.RetryAttemptSeconds = aws.Int64(m.RetryAttemptSeconds.ValueInt64())
 	}
-	out, err := r.config.PutRemediationConfigurations(ctx, &configservice.PutRemediationConfigurationsInput{RemediationConfigurations: []configtypes.RemediationConfiguration{rc}})
+	out, err := r.config().PutRemediationConfigurations(ctx, &configservice.PutRemediationConfigurationsInput{RemediationConfigurations: []configtypes.RemediationConfiguration{rc}})
 	if err != nil {
 		return err
 	}
@@ -811,32 +788,19 @@ func (r *complianceResource) putRemediation(ctx context.Context, m complianceMod
 }
 
 func (r *complianceResource) deleteRemediation(ctx context.Context, rule string) error {
-	_, err := r.config.DeleteRemediationConfiguration(ctx, &configservice.DeleteRemediationConfigurationInput{
+	_, err := r.config().DeleteRemediationConfiguration(ctx, &configservice.DeleteRemediationConfigurationInput{
 		ConfigRuleName: aws.String(rule), ResourceType: aws.String("AWS::EC2::VPC"),
 	})
-	if err != nil && !hasErrorCode(err, "NoSuchRemediationConfigurationException", "NoSuchConfigRuleException") {
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	return nil
 }
 
 func (r *complianceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state complianceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("VPC flow log compliance not found",
-			fmt.Sprintf("Neither the Config rule %[1]s, its document nor its roles exist any more; removing %[1]s from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *complianceModel) (string, string) {
+		return "VPC flow log compliance not found", fmt.Sprintf("Neither the Config rule %[1]s, its document nor its roles exist any more; removing %[1]s from the state. The next plan creates it again.", m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from AWS and returns false when none of its parts
@@ -851,7 +815,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 	rule, err := r.describeRule(ctx, n.rule)
 	switch {
-	case isNotFoundErr(err):
+	case isNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading Config Rule (%s)", n.rule), err.Error())
 		return false
@@ -879,10 +843,10 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 		}
 	}
 
-	doc, err := r.ssm.GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(n.document)})
+	doc, err := r.ssm().GetDocument(ctx, &ssm.GetDocumentInput{Name: aws.String(n.document)})
 	var content string
 	switch {
-	case hasErrorCode(err, "InvalidDocument"):
+	case isAWSNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading SSM Document (%s)", n.document), err.Error())
 		return false
@@ -904,8 +868,8 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	}
 
 	if m.Remediation.IsNull() || m.Remediation.ValueString() != remediationNone {
-		out, err := r.config.DescribeRemediationConfigurations(ctx, &configservice.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{n.rule}})
-		if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
+		out, err := r.config().DescribeRemediationConfigurations(ctx, &configservice.DescribeRemediationConfigurationsInput{ConfigRuleNames: []string{n.rule}})
+		if err != nil && !isAWSNotFound(err) {
 			diags.AddAttributeError(path.Root("remediation"), fmt.Sprintf("reading Config Remediation Configuration (%s)", n.rule), err.Error())
 			return false
 		}
@@ -960,9 +924,9 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	}
 	policyNames := map[string]string{componentAutomationRole: coverage.AutomationPolicyName, componentDeliveryRole: rolepolicy.PolicyName}
 	for kind, want := range roles {
-		have, err := findServiceRole(ctx, r.iam, want[0], policyNames[kind])
+		have, err := findServiceRole(ctx, r.iam(), want[0], policyNames[kind])
 		switch {
-		case isNotFoundErr(err):
+		case isNotFound(err):
 		case err != nil:
 			diags.AddError(fmt.Sprintf("reading IAM Role (%s)", want[0]), err.Error())
 			return false
@@ -980,7 +944,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 func (r *complianceResource) anyRoleExists(ctx context.Context, n complianceNames) bool {
 	for _, name := range []string{n.automationRole, n.deliveryRole} {
-		if _, err := findServiceRole(ctx, r.iam, name, coverage.AutomationPolicyName); err == nil {
+		if _, err := findServiceRole(ctx, r.iam(), name, coverage.AutomationPolicyName); err == nil {
 			return true
 		}
 	}
@@ -1007,20 +971,20 @@ func (r *complianceResource) Delete(ctx context.Context, req resource.DeleteRequ
 	// Right after the remediation configuration goes, Config may still call
 	// the rule in use; that settles within seconds.
 	err := r.retry.do(ctx, time.Minute, func() error {
-		_, err := r.config.DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(n.rule)})
+		_, err := r.config().DeleteConfigRule(ctx, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String(n.rule)})
 		return err
 	}, func(err error) bool { return hasErrorCode(err, "ResourceInUseException") })
-	if err != nil && !hasErrorCode(err, "NoSuchConfigRuleException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Config Rule (%s)", n.rule), err.Error())
 		return
 	}
-	_, err = r.ssm.DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String(n.document)})
-	if err != nil && !hasErrorCode(err, "InvalidDocument") {
+	_, err = r.ssm().DeleteDocument(ctx, &ssm.DeleteDocumentInput{Name: aws.String(n.document)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting SSM Document (%s)", n.document), err.Error())
 		return
 	}
 	for _, role := range []string{n.automationRole, n.deliveryRole} {
-		if err := deleteDeliveryRole(ctx, r.iam, role); err != nil {
+		if err := deleteDeliveryRole(ctx, r.iam(), role); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", role), err.Error())
 			return
 		}
@@ -1033,21 +997,6 @@ func (r *complianceResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-}
-
-// complianceNotFoundError says a part does not exist.
-type complianceNotFoundError struct {
-	kind, name string
-	err        error
-}
-
-func (e *complianceNotFoundError) Error() string { return e.kind + " " + e.name + " not found" }
-func (e *complianceNotFoundError) Unwrap() error { return e.err }
-
-// isNotFoundErr matches the resource's and policysource's not-found errors.
-func isNotFoundErr(err error) bool {
-	var nf *complianceNotFoundError
-	return errors.As(err, &nf) || policysource.IsNotFound(err)
 }
 
 func ssmTags(tags map[string]string) []ssmtypes.Tag {

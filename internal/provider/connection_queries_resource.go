@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	tableschema "github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
 )
 
@@ -70,12 +69,13 @@ type athenaQueriesAPI interface {
 	ListTagsForResource(context.Context, *athena.ListTagsForResourceInput, ...func(*athena.Options)) (*athena.ListTagsForResourceOutput, error)
 }
 
-func newConnectionQueriesResource() resource.Resource { return &connectionQueriesResource{} }
-
-type connectionQueriesResource struct {
-	data   *providerData
-	athena athenaQueriesAPI
+func newConnectionQueriesResource() resource.Resource {
+	return &connectionQueriesResource{resourceBase: resourceBase{typeName: "connection_queries"}}
 }
+
+type connectionQueriesResource struct{ resourceBase }
+
+func (r *connectionQueriesResource) athena() athenaQueriesAPI { return r.data.client.Athena() }
 
 type connectionQueriesModel struct {
 	ID                         types.String `tfsdk:"id"`
@@ -108,10 +108,6 @@ func queryNames() []string {
 		names = append(names, q.Name)
 	}
 	return names
-}
-
-func (r *connectionQueriesResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connection_queries"
 }
 
 func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -192,19 +188,6 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 			},
 		},
 	}
-}
-
-func (r *connectionQueriesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_connection_queries", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.athena = data.client.Athena()
 }
 
 func (r *connectionQueriesResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -319,14 +302,14 @@ func (r *connectionQueriesResource) ModifyPlan(ctx context.Context, req resource
 			resp.Diagnostics.AddError("reading the provider's account", err.Error())
 			return
 		}
-		plan.WorkGroupARN = types.StringValue(r.workGroupARN(account, plan.WorkGroup.ValueString()))
+		plan.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, plan.WorkGroup.ValueString()))
 		plan.ID = types.StringValue(plan.WorkGroup.ValueString() + ":" + plan.Database.ValueString() + ":" + plan.TableName.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *connectionQueriesResource) workGroupARN(account, name string) string {
-	return fmt.Sprintf("arn:%s:athena:%s:%s:workgroup/%s", r.data.client.Partition(), r.data.client.Region(), account, name)
+func (r *connectionQueriesResource) workGroupARN(ctx context.Context, account, name string) string {
+	return r.data.regionalARNOf(ctx, "athena", account, "workgroup/"+name)
 }
 
 func workGroupConfiguration(m *connectionQueriesModel) *athenatypes.WorkGroupConfiguration {
@@ -364,7 +347,7 @@ func (r *connectionQueriesResource) Create(ctx context.Context, req resource.Cre
 		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 		}
-		if _, err := r.athena.CreateWorkGroup(ctx, in); err != nil {
+		if _, err := r.athena().CreateWorkGroup(ctx, in); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("workgroup"), fmt.Sprintf("creating Athena WorkGroup (%s)", wg), err.Error())
 			return
 		}
@@ -398,17 +381,11 @@ func (r *connectionQueriesResource) Create(ctx context.Context, req resource.Cre
 	v, d := types.MapValueFrom(ctx, namedQueryObjectType, saved)
 	resp.Diagnostics.Append(d...)
 	plan.Queries = v
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup was created but cannot be read back")
 }
 
 func (r *connectionQueriesResource) createNamedQuery(ctx context.Context, m *connectionQueriesModel, name string, q namedQuery) (string, error) {
-	out, err := r.athena.CreateNamedQuery(ctx, &athena.CreateNamedQueryInput{
+	out, err := r.athena().CreateNamedQuery(ctx, &athena.CreateNamedQueryInput{
 		Name:        aws.String(name),
 		Database:    aws.String(m.Database.ValueString()),
 		QueryString: aws.String(q.SQL.ValueString()),
@@ -426,21 +403,20 @@ func (r *connectionQueriesResource) createNamedQuery(ctx context.Context, m *con
 // says so ("WorkGroup x is not found", "NamedQuery x was not found").
 func isAthenaNotFound(err error) bool {
 	var ir *athenatypes.InvalidRequestException
-	var nf *athenatypes.ResourceNotFoundException
-	return errors.As(err, &nf) || errors.As(err, &ir) && strings.Contains(strings.ToLower(ir.ErrorMessage()), "not found")
+	return isAWSNotFound(err) || errors.As(err, &ir) && strings.Contains(strings.ToLower(ir.ErrorMessage()), "not found")
 }
 
 // findWorkGroup reads a workgroup, or returns a not-found error.
 func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*athenatypes.WorkGroup, error) {
 	out, err := api.GetWorkGroup(ctx, &athena.GetWorkGroupInput{WorkGroup: aws.String(name)})
 	if isAthenaNotFound(err) {
-		return nil, &policysource.NotFoundError{Kind: "Athena workgroup", ID: name, Err: err}
+		return nil, &notFoundError{Kind: "Athena workgroup", ID: name, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if out.WorkGroup == nil {
-		return nil, &policysource.NotFoundError{Kind: "Athena workgroup", ID: name}
+		return nil, &notFoundError{Kind: "Athena workgroup", ID: name}
 	}
 	return out.WorkGroup, nil
 }
@@ -449,8 +425,8 @@ func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*ath
 // does not exist, or when none of the queries does.
 func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQueriesModel, diags *diag.Diagnostics) bool {
 	wgName := m.WorkGroup.ValueString()
-	wg, err := findWorkGroup(ctx, r.athena, wgName)
-	if policysource.IsNotFound(err) {
+	wg, err := findWorkGroup(ctx, r.athena(), wgName)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -462,7 +438,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 		diags.AddError("reading the provider's account", err.Error())
 		return false
 	}
-	m.WorkGroupARN = types.StringValue(r.workGroupARN(account, wgName))
+	m.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, wgName))
 	if m.CreateWorkGroup.ValueBool() {
 		m.BytesScannedCutoffPerQuery, m.OutputLocation = types.Int64Null(), types.StringNull()
 		if c := wg.Configuration; c != nil {
@@ -474,7 +450,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 			}
 		}
 		tags := map[string]string{}
-		out, err := r.athena.ListTagsForResource(ctx, &athena.ListTagsForResourceInput{ResourceARN: m.WorkGroupARN.ValueStringPointer()})
+		out, err := r.athena().ListTagsForResource(ctx, &athena.ListTagsForResourceInput{ResourceARN: m.WorkGroupARN.ValueStringPointer()})
 		var ir *athenatypes.InvalidRequestException
 		switch {
 		case errors.As(err, &ir) && strings.Contains(ir.ErrorMessage(), "Does Not Exist"):
@@ -501,7 +477,7 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 		if !valueKnown(q.ID) {
 			continue
 		}
-		out, err := r.athena.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: q.ID.ValueStringPointer()})
+		out, err := r.athena().GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: q.ID.ValueStringPointer()})
 		if isAthenaNotFound(err) {
 			tflog.Warn(ctx, "Athena named query gone", map[string]any{"name": name, "id": q.ID.ValueString()})
 			continue
@@ -534,23 +510,9 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 }
 
 func (r *connectionQueriesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state connectionQueriesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("Athena named queries not found",
-			fmt.Sprintf("The workgroup %s or the named queries of %s no longer exist; removing them from the state. The next plan creates them again.",
-				state.WorkGroup.ValueString(), state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *connectionQueriesModel) (string, string) {
+		return "Athena named queries not found", fmt.Sprintf("The workgroup %s or the named queries of %s no longer exist; removing them from the state. The next plan creates them again.", m.WorkGroup.ValueString(), m.ID.ValueString())
+	})
 }
 
 func (r *connectionQueriesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -587,7 +549,7 @@ func (r *connectionQueriesResource) Update(ctx context.Context, req resource.Upd
 			}
 			q.ID = types.StringValue(id)
 		case !cur.SQL.Equal(q.SQL) || !cur.Description.Equal(q.Description):
-			_, err := r.athena.UpdateNamedQuery(ctx, &athena.UpdateNamedQueryInput{
+			_, err := r.athena().UpdateNamedQuery(ctx, &athena.UpdateNamedQueryInput{
 				NamedQueryId: cur.ID.ValueStringPointer(),
 				Name:         aws.String(name),
 				QueryString:  aws.String(q.SQL.ValueString()),
@@ -616,13 +578,7 @@ func (r *connectionQueriesResource) Update(ctx context.Context, req resource.Upd
 	v, d := types.MapValueFrom(ctx, namedQueryObjectType, saved)
 	resp.Diagnostics.Append(d...)
 	plan.Queries = v
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Athena WorkGroup (%s)", wg), "the workgroup disappeared during the update")
 }
 
 func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, state *connectionQueriesModel) error {
@@ -646,7 +602,7 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 		}
 	}
 	if changed {
-		if _, err := r.athena.UpdateWorkGroup(ctx, &athena.UpdateWorkGroupInput{WorkGroup: aws.String(wg), ConfigurationUpdates: u}); err != nil {
+		if _, err := r.athena().UpdateWorkGroup(ctx, &athena.UpdateWorkGroupInput{WorkGroup: aws.String(wg), ConfigurationUpdates: u}); err != nil {
 			return err
 		}
 	}
@@ -661,26 +617,23 @@ func (r *connectionQueriesResource) updateWorkGroup(ctx context.Context, plan, s
 	if d.HasError() {
 		return fmt.Errorf("reading tags: %v", d)
 	}
-	upsert, remove := diffTags(oldTags, newTags)
-	if len(remove) > 0 {
-		if _, err := r.athena.UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		in := &athena.TagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer()}
-		for _, k := range slices.Sorted(maps.Keys(upsert)) {
-			in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(upsert[k])})
-		}
-		if _, err := r.athena.TagResource(ctx, in); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.athena().UntagResource(ctx, &athena.UntagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer(), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			in := &athena.TagResourceInput{ResourceARN: state.WorkGroupARN.ValueStringPointer()}
+			for _, k := range slices.Sorted(maps.Keys(tags)) {
+				in.Tags = append(in.Tags, athenatypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+			}
+			_, err := r.athena().TagResource(ctx, in)
+			return err
+		},
+	}.apply(ctx, oldTags, newTags)
 }
 
 func (r *connectionQueriesResource) deleteNamedQuery(ctx context.Context, id string) error {
-	_, err := r.athena.DeleteNamedQuery(ctx, &athena.DeleteNamedQueryInput{NamedQueryId: aws.String(id)})
+	_, err := r.athena().DeleteNamedQuery(ctx, &athena.DeleteNamedQueryInput{NamedQueryId: aws.String(id)})
 	if isAthenaNotFound(err) {
 		return nil
 	}
@@ -697,7 +650,7 @@ func (r *connectionQueriesResource) Delete(ctx context.Context, req resource.Del
 	if state.CreateWorkGroup.ValueBool() {
 		// The queries go with their workgroup: one call, and nothing saved
 		// there by hand since is left behind in a workgroup that is gone.
-		_, err := r.athena.DeleteWorkGroup(ctx, &athena.DeleteWorkGroupInput{WorkGroup: aws.String(wg), RecursiveDeleteOption: aws.Bool(true)})
+		_, err := r.athena().DeleteWorkGroup(ctx, &athena.DeleteWorkGroupInput{WorkGroup: aws.String(wg), RecursiveDeleteOption: aws.Bool(true)})
 		if err != nil && !isAthenaNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting Athena WorkGroup (%s)", wg), err.Error())
 		}
@@ -729,13 +682,13 @@ func (r *connectionQueriesResource) ImportState(ctx context.Context, req resourc
 	found := map[string]namedQuery{}
 	var token *string
 	for {
-		out, err := r.athena.ListNamedQueries(ctx, &athena.ListNamedQueriesInput{WorkGroup: aws.String(wg), NextToken: token})
+		out, err := r.athena().ListNamedQueries(ctx, &athena.ListNamedQueriesInput{WorkGroup: aws.String(wg), NextToken: token})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("listing Athena Named Queries of %s", wg), err.Error())
 			return
 		}
 		for _, id := range out.NamedQueryIds {
-			q, err := r.athena.GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: aws.String(id)})
+			q, err := r.athena().GetNamedQuery(ctx, &athena.GetNamedQueryInput{NamedQueryId: aws.String(id)})
 			if err != nil {
 				resp.Diagnostics.AddError(fmt.Sprintf("reading Athena Named Query (%s)", id), err.Error())
 				return

@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -58,12 +57,13 @@ type glueTableAPI interface {
 	UntagResource(context.Context, *glue.UntagResourceInput, ...func(*glue.Options)) (*glue.UntagResourceOutput, error)
 }
 
-func newConnectionsTableResource() resource.Resource { return &connectionsTableResource{} }
-
-type connectionsTableResource struct {
-	data *providerData
-	glue glueTableAPI
+func newConnectionsTableResource() resource.Resource {
+	return &connectionsTableResource{resourceBase: resourceBase{typeName: "connections_table"}}
 }
+
+type connectionsTableResource struct{ resourceBase }
+
+func (r *connectionsTableResource) glue() glueTableAPI { return r.data.client.Glue() }
 
 type connectionsTableModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -87,10 +87,6 @@ type connectionsTableModel struct {
 }
 
 var columnObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "type": types.StringType}}
-
-func (r *connectionsTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connections_table"
-}
 
 func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -213,19 +209,6 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 	}
 }
 
-func (r *connectionsTableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_connections_table", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.glue = data.client.Glue()
-}
-
 // definition returns the table the model describes, with this provider's
 // columns.
 func (m *connectionsTableModel) definition() (athena.Table, error) {
@@ -298,16 +281,16 @@ func (r *connectionsTableResource) ModifyPlan(ctx context.Context, req resource.
 		}
 		if valueKnown(plan.CatalogID) {
 			plan.ID = types.StringValue(plan.CatalogID.ValueString() + ":" + plan.DatabaseName.ValueString() + ":" + plan.TableName.ValueString())
-			plan.DatabaseARN = types.StringValue(r.databaseARN(plan.CatalogID.ValueString(), plan.DatabaseName.ValueString()))
-			plan.ARN = types.StringValue(fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/%s", r.data.client.Partition(), r.data.client.Region(),
-				plan.CatalogID.ValueString(), plan.DatabaseName.ValueString(), plan.TableName.ValueString()))
+			plan.DatabaseARN = types.StringValue(r.databaseARN(ctx, plan.CatalogID.ValueString(), plan.DatabaseName.ValueString()))
+			plan.ARN = types.StringValue(r.data.regionalARNOf(ctx, "glue", plan.CatalogID.ValueString(),
+				"table/"+plan.DatabaseName.ValueString()+"/"+plan.TableName.ValueString()))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *connectionsTableResource) databaseARN(catalogID, database string) string {
-	return fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", r.data.client.Partition(), r.data.client.Region(), catalogID, database)
+func (r *connectionsTableResource) databaseARN(ctx context.Context, catalogID, database string) string {
+	return r.data.regionalARNOf(ctx, "glue", catalogID, "database/"+database)
 }
 
 // tableInput converts the definition to Glue's shape.
@@ -401,7 +384,7 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		if len(tags) > 0 {
 			in.Tags = tags
 		}
-		_, err := r.glue.CreateDatabase(ctx, in)
+		_, err := r.glue().CreateDatabase(ctx, in)
 		var exists *gluetypes.AlreadyExistsException
 		if errors.As(err, &exists) {
 			resp.Diagnostics.AddAttributeError(path.Root("database_name"), fmt.Sprintf("creating Glue Database (%s)", database),
@@ -415,16 +398,15 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		}
 		tflog.Info(ctx, "created Glue database", map[string]any{"database": database})
 	}
-	_, err = r.glue.CreateTable(ctx, &glue.CreateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
+	_, err = r.glue().CreateTable(ctx, &glue.CreateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
 	if err != nil {
 		summary := fmt.Sprintf("creating Glue Table (%s.%s)", database, table)
 		var exists *gluetypes.AlreadyExistsException
-		var nf *gluetypes.EntityNotFoundException
 		switch {
 		case errors.As(err, &exists):
 			resp.Diagnostics.AddAttributeError(path.Root("table_name"), summary,
 				fmt.Sprintf("A table %s exists already in %s. Import it (terraform import with ID %s:%s:%s) or choose another table_name.", table, database, catalogID, database, table))
-		case errors.As(err, &nf) && !plan.CreateDatabase.ValueBool():
+		case isAWSNotFound(err) && !plan.CreateDatabase.ValueBool():
 			resp.Diagnostics.AddAttributeError(path.Root("database_name"), summary,
 				fmt.Sprintf("The Glue database %s does not exist, and create_database = false leaves it to be made elsewhere. Create it, or set create_database = true. (%v)", database, err))
 		default:
@@ -432,20 +414,14 @@ func (r *connectionsTableResource) Create(ctx context.Context, req resource.Crea
 		}
 		// The database made above would be orphaned: take it back.
 		if plan.CreateDatabase.ValueBool() {
-			if _, derr := r.glue.DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)}); derr != nil {
+			if _, derr := r.glue().DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)}); derr != nil {
 				resp.Diagnostics.AddWarning(fmt.Sprintf("deleting Glue Database (%s)", database), "The database created for the table is left behind: "+derr.Error())
 			}
 		}
 		return
 	}
 	tflog.Info(ctx, "created Glue table", map[string]any{"database": database, "table": table})
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table was created but cannot be read back")
 }
 
 // parseConnectionsTableID splits CATALOG_ID:DATABASE:TABLE, or DATABASE:TABLE
@@ -469,15 +445,11 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 		in.CatalogId = aws.String(catalogID)
 	}
 	out, err := api.GetTable(ctx, in)
-	var nf *gluetypes.EntityNotFoundException
-	if errors.As(err, &nf) {
-		return nil, &policysource.NotFoundError{Kind: "Glue table", ID: database + "." + table, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "Glue table", database+"."+table)
 	}
 	if out.Table == nil {
-		return nil, &policysource.NotFoundError{Kind: "Glue table", ID: database + "." + table}
+		return nil, &notFoundError{Kind: "Glue table", ID: database + "." + table}
 	}
 	return out.Table, nil
 }
@@ -486,8 +458,8 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 // exist.
 func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsTableModel, diags *diag.Diagnostics) bool {
 	catalogID, database, table := m.CatalogID.ValueString(), m.DatabaseName.ValueString(), m.TableName.ValueString()
-	g, err := findGlueTable(ctx, r.glue, catalogID, database, table)
-	if policysource.IsNotFound(err) {
+	g, err := findGlueTable(ctx, r.glue(), catalogID, database, table)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -541,8 +513,8 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 		m.DDL = types.StringValue(expected.DDL())
 	}
 	if r.data != nil {
-		m.DatabaseARN = types.StringValue(r.databaseARN(catalogID, database))
-		m.ARN = types.StringValue(fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/%s", r.data.client.Partition(), r.data.client.Region(), catalogID, database, table))
+		m.DatabaseARN = types.StringValue(r.databaseARN(ctx, catalogID, database))
+		m.ARN = types.StringValue(r.data.regionalARNOf(ctx, "glue", catalogID, "table/"+database+"/"+table))
 	}
 
 	if m.CreateDatabase.IsNull() {
@@ -552,7 +524,7 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 		m.CreateDatabase = types.BoolValue(true)
 	}
 	if m.CreateDatabase.ValueBool() {
-		out, err := r.glue.GetTags(ctx, &glue.GetTagsInput{ResourceArn: m.DatabaseARN.ValueStringPointer()})
+		out, err := r.glue().GetTags(ctx, &glue.GetTagsInput{ResourceArn: m.DatabaseARN.ValueStringPointer()})
 		if err != nil {
 			diags.AddError(fmt.Sprintf("listing tags of Glue Database (%s)", database), err.Error())
 			return false
@@ -565,22 +537,9 @@ func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsT
 }
 
 func (r *connectionsTableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state connectionsTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("Glue Table not found",
-			fmt.Sprintf("Glue table %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *connectionsTableModel) (string, string) {
+		return "Glue Table not found", goneDetail("Glue table " + m.ID.ValueString())
+	})
 }
 
 func (r *connectionsTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -599,7 +558,7 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 	if !plan.DefinitionHash.Equal(state.DefinitionHash) || !plan.Columns.Equal(state.Columns) {
 		// UpdateTable replaces the whole definition: columns, storage and
 		// properties, keeping the table's older versions in Glue.
-		_, err := r.glue.UpdateTable(ctx, &glue.UpdateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
+		_, err := r.glue().UpdateTable(ctx, &glue.UpdateTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), TableInput: tableInput(def)})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating Glue Table (%s.%s)", database, table), err.Error())
 			return
@@ -607,36 +566,21 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 		tflog.Info(ctx, "updated Glue table", map[string]any{"database": database, "table": table, "schema_version": athena.SchemaVersion(def.Columns)})
 	}
 	if !plan.Tags.Equal(state.Tags) && plan.CreateDatabase.ValueBool() {
-		oldTags, d := tagsFromModel(ctx, state.Tags)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.Tags)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		arn := r.databaseARN(catalogID, database)
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.glue.UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging Glue Database (%s)", database), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.glue.TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging Glue Database (%s)", database), err.Error())
-				return
-			}
-		}
-	}
-	plan.CatalogID = state.CatalogID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table disappeared during the update")
+		arn := r.databaseARN(ctx, catalogID, database)
+		updateTags(ctx, state.Tags, plan.Tags, fmt.Sprintf("Glue Database (%s)", database), tagger{
+			untag: func(ctx context.Context, keys []string) error {
+				return errOf(r.glue().UntagResource(ctx, &glue.UntagResourceInput{ResourceArn: aws.String(arn), TagsToRemove: keys}))
+			},
+			tag: func(ctx context.Context, tags map[string]string) error {
+				return errOf(r.glue().TagResource(ctx, &glue.TagResourceInput{ResourceArn: aws.String(arn), TagsToAdd: tags}))
+			},
+		}, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	plan.CatalogID = state.CatalogID
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Glue Table (%s.%s)", database, table), "the table disappeared during the update")
 }
 
 func (r *connectionsTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -646,9 +590,8 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	catalogID, database, table := state.CatalogID.ValueString(), state.DatabaseName.ValueString(), state.TableName.ValueString()
-	var nf *gluetypes.EntityNotFoundException
-	_, err := r.glue.DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), Name: aws.String(table)})
-	if err != nil && !errors.As(err, &nf) {
+	_, err := r.glue().DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: aws.String(catalogID), DatabaseName: aws.String(database), Name: aws.String(table)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Table (%s.%s)", database, table), err.Error())
 		return
 	}
@@ -657,8 +600,8 @@ func (r *connectionsTableResource) Delete(ctx context.Context, req resource.Dele
 	}
 	// Glue deletes the tables of a database with it: tables made there by
 	// others since go too, as with aws_glue_catalog_database.
-	_, err = r.glue.DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)})
-	if err != nil && !errors.As(err, &nf) {
+	_, err = r.glue().DeleteDatabase(ctx, &glue.DeleteDatabaseInput{CatalogId: aws.String(catalogID), Name: aws.String(database)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Glue Database (%s)", database), err.Error())
 	}
 }

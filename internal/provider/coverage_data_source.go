@@ -26,11 +26,11 @@ var (
 	_ datasource.DataSourceWithConfigure = &coverageDataSource{}
 )
 
-func newCoverageDataSource() datasource.DataSource { return &coverageDataSource{} }
-
-type coverageDataSource struct {
-	data *providerData
+func newCoverageDataSource() datasource.DataSource {
+	return &coverageDataSource{dataSourceBase: dataSourceBase{typeName: "coverage"}}
 }
+
+type coverageDataSource struct{ dataSourceBase }
 
 type coverageModel struct {
 	TrafficType         types.String           `tfsdk:"traffic_type"`
@@ -86,10 +86,6 @@ var coverageFlowLogAttrTypes = map[string]attr.Type{
 	"valid":                      types.BoolType,
 	"root_cause":                 types.StringType,
 	"findings":                   types.ListType{ElemType: types.ObjectType{AttrTypes: findingAttrTypes}},
-}
-
-func (d *coverageDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_coverage"
 }
 
 func (d *coverageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -230,15 +226,6 @@ func (d *coverageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 		},
 	}
-}
-
-func (d *coverageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_coverage", err.Error())
-		return
-	}
-	d.data = data
 }
 
 func (d *coverageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

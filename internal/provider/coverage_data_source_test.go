@@ -441,7 +441,7 @@ func TestAccCoverageDataSource_cost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := &coverageDataSource{data: newProviderData(client)}
+	ds := &coverageDataSource{dataSourceBase{data: newProviderData(client)}}
 	cpu0, wall0 := cputime.Process(), time.Now()
 	rep, err := ds.scan(context.Background(), coverageTarget{}, coverage.Options{ExcludeVPCIDs: a.defaultVPCs()}, true)
 	cpu := cputime.Process() - cpu0

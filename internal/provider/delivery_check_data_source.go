@@ -22,11 +22,11 @@ var (
 // destinationTypes are the flow log destination types, as EC2 names them.
 var destinationTypes = []string{delivery.DestinationCloudWatchLogs, delivery.DestinationS3, delivery.DestinationFirehose}
 
-func newDeliveryCheckDataSource() datasource.DataSource { return &deliveryCheckDataSource{} }
-
-type deliveryCheckDataSource struct {
-	data *providerData
+func newDeliveryCheckDataSource() datasource.DataSource {
+	return &deliveryCheckDataSource{dataSourceBase: dataSourceBase{typeName: "delivery_check"}}
 }
+
+type deliveryCheckDataSource struct{ dataSourceBase }
 
 type deliveryCheckModel struct {
 	DestinationType          types.String `tfsdk:"destination_type"`
@@ -54,10 +54,6 @@ var findingAttrTypes = map[string]attr.Type{
 	"message":   types.StringType,
 	"fix":       types.StringType,
 	"attribute": types.StringType,
-}
-
-func (d *deliveryCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_delivery_check"
 }
 
 func (d *deliveryCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -155,15 +151,6 @@ func (d *deliveryCheckDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 		},
 	}
-}
-
-func (d *deliveryCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_delivery_check", err.Error())
-		return
-	}
-	d.data = data
 }
 
 func (d *deliveryCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // deliverySpec is what a configuration says about a flow log's delivery.
@@ -99,7 +98,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		readAWS = true
 		role, err := pd.docs.Role(ctx, spec.RoleARN)
 		switch {
-		case policysource.IsNotFound(err):
+		case isNotFound(err):
 			findings = append(findings, delivery.Finding{
 				Code: "ROLE_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "role_arn",
 				Message: fmt.Sprintf("IAM role %s does not exist in account %s; VPC Flow Logs accepts the ARN and then fails every delivery with \"Access error\".", spec.RoleARN, arnAccount(spec.RoleARN)),
@@ -141,7 +140,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 			readAWS = true
 			b, err := pd.docs.Bucket(ctx, bucket)
 			switch {
-			case policysource.IsNotFound(err):
+			case isNotFound(err):
 				findings = append(findings, delivery.Finding{
 					Code: "DESTINATION_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "destination_arn",
 					Message: fmt.Sprintf("S3 bucket %s does not exist; VPC Flow Logs cannot deliver to it.", bucket),
@@ -184,7 +183,7 @@ func (pd *providerData) deliveryInput(ctx context.Context, spec deliverySpec) (d
 		readAWS = true
 		p, err := pd.docs.KeyPolicy(ctx, in.KMSKeyARN)
 		switch {
-		case policysource.IsNotFound(err):
+		case isNotFound(err):
 			findings = append(findings, delivery.Finding{
 				Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_policy",
 				Message: fmt.Sprintf("KMS key %s that encrypts the destination does not exist or cannot be read; every delivery will fail.", in.KMSKeyARN),

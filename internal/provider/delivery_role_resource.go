@@ -33,7 +33,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -76,12 +75,13 @@ type deliveryRoleAPI interface {
 	ListRoleTags(context.Context, *iam.ListRoleTagsInput, ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
 }
 
-func newDeliveryRoleResource() resource.Resource { return &deliveryRoleResource{} }
-
-type deliveryRoleResource struct {
-	data *providerData
-	iam  deliveryRoleAPI
+func newDeliveryRoleResource() resource.Resource {
+	return &deliveryRoleResource{resourceBase: resourceBase{typeName: "delivery_role"}}
 }
+
+type deliveryRoleResource struct{ resourceBase }
+
+func (r *deliveryRoleResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type deliveryRoleModel struct {
 	ID                  types.String `tfsdk:"id"`
@@ -101,10 +101,6 @@ type deliveryRoleModel struct {
 	UniqueID            types.String `tfsdk:"unique_id"`
 	TrustPolicy         types.String `tfsdk:"trust_policy"`
 	Policy              types.String `tfsdk:"policy"`
-}
-
-func (r *deliveryRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_delivery_role"
 }
 
 func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -246,19 +242,6 @@ func (r *deliveryRoleResource) ConfigValidators(_ context.Context) []resource.Co
 	}
 }
 
-func (r *deliveryRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_delivery_role", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.iam = data.client.IAM()
-}
-
 func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
@@ -305,7 +288,7 @@ func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	if valueKnown(plan.Name) && valueKnown(plan.Path) {
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, plan.Path.ValueString(), plan.Name.ValueString()))
+		plan.ARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, plan.Path.ValueString(), plan.Name.ValueString()))
 	} else {
 		plan.ID = types.StringUnknown()
 		plan.ARN = types.StringUnknown()
@@ -409,7 +392,7 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 	if valueKnown(plan.PermissionsBoundary) {
 		boundaryARN := plan.PermissionsBoundary.ValueString()
 		p, err := r.data.docs.ManagedPolicy(ctx, boundaryARN)
-		if policysource.IsNotFound(err) {
+		if isNotFound(err) {
 			report(boundaryPath, "Permissions boundary not found", delivery.Finding{
 				Code: "ROLE_BOUNDARY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "permissions_boundary",
 				Message: fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary.", boundaryARN),
@@ -426,7 +409,7 @@ func (r *deliveryRoleResource) check(ctx context.Context, plan deliveryRoleModel
 
 	checkedRoleARN := plan.ARN.ValueString()
 	if !valueKnown(plan.ARN) {
-		checkedRoleARN = iamRoleARN(r.data.client.Partition(), roleAccount, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
+		checkedRoleARN = iamRoleARN(r.data.callerPartition(ctx), roleAccount, plan.Path.ValueString(), plan.NamePrefix.ValueString()+strings.Repeat("0", uniqueSuffixLength))
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {
@@ -466,7 +449,12 @@ func (r *deliveryRoleResource) trustFromModel(ctx context.Context, m deliveryRol
 	}
 	var regions []types.String
 	diags.Append(m.SourceRegions.ElementsAs(ctx, &regions, false)...)
-	t := rolepolicy.Trust{Partition: r.data.client.Partition(), Account: m.SourceAccount.ValueString()}
+	partition, err := r.data.partition(ctx)
+	if err != nil {
+		addAccountError(diags, err)
+		return rolepolicy.Trust{}, false
+	}
+	t := rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString()}
 	for _, v := range regions {
 		if v.IsUnknown() {
 			return rolepolicy.Trust{}, false
@@ -535,7 +523,7 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 		PermissionsBoundary:      plan.PermissionsBoundary.ValueStringPointer(),
 		Tags:                     iamTags(tags),
 	}
-	out, err := r.iam.CreateRole(ctx, in)
+	out, err := r.iam().CreateRole(ctx, in)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", name), err.Error())
 		return
@@ -549,19 +537,13 @@ func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRe
 	plan.UniqueID = types.StringValue(aws.ToString(out.Role.RoleId))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
-	if err := settleDeliveryRole(ctx, r.iam, propagationRetry{}, name, plan.Policy.ValueString()); err != nil {
+	if err := settleDeliveryRole(ctx, r.iam(), propagationRetry{}, name, plan.Policy.ValueString()); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", name), err.Error())
 		return
 	}
 	r.data.docs.Forget() // a flow log checked later in this run reads the new role
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role was created but cannot be read back")
 }
 
 // settleDeliveryRole waits until IAM returns a role created moments ago (so a
@@ -586,27 +568,14 @@ func settleDeliveryRole(ctx context.Context, api deliveryRoleAPI, retry propagat
 }
 
 func (r *deliveryRoleResource) putPolicy(ctx context.Context, name, doc string) error {
-	_, err := r.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName), PolicyDocument: aws.String(doc)})
+	_, err := r.iam().PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName), PolicyDocument: aws.String(doc)})
 	return err
 }
 
 func (r *deliveryRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state deliveryRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("IAM Role not found",
-			fmt.Sprintf("IAM role %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *deliveryRoleModel) (string, string) {
+		return "IAM Role not found", goneDetail("IAM role " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from IAM; it returns false when the role does not
@@ -619,8 +588,8 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	out, err := r.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if hasErrorCode(err, "NoSuchEntity") {
+	out, err := r.iam().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if isAWSNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -670,9 +639,9 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 	}
 
 	policyDoc := ""
-	p, err := r.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
+	p, err := r.iam().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName)})
 	switch {
-	case hasErrorCode(err, "NoSuchEntity"):
+	case isAWSNotFound(err):
 		// Deleted out of band: an empty policy plans the rendered one back.
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading inline policy %s of IAM Role (%s)", rolepolicy.PolicyName, name), err.Error())
@@ -698,7 +667,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		}
 	}
 
-	tags, err := listRoleTags(ctx, r.iam, name)
+	tags, err := listRoleTags(ctx, r.iam(), name)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("listing tags of IAM Role (%s)", name), err.Error())
 		return false
@@ -736,7 +705,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	if !plan.Description.Equal(state.Description) || !plan.MaxSessionDuration.Equal(state.MaxSessionDuration) {
 		// UpdateRole is sent with both fields: an absent Description would
 		// leave the old one in place rather than clear it.
-		_, err := r.iam.UpdateRole(ctx, &iam.UpdateRoleInput{
+		_, err := r.iam().UpdateRole(ctx, &iam.UpdateRoleInput{
 			RoleName:           aws.String(name),
 			Description:        aws.String(plan.Description.ValueString()),
 			MaxSessionDuration: aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
@@ -747,7 +716,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 	}
 	if !plan.TrustPolicy.Equal(state.TrustPolicy) {
-		_, err := r.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: plan.TrustPolicy.ValueStringPointer()})
+		_, err := r.iam().UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: plan.TrustPolicy.ValueStringPointer()})
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating trust policy of IAM Role (%s)", name), err.Error())
 			return
@@ -762,47 +731,30 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 	if !plan.PermissionsBoundary.Equal(state.PermissionsBoundary) {
 		var err error
 		if plan.PermissionsBoundary.IsNull() {
-			_, err = r.iam.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
+			_, err = r.iam().DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
 		} else {
-			_, err = r.iam.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer()})
+			_, err = r.iam().PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer()})
 		}
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating permissions boundary of IAM Role (%s)", name), err.Error())
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging IAM Role (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging IAM Role (%s)", name), err.Error())
-				return
-			}
-		}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
+		},
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	r.data.docs.Forget()
 
 	plan.ID, plan.Name, plan.UniqueID = state.ID, state.Name, state.UniqueID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
 }
 
 func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -812,7 +764,7 @@ func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam, name); err != nil {
+	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}
@@ -827,7 +779,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	pager := iam.NewListRolePoliciesPaginator(api, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
-		if hasErrorCode(err, "NoSuchEntity") {
+		if isAWSNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -837,7 +789,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	}
 	for _, p := range inline {
 		_, err := api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)})
-		if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+		if err != nil && !isAWSNotFound(err) {
 			return fmt.Errorf("deleting inline policy %s: %w", p, err)
 		}
 	}
@@ -846,7 +798,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	apager := iam.NewListAttachedRolePoliciesPaginator(api, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for apager.HasMorePages() {
 		page, err := apager.NextPage(ctx)
-		if hasErrorCode(err, "NoSuchEntity") {
+		if isAWSNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -856,7 +808,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 	}
 	for _, p := range attached {
 		_, err := api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn})
-		if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+		if err != nil && !isAWSNotFound(err) {
 			return fmt.Errorf("detaching policy %s: %w", aws.ToString(p.PolicyArn), err)
 		}
 	}
@@ -867,7 +819,7 @@ func deleteDeliveryRole(ctx context.Context, api deliveryRoleAPI, name string) e
 		_, err := api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 		return err
 	}, isPolicyDeleteConflict)
-	if err != nil && !hasErrorCode(err, "NoSuchEntity") {
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	return nil

@@ -20,11 +20,11 @@ var (
 	_ datasource.DataSourceWithConfigure = &endpointPolicyDataSource{}
 )
 
-func newEndpointPolicyDataSource() datasource.DataSource { return &endpointPolicyDataSource{} }
-
-type endpointPolicyDataSource struct {
-	data *providerData
+func newEndpointPolicyDataSource() datasource.DataSource {
+	return &endpointPolicyDataSource{dataSourceBase: dataSourceBase{typeName: "endpoint_policy"}}
 }
+
+type endpointPolicyDataSource struct{ dataSourceBase }
 
 type endpointPolicyModel struct {
 	Service                types.String `tfsdk:"service"`
@@ -38,10 +38,6 @@ type endpointPolicyModel struct {
 	ServiceName            types.String `tfsdk:"service_name"`
 	WritesAllowed          types.Bool   `tfsdk:"writes_allowed"`
 	Findings               types.List   `tfsdk:"findings"`
-}
-
-func (d *endpointPolicyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_endpoint_policy"
 }
 
 func (d *endpointPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -112,15 +108,6 @@ func (d *endpointPolicyDataSource) Schema(_ context.Context, _ datasource.Schema
 			},
 		},
 	}
-}
-
-func (d *endpointPolicyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_endpoint_policy", err.Error())
-		return
-	}
-	d.data = data
 }
 
 func (d *endpointPolicyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

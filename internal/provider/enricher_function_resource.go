@@ -37,7 +37,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -156,14 +155,17 @@ type enricherLambdaAPI interface {
 	UntagResource(context.Context, *lambda.UntagResourceInput, ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
 }
 
-func newEnricherFunctionResource() resource.Resource { return &enricherFunctionResource{} }
-
-type enricherFunctionResource struct {
-	data   *providerData
-	lambda enricherLambdaAPI
-	iam    deliveryRoleAPI
-	logs   logGroupAPI
+func newEnricherFunctionResource() resource.Resource {
+	return &enricherFunctionResource{resourceBase: resourceBase{typeName: "enricher_function"}}
 }
+
+type enricherFunctionResource struct{ resourceBase }
+
+func (r *enricherFunctionResource) lambda() enricherLambdaAPI { return r.data.client.Lambda() }
+
+func (r *enricherFunctionResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
+
+func (r *enricherFunctionResource) logs() logGroupAPI { return r.data.client.Logs() }
 
 type enricherFunctionModel struct {
 	ID                           types.String `tfsdk:"id"`
@@ -207,10 +209,6 @@ type enricherFunctionModel struct {
 	// Staging and mode compact (enricher_function_compaction.go).
 	OutputStaging   types.Bool   `tfsdk:"output_staging"`
 	CompactionGrace types.String `tfsdk:"compaction_grace"`
-}
-
-func (r *enricherFunctionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_enricher_function"
 }
 
 func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -451,21 +449,6 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 	}
 }
 
-func (r *enricherFunctionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_enricher_function", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.lambda = data.client.Lambda()
-	r.iam = data.client.IAM()
-	r.logs = data.client.Logs()
-}
-
 func (r *enricherFunctionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m enricherFunctionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -615,12 +598,12 @@ func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.
 	if valueKnown(plan.FunctionName) {
 		name := plan.FunctionName.ValueString()
 		plan.ID = plan.FunctionName
-		plan.ARN = types.StringValue(fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", r.data.client.Partition(), r.data.client.Region(), account, name))
+		plan.ARN = types.StringValue(r.data.regionalARNOf(ctx, "lambda", account, "function:"+name))
 		plan.LogGroupName = types.StringValue("/aws/lambda/" + name)
 	}
 	plan.RoleARN = types.StringUnknown()
 	if valueKnown(plan.RoleName) {
-		plan.RoleARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, plan.RoleName.ValueString()))
+		plan.RoleARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, enricherRolePath, plan.RoleName.ValueString()))
 	}
 
 	if plan.Mode.ValueString() == pipelinepolicy.ModeWatchdog {
@@ -712,7 +695,7 @@ func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherF
 	if valueKnown(plan.PermissionsBoundary) {
 		arn := plan.PermissionsBoundary.ValueString()
 		p, err := r.data.docs.ManagedPolicy(ctx, arn)
-		if policysource.IsNotFound(err) {
+		if isNotFound(err) {
 			diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
 				fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the execution role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
 			return
@@ -748,7 +731,7 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 		}
 	}
 	e := pipelinepolicy.Execution{
-		Partition:               r.data.client.Partition(),
+		Partition:               r.data.callerPartition(ctx),
 		Region:                  r.data.client.Region(),
 		Account:                 account,
 		FunctionName:            m.FunctionName.ValueString(),
@@ -871,23 +854,23 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 	plan.ID = plan.FunctionName
 	plan.ARN = types.StringValue(exec.FunctionARN())
 	plan.LogGroupName = types.StringValue(exec.LogGroupName())
-	plan.RoleARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, roleName))
+	plan.RoleARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, enricherRolePath, roleName))
 	plan.RolePolicy = types.StringValue(policyDoc)
 	plan.SourceCodeHash = types.StringValue(artifact.SourceCodeHash(zip))
 
 	// A function of this name that exists is someone else's: Delete would
 	// delete it with this resource.
-	if _, err := findEnricherFunction(ctx, r.lambda, name); err == nil {
+	if _, err := findEnricherFunction(ctx, r.lambda(), name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("function_name"), fmt.Sprintf("creating Lambda Function (%s)", name),
 			fmt.Sprintf("Lambda function %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating Lambda Function (%s)", name), err.Error())
 		return
 	}
 	// The log group first: Lambda would create it on the first invocation,
 	// without retention, if the role allowed logs:CreateLogGroup.
-	if err := ensureFunctionLogGroup(ctx, r.logs, exec.LogGroupName(), plan.LogRetentionInDays.ValueInt64(), tags); err != nil {
+	if err := ensureFunctionLogGroup(ctx, r.logs(), exec.LogGroupName(), plan.LogRetentionInDays.ValueInt64(), tags); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Log Group (%s)", exec.LogGroupName()), err.Error())
 		return
 	}
@@ -927,14 +910,14 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		in.Tags = tags
 	}
 	err = retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.lambda.CreateFunction(ctx, in)
+		_, err := r.lambda().CreateFunction(ctx, in)
 		return err
 	}, isLambdaRolePropagation)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating Lambda Function (%s)", name), err.Error())
 		return
 	}
-	if err := lambda.NewFunctionActiveV2Waiter(r.lambda).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout); err != nil {
+	if err := lambda.NewFunctionActiveV2Waiter(r.lambda()).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Function (%s) to become active", name), err.Error())
 		return
 	}
@@ -953,13 +936,7 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Function (%s)", name), "the function was created but cannot be read back")
 }
 
 // enricherRoleDescription marks a role as the execution role of the function.
@@ -972,7 +949,7 @@ func enricherRoleDescription(function string) string {
 // deleted outside Terraform) is taken over and brought up to date; any
 // other role of the name is an error.
 func (r *enricherFunctionResource) createRole(ctx context.Context, want serviceRole) (*iamtypes.Role, error) {
-	role, err := createServiceRole(ctx, r.iam, propagationRetry{}, want)
+	role, err := createServiceRole(ctx, r.iam(), propagationRetry{}, want)
 	if err == nil {
 		tflog.Info(ctx, "created the enricher's execution role", map[string]any{"role": want.Name})
 		return role, nil
@@ -980,7 +957,7 @@ func (r *enricherFunctionResource) createRole(ctx context.Context, want serviceR
 	if !hasErrorCode(err, "EntityAlreadyExists") {
 		return nil, err
 	}
-	have, ferr := findServiceRole(ctx, r.iam, want.Name, want.PolicyName)
+	have, ferr := findServiceRole(ctx, r.iam(), want.Name, want.PolicyName)
 	if ferr != nil {
 		return nil, errors.Join(err, ferr)
 	}
@@ -990,7 +967,7 @@ func (r *enricherFunctionResource) createRole(ctx context.Context, want serviceR
 	}
 	tflog.Warn(ctx, "taking over the execution role left by an earlier function of the same name", map[string]any{"role": want.Name})
 	current := serviceRole{Name: want.Name, Description: want.Description, Trust: have.Trust, PolicyName: want.PolicyName, Policy: have.Policy, Boundary: have.boundary(), Tags: have.Tags}
-	if err := updateServiceRole(ctx, r.iam, current, want); err != nil {
+	if err := updateServiceRole(ctx, r.iam(), current, want); err != nil {
 		return nil, err
 	}
 	return &have.Role, nil
@@ -1026,10 +1003,10 @@ func ensureFunctionLogGroup(ctx context.Context, api logGroupAPI, name string, r
 
 func (r *enricherFunctionResource) putConcurrency(ctx context.Context, name string, v types.Int64) error {
 	if v.IsNull() {
-		_, err := r.lambda.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
+		_, err := r.lambda().DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
 		return err
 	}
-	_, err := r.lambda.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(int32(v.ValueInt64()))})
+	_, err := r.lambda().PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(int32(v.ValueInt64()))})
 	return err
 }
 
@@ -1038,14 +1015,14 @@ func (r *enricherFunctionResource) putConcurrency(ctx context.Context, name stri
 // for the IAM propagation time.
 func (r *enricherFunctionResource) putOnFailure(ctx context.Context, name, destination string) error {
 	if destination == "" {
-		_, err := r.lambda.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
-		if hasErrorCode(err, "ResourceNotFoundException") {
+		_, err := r.lambda().DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
+		if isAWSNotFound(err) {
 			return nil
 		}
 		return err
 	}
 	return retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.lambda.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{
+		_, err := r.lambda().PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{
 			FunctionName:      aws.String(name),
 			DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(destination)}},
 		})
@@ -1054,35 +1031,19 @@ func (r *enricherFunctionResource) putOnFailure(ctx context.Context, name, desti
 }
 
 func (r *enricherFunctionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state enricherFunctionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("Lambda Function not found",
-			fmt.Sprintf("Lambda function %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *enricherFunctionModel) (string, string) {
+		return "Lambda Function not found", goneDetail("Lambda function " + m.ID.ValueString())
+	})
 }
 
 // findEnricherFunction returns the function, or a not-found error.
 func findEnricherFunction(ctx context.Context, api enricherLambdaAPI, name string) (*lambda.GetFunctionOutput, error) {
 	out, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "Lambda function", name)
 	}
 	if out.Configuration == nil {
-		return nil, &policysource.NotFoundError{Kind: "Lambda function", ID: name}
+		return nil, &notFoundError{Kind: "Lambda function", ID: name}
 	}
 	return out, nil
 }
@@ -1095,8 +1056,8 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if name == "" {
 		name = m.FunctionName.ValueString()
 	}
-	out, err := findEnricherFunction(ctx, r.lambda, name)
-	if policysource.IsNotFound(err) {
+	out, err := findEnricherFunction(ctx, r.lambda(), name)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -1133,9 +1094,9 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	r.readEnvironment(ctx, m, env, diags)
 
 	m.OnFailureDestinationARN = types.StringNull()
-	inv, err := r.lambda.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
+	inv, err := r.lambda().GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "ResourceNotFoundException"):
+	case isAWSNotFound(err):
 	case err != nil:
 		diags.AddError(fmt.Sprintf("reading the on-failure destination of Lambda Function (%s)", name), err.Error())
 		return false
@@ -1143,9 +1104,9 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 		m.OnFailureDestinationARN = flowLogNullIfEmpty(aws.ToString(inv.DestinationConfig.OnFailure.Destination))
 	}
 
-	lg, err := findLogGroup(ctx, r.logs, "/aws/lambda/"+name)
+	lg, err := findLogGroup(ctx, r.logs(), "/aws/lambda/"+name)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		// 0 is no valid retention: the next plan shows the change that
 		// creates the group again.
 		m.LogRetentionInDays = types.Int64Value(0)
@@ -1157,9 +1118,9 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	}
 
 	roleName := m.RoleName.ValueString()
-	role, err := findServiceRole(ctx, r.iam, roleName, pipelinepolicy.ExecutionPolicyName)
+	role, err := findServiceRole(ctx, r.iam(), roleName, pipelinepolicy.ExecutionPolicyName)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		m.RolePolicy = types.StringValue("")
 		return true
 	case err != nil:
@@ -1218,7 +1179,7 @@ func (r *enricherFunctionResource) readEnvironment(ctx context.Context, m *enric
 		if strings.HasSuffix(prior, ":table/"+table) {
 			m.InventoryTableARN = types.StringValue(prior)
 		} else if account, err := r.data.client.AccountID(ctx); err == nil {
-			m.InventoryTableARN = types.StringValue(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", r.data.client.Partition(), r.data.client.Region(), account, table))
+			m.InventoryTableARN = types.StringValue(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", r.data.callerPartition(ctx), r.data.client.Region(), account, table))
 		}
 	}
 	m.OutputBucket = types.StringNull()
@@ -1316,9 +1277,9 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 		Trust: trust, PolicyName: pipelinepolicy.ExecutionPolicyName, Policy: policyDoc,
 		Boundary: plan.PermissionsBoundary.ValueString(), Tags: newTags,
 	}
-	have, err := findServiceRole(ctx, r.iam, roleName, pipelinepolicy.ExecutionPolicyName)
+	have, err := findServiceRole(ctx, r.iam(), roleName, pipelinepolicy.ExecutionPolicyName)
 	switch {
-	case policysource.IsNotFound(err):
+	case isNotFound(err):
 		tflog.Warn(ctx, "the execution role was deleted outside Terraform; creating it again", map[string]any{"role": roleName})
 		if _, err := r.createRole(ctx, want); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("creating IAM Role (%s)", roleName), err.Error())
@@ -1338,7 +1299,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 		if pipelinepolicy.Equivalent(current.Policy, want.Policy) {
 			current.Policy = want.Policy
 		}
-		if err := updateServiceRole(ctx, r.iam, current, want); err != nil {
+		if err := updateServiceRole(ctx, r.iam(), current, want); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating IAM Role (%s)", roleName), err.Error())
 			return
 		}
@@ -1347,14 +1308,14 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 
 	logGroup := exec.LogGroupName()
 	if !plan.LogRetentionInDays.Equal(state.LogRetentionInDays) {
-		if err := ensureFunctionLogGroup(ctx, r.logs, logGroup, plan.LogRetentionInDays.ValueInt64(), newTags); err != nil {
+		if err := ensureFunctionLogGroup(ctx, r.logs(), logGroup, plan.LogRetentionInDays.ValueInt64(), newTags); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating CloudWatch Logs Log Group (%s)", logGroup), err.Error())
 			return
 		}
 	}
 	if !plan.TagsAll.Equal(state.TagsAll) {
 		groupARN := strings.TrimSuffix(exec.LogGroupARN(), ":*")
-		if err := updateLogGroupTags(ctx, r.logs, groupARN, oldTags, newTags); err != nil {
+		if err := updateLogGroupTags(ctx, r.logs(), groupARN, oldTags, newTags); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("updating tags of CloudWatch Logs Log Group (%s)", logGroup), err.Error())
 			return
 		}
@@ -1372,14 +1333,14 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	if configChanged {
 		in := &lambda.UpdateFunctionConfigurationInput{
 			FunctionName: aws.String(name),
-			Role:         aws.String(iamRoleARN(r.data.client.Partition(), account, enricherRolePath, roleName)),
+			Role:         aws.String(iamRoleARN(r.data.callerPartition(ctx), account, enricherRolePath, roleName)),
 			Description:  aws.String(plan.Description.ValueString()),
 			MemorySize:   aws.Int32(int32(plan.MemorySize.ValueInt64())),
 			Timeout:      aws.Int32(int32(plan.Timeout.ValueInt64())),
 			Environment:  &lambdatypes.Environment{Variables: newEnv},
 		}
 		err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-			_, err := r.lambda.UpdateFunctionConfiguration(ctx, in)
+			_, err := r.lambda().UpdateFunctionConfiguration(ctx, in)
 			return err
 		}, isLambdaRolePropagation)
 		if err != nil {
@@ -1401,7 +1362,7 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			resp.Diagnostics.AddAttributeError(codeErrorPath(err), "Enricher code not available", err.Error())
 			return
 		}
-		_, err = r.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+		_, err = r.lambda().UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
 			FunctionName:  aws.String(name),
 			ZipFile:       zip,
 			Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(plan.Architecture.ValueString())},
@@ -1428,35 +1389,25 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		upsert, remove := diffTags(oldTags, newTags)
-		fnARN := state.ARN.ValueString()
-		if len(remove) > 0 {
-			if _, err := r.lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging Lambda Function (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging Lambda Function (%s)", name), err.Error())
-				return
-			}
-		}
-	}
-
-	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), "the function disappeared during the update")
-	}
+	fnARN := state.ARN.ValueString()
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Lambda Function (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.lambda().UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(fnARN), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.lambda().TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(fnARN), Tags: tags}))
+		},
+	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+
+	plan.ID = state.ID
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Function (%s)", name), "the function disappeared during the update")
 }
 
 func (r *enricherFunctionResource) waitUpdated(ctx context.Context, name string) error {
-	return lambda.NewFunctionUpdatedV2Waiter(r.lambda).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout)
+	return lambda.NewFunctionUpdatedV2Waiter(r.lambda()).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, enricherReadyTimeout)
 }
 
 func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -1466,20 +1417,20 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	name := state.FunctionName.ValueString()
-	_, err := r.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err := r.lambda().DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Lambda Function (%s)", name), err.Error())
 		return
 	}
 	if roleName := state.RoleName.ValueString(); roleName != "" {
-		if err := deleteDeliveryRole(ctx, r.iam, roleName); err != nil {
+		if err := deleteDeliveryRole(ctx, r.iam(), roleName); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", roleName), err.Error())
 			return
 		}
 	}
 	logGroup := "/aws/lambda/" + name
-	_, err = r.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroup)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err = r.logs().DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroup)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", logGroup), err.Error())
 	}
 	r.data.docs.Forget()

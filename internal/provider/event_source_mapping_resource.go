@@ -34,7 +34,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -69,12 +68,13 @@ type eventSourceMappingAPI interface {
 	GetFunctionConfiguration(context.Context, *lambda.GetFunctionConfigurationInput, ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
 }
 
-func newEventSourceMappingResource() resource.Resource { return &eventSourceMappingResource{} }
-
-type eventSourceMappingResource struct {
-	data   *providerData
-	lambda eventSourceMappingAPI
+func newEventSourceMappingResource() resource.Resource {
+	return &eventSourceMappingResource{resourceBase: resourceBase{typeName: "event_source_mapping"}}
 }
+
+type eventSourceMappingResource struct{ resourceBase }
+
+func (r *eventSourceMappingResource) lambda() eventSourceMappingAPI { return r.data.client.Lambda() }
 
 type eventSourceMappingModel struct {
 	ID                             types.String `tfsdk:"id"`
@@ -93,10 +93,6 @@ type eventSourceMappingModel struct {
 	Enabled                        types.Bool   `tfsdk:"enabled"`
 	FunctionARN                    types.String `tfsdk:"function_arn"`
 	State                          types.String `tfsdk:"state"`
-}
-
-func (r *eventSourceMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_event_source_mapping"
 }
 
 func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -227,19 +223,6 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 	}
 }
 
-func (r *eventSourceMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_event_source_mapping", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.lambda = data.client.Lambda()
-}
-
 // ModifyPlan checks that the function's role can read the stream and send
 // failed batches to the destination.
 func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -278,8 +261,8 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 	if mode == conns.ValidationOff || !valueKnown(plan.FunctionName) || !valueKnown(plan.EventSourceARN) || plan.OnFailureDestinationARN.IsUnknown() {
 		return
 	}
-	fn, err := r.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: plan.FunctionName.ValueStringPointer()})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	fn, err := r.lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: plan.FunctionName.ValueStringPointer()})
+	if isAWSNotFound(err) {
 		return // created in this run; vpcflow_enricher_function checks its own role
 	}
 	if err != nil {
@@ -381,7 +364,7 @@ func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.Cr
 	var out *lambda.CreateEventSourceMappingOutput
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
 		var err error
-		out, err = r.lambda.CreateEventSourceMapping(ctx, in)
+		out, err = r.lambda().CreateEventSourceMapping(ctx, in)
 		return err
 	}, isMappingRolePropagation)
 	if err != nil {
@@ -399,13 +382,7 @@ func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.Cr
 		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s)", id), err.Error())
 		return
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping was created but cannot be read back")
 }
 
 // isMappingRolePropagation matches Lambda refusing a mapping because the
@@ -436,24 +413,23 @@ func mappingResponseTypesFrom(ctx context.Context, s types.Set) ([]lambdatypes.F
 
 // waitSettled polls the mapping until it leaves the transitional states.
 func (r *eventSourceMappingResource) waitSettled(ctx context.Context, id string) error {
-	deadline := time.Now().Add(mappingTimeout)
-	for {
-		m, err := findEventSourceMapping(ctx, r.lambda, id)
+	var state string
+	err := pollUntil(ctx, mappingTimeout, mappingPollInterval, func() (bool, error) {
+		m, err := findEventSourceMapping(ctx, r.lambda(), id)
 		if err != nil {
-			return err
+			return false, err
 		}
-		switch aws.ToString(m.State) {
+		state = aws.ToString(m.State)
+		switch state {
 		case "Creating", "Enabling", "Disabling", "Updating":
-		default:
-			return nil
+			return false, nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mapping %s still %s after %s", id, aws.ToString(m.State), mappingTimeout)
-		}
-		if err := sleepContext(ctx, mappingPollInterval); err != nil {
-			return err
-		}
+		return true, nil
+	})
+	if errors.Is(err, errStillWaiting) {
+		return fmt.Errorf("mapping %s still %s after %s", id, state, mappingTimeout)
 	}
+	return err
 }
 
 // isHTTPNotFound matches a 404 answer, whatever its error code says.
@@ -465,42 +441,29 @@ func isHTTPNotFound(err error) bool {
 // findEventSourceMapping reads the mapping, or returns a not-found error.
 func findEventSourceMapping(ctx context.Context, api eventSourceMappingAPI, id string) (*lambda.GetEventSourceMappingOutput, error) {
 	out, err := api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(id)})
-	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
-		return nil, &policysource.NotFoundError{Kind: "Lambda event source mapping", ID: id, Err: err}
+	if isAWSNotFound(err) || isHTTPNotFound(err) {
+		return nil, &notFoundError{Kind: "Lambda event source mapping", ID: id, Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if aws.ToString(out.State) == "Deleting" {
-		return nil, &policysource.NotFoundError{Kind: "Lambda event source mapping", ID: id}
+		return nil, &notFoundError{Kind: "Lambda event source mapping", ID: id}
 	}
 	return out, nil
 }
 
 func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state eventSourceMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("Lambda Event Source Mapping not found",
-			fmt.Sprintf("Event source mapping %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *eventSourceMappingModel) (string, string) {
+		return "Lambda Event Source Mapping not found", goneDetail("Event source mapping " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from Lambda; it returns false when the mapping does not exist.
 func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourceMappingModel, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
-	out, err := findEventSourceMapping(ctx, r.lambda, id)
-	if policysource.IsNotFound(err) {
+	out, err := findEventSourceMapping(ctx, r.lambda(), id)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -581,7 +544,7 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 		in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError, in.DestinationConfig = nil, nil, nil
 	}
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.lambda.UpdateEventSourceMapping(ctx, in)
+		_, err := r.lambda().UpdateEventSourceMapping(ctx, in)
 		return err
 	}, isMappingRolePropagation)
 	if err != nil {
@@ -593,13 +556,7 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 		return
 	}
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), "the mapping disappeared during the update")
 }
 
 func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -609,28 +566,26 @@ func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.De
 		return
 	}
 	id := state.ID.ValueString()
-	_, err := r.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
-	if hasErrorCode(err, "ResourceNotFoundException") || isHTTPNotFound(err) {
+	_, err := r.lambda().DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
+	if isAWSNotFound(err) || isHTTPNotFound(err) {
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Lambda Event Source Mapping (%s)", id), err.Error())
 		return
 	}
-	deadline := time.Now().Add(mappingTimeout)
-	for {
-		_, err := findEventSourceMapping(ctx, r.lambda, id)
-		if policysource.IsNotFound(err) {
-			return
+	err = pollUntil(ctx, mappingTimeout, mappingPollInterval, func() (bool, error) {
+		_, err := findEventSourceMapping(ctx, r.lambda(), id)
+		if isNotFound(err) {
+			return true, nil
 		}
-		if err != nil || time.Now().After(deadline) {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), fmt.Sprintf("still there after %s (%v)", mappingTimeout, err))
-			return
-		}
-		if err := sleepContext(ctx, mappingPollInterval); err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), err.Error())
-			return
-		}
+		return false, err
+	})
+	switch {
+	case errors.Is(err, errStillWaiting):
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), fmt.Sprintf("still there after %s", mappingTimeout))
+	case err != nil:
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Lambda Event Source Mapping (%s) to be deleted", id), err.Error())
 	}
 }
 

@@ -25,19 +25,9 @@ type flowLogsAPI interface {
 
 const errCodeFlowLogNotFound = "InvalidFlowLogId.NotFound"
 
-// flowLogNotFoundError says a flow log does not exist.
-type flowLogNotFoundError struct {
-	ID  string
-	Err error
-}
-
-func (e *flowLogNotFoundError) Error() string { return fmt.Sprintf("flow log %s not found", e.ID) }
-func (e *flowLogNotFoundError) Unwrap() error { return e.Err }
-
-func isFlowLogNotFound(err error) bool {
-	var nf *flowLogNotFoundError
-	return errors.As(err, &nf)
-}
+// isFlowLogNotFound reports whether err says the flow log does not exist
+// (isNotFound, under the name the flow log tests use).
+func isFlowLogNotFound(err error) bool { return isNotFound(err) }
 
 func flowLogAWSError(err error) (code, message string, ok bool) {
 	var apiErr smithy.APIError
@@ -47,60 +37,53 @@ func flowLogAWSError(err error) (code, message string, ok bool) {
 	return apiErr.ErrorCode(), apiErr.ErrorMessage(), true
 }
 
-// findFlowLogByID returns the flow log, or a *flowLogNotFoundError.
+// findFlowLogByID returns the flow log, or a *notFoundError.
 func findFlowLogByID(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
 	out, err := conn.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{id}})
-	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
-		return nil, &flowLogNotFoundError{ID: id, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "flow log", id)
 	}
 	for i := range out.FlowLogs {
 		if aws.ToString(out.FlowLogs[i].FlowLogId) == id {
 			return &out.FlowLogs[i], nil
 		}
 	}
-	return nil, &flowLogNotFoundError{ID: id}
+	return nil, &notFoundError{Kind: "flow log", ID: id}
 }
 
 // flowLogVisibleTimeout bounds the wait for DescribeFlowLogs to show a flow
 // log just created; EC2 reads are eventually consistent.
-const flowLogVisibleTimeout = time.Minute
+const (
+	flowLogVisibleTimeout  = time.Minute
+	flowLogVisibleInterval = time.Second
+)
 
 func waitFlowLogVisible(ctx context.Context, conn flowLogsAPI, id string) (*ec2types.FlowLog, error) {
-	deadline := time.Now().Add(flowLogVisibleTimeout)
-	delay := 500 * time.Millisecond
-	for {
-		fl, err := findFlowLogByID(ctx, conn, id)
-		if !isFlowLogNotFound(err) || time.Now().Add(delay).After(deadline) {
-			return fl, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 5*time.Second)
+	var fl *ec2types.FlowLog
+	var findErr error
+	err := pollUntil(ctx, flowLogVisibleTimeout, flowLogVisibleInterval, func() (bool, error) {
+		fl, findErr = findFlowLogByID(ctx, conn, id)
+		return !isNotFound(findErr), nil
+	})
+	if err != nil && !errors.Is(err, errStillWaiting) {
+		return nil, err
 	}
+	return fl, findErr
 }
 
-// deleteFlowLog deletes a flow log; a *flowLogNotFoundError says it was gone.
+// deleteFlowLog deletes a flow log; a *notFoundError says it was gone.
 func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 	out, err := conn.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
-	if code, _, _ := flowLogAWSError(err); code == errCodeFlowLogNotFound {
-		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
-		return &flowLogNotFoundError{ID: id, Err: err}
-	}
 	if err != nil {
-		return err
+		// moto answers an unknown ID with an error; AWS with an Unsuccessful item.
+		return asNotFound(err, "flow log", id)
 	}
 	for _, u := range out.Unsuccessful {
 		if u.Error == nil {
 			continue
 		}
 		if aws.ToString(u.Error.Code) == errCodeFlowLogNotFound {
-			return &flowLogNotFoundError{ID: id}
+			return &notFoundError{Kind: "flow log", ID: id}
 		}
 		return fmt.Errorf("%s: %s", aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
 	}
@@ -109,22 +92,19 @@ func deleteFlowLog(ctx context.Context, conn flowLogsAPI, id string) error {
 
 // updateFlowLogTags makes the flow log's tags from into to.
 func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, to map[string]string) error {
-	upsert, remove := diffTags(from, to)
-	if len(remove) > 0 {
-		removed := make([]ec2types.Tag, len(remove))
-		for i, k := range remove {
-			removed[i] = ec2types.Tag{Key: aws.String(k)}
-		}
-		if _, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed}); err != nil {
-			return fmt.Errorf("removing tags: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(upsert)}); err != nil {
-			return fmt.Errorf("setting tags: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			removed := make([]ec2types.Tag, len(keys))
+			for i, k := range keys {
+				removed[i] = ec2types.Tag{Key: aws.String(k)}
+			}
+			_, err := conn.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: removed})
+			return err
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(conn.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: flowLogEC2Tags(tags)}))
+		},
+	}.apply(ctx, from, to)
 }
 
 // flowLogCreateError is a refused CreateFlowLogs, with its explanation.

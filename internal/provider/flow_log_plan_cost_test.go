@@ -90,7 +90,7 @@ func BenchmarkFlowLogModifyPlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := &flowLogResource{data: newProviderData(client), ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
+	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	typ := sr.Schema.Type().TerraformType(ctx)

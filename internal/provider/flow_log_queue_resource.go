@@ -72,13 +72,15 @@ type flowLogQueueS3API interface {
 	PutBucketNotificationConfiguration(context.Context, *s3.PutBucketNotificationConfigurationInput, ...func(*s3.Options)) (*s3.PutBucketNotificationConfigurationOutput, error)
 }
 
-func newFlowLogQueueResource() resource.Resource { return &flowLogQueueResource{} }
-
-type flowLogQueueResource struct {
-	data *providerData
-	sqs  flowLogQueueSQSAPI
-	s3   flowLogQueueS3API
+func newFlowLogQueueResource() resource.Resource {
+	return &flowLogQueueResource{resourceBase: resourceBase{typeName: "flow_log_queue"}}
 }
+
+type flowLogQueueResource struct{ resourceBase }
+
+func (r *flowLogQueueResource) sqs() flowLogQueueSQSAPI { return r.data.client.SQS() }
+
+func (r *flowLogQueueResource) s3() flowLogQueueS3API { return r.data.client.S3() }
 
 type flowLogQueueModel struct {
 	ID                       types.String `tfsdk:"id"`
@@ -93,10 +95,6 @@ type flowLogQueueModel struct {
 	URL                      types.String `tfsdk:"url"`
 	FailedQueueARN           types.String `tfsdk:"failed_queue_arn"`
 	NotificationID           types.String `tfsdk:"notification_id"`
-}
-
-func (r *flowLogQueueResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_flow_log_queue"
 }
 
 func (r *flowLogQueueResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -169,20 +167,6 @@ func (r *flowLogQueueResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 }
 
-func (r *flowLogQueueResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_flow_log_queue", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.sqs = data.client.SQS()
-	r.s3 = data.client.S3()
-}
-
 // queuePolicy lets S3 send the notifications of the bucket, in the account,
 // to the queue.
 func queuePolicy(queueARN, bucketARN, account string) string {
@@ -250,9 +234,9 @@ func (r *flowLogQueueResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	name, bucket := plan.Name.ValueString(), plan.Bucket.ValueString()
-	partition := r.data.client.Partition()
+	partition := r.data.callerPartition(ctx)
 	failedName := name + failedQueueSuffix
-	if _, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(failedName), Attributes: map[string]string{
+	if _, err := r.sqs().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(failedName), Attributes: map[string]string{
 		string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.Itoa(failedQueueRetention),
 		string(sqstypes.QueueAttributeNameSqsManagedSseEnabled):   "true",
 	}}); err != nil {
@@ -263,7 +247,7 @@ func (r *flowLogQueueResource) Create(ctx context.Context, req resource.CreateRe
 	attrs := r.attributes(plan, queueARNOf(partition, r.data.client.Region(), account, failedName))
 	attrs[string(sqstypes.QueueAttributeNamePolicy)] = queuePolicy(queueARN, fmt.Sprintf("arn:%s:s3:::%s", partition, bucket), account)
 	attrs[string(sqstypes.QueueAttributeNameSqsManagedSseEnabled)] = "true"
-	out, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	out, err := r.sqs().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating SQS Queue (%s)", name), err.Error())
 		return
@@ -312,7 +296,7 @@ func (r *flowLogQueueResource) attributes(m flowLogQueueModel, failedARN string)
 // queue configuration of id (adds it when add, else only removes it) and
 // writes the configuration back with everything else as it was.
 func (r *flowLogQueueResource) notify(ctx context.Context, bucket, id, queueARN, prefix string, add bool) error {
-	cur, err := r.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	cur, err := r.s3().GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return err
 	}
@@ -327,7 +311,7 @@ func (r *flowLogQueueResource) notify(ctx context.Context, bucket, id, queueARN,
 		}
 		queues = append(queues, q)
 	}
-	_, err = r.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+	_, err = r.s3().PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
 		Bucket: aws.String(bucket),
 		NotificationConfiguration: &s3types.NotificationConfiguration{
 			QueueConfigurations:          queues,
@@ -342,8 +326,8 @@ func (r *flowLogQueueResource) notify(ctx context.Context, bucket, id, queueARN,
 // notified reports whether the bucket's configuration holds the queue's,
 // as configured.
 func (r *flowLogQueueResource) notified(ctx context.Context, bucket, id, queueARN, prefix string) (bool, error) {
-	cur, err := r.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
-	if hasErrorCode(err, "NoSuchBucket") {
+	cur, err := r.s3().GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	if isAWSNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -367,36 +351,23 @@ func (r *flowLogQueueResource) notified(ctx context.Context, bucket, id, queueAR
 }
 
 func (r *flowLogQueueResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state flowLogQueueModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("SQS Queue not found",
-			fmt.Sprintf("Queue %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *flowLogQueueModel) (string, string) {
+		return "SQS Queue not found", goneDetail("Queue " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m; it returns false when the queue does not exist.
 func (r *flowLogQueueResource) readInto(ctx context.Context, m *flowLogQueueModel, diags *diag.Diagnostics) bool {
 	name := m.ID.ValueString()
-	u, err := r.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-	if hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+	u, err := r.sqs().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	if isAWSNotFound(err) {
 		return false
 	}
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading SQS Queue (%s)", name), err.Error())
 		return false
 	}
-	out, err := r.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+	out, err := r.sqs().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading SQS Queue (%s) attributes", name), err.Error())
 		return false
@@ -450,7 +421,7 @@ func (r *flowLogQueueResource) readInto(ctx context.Context, m *flowLogQueueMode
 // importedPrefix returns the prefix filter of the queue's configuration, or
 // null.
 func (r *flowLogQueueResource) importedPrefix(ctx context.Context, bucket, id string) types.String {
-	cur, err := r.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
+	cur, err := r.s3().GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		return types.StringNull()
 	}
@@ -474,7 +445,7 @@ func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	name := state.ID.ValueString()
-	if _, err := r.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: state.URL.ValueStringPointer(), Attributes: r.attributes(plan, state.FailedQueueARN.ValueString())}); err != nil {
+	if _, err := r.sqs().SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: state.URL.ValueStringPointer(), Attributes: r.attributes(plan, state.FailedQueueARN.ValueString())}); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("updating SQS Queue (%s)", name), err.Error())
 		return
 	}
@@ -484,13 +455,7 @@ func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	plan.ID, plan.URL, plan.ARN, plan.FailedQueueARN, plan.NotificationID = state.ID, state.URL, state.ARN, state.FailedQueueARN, state.NotificationID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading SQS Queue (%s)", name), "the queue disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading SQS Queue (%s)", name), "the queue disappeared during the update")
 }
 
 func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -500,19 +465,19 @@ func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	bucket := state.Bucket.ValueString()
-	if err := r.notify(ctx, bucket, state.NotificationID.ValueString(), "", "", false); err != nil && !hasErrorCode(err, "NoSuchBucket") {
+	if err := r.notify(ctx, bucket, state.NotificationID.ValueString(), "", "", false); err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("removing the queue from S3 Bucket Notification Configuration (%s)", bucket), err.Error())
 		return
 	}
 	for _, name := range []string{state.ID.ValueString(), state.ID.ValueString() + failedQueueSuffix} {
-		u, err := r.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-		if hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+		u, err := r.sqs().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+		if isAWSNotFound(err) {
 			continue
 		}
 		if err == nil {
-			_, err = r.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: u.QueueUrl})
+			_, err = r.sqs().DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: u.QueueUrl})
 		}
-		if err != nil && !hasErrorCode(err, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue") {
+		if err != nil && !isAWSNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting SQS Queue (%s)", name), err.Error())
 			return
 		}

@@ -76,12 +76,14 @@ var flowLogTargets = []flowLogTarget{
 }
 
 func newFlowLogResource() resource.Resource {
-	return &flowLogResource{propagationTimeout: iamPropagationTimeout}
+	return &flowLogResource{resourceBase: resourceBase{typeName: "flow_log"}, propagationTimeout: iamPropagationTimeout}
 }
 
 type flowLogResource struct {
-	data *providerData
-	ec2  flowLogsAPI
+	resourceBase
+	// ec2, when set, is used instead of the provider's EC2 client in the
+	// provider's region (tests count its calls).
+	ec2 flowLogsAPI
 	// propagationTimeout bounds the retries of errors that may be IAM
 	// propagation; tests shorten it.
 	propagationTimeout time.Duration
@@ -180,10 +182,6 @@ func (m *flowLogModel) destinationOptions(ctx context.Context) (*flowLogDestinat
 	var o flowLogDestinationOptionsModel
 	diags := m.DestinationOptions.As(ctx, &o, basetypes.ObjectAsOptions{})
 	return &o, diags
-}
-
-func (r *flowLogResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_flow_log"
 }
 
 func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -355,23 +353,10 @@ func (r *flowLogResource) ConfigValidators(_ context.Context) []resource.ConfigV
 	return []resource.ConfigValidator{resourcevalidator.ExactlyOneOf(targets...)}
 }
 
-func (r *flowLogResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_flow_log", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.ec2 = data.client.EC2()
-}
-
 // in returns the provider data and EC2 API of the flow log's region.
 func (r *flowLogResource) in(region types.String) (*providerData, flowLogsAPI) {
 	pd := r.data.inRegion(stringOrEmpty(region))
-	if pd == r.data {
+	if pd == r.data && r.ec2 != nil {
 		return pd, r.ec2
 	}
 	return pd, pd.client.EC2()
@@ -433,10 +418,9 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	pd, api := r.in(state.Region)
 	fl, err := findFlowLogByID(ctx, api, state.ID.ValueString())
-	if isFlowLogNotFound(err) {
-		resp.Diagnostics.AddWarning("Flow Log not found",
+	if isNotFound(err) {
+		removeFromState(ctx, resp, "Flow Log not found",
 			fmt.Sprintf("Flow Log (%s) no longer exists; it was deleted outside Terraform and is removed from state, so the next apply creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -489,7 +473,7 @@ func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	_, api := r.in(state.Region)
 	err := deleteFlowLog(ctx, api, state.ID.ValueString())
-	if isFlowLogNotFound(err) {
+	if isNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -594,8 +578,7 @@ func (r *flowLogResource) flatten(ctx context.Context, pd *providerData, fl *ec2
 		diags.AddError("reading Flow Log", fmt.Sprintf("reading Flow Log (%s): the flow log's ARN needs the account: %s", id, err))
 		return diags
 	}
-	partition, region := pd.client.Partition(), pd.client.Region()
-	m.ARN = types.StringValue(fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/%s", partition, region, account, id))
+	m.ARN = types.StringValue(pd.regionalARNOf(ctx, "ec2", account, "vpc-flow-log/"+id))
 
 	resourceID := aws.ToString(fl.ResourceId)
 	var target flowLogTarget
@@ -626,7 +609,7 @@ func (r *flowLogResource) flatten(ctx context.Context, pd *providerData, fl *ec2
 	if destination == "" && aws.ToString(fl.LogGroupName) != "" {
 		// A flow log created with a log group name reports no ARN (moto; AWS
 		// reports both): the group is in the flow log's account and region.
-		destination = fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, aws.ToString(fl.LogGroupName))
+		destination = pd.regionalARNOf(ctx, "logs", account, "log-group:"+aws.ToString(fl.LogGroupName))
 	}
 	if destination != "" && !sameFlowLogDestination(m.LogDestination.ValueString(), destination) {
 		m.LogDestination = types.StringValue(destination)

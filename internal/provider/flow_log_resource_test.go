@@ -741,7 +741,7 @@ func planFlowLog(t *testing.T, mode string, plan flowLogModel, prior *flowLogMod
 		t.Fatal(err)
 	}
 	pd := newProviderData(client)
-	r := &flowLogResource{data: pd, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
+	r := &flowLogResource{resourceBase: resourceBase{data: pd}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	typ := sr.Schema.Type().TerraformType(ctx)
@@ -871,7 +871,7 @@ func TestFlowLogCheckForCreate_roleNotVisibleYet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &flowLogResource{data: newProviderData(client), ec2: client.EC2(), propagationTimeout: 1500 * time.Millisecond}
+	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: 1500 * time.Millisecond}
 	logGroup := newFlowLogAWS(t).logGroup()
 	findings, err := r.checkForCreate(ctx, r.data, deliverySpec{
 		DestinationType: "cloud-watch-logs", DestinationARN: logGroup,

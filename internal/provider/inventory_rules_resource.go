@@ -115,13 +115,24 @@ type trailsAPI interface {
 	GetEventSelectors(context.Context, *cloudtrail.GetEventSelectorsInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error)
 }
 
-func newInventoryRulesResource() resource.Resource { return &inventoryRulesResource{} }
+func newInventoryRulesResource() resource.Resource {
+	return &inventoryRulesResource{resourceBase: resourceBase{typeName: "inventory_rules"}}
+}
 
 type inventoryRulesResource struct {
-	data   *providerData
-	events inventoryRulesAPI
-	lambda lambdaPermissionAPI
+	resourceBase
+	// trails, when set, is used instead of the provider's CloudTrail client (tests).
 	trails trailsAPI
+}
+
+func (r *inventoryRulesResource) events() inventoryRulesAPI   { return r.data.client.EventBridge() }
+func (r *inventoryRulesResource) lambda() lambdaPermissionAPI { return r.data.client.Lambda() }
+
+func (r *inventoryRulesResource) cloudTrail() trailsAPI {
+	if r.trails != nil {
+		return r.trails
+	}
+	return r.data.client.CloudTrail()
 }
 
 type inventoryRulesModel struct {
@@ -138,10 +149,6 @@ type inventoryRulesModel struct {
 	RuleARNs                     types.Map    `tfsdk:"rule_arns"`
 	EventPatterns                types.Map    `tfsdk:"event_patterns"`
 	LambdaPermissionStatementIDs types.Map    `tfsdk:"lambda_permission_statement_ids"`
-}
-
-func (r *inventoryRulesResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_inventory_rules"
 }
 
 func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -249,21 +256,6 @@ func (r *inventoryRulesResource) ConfigValidators(_ context.Context) []resource.
 	}
 }
 
-func (r *inventoryRulesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_inventory_rules", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.events = data.client.EventBridge()
-	r.lambda = data.client.Lambda()
-	r.trails = data.client.CloudTrail()
-}
-
 // kinds returns the rule kinds of the model, sorted; ok is false while unknown.
 func (m inventoryRulesModel) kinds(ctx context.Context) ([]string, bool) {
 	if m.Rules.IsNull() || m.Rules.IsUnknown() {
@@ -277,11 +269,11 @@ func (m inventoryRulesModel) kinds(ctx context.Context) ([]string, bool) {
 	return kinds, true
 }
 
-func (r *inventoryRulesResource) ruleARN(account, bus, rule string) string {
+func (r *inventoryRulesResource) ruleARN(ctx context.Context, account, bus, rule string) string {
 	if bus == "default" {
-		return fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", r.data.client.Partition(), r.data.client.Region(), account, rule)
+		return r.data.regionalARNOf(ctx, "events", account, "rule/"+rule)
 	}
-	return fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/%s", r.data.client.Partition(), r.data.client.Region(), account, bus, rule)
+	return r.data.regionalARNOf(ctx, "events", account, "rule/"+bus+"/"+rule)
 }
 
 // planComputed fills the rule ARNs, patterns and statement ids from the configuration.
@@ -300,7 +292,7 @@ func (r *inventoryRulesResource) planComputed(ctx context.Context, m *inventoryR
 	arns, patterns, sids := map[string]string{}, map[string]string{}, map[string]string{}
 	for _, kind := range kinds {
 		rule := m.Name.ValueString() + "-" + kind
-		arns[kind] = r.ruleARN(account, m.EventBusName.ValueString(), rule)
+		arns[kind] = r.ruleARN(ctx, account, m.EventBusName.ValueString(), rule)
 		patterns[kind] = inventoryEventPattern(kind)
 		if !m.FunctionARN.IsNull() {
 			sids[kind] = inventoryStatementID(m.EventBusName.ValueString(), rule)
@@ -383,7 +375,7 @@ func (r *inventoryRulesResource) busRole(ctx context.Context, m inventoryRulesMo
 // for management events a logging trail records.
 func (r *inventoryRulesResource) warnWithoutTrail(ctx context.Context, diags *diag.Diagnostics) {
 	region := r.data.client.Region()
-	recording, err := trailsRecordingManagementEvents(ctx, r.trails, region)
+	recording, err := trailsRecordingManagementEvents(ctx, r.cloudTrail(), region)
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("rules"), "CloudTrail not checked",
 			fmt.Sprintf("Reading the trails of %s failed (cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors), so this plan cannot tell whether the %s rule will ever fire: %s",
@@ -477,14 +469,14 @@ func (r *inventoryRulesResource) Create(ctx context.Context, req resource.Create
 	kinds, _ := plan.kinds(ctx)
 	for _, kind := range kinds {
 		rule := plan.Name.ValueString() + "-" + kind
-		_, err := r.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: plan.EventBusName.ValueStringPointer()})
+		_, err := r.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: plan.EventBusName.ValueStringPointer()})
 		if err == nil {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating EventBridge Rule (%s)", rule),
 				fmt.Sprintf("Rule %s exists already on event bus %s. Choose another name, or import the rules: terraform import <address> '%s|%s'",
 					rule, plan.EventBusName.ValueString(), plan.EventBusName.ValueString(), plan.Name.ValueString()))
 			return
 		}
-		if !hasErrorCode(err, "ResourceNotFoundException") {
+		if !isAWSNotFound(err) {
 			resp.Diagnostics.AddError(fmt.Sprintf("creating EventBridge Rule (%s)", rule), err.Error())
 			return
 		}
@@ -547,7 +539,7 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 
 	for _, kind := range kinds {
 		rule := name + "-" + kind
-		ruleARN := r.ruleARN(account, bus, rule)
+		ruleARN := r.ruleARN(ctx, account, bus, rule)
 		in := &eventbridge.PutRuleInput{
 			Name:         aws.String(rule),
 			EventBusName: aws.String(bus),
@@ -559,12 +551,12 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 		if !existed && len(tags) > 0 {
 			in.Tags = eventbridgeTags(tags)
 		}
-		if _, err := r.events.PutRule(ctx, in); err != nil {
+		if _, err := r.events().PutRule(ctx, in); err != nil {
 			diags.AddError(fmt.Sprintf("putting EventBridge Rule (%s)", rule), err.Error())
 			return
 		}
 		if existed {
-			if err := updateEventBridgeTags(ctx, r.events, ruleARN, oldTags, tags); err != nil {
+			if err := updateEventBridgeTags(ctx, r.events(), ruleARN, oldTags, tags); err != nil {
 				diags.AddError(fmt.Sprintf("updating tags of EventBridge Rule (%s)", rule), err.Error())
 				return
 			}
@@ -574,16 +566,16 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 				Function: plan.FunctionARN.ValueString(), StatementID: inventoryStatementID(bus, rule),
 				Principal: pipelinepolicy.EventsService, SourceARN: ruleARN, SourceAccount: account,
 			}
-			has, err := hasLambdaPermission(ctx, r.lambda, p)
+			has, err := hasLambdaPermission(ctx, r.lambda(), p)
 			if err == nil && !has {
-				err = addLambdaPermission(ctx, r.lambda, p)
+				err = addLambdaPermission(ctx, r.lambda(), p)
 			}
 			if err != nil {
 				diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", rule), err.Error())
 				return
 			}
 		}
-		out, err := r.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}})
+		out, err := r.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}})
 		if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
 			err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
 		}
@@ -593,7 +585,7 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 		}
 		// A function replaced by a bus keeps no permission for the rule.
 		if state != nil && !state.FunctionARN.IsNull() && !plan.FunctionARN.Equal(state.FunctionARN) {
-			if err := removeLambdaPermission(ctx, r.lambda, state.FunctionARN.ValueString(), inventoryStatementID(bus, rule)); err != nil {
+			if err := removeLambdaPermission(ctx, r.lambda(), state.FunctionARN.ValueString(), inventoryStatementID(bus, rule)); err != nil {
 				diags.AddWarning("Old function permission left in place", err.Error())
 			}
 		}
@@ -623,18 +615,14 @@ func mapHas(ctx context.Context, m types.Map, key string) bool {
 
 // updateEventBridgeTags makes a rule's tags want, from have.
 func updateEventBridgeTags(ctx context.Context, api inventoryRulesAPI, ruleARN string, have, want map[string]string) error {
-	upsert, remove := diffTags(have, want)
-	if len(remove) > 0 {
-		if _, err := api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: remove}); err != nil {
-			return err
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(upsert)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(api.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(ruleARN), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(api.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: eventbridgeTags(tags)}))
+		},
+	}.apply(ctx, have, want)
 }
 
 func eventbridgeTags(tags map[string]string) []eventbridgetypes.Tag {
@@ -649,37 +637,24 @@ func eventbridgeTags(tags map[string]string) []eventbridgetypes.Tag {
 // permission; what is already gone is not an error.
 func (r *inventoryRulesResource) deleteRule(ctx context.Context, m inventoryRulesModel, kind string) error {
 	bus, rule := m.EventBusName.ValueString(), m.Name.ValueString()+"-"+kind
-	_, err := r.events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Ids: []string{inventoryTargetID}})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err := r.events().RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Ids: []string{inventoryTargetID}})
+	if err != nil && !isAWSNotFound(err) {
 		return fmt.Errorf("removing the target: %w", err)
 	}
-	_, err = r.events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err = r.events().DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
+	if err != nil && !isAWSNotFound(err) {
 		return err
 	}
 	if !m.FunctionARN.IsNull() {
-		return removeLambdaPermission(ctx, r.lambda, m.FunctionARN.ValueString(), inventoryStatementID(bus, rule))
+		return removeLambdaPermission(ctx, r.lambda(), m.FunctionARN.ValueString(), inventoryStatementID(bus, rule))
 	}
 	return nil
 }
 
 func (r *inventoryRulesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state inventoryRulesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("EventBridge Rules not found",
-			fmt.Sprintf("None of the inventory rules %s exists any more; removing them from the state. The next plan creates them again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *inventoryRulesModel) (string, string) {
+		return "EventBridge Rules not found", fmt.Sprintf("None of the inventory rules %s exists any more; removing them from the state. The next plan creates them again.", m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from EventBridge and the function's policy; it
@@ -705,8 +680,8 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 	var targetSet bool
 	for _, kind := range inventoryRuleKinds {
 		rule := name + "-" + kind
-		out, err := r.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
-		if hasErrorCode(err, "ResourceNotFoundException") {
+		out, err := r.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
+		if isAWSNotFound(err) {
 			continue
 		}
 		if err != nil {
@@ -721,7 +696,7 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 		}
 		intact := pipelinepolicy.Equivalent(aws.ToString(out.EventPattern), inventoryEventPattern(kind))
 
-		targets, err := r.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus)})
+		targets, err := r.events().ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus)})
 		if err != nil {
 			diags.AddError(fmt.Sprintf("listing the targets of EventBridge Rule (%s)", rule), err.Error())
 			return false
@@ -749,7 +724,7 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 		}
 		if !m.FunctionARN.IsNull() && target != nil {
 			sid := inventoryStatementID(bus, rule)
-			has, err := hasLambdaPermission(ctx, r.lambda, lambdaPermission{
+			has, err := hasLambdaPermission(ctx, r.lambda(), lambdaPermission{
 				Function: m.FunctionARN.ValueString(), StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: ruleARN, SourceAccount: account,
 			})
 			if err != nil {
@@ -781,7 +756,7 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 	m.LambdaPermissionStatementIDs, d = types.MapValueFrom(ctx, types.StringType, sids)
 	diags.Append(d...)
 
-	tags, err := r.events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(firstARN)})
+	tags, err := r.events().ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(firstARN)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("listing tags of EventBridge Rule (%s)", firstARN), err.Error())
 		return false

@@ -270,7 +270,7 @@ func TestTrailsRecordingManagementEvents(t *testing.T) {
 	}
 	check(0)
 	// The plan warns on rules, and only warns.
-	r := &inventoryRulesResource{data: &providerData{client: &conns.Client{Settings: conns.Settings{Region: acctest.Region}}}, trails: ct}
+	r := &inventoryRulesResource{resourceBase: resourceBase{data: &providerData{client: &conns.Client{Settings: conns.Settings{Region: acctest.Region}}}}, trails: ct}
 	var diags diag.Diagnostics
 	r.warnWithoutTrail(ctx, &diags)
 	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags[0].Summary(), "No CloudTrail trail records management events in us-east-1") ||

@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -53,12 +52,13 @@ type inventoryTableAPI interface {
 	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
 }
 
-func newInventoryTableResource() resource.Resource { return &inventoryTableResource{} }
-
-type inventoryTableResource struct {
-	data *providerData
-	db   inventoryTableAPI
+func newInventoryTableResource() resource.Resource {
+	return &inventoryTableResource{resourceBase: resourceBase{typeName: "inventory_table"}}
 }
+
+type inventoryTableResource struct{ resourceBase }
+
+func (r *inventoryTableResource) db() inventoryTableAPI { return r.data.client.DynamoDB() }
 
 type inventoryTableModel struct {
 	ID                  types.String `tfsdk:"id"`
@@ -106,10 +106,6 @@ var errRecorded = errors.New("recorded")
 func (r *createTableRecorder) CreateTable(_ context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 	r.in = in
 	return nil, errRecorded
-}
-
-func (r *inventoryTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_inventory_table"
 }
 
 func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -182,19 +178,6 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-func (r *inventoryTableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_inventory_table", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.db = data.client.DynamoDB()
-}
-
 func (r *inventoryTableResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
@@ -240,7 +223,7 @@ func (r *inventoryTableResource) tableARN(ctx context.Context, name string) (str
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", r.data.client.Partition(), r.data.client.Region(), account, name), nil
+	return r.data.regionalARNOf(ctx, "dynamodb", account, "table/"+name), nil
 }
 
 func (r *inventoryTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -258,15 +241,15 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 
 	// inventorystore.CreateTable keeps a table that exists; a resource must
 	// not take over a table someone else manages.
-	if _, err := findInventoryTable(ctx, r.db, name); err == nil {
+	if _, err := findInventoryTable(ctx, r.db(), name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating DynamoDB Table (%s)", name),
 			fmt.Sprintf("Table %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating DynamoDB Table (%s)", name), err.Error())
 		return
 	}
-	if err := inventorystore.CreateTable(ctx, r.db, name); err != nil {
+	if err := inventorystore.CreateTable(ctx, r.db(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating DynamoDB Table (%s)", name), err.Error())
 		return
 	}
@@ -276,7 +259,7 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
 	if len(tags) > 0 {
-		if _, err := r.db.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: plan.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}); err != nil {
+		if _, err := r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: plan.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("tagging DynamoDB Table (%s)", name), err.Error())
 			return
 		}
@@ -294,17 +277,11 @@ func (r *inventoryTableResource) Create(ctx context.Context, req resource.Create
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table was created but cannot be read back")
 }
 
 func (r *inventoryTableResource) setPointInTimeRecovery(ctx context.Context, name string, on bool) error {
-	_, err := r.db.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
+	_, err := r.db().UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
 		TableName:                        aws.String(name),
 		PointInTimeRecoverySpecification: &dynamodbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(on)},
 	})
@@ -312,41 +289,24 @@ func (r *inventoryTableResource) setPointInTimeRecovery(ctx context.Context, nam
 }
 
 func (r *inventoryTableResource) setDeletionProtection(ctx context.Context, name string, on bool) error {
-	_, err := r.db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(on)})
+	_, err := r.db().UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(on)})
 	return err
 }
 
 func (r *inventoryTableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state inventoryTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("DynamoDB Table not found",
-			fmt.Sprintf("Table %s no longer exists; removing it from the state. The next plan creates it again, empty until the next inventory sync.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *inventoryTableModel) (string, string) {
+		return "DynamoDB Table not found", fmt.Sprintf("Table %s no longer exists; removing it from the state. The next plan creates it again, empty until the next inventory sync.", m.ID.ValueString())
+	})
 }
 
 // findInventoryTable describes the table, or returns a not-found error.
 func findInventoryTable(ctx context.Context, api inventoryTableAPI, name string) (*dynamodbtypes.TableDescription, error) {
 	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-	var nf *dynamodbtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return nil, &policysource.NotFoundError{Kind: "DynamoDB table", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "DynamoDB table", name)
 	}
 	if out.Table == nil || out.Table.TableStatus == dynamodbtypes.TableStatusDeleting {
-		return nil, &policysource.NotFoundError{Kind: "DynamoDB table", ID: name}
+		return nil, &notFoundError{Kind: "DynamoDB table", ID: name}
 	}
 	return out.Table, nil
 }
@@ -357,8 +317,8 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	t, err := findInventoryTable(ctx, r.db, name)
-	if policysource.IsNotFound(err) {
+	t, err := findInventoryTable(ctx, r.db(), name)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -382,7 +342,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	}
 	m.DeletionProtection = types.BoolValue(aws.ToBool(t.DeletionProtectionEnabled))
 
-	ttl, err := r.db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	ttl, err := r.db().DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading time to live of DynamoDB Table (%s)", name), err.Error())
 		return false
@@ -392,7 +352,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		m.TTLAttribute = types.StringValue(aws.ToString(d.AttributeName))
 	}
 
-	backups, err := r.db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+	backups, err := r.db().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading point-in-time recovery of DynamoDB Table (%s)", name), err.Error())
 		return false
@@ -404,7 +364,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 	m.PointInTimeRecovery = types.BoolValue(pitr)
 
 	tags := map[string]string{}
-	pager := dynamodbTagPager{api: r.db, arn: aws.ToString(t.TableArn)}
+	pager := dynamodbTagPager{api: r.db(), arn: aws.ToString(t.TableArn)}
 	for pager.next(ctx) {
 		for _, tag := range pager.page {
 			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
@@ -454,7 +414,7 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 	name := state.Name.ValueString()
 
 	if !plan.TTLAttribute.Equal(state.TTLAttribute) {
-		_, err := r.db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		_, err := r.db().UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 			TableName:               aws.String(name),
 			TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String(inventorystore.TTLAttribute), Enabled: aws.Bool(true)},
 		})
@@ -475,37 +435,20 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.db.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging DynamoDB Table (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.db.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(upsert)}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging DynamoDB Table (%s)", name), err.Error())
-				return
-			}
-		}
-	}
-
-	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table disappeared during the update")
-	}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("DynamoDB Table (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.db().UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.db().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: dynamodbTags(tags)}))
+		},
+	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+
+	plan.ID = state.ID
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading DynamoDB Table (%s)", name), "the table disappeared during the update")
 }
 
 func (r *inventoryTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -515,9 +458,8 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	name := state.Name.ValueString()
-	_, err := r.db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-	var nf *dynamodbtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	_, err := r.db().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -528,7 +470,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting DynamoDB Table (%s)", name), detail)
 		return
 	}
-	waiter := dynamodb.NewTableNotExistsWaiter(r.db)
+	waiter := dynamodb.NewTableNotExistsWaiter(r.db())
 	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, inventoryTableDeleteTimeout); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("waiting for DynamoDB Table (%s) to be deleted", name), err.Error())
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -24,8 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -62,15 +59,17 @@ type kinesisStreamAPI interface {
 	StopStreamEncryption(context.Context, *kinesis.StopStreamEncryptionInput, ...func(*kinesis.Options)) (*kinesis.StopStreamEncryptionOutput, error)
 	AddTagsToStream(context.Context, *kinesis.AddTagsToStreamInput, ...func(*kinesis.Options)) (*kinesis.AddTagsToStreamOutput, error)
 	RemoveTagsFromStream(context.Context, *kinesis.RemoveTagsFromStreamInput, ...func(*kinesis.Options)) (*kinesis.RemoveTagsFromStreamOutput, error)
+	DescribeStream(context.Context, *kinesis.DescribeStreamInput, ...func(*kinesis.Options)) (*kinesis.DescribeStreamOutput, error)
 	ListTagsForStream(context.Context, *kinesis.ListTagsForStreamInput, ...func(*kinesis.Options)) (*kinesis.ListTagsForStreamOutput, error)
 }
 
-func newKinesisStreamResource() resource.Resource { return &kinesisStreamResource{} }
-
-type kinesisStreamResource struct {
-	data    *providerData
-	kinesis kinesisStreamAPI
+func newKinesisStreamResource() resource.Resource {
+	return &kinesisStreamResource{resourceBase{typeName: "kinesis_stream"}}
 }
+
+type kinesisStreamResource struct{ resourceBase }
+
+func (r *kinesisStreamResource) kinesis() kinesisStreamAPI { return r.data.client.Kinesis() }
 
 type kinesisStreamModel struct {
 	ID                   types.String `tfsdk:"id"`
@@ -82,10 +81,6 @@ type kinesisStreamModel struct {
 	Tags                 types.Map    `tfsdk:"tags"`
 	TagsAll              types.Map    `tfsdk:"tags_all"`
 	ARN                  types.String `tfsdk:"arn"`
-}
-
-func (r *kinesisStreamResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_kinesis_stream"
 }
 
 func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -152,19 +147,6 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-func (r *kinesisStreamResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_kinesis_stream", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.kinesis = data.client.Kinesis()
-}
-
 func (r *kinesisStreamResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m kinesisStreamModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -194,13 +176,13 @@ func (r *kinesisStreamResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if valueKnown(plan.Name) {
-		account, err := r.data.client.AccountID(ctx)
+		streamARN, err := r.data.regionalARN(ctx, "kinesis", "stream/"+plan.Name.ValueString())
 		if err != nil {
-			resp.Diagnostics.AddError("reading the provider's account", err.Error())
+			addAccountError(&resp.Diagnostics, err)
 			return
 		}
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(fmt.Sprintf("arn:%s:kinesis:%s:%s:stream/%s", r.data.client.Partition(), r.data.client.Region(), account, plan.Name.ValueString()))
+		plan.ARN = types.StringValue(streamARN)
 	}
 	// An on-demand stream's shards are AWS's to change: known after apply.
 	if config.ShardCount.IsNull() && !req.State.Raw.IsNull() {
@@ -232,12 +214,12 @@ func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateR
 	if !plan.ShardCount.IsNull() && !plan.ShardCount.IsUnknown() {
 		in.ShardCount = aws.Int32(int32(plan.ShardCount.ValueInt64()))
 	}
-	if _, err := r.kinesis.CreateStream(ctx, in); err != nil {
+	if _, err := r.kinesis().CreateStream(ctx, in); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating Kinesis Stream (%s)", name), err.Error())
 		return
 	}
 	tflog.Info(ctx, "created Kinesis stream", map[string]any{"stream": name})
-	if _, err := waitKinesisStreamActive(ctx, r.kinesis, name); err != nil {
+	if _, err := waitKinesisStreamActive(ctx, r.kinesis(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating Kinesis Stream (%s)", name), err.Error())
 		return
 	}
@@ -251,7 +233,7 @@ func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateR
 	// Tagged once the stream is active rather than in CreateStream, whose
 	// Tags a local AWS (moto) drops.
 	if len(tags) > 0 {
-		if _, err := r.kinesis.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags}); err != nil {
+		if _, err := r.kinesis().AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags}); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("tagging Kinesis Stream (%s)", name), err.Error())
 			return
 		}
@@ -269,29 +251,23 @@ func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateR
 		}
 	}
 
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream was created but cannot be read back")
 }
 
 func (r *kinesisStreamResource) setRetention(ctx context.Context, name string, from, to int64) error {
 	var err error
 	switch {
 	case to > from:
-		_, err = r.kinesis.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(name), RetentionPeriodHours: aws.Int32(int32(to))})
+		_, err = r.kinesis().IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(name), RetentionPeriodHours: aws.Int32(int32(to))})
 	case to < from:
-		_, err = r.kinesis.DecreaseStreamRetentionPeriod(ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: aws.String(name), RetentionPeriodHours: aws.Int32(int32(to))})
+		_, err = r.kinesis().DecreaseStreamRetentionPeriod(ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: aws.String(name), RetentionPeriodHours: aws.Int32(int32(to))})
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	_, err = waitKinesisStreamActive(ctx, r.kinesis, name)
+	_, err = waitKinesisStreamActive(ctx, r.kinesis(), name)
 	return err
 }
 
@@ -302,77 +278,48 @@ func (r *kinesisStreamResource) setEncryption(ctx context.Context, name, from, t
 	case from == to:
 		return nil
 	case to == "":
-		_, err = r.kinesis.StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String(name), EncryptionType: kinesistypes.EncryptionTypeKms, KeyId: aws.String(from)})
+		_, err = r.kinesis().StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String(name), EncryptionType: kinesistypes.EncryptionTypeKms, KeyId: aws.String(from)})
 	default:
 		// StartStreamEncryption on an encrypted stream switches keys;
 		// records written before stay readable with the old key.
-		_, err = r.kinesis.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(name), EncryptionType: kinesistypes.EncryptionTypeKms, KeyId: aws.String(to)})
+		_, err = r.kinesis().StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(name), EncryptionType: kinesistypes.EncryptionTypeKms, KeyId: aws.String(to)})
 	}
 	if err != nil {
 		return err
 	}
-	_, err = waitKinesisStreamActive(ctx, r.kinesis, name)
+	_, err = waitKinesisStreamActive(ctx, r.kinesis(), name)
 	return err
 }
 
-// waitKinesisStreamActive polls the stream until it is ACTIVE, for at most
-// kinesisStreamTimeout: a stream takes changes one at a time.
+// waitKinesisStreamActive waits with the SDK's StreamExists waiter until the
+// stream is ACTIVE, for at most kinesisStreamTimeout (a stream takes changes
+// one at a time), and returns it.
 func waitKinesisStreamActive(ctx context.Context, api kinesisStreamAPI, name string) (*kinesistypes.StreamDescriptionSummary, error) {
-	deadline := time.Now().Add(kinesisStreamTimeout)
-	for {
-		s, err := findKinesisStream(ctx, api, name)
-		if err != nil && !policysource.IsNotFound(err) {
-			return nil, err
-		}
-		if err == nil && s.StreamStatus == kinesistypes.StreamStatusActive {
-			return s, nil
-		}
-		if time.Now().After(deadline) {
-			status := "not found"
-			if s != nil {
-				status = string(s.StreamStatus)
-			}
-			return nil, fmt.Errorf("stream %s still %s after %s", name, status, kinesisStreamTimeout)
-		}
-		if err := sleepContext(ctx, kinesisPollInterval); err != nil {
-			return nil, err
-		}
+	w := kinesis.NewStreamExistsWaiter(api, func(o *kinesis.StreamExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = kinesisPollInterval, 4*kinesisPollInterval
+	})
+	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, kinesisStreamTimeout); err != nil {
+		return nil, fmt.Errorf("stream %s not active: %w", name, err)
 	}
+	return findKinesisStream(ctx, api, name)
 }
 
 // findKinesisStream describes the stream, or returns a not-found error.
 func findKinesisStream(ctx context.Context, api kinesisStreamAPI, name string) (*kinesistypes.StreamDescriptionSummary, error) {
 	out, err := api.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-	var nf *kinesistypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return nil, &policysource.NotFoundError{Kind: "Kinesis stream", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "Kinesis stream", name)
 	}
 	if out.StreamDescriptionSummary == nil || out.StreamDescriptionSummary.StreamStatus == kinesistypes.StreamStatusDeleting {
-		return nil, &policysource.NotFoundError{Kind: "Kinesis stream", ID: name}
+		return nil, &notFoundError{Kind: "Kinesis stream", ID: name}
 	}
 	return out.StreamDescriptionSummary, nil
 }
 
 func (r *kinesisStreamResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state kinesisStreamModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("Kinesis Stream not found",
-			fmt.Sprintf("Kinesis stream %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *kinesisStreamModel) (string, string) {
+		return "Kinesis Stream not found", goneDetail("Kinesis stream " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from Kinesis; it returns false when the stream does not exist.
@@ -381,8 +328,8 @@ func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamMo
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	s, err := findKinesisStream(ctx, r.kinesis, name)
-	if policysource.IsNotFound(err) {
+	s, err := findKinesisStream(ctx, r.kinesis(), name)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -405,7 +352,7 @@ func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamMo
 	tags := map[string]string{}
 	var start *string
 	for {
-		out, err := r.kinesis.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(name), ExclusiveStartTagKey: start})
+		out, err := r.kinesis().ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(name), ExclusiveStartTagKey: start})
 		if err != nil {
 			diags.AddError(fmt.Sprintf("listing tags of Kinesis Stream (%s)", name), err.Error())
 			return false
@@ -434,12 +381,12 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 	name := state.Name.ValueString()
 
 	if !plan.StreamMode.Equal(state.StreamMode) {
-		_, err := r.kinesis.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{
+		_, err := r.kinesis().UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{
 			StreamARN:         state.ARN.ValueStringPointer(),
 			StreamModeDetails: &kinesistypes.StreamModeDetails{StreamMode: kinesistypes.StreamMode(plan.StreamMode.ValueString())},
 		})
 		if err == nil {
-			_, err = waitKinesisStreamActive(ctx, r.kinesis, name)
+			_, err = waitKinesisStreamActive(ctx, r.kinesis(), name)
 		}
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("stream_mode"), fmt.Sprintf("updating mode of Kinesis Stream (%s)", name), err.Error())
@@ -447,11 +394,11 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 		}
 	}
 	if valueKnown(plan.ShardCount) && plan.StreamMode.ValueString() == string(kinesistypes.StreamModeProvisioned) && !plan.ShardCount.Equal(state.ShardCount) {
-		_, err := r.kinesis.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{
+		_, err := r.kinesis().UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{
 			StreamName: aws.String(name), TargetShardCount: aws.Int32(int32(plan.ShardCount.ValueInt64())), ScalingType: kinesistypes.ScalingTypeUniformScaling,
 		})
 		if err == nil {
-			_, err = waitKinesisStreamActive(ctx, r.kinesis, name)
+			_, err = waitKinesisStreamActive(ctx, r.kinesis(), name)
 		}
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("shard_count"), fmt.Sprintf("updating shards of Kinesis Stream (%s)", name), err.Error())
@@ -466,37 +413,20 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.AddAttributeError(path.Root("kms_key_id"), fmt.Sprintf("updating encryption of Kinesis Stream (%s)", name), err.Error())
 		return
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.kinesis.RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(name), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging Kinesis Stream (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.kinesis.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging Kinesis Stream (%s)", name), err.Error())
-				return
-			}
-		}
-	}
-
-	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream disappeared during the update")
-	}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("Kinesis Stream (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.kinesis().RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(name), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.kinesis().AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags}))
+		},
+	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+
+	plan.ID = state.ID
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading Kinesis Stream (%s)", name), "the stream disappeared during the update")
 }
 
 func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -508,29 +438,19 @@ func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteR
 	name := state.Name.ValueString()
 	// EnforceConsumerDeletion: the stream's registered consumers go with it,
 	// as they cannot outlive it.
-	_, err := r.kinesis.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name), EnforceConsumerDeletion: aws.Bool(true)})
-	var nf *kinesistypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	_, err := r.kinesis().DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name), EnforceConsumerDeletion: aws.Bool(true)})
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting Kinesis Stream (%s)", name), err.Error())
 		return
 	}
-	deadline := time.Now().Add(kinesisStreamTimeout)
-	for {
-		_, err := findKinesisStream(ctx, r.kinesis, name)
-		if policysource.IsNotFound(err) {
-			return
-		}
-		if err != nil || time.Now().After(deadline) {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Kinesis Stream (%s) to be deleted", name), fmt.Sprintf("still there after %s (%v)", kinesisStreamTimeout, err))
-			return
-		}
-		if err := sleepContext(ctx, kinesisPollInterval); err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("waiting for Kinesis Stream (%s) to be deleted", name), err.Error())
-			return
-		}
+	w := kinesis.NewStreamNotExistsWaiter(r.kinesis(), func(o *kinesis.StreamNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = kinesisPollInterval, 4*kinesisPollInterval
+	})
+	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, kinesisStreamTimeout); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("waiting for Kinesis Stream (%s) to be deleted", name), err.Error())
 	}
 }
 

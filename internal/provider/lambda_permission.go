@@ -72,7 +72,7 @@ func addLambdaPermission(ctx context.Context, api lambdaPermissionAPI, p lambdaP
 // already gone is not an error.
 func removeLambdaPermission(ctx context.Context, api lambdaPermissionAPI, function, statementID string) error {
 	_, err := api.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String(function), StatementId: aws.String(statementID)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		return fmt.Errorf("removing permission %s from Lambda function (%s): %w", statementID, function, err)
 	}
 	return nil
@@ -83,7 +83,7 @@ func removeLambdaPermission(ctx context.Context, api lambdaPermissionAPI, functi
 // not exist, has none.
 func hasLambdaPermission(ctx context.Context, api lambdaPermissionAPI, p lambdaPermission) (bool, error) {
 	out, err := api.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(p.Function)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	if isAWSNotFound(err) {
 		return false, nil
 	}
 	if err != nil {

@@ -26,7 +26,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -53,12 +52,13 @@ type logDestinationAPI interface {
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
-func newLogDestinationResource() resource.Resource { return &logDestinationResource{} }
-
-type logDestinationResource struct {
-	data *providerData
-	logs logDestinationAPI
+func newLogDestinationResource() resource.Resource {
+	return &logDestinationResource{resourceBase: resourceBase{typeName: "log_destination"}}
 }
+
+type logDestinationResource struct{ resourceBase }
+
+func (r *logDestinationResource) logs() logDestinationAPI { return r.data.client.Logs() }
 
 type logDestinationModel struct {
 	ID               types.String `tfsdk:"id"`
@@ -71,10 +71,6 @@ type logDestinationModel struct {
 	TagsAll          types.Map    `tfsdk:"tags_all"`
 	ARN              types.String `tfsdk:"arn"`
 	AccessPolicy     types.String `tfsdk:"access_policy"`
-}
-
-func (r *logDestinationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_log_destination"
 }
 
 func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -148,19 +144,6 @@ func (r *logDestinationResource) ConfigValidators(_ context.Context) []resource.
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("source_account_ids"), path.MatchRoot("organization_id")),
 	}
-}
-
-func (r *logDestinationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_log_destination", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.logs = data.client.Logs()
 }
 
 func (r *logDestinationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -255,7 +238,7 @@ func (r *logDestinationResource) destinationARN(ctx context.Context, name string
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", r.data.client.Partition(), r.data.client.Region(), account, name), nil
+	return r.data.regionalARNOf(ctx, "logs", account, "destination:"+name), nil
 }
 
 // checkBeforeApply checks the role once more, now that a role made in the
@@ -320,7 +303,7 @@ func (r *logDestinationResource) put(ctx context.Context, m logDestinationModel,
 		in.Tags = tags
 	}
 	return retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.logs.PutDestination(ctx, in)
+		_, err := r.logs().PutDestination(ctx, in)
 		return err
 	}, isLogsRolePropagation)
 }
@@ -333,11 +316,11 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 	}
 	name := plan.Name.ValueString()
 	// PutDestination overwrites a destination of the same name.
-	if _, err := findLogDestination(ctx, r.logs, name); err == nil {
+	if _, err := findLogDestination(ctx, r.logs(), name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name),
 			fmt.Sprintf("Destination %s exists already. To manage it with this resource, import it: terraform import <address> %s", name, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Destination (%s)", name), err.Error())
 		return
 	}
@@ -365,36 +348,17 @@ func (r *logDestinationResource) Create(ctx context.Context, req resource.Create
 	tflog.Info(ctx, "created CloudWatch Logs destination", map[string]any{"destination": name})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 
-	if _, err := r.logs.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(name), AccessPolicy: aws.String(doc)}); err != nil {
+	if _, err := r.logs().PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(name), AccessPolicy: aws.String(doc)}); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("putting the access policy of CloudWatch Logs Destination (%s)", name), err.Error())
 		return
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination was created but cannot be read back")
 }
 
 func (r *logDestinationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state logDestinationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Destination not found",
-			fmt.Sprintf("Destination %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *logDestinationModel) (string, string) {
+		return "CloudWatch Logs Destination not found", goneDetail("Destination " + m.ID.ValueString())
+	})
 }
 
 // findLogDestination returns the destination with exactly this name, or a not-found error.
@@ -411,7 +375,7 @@ func findLogDestination(ctx context.Context, api logDestinationAPI, name string)
 			}
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs destination", ID: name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs destination", ID: name}
 }
 
 // readInto refreshes m from CloudWatch Logs; it returns false when the destination does not exist.
@@ -420,8 +384,8 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	dest, err := findLogDestination(ctx, r.logs, name)
-	if policysource.IsNotFound(err) {
+	dest, err := findLogDestination(ctx, r.logs(), name)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -453,7 +417,7 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 		}
 	}
 
-	out, err := r.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: dest.Arn})
+	out, err := r.logs().ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: dest.Arn})
 	if err != nil {
 		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Destination (%s)", name), err.Error())
 		return false
@@ -495,41 +459,24 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 			resp.Diagnostics.AddError("rendering the access policy", err.Error())
 			return
 		}
-		if _, err := r.logs.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(name), AccessPolicy: aws.String(doc)}); err != nil {
+		if _, err := r.logs().PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(name), AccessPolicy: aws.String(doc)}); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("putting the access policy of CloudWatch Logs Destination (%s)", name), err.Error())
 			return
 		}
 	}
-	if !plan.TagsAll.Equal(state.TagsAll) {
-		oldTags, d := tagsFromModel(ctx, state.TagsAll)
-		resp.Diagnostics.Append(d...)
-		newTags, d := tagsFromModel(ctx, plan.TagsAll)
-		resp.Diagnostics.Append(d...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		upsert, remove := diffTags(oldTags, newTags)
-		if len(remove) > 0 {
-			if _, err := r.logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: remove}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("untagging CloudWatch Logs Destination (%s)", name), err.Error())
-				return
-			}
-		}
-		if len(upsert) > 0 {
-			if _, err := r.logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: upsert}); err != nil {
-				resp.Diagnostics.AddError(fmt.Sprintf("tagging CloudWatch Logs Destination (%s)", name), err.Error())
-				return
-			}
-		}
-	}
-	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination disappeared during the update")
-	}
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags}))
+		},
+	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	plan.ID = state.ID
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), "the destination disappeared during the update")
 }
 
 func (r *logDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -539,8 +486,8 @@ func (r *logDestinationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	name := state.Name.ValueString()
-	_, err := r.logs.DeleteDestination(ctx, &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err := r.logs().DeleteDestination(ctx, &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String(name)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Destination (%s)", name), err.Error())
 	}
 }

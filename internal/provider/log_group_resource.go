@@ -79,12 +79,13 @@ type logGroupAPI interface {
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
-func newLogGroupResource() resource.Resource { return &logGroupResource{} }
-
-type logGroupResource struct {
-	data *providerData
-	logs logGroupAPI
+func newLogGroupResource() resource.Resource {
+	return &logGroupResource{resourceBase: resourceBase{typeName: "log_group"}}
 }
+
+type logGroupResource struct{ resourceBase }
+
+func (r *logGroupResource) logs() logGroupAPI { return r.data.client.Logs() }
 
 type logGroupModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -99,10 +100,6 @@ type logGroupModel struct {
 	TagsAll         types.Map    `tfsdk:"tags_all"`
 	Region          types.String `tfsdk:"region"`
 	ARN             types.String `tfsdk:"arn"`
-}
-
-func (r *logGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_log_group"
 }
 
 func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -258,19 +255,6 @@ func (retentionDefault) PlanModifyInt64(ctx context.Context, req planmodifier.In
 	resp.PlanValue = types.Int64Value(defaultLogRetentionDays)
 }
 
-func (r *logGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_log_group", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.logs = data.client.Logs()
-}
-
 func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -368,7 +352,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, pd *providerData, plan 
 	}
 
 	keyPolicy, err := pd.docs.KeyPolicy(ctx, keyARN)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		r.addFinding(diags, keyPath, "KMS key not found", delivery.Finding{
 			Code: "DESTINATION_KMS_KEY_NOT_FOUND", Severity: delivery.SeverityError, Attribute: "kms_key_id",
 			Message: fmt.Sprintf("KMS key %s does not exist or its policy cannot be read; CloudWatch Logs cannot encrypt the log group with it.", keyARN),
@@ -385,7 +369,7 @@ func (r *logGroupResource) checkKey(ctx context.Context, pd *providerData, plan 
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
 	}
-	findings, err := logGroupKeyFindings(pd.client.Partition(), logGroupARN, account, region, keyARN, keyPolicy)
+	findings, err := logGroupKeyFindings(pd.callerPartition(ctx), logGroupARN, account, region, keyARN, keyPolicy)
 	if err != nil {
 		diags.AddAttributeError(keyPath, "checking the KMS key policy", err.Error())
 		return
@@ -444,14 +428,14 @@ func logGroupARNIn(ctx context.Context, pd *providerData, name string) (string, 
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", pd.client.Partition(), pd.client.Region(), account, name), nil
+	return pd.regionalARNOf(ctx, "logs", account, "log-group:"+name), nil
 }
 
 // api returns the provider data and CloudWatch Logs API of the group's region.
 func (r *logGroupResource) api(region types.String) (*providerData, logGroupAPI) {
 	pd := r.data.inRegion(stringOrEmpty(region))
 	if pd == r.data {
-		return pd, r.logs
+		return pd, r.logs()
 	}
 	return pd, pd.client.Logs()
 }
@@ -515,22 +499,9 @@ func (r *logGroupResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *logGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state logGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Log Group not found",
-			fmt.Sprintf("Log group %s no longer exists; removing it from the state. The next plan creates it again.", state.Name.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *logGroupModel) (string, string) {
+		return "CloudWatch Logs Log Group not found", goneDetail("Log group " + m.Name.ValueString())
+	})
 }
 
 // readInto refreshes m from AWS; it returns false when the group does not exist.
@@ -542,7 +513,7 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 	pd, logs := r.api(m.Region)
 	m.Region = types.StringValue(pd.client.Region())
 	lg, err := findLogGroup(ctx, logs, name)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -592,7 +563,7 @@ func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			if hasErrorCode(err, "ResourceNotFoundException") {
+			if isAWSNotFound(err) {
 				break
 			}
 			return nil, err
@@ -603,7 +574,7 @@ func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes
 			}
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs log group", ID: name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs log group", ID: name}
 }
 
 func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -675,18 +646,14 @@ func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKe
 // updateLogGroupTags makes the group's tags newTags. Tagging APIs take the
 // ARN without ":*" (CloudWatch Logs User Guide, resource ARNs).
 func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
-	upsert, remove := diffTags(oldTags, newTags)
-	if len(remove) > 0 {
-		if _, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: upsert}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags}))
+		},
+	}.apply(ctx, oldTags, newTags)
 }
 
 func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -702,7 +669,7 @@ func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	_, logs := r.api(state.Region)
 	_, err := logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Log Group (%s)", name), err.Error())
 	}
 }

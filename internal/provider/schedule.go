@@ -39,16 +39,15 @@ type functionSchedule struct {
 	targetID, statementPrefix string
 	// description begins the rule's description.
 	description string
-	// typeName is the resource type, for messages.
-	typeName string
 	// check checks, at plan time, the function a plan schedules: its
 	// environment and its execution role, as GetFunction reports them.
 	check func(ctx context.Context, functionARN, account string, env map[string]string, role string, diags *diag.Diagnostics)
 
-	data   *providerData
-	events inventoryRulesAPI
-	lambda watchdogLambdaAPI
+	resourceBase
 }
+
+func (s *functionSchedule) events() inventoryRulesAPI { return s.data.client.EventBridge() }
+func (s *functionSchedule) lambda() watchdogLambdaAPI { return s.data.client.Lambda() }
 
 // scheduleModel is the state of a function schedule.
 type scheduleModel struct {
@@ -116,24 +115,8 @@ func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescriptio
 	}
 }
 
-// Configure takes the clients from the provider data.
-func (s *functionSchedule) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	typeName := s.typeName
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring "+typeName, err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	s.data = data
-	s.events = data.client.EventBridge()
-	s.lambda = data.client.Lambda()
-}
-
-func (s *functionSchedule) ruleARN(account, name string) string {
-	return fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", s.data.client.Partition(), s.data.client.Region(), account, name)
+func (s *functionSchedule) ruleARN(ctx context.Context, account, name string) string {
+	return s.data.regionalARNOf(ctx, "events", account, "rule/"+name)
 }
 
 func (s *functionSchedule) statementID(name string) string {
@@ -152,7 +135,7 @@ func (s *functionSchedule) planComputed(ctx context.Context, plan *scheduleModel
 		return ""
 	}
 	plan.ID = types.StringValue(plan.Name.ValueString())
-	plan.RuleARN = types.StringValue(s.ruleARN(account, plan.Name.ValueString()))
+	plan.RuleARN = types.StringValue(s.ruleARN(ctx, account, plan.Name.ValueString()))
 	plan.LambdaPermissionStatementID = types.StringValue(s.statementID(plan.Name.ValueString()))
 	return account
 }
@@ -161,13 +144,13 @@ func (s *functionSchedule) planComputed(ctx context.Context, plan *scheduleModel
 func (s *functionSchedule) create(ctx context.Context, plan *scheduleModel, diags *diag.Diagnostics) {
 	name := plan.Name.ValueString()
 	// PutRule overwrites a rule of the same name.
-	_, err := s.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	_, err := s.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
 	switch {
 	case err == nil:
 		diags.AddAttributeError(path.Root("name"), fmt.Sprintf("creating EventBridge Rule (%s)", name),
 			fmt.Sprintf("Rule %s exists already on the default bus. Choose another name, or import it: terraform import <address> %s", name, name))
 		return
-	case !hasErrorCode(err, "ResourceNotFoundException"):
+	case !isAWSNotFound(err):
 		diags.AddError(fmt.Sprintf("reading EventBridge Rule (%s)", name), err.Error())
 		return
 	}
@@ -184,7 +167,7 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 		diags.AddError("reading the provider's account", err.Error())
 		return
 	}
-	plan.ID, plan.RuleARN = types.StringValue(name), types.StringValue(s.ruleARN(account, name))
+	plan.ID, plan.RuleARN = types.StringValue(name), types.StringValue(s.ruleARN(ctx, account, name))
 	plan.LambdaPermissionStatementID = types.StringNull()
 	tags, d := tagsFromModel(ctx, plan.TagsAll)
 	diags.Append(d...)
@@ -202,7 +185,7 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 	if state == nil {
 		in.Tags = eventbridgeTags(tags)
 	}
-	out, err := s.events.PutRule(ctx, in)
+	out, err := s.events().PutRule(ctx, in)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("putting EventBridge Rule (%s)", name), err.Error())
 		return
@@ -211,9 +194,9 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 
 	sid := s.statementID(name)
 	p := lambdaPermission{Function: fn, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(out.RuleArn), SourceAccount: account}
-	has, err := hasLambdaPermission(ctx, s.lambda, p)
+	has, err := hasLambdaPermission(ctx, s.lambda(), p)
 	if err == nil && !has {
-		err = addLambdaPermission(ctx, s.lambda, p)
+		err = addLambdaPermission(ctx, s.lambda(), p)
 	}
 	if err != nil {
 		diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", name), err.Error())
@@ -221,7 +204,7 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 	}
 	plan.LambdaPermissionStatementID = types.StringValue(sid)
 
-	targets, err := s.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}})
+	targets, err := s.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}})
 	if err == nil && targets.FailedEntryCount > 0 && len(targets.FailedEntries) > 0 {
 		err = fmt.Errorf("%s: %s", aws.ToString(targets.FailedEntries[0].ErrorCode), aws.ToString(targets.FailedEntries[0].ErrorMessage))
 	}
@@ -231,13 +214,13 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 	}
 	if state != nil {
 		if !state.FunctionARN.Equal(plan.FunctionARN) {
-			if err := removeLambdaPermission(ctx, s.lambda, state.FunctionARN.ValueString(), sid); err != nil {
+			if err := removeLambdaPermission(ctx, s.lambda(), state.FunctionARN.ValueString(), sid); err != nil {
 				diags.AddWarning("Old function permission left in place", err.Error())
 			}
 		}
 		have, err := s.ruleTags(ctx, aws.ToString(out.RuleArn))
 		if err == nil {
-			err = updateEventBridgeTags(ctx, s.events, aws.ToString(out.RuleArn), have, tags)
+			err = updateEventBridgeTags(ctx, s.events(), aws.ToString(out.RuleArn), have, tags)
 		}
 		if err != nil {
 			diags.AddError(fmt.Sprintf("updating tags of EventBridge Rule (%s)", name), err.Error())
@@ -246,7 +229,7 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 }
 
 func (s *functionSchedule) ruleTags(ctx context.Context, ruleARN string) (map[string]string, error) {
-	out, err := s.events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
+	out, err := s.events().ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
 	if err != nil {
 		return nil, err
 	}
@@ -267,11 +250,10 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	name := m.ID.ValueString()
-	rule, err := s.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		resp.Diagnostics.AddWarning("EventBridge Rule not found",
+	rule, err := s.events().DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isAWSNotFound(err) {
+		removeFromState(ctx, resp, "EventBridge Rule not found",
 			fmt.Sprintf("The %s's rule %s no longer exists; removing it from the state. The next plan creates it again.", s.what, name))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -282,7 +264,7 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 	m.ScheduleExpression = flowLogNullIfEmpty(aws.ToString(rule.ScheduleExpression))
 	m.Enabled = types.BoolValue(rule.State != eventbridgetypes.RuleStateDisabled)
 
-	targets, err := s.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	targets, err := s.events().ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("listing the targets of EventBridge Rule (%s)", name), err.Error())
 		return
@@ -304,7 +286,7 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 			return
 		}
 		sid := s.statementID(name)
-		has, err := hasLambdaPermission(ctx, s.lambda, lambdaPermission{
+		has, err := hasLambdaPermission(ctx, s.lambda(), lambdaPermission{
 			Function: target, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(rule.Arn), SourceAccount: account,
 		})
 		if err != nil {
@@ -335,26 +317,25 @@ func (s *functionSchedule) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	name := state.ID.ValueString()
-	_, err := s.events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{s.targetID}})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err := s.events().RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{s.targetID}})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("removing the target of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
-	_, err = s.events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err = s.events().DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting EventBridge Rule (%s)", name), err.Error())
 		return
 	}
-	if err := removeLambdaPermission(ctx, s.lambda, state.FunctionARN.ValueString(), s.statementID(name)); err != nil {
+	if err := removeLambdaPermission(ctx, s.lambda(), state.FunctionARN.ValueString(), s.statementID(name)); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("removing the permission of EventBridge Rule (%s)", name), err.Error())
 	}
 }
 
 // importState takes a rule name as the import ID.
 func (s *functionSchedule) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	typeName := s.typeName
 	if !ruleNamePattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("importing "+typeName, fmt.Sprintf("ID %q is not an EventBridge rule name", req.ID))
+		resp.Diagnostics.AddError("importing vpcflow_"+s.typeName, fmt.Sprintf("ID %q is not an EventBridge rule name", req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
@@ -427,8 +408,8 @@ func (s *functionSchedule) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	functionARN := plan.FunctionARN.ValueString()
-	out, err := s.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	out, err := s.lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionARN)})
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {

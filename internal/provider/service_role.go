@@ -82,14 +82,11 @@ type serviceRoleRead struct {
 }
 
 // findServiceRole reads the role, its inline policy and its tags; a role
-// that does not exist is a policysource.NotFoundError.
+// that does not exist is a *notFoundError.
 func findServiceRole(ctx context.Context, api deliveryRoleAPI, name, policyName string) (*serviceRoleRead, error) {
 	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if hasErrorCode(err, "NoSuchEntity") {
-		return nil, &policysource.NotFoundError{Kind: "IAM role", ID: name, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "IAM role", name)
 	}
 	r := &serviceRoleRead{Role: *out.Role}
 	if r.Trust, err = decodePolicyDocument(aws.ToString(out.Role.AssumeRolePolicyDocument)); err != nil {
@@ -97,7 +94,7 @@ func findServiceRole(ctx context.Context, api deliveryRoleAPI, name, policyName 
 	}
 	p, err := api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
 	switch {
-	case hasErrorCode(err, "NoSuchEntity"):
+	case isAWSNotFound(err):
 		// Deleted out of band: an empty policy plans the rendered one back.
 	case err != nil:
 		return nil, fmt.Errorf("reading inline policy %s: %w", policyName, err)
@@ -153,18 +150,14 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 			return fmt.Errorf("updating the permissions boundary: %w", err)
 		}
 	}
-	upsert, remove := diffTags(have.Tags, want.Tags)
-	if len(remove) > 0 {
-		if _, err := api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging: %w", err)
-		}
-	}
-	if len(upsert) > 0 {
-		if _, err := api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(upsert)}); err != nil {
-			return fmt.Errorf("tagging: %w", err)
-		}
-	}
-	return nil
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			return errOf(api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
+		},
+		tag: func(ctx context.Context, tags map[string]string) error {
+			return errOf(api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
+		},
+	}.apply(ctx, have.Tags, want.Tags)
 }
 
 // reportRoleFindings turns checker findings into diagnostics on the
@@ -190,7 +183,7 @@ func reportRoleFindings(diags *diag.Diagnostics, mode string, p path.Path, summa
 // it has to.
 func checkExistingRole(ctx context.Context, docs *policysource.Reader, role delivery.ServiceRole) (findings []delivery.Finding, found bool, err error) {
 	r, err := docs.Role(ctx, role.RoleARN)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		return nil, false, nil
 	}
 	if err != nil {

@@ -25,7 +25,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -35,12 +34,13 @@ var (
 	_ resource.ResourceWithModifyPlan  = &sourceAccountRoleResource{}
 )
 
-func newSourceAccountRoleResource() resource.Resource { return &sourceAccountRoleResource{} }
-
-type sourceAccountRoleResource struct {
-	data *providerData
-	iam  deliveryRoleAPI
+func newSourceAccountRoleResource() resource.Resource {
+	return &sourceAccountRoleResource{resourceBase: resourceBase{typeName: "source_account_role"}}
 }
+
+type sourceAccountRoleResource struct{ resourceBase }
+
+func (r *sourceAccountRoleResource) iam() deliveryRoleAPI { return r.data.client.IAM() }
 
 type sourceAccountRoleModel struct {
 	ID                   types.String `tfsdk:"id"`
@@ -57,10 +57,6 @@ type sourceAccountRoleModel struct {
 	UniqueID             types.String `tfsdk:"unique_id"`
 	TrustPolicy          types.String `tfsdk:"trust_policy"`
 	Policy               types.String `tfsdk:"policy"`
-}
-
-func (r *sourceAccountRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_source_account_role"
 }
 
 func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -161,19 +157,6 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 	}
 }
 
-func (r *sourceAccountRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_source_account_role", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.iam = data.client.IAM()
-}
-
 // trust converts the model to the trust inputs; ok is false while any is unknown.
 func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnostics) (pipelinepolicy.SourceRole, bool) {
 	if !valueKnown(m.ExternalID) || !valueKnown(m.TrustedPrincipalARNs) {
@@ -215,7 +198,7 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 			return
 		}
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(iamRoleARN(r.data.client.Partition(), account, plan.Path.ValueString(), plan.Name.ValueString()))
+		plan.ARN = types.StringValue(iamRoleARN(r.data.callerPartition(ctx), account, plan.Path.ValueString(), plan.Name.ValueString()))
 	}
 	plan.TrustPolicy = types.StringUnknown()
 	if trust, ok := plan.trust(ctx, &resp.Diagnostics); ok {
@@ -240,7 +223,7 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	boundaryPath := path.Root("permissions_boundary")
 	arn := plan.PermissionsBoundary.ValueString()
 	p, err := r.data.docs.ManagedPolicy(ctx, arn)
-	if policysource.IsNotFound(err) {
+	if isNotFound(err) {
 		resp.Diagnostics.AddAttributeError(boundaryPath, "Permissions boundary not found",
 			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
 		return
@@ -288,7 +271,7 @@ func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	role, err := createServiceRole(ctx, r.iam, propagationRetry{}, want)
+	role, err := createServiceRole(ctx, r.iam(), propagationRetry{}, want)
 	if role != nil {
 		// Track the role from here, so a failure below leaves it tainted in
 		// the state rather than orphaned in AWS.
@@ -300,32 +283,13 @@ func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.Cre
 		return
 	}
 	tflog.Info(ctx, "created source account role", map[string]any{"role": want.Name})
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", want.Name), "the role was created but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", want.Name), "the role was created but cannot be read back")
 }
 
 func (r *sourceAccountRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("IAM Role not found",
-			fmt.Sprintf("IAM role %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *sourceAccountRoleModel) (string, string) {
+		return "IAM Role not found", goneDetail("IAM role " + m.ID.ValueString())
+	})
 }
 
 // readInto refreshes m from IAM; it returns false when the role does not
@@ -336,8 +300,8 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 	if name == "" {
 		name = m.Name.ValueString()
 	}
-	role, err := findServiceRole(ctx, r.iam, name, pipelinepolicy.SourceRolePolicyName)
-	if policysource.IsNotFound(err) {
+	role, err := findServiceRole(ctx, r.iam(), name, pipelinepolicy.SourceRolePolicyName)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -396,19 +360,13 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := updateServiceRole(ctx, r.iam, have, want); err != nil {
+	if err := updateServiceRole(ctx, r.iam(), have, want); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("updating IAM Role (%s)", name), err.Error())
 		return
 	}
 	r.data.docs.Forget()
 	plan.ID = state.ID
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading IAM Role (%s)", name), "the role disappeared during the update")
 }
 
 func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -418,7 +376,7 @@ func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam, name); err != nil {
+	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}

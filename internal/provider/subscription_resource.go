@@ -24,7 +24,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 var (
@@ -61,13 +60,15 @@ type subscriptionAPI interface {
 	DeleteSubscriptionFilter(context.Context, *cloudwatchlogs.DeleteSubscriptionFilterInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteSubscriptionFilterOutput, error)
 }
 
-func newSubscriptionResource() resource.Resource { return &subscriptionResource{} }
-
-type subscriptionResource struct {
-	data   *providerData
-	logs   subscriptionAPI
-	lambda lambdaPermissionAPI
+func newSubscriptionResource() resource.Resource {
+	return &subscriptionResource{resourceBase: resourceBase{typeName: "subscription"}}
 }
+
+type subscriptionResource struct{ resourceBase }
+
+func (r *subscriptionResource) logs() subscriptionAPI { return r.data.client.Logs() }
+
+func (r *subscriptionResource) lambda() lambdaPermissionAPI { return r.data.client.Lambda() }
 
 type subscriptionModel struct {
 	ID                          types.String `tfsdk:"id"`
@@ -80,10 +81,6 @@ type subscriptionModel struct {
 	DestinationType             types.String `tfsdk:"destination_type"`
 	LogGroupARN                 types.String `tfsdk:"log_group_arn"`
 	LambdaPermissionStatementID types.String `tfsdk:"lambda_permission_statement_id"`
-}
-
-func (r *subscriptionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_subscription"
 }
 
 func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -164,20 +161,6 @@ func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 		},
 	}
-}
-
-func (r *subscriptionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, err := providerDataFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("configuring vpcflow_subscription", err.Error())
-		return
-	}
-	if data == nil {
-		return
-	}
-	r.data = data
-	r.logs = data.client.Logs()
-	r.lambda = data.client.Lambda()
 }
 
 // subscriptionKind tells the kind of destination from its ARN.
@@ -278,7 +261,7 @@ func (r *subscriptionResource) planComputed(ctx context.Context, m *subscription
 			diags.AddError("reading the provider's account", err.Error())
 			return
 		}
-		m.LogGroupARN = types.StringValue(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", r.data.client.Partition(), r.data.client.Region(), account, m.LogGroupName.ValueString()))
+		m.LogGroupARN = types.StringValue(r.data.regionalARNOf(ctx, "logs", account, "log-group:"+m.LogGroupName.ValueString()))
 		if valueKnown(m.Name) {
 			m.ID = types.StringValue(m.LogGroupName.ValueString() + "|" + m.Name.ValueString())
 		}
@@ -309,8 +292,8 @@ func (r *subscriptionResource) checkFilterQuota(ctx context.Context, plan subscr
 	if state != nil && state.LogGroupName.Equal(plan.LogGroupName) && state.Name.Equal(plan.Name) {
 		return // this filter exists already and is updated in place
 	}
-	filters, err := describeSubscriptionFilters(ctx, r.logs, group)
-	if hasErrorCode(err, "ResourceNotFoundException") {
+	filters, err := describeSubscriptionFilters(ctx, r.logs(), group)
+	if isAWSNotFound(err) {
 		return
 	}
 	if err != nil {
@@ -397,7 +380,7 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 	if addPermission {
 		p, err := r.permission(ctx, m)
 		if err == nil {
-			err = addLambdaPermission(ctx, r.lambda, p)
+			err = addLambdaPermission(ctx, r.lambda(), p)
 		}
 		if err != nil {
 			diags.AddAttributeError(path.Root("destination_arn"), fmt.Sprintf("allowing CloudWatch Logs to invoke Lambda Function (%s)", m.DestinationARN.ValueString()), err.Error())
@@ -415,14 +398,14 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 		in.Distribution = logstypes.Distribution(m.Distribution.ValueString())
 	}
 	err := retryIAMPropagation(ctx, iamPropagationTimeout, func() error {
-		_, err := r.logs.PutSubscriptionFilter(ctx, in)
+		_, err := r.logs().PutSubscriptionFilter(ctx, in)
 		return err
 	}, isLogsRolePropagation)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("putting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		if addPermission {
 			// Nothing invokes the function for this group: take the permission back.
-			if rerr := removeLambdaPermission(ctx, r.lambda, m.DestinationARN.ValueString(), subscriptionStatementID(group, name)); rerr != nil {
+			if rerr := removeLambdaPermission(ctx, r.lambda(), m.DestinationARN.ValueString(), subscriptionStatementID(group, name)); rerr != nil {
 				diags.AddWarning("Function permission left in place", rerr.Error())
 			}
 		}
@@ -441,11 +424,11 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	// PutSubscriptionFilter overwrites a filter of the same name.
 	group, name := plan.LogGroupName.ValueString(), plan.Name.ValueString()
-	if _, err := findSubscriptionFilter(ctx, r.logs, group, name); err == nil {
+	if _, err := findSubscriptionFilter(ctx, r.logs(), group, name); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name),
 			fmt.Sprintf("Log group %s has a subscription filter named %s already. Give this one another name, or import it: terraform import <address> '%s|%s'", group, name, group, name))
 		return
-	} else if !policysource.IsNotFound(err) {
+	} else if !isNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("creating CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
@@ -455,49 +438,27 @@ func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	tflog.Info(ctx, "created subscription filter", map[string]any{"log_group": plan.LogGroupName.ValueString(), "filter": plan.Name.ValueString(), "destination": plan.DestinationARN.ValueString()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter was put but cannot be read back")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter was put but cannot be read back")
 }
 
 func (r *subscriptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state subscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddWarning("CloudWatch Logs Subscription Filter not found",
-			fmt.Sprintf("Subscription filter %s no longer exists; removing it from the state. The next plan creates it again.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readResource(ctx, req, resp, r.readInto, func(m *subscriptionModel) (string, string) {
+		return "CloudWatch Logs Subscription Filter not found", goneDetail("Subscription filter " + m.ID.ValueString())
+	})
 }
 
 // findSubscriptionFilter returns the filter of the group with exactly this name, or a not-found error.
 func findSubscriptionFilter(ctx context.Context, api subscriptionAPI, group, name string) (*logstypes.SubscriptionFilter, error) {
 	filters, err := describeSubscriptionFilters(ctx, api, group)
-	if hasErrorCode(err, "ResourceNotFoundException") {
-		return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs log group", ID: group, Err: err}
-	}
 	if err != nil {
-		return nil, err
+		return nil, asNotFound(err, "CloudWatch Logs log group", group)
 	}
 	for i := range filters {
 		if aws.ToString(filters[i].FilterName) == name {
 			return &filters[i], nil
 		}
 	}
-	return nil, &policysource.NotFoundError{Kind: "CloudWatch Logs subscription filter", ID: group + "|" + name}
+	return nil, &notFoundError{Kind: "CloudWatch Logs subscription filter", ID: group + "|" + name}
 }
 
 // readInto refreshes m from CloudWatch Logs and, for a function, the
@@ -509,8 +470,8 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		diags.AddError("reading CloudWatch Logs Subscription Filter", fmt.Sprintf("ID %q is not LOG_GROUP_NAME|NAME", m.ID.ValueString()))
 		return false
 	}
-	f, err := findSubscriptionFilter(ctx, r.logs, group, name)
-	if policysource.IsNotFound(err) {
+	f, err := findSubscriptionFilter(ctx, r.logs(), group, name)
+	if isNotFound(err) {
 		return false
 	}
 	if err != nil {
@@ -534,7 +495,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		diags.AddError("reading the provider's account", err.Error())
 		return false
 	}
-	has, err := hasLambdaPermission(ctx, r.lambda, p)
+	has, err := hasLambdaPermission(ctx, r.lambda(), p)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("reading the policy of Lambda Function (%s)", p.Function), err.Error())
 		return false
@@ -564,17 +525,11 @@ func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	// The filter no longer sends to the old function: take its permission away.
 	if state.DestinationType.ValueString() == subscriptionLambda && !plan.DestinationARN.Equal(state.DestinationARN) {
-		if err := removeLambdaPermission(ctx, r.lambda, state.DestinationARN.ValueString(), subscriptionStatementID(state.LogGroupName.ValueString(), state.Name.ValueString())); err != nil {
+		if err := removeLambdaPermission(ctx, r.lambda(), state.DestinationARN.ValueString(), subscriptionStatementID(state.LogGroupName.ValueString(), state.Name.ValueString())); err != nil {
 			resp.Diagnostics.AddWarning("Old function permission left in place", err.Error())
 		}
 	}
-	if found := r.readInto(ctx, &plan, &resp.Diagnostics); !found && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter disappeared during the update")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	readBack(ctx, &plan, r.readInto, &resp.State, &resp.Diagnostics, fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", plan.ID.ValueString()), "the filter disappeared during the update")
 }
 
 func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -584,13 +539,13 @@ func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	group, name := state.LogGroupName.ValueString(), state.Name.ValueString()
-	_, err := r.logs.DeleteSubscriptionFilter(ctx, &cloudwatchlogs.DeleteSubscriptionFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)})
-	if err != nil && !hasErrorCode(err, "ResourceNotFoundException") {
+	_, err := r.logs().DeleteSubscriptionFilter(ctx, &cloudwatchlogs.DeleteSubscriptionFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)})
+	if err != nil && !isAWSNotFound(err) {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		return
 	}
 	if state.DestinationType.ValueString() == subscriptionLambda {
-		if err := removeLambdaPermission(ctx, r.lambda, state.DestinationARN.ValueString(), subscriptionStatementID(group, name)); err != nil {
+		if err := removeLambdaPermission(ctx, r.lambda(), state.DestinationARN.ValueString(), subscriptionStatementID(group, name)); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("deleting CloudWatch Logs Subscription Filter (%s|%s)", group, name), err.Error())
 		}
 	}

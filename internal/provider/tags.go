@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 
@@ -50,6 +51,63 @@ func diffTags(oldTags, newTags map[string]string) (upsert map[string]string, rem
 	}
 	slices.Sort(remove)
 	return upsert, remove
+}
+
+// tagger changes the tags of one resource with its service's two calls.
+type tagger struct {
+	untag func(ctx context.Context, keys []string) error
+	tag   func(ctx context.Context, tags map[string]string) error
+}
+
+// tagError is a failed tagging call: op is "untagging" or "tagging".
+type tagError struct {
+	op  string
+	err error
+}
+
+func (e *tagError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *tagError) Unwrap() error { return e.err }
+
+// apply moves the resource's tags from one set to another: it untags the
+// removed keys, then tags the added and changed ones, and calls nothing
+// for what stays. A failure is a *tagError.
+func (t tagger) apply(ctx context.Context, from, to map[string]string) error {
+	upsert, remove := diffTags(from, to)
+	if len(remove) > 0 {
+		if err := t.untag(ctx, remove); err != nil {
+			return &tagError{op: "untagging", err: err}
+		}
+	}
+	if len(upsert) > 0 {
+		if err := t.tag(ctx, upsert); err != nil {
+			return &tagError{op: "tagging", err: err}
+		}
+	}
+	return nil
+}
+
+// updateTags is the Update step of every taggable resource: from the prior
+// tags (tags_all, or tags where the provider's default tags do not apply)
+// to the planned ones, nothing when they are equal. A failed call is the
+// diagnostic "untagging WHAT" or "tagging WHAT", e.g. WHAT = "Kinesis
+// Stream (name)", with the AWS error as detail.
+func updateTags(ctx context.Context, prior, planned types.Map, what string, t tagger, diags *diag.Diagnostics) {
+	if planned.Equal(prior) {
+		return
+	}
+	oldTags, d := tagsFromModel(ctx, prior)
+	diags.Append(d...)
+	newTags, d := tagsFromModel(ctx, planned)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	var te *tagError
+	if err := t.apply(ctx, oldTags, newTags); errors.As(err, &te) {
+		diags.AddError(te.op+" "+what, te.err.Error())
+	} else if err != nil {
+		diags.AddError("tagging "+what, err.Error())
+	}
 }
 
 // tagsAllDescription documents tags_all on every resource that has it.

@@ -40,7 +40,7 @@ type watchdogLambdaAPI interface {
 }
 
 func newWatchdogResource() resource.Resource {
-	r := &watchdogResource{functionSchedule: functionSchedule{typeName: "vpcflow_watchdog",
+	r := &watchdogResource{functionSchedule: functionSchedule{resourceBase: resourceBase{typeName: "watchdog"},
 		what: "watchdog", targetID: watchdogTargetID, statementPrefix: "vpcflow-watchdog-",
 		description: "vpcflow watchdog: VPC flow log coverage and delivery",
 	}}
@@ -50,10 +50,6 @@ func newWatchdogResource() resource.Resource {
 
 type watchdogResource struct {
 	functionSchedule
-}
-
-func (r *watchdogResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_watchdog"
 }
 
 func (r *watchdogResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -93,6 +89,6 @@ func (r *watchdogResource) checkFunction(ctx context.Context, functionARN, accou
 			fmt.Sprintf("Function %s would fail at every cold start: %s", functionARN, err))
 		return
 	}
-	needs := cfg.Deployment(r.data.client.Partition(), account, r.data.client.Region()).Needs()
+	needs := cfg.Deployment(r.data.callerPartition(ctx), account, r.data.client.Region()).Needs()
 	r.checkRole(ctx, role, account, needs, "the watchdog fails on every run and reports nothing, as silently as a broken flow log", diags)
 }
