@@ -1,0 +1,282 @@
+package provider
+
+// Acceptance test helpers shared by the resources' tests: destroyed checks,
+// tag checks in state and in AWS, import steps, the provider block, and
+// the `_disappears` check that deletes an object through the resource's own
+// Delete, as terraform-provider-aws's acctest.CheckFrameworkResourceDisappears does.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/big"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+)
+
+// testAccProviderBlock is the provider configuration of the tests that use a
+// region of their own: no retries, so an error moto returns fails at once.
+func testAccProviderBlock(region string) string {
+	return fmt.Sprintf(`provider "vpcflow" {
+  region      = %q
+  max_retries = 0
+}
+`, region)
+}
+
+// testAccImportStep imports address (by id, or by the ID in state when id is
+// "") and compares every attribute but ignore with the state.
+func testAccImportStep(address, id string, ignore ...string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName:            address,
+		ImportState:             true,
+		ImportStateId:           id,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: ignore,
+	}
+}
+
+// existsFunc reports whether the AWS object of a resource's state is still
+// there; id and attrs are the instance's ID and flat attributes.
+type existsFunc func(ctx context.Context, id string, attrs map[string]string) (bool, error)
+
+// testAccCheckDestroyed is a CheckDestroy: no object of resourceType in the
+// state may be left in AWS, and an error other than "not found" fails too.
+func testAccCheckDestroyed(resourceType string, exists existsFunc) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != resourceType {
+				continue
+			}
+			found, err := exists(context.Background(), rs.Primary.ID, rs.Primary.Attributes)
+			if err != nil {
+				return fmt.Errorf("%s %s after destroy: %w", resourceType, rs.Primary.ID, err)
+			}
+			if found {
+				return fmt.Errorf("%s %s still exists after destroy", resourceType, rs.Primary.ID)
+			}
+		}
+		return nil
+	}
+}
+
+// notFound turns a read's error into the answer of an existsFunc.
+func notFound(err error, isNotFound func(error) bool) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case isNotFound(err):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// errorCode matches the AWS error codes of a "not found" answer.
+func errorCode(codes ...string) func(error) bool {
+	return func(err error) bool { return hasErrorCode(err, codes...) }
+}
+
+// testAccCheckTags compares the tags AWS holds for what, read by list, with want.
+func testAccCheckTags(what string, want map[string]string, list func(context.Context) (map[string]string, error)) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, err := list(context.Background())
+		if err != nil {
+			return fmt.Errorf("reading the tags of %s: %w", what, err)
+		}
+		return sameTags(what, got, want)
+	}
+}
+
+// sameTags compares two tag sets, a nil set the same as an empty one.
+func sameTags(what string, got, want map[string]string) error {
+	if !maps.Equal(got, want) {
+		return fmt.Errorf("tags of %s = %v, want %v", what, got, want)
+	}
+	return nil
+}
+
+// tagMap collects AWS tag structs into a map.
+func tagMap[T any](tags []T, kv func(T) (string, string)) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, tag := range tags {
+		k, v := kv(tag)
+		m[k] = v
+	}
+	return m
+}
+
+// testAccStateTags checks a tag attribute (tags or tags_all) in state: want
+// exactly, or null for a nil want.
+func testAccStateTags(address, attribute string, want map[string]string) statecheck.StateCheck {
+	if want == nil {
+		return statecheck.ExpectKnownValue(address, tfjsonpath.New(attribute), knownvalue.Null())
+	}
+	return statecheck.ExpectKnownValue(address, tfjsonpath.New(attribute), knownMap(want))
+}
+
+// knownMap is an exact check of a map of strings.
+func knownMap(m map[string]string) knownvalue.Check {
+	checks := make(map[string]knownvalue.Check, len(m))
+	for k, v := range m {
+		checks[k] = knownvalue.StringExact(v)
+	}
+	return knownvalue.MapExact(checks)
+}
+
+// testAccProviderData builds the provider data the provider's Configure
+// builds, from the settings of the test's provider block; the zero
+// settings resolve to the package's moto as a provider without a block does.
+func testAccProviderData(t *testing.T, s conns.Settings) (*providerData, error) {
+	t.Helper()
+	client, err := conns.New(context.Background(), s)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the provider: %w", err)
+	}
+	return newProviderData(client), nil
+}
+
+// testAccCheckResourceDisappears deletes the object of address through the
+// resource's own Delete, as if Terraform destroyed it, without touching the
+// state: the next refresh finds it gone. The state handed to Delete holds the
+// instance's top-level string, bool and number attributes; lists, maps and
+// nested blocks stay null.
+func testAccCheckResourceDisappears(t *testing.T, factory func() fwresource.Resource, address string, s conns.Settings) resource.TestCheckFunc {
+	return func(st *terraform.State) error {
+		ctx := context.Background()
+		rs, ok := st.RootModule().Resources[address]
+		if !ok {
+			return fmt.Errorf("%s is not in the state", address)
+		}
+		r := factory()
+		if c, ok := r.(fwresource.ResourceWithConfigure); ok {
+			data, err := testAccProviderData(t, s)
+			if err != nil {
+				return err
+			}
+			var resp fwresource.ConfigureResponse
+			c.Configure(ctx, fwresource.ConfigureRequest{ProviderData: data}, &resp)
+			if resp.Diagnostics.HasError() {
+				return fmt.Errorf("configuring %s: %v", address, resp.Diagnostics.Errors())
+			}
+		}
+		var schemaResp fwresource.SchemaResponse
+		r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+		if schemaResp.Diagnostics.HasError() {
+			return fmt.Errorf("schema of %s: %v", address, schemaResp.Diagnostics.Errors())
+		}
+		state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+		for name, attribute := range schemaResp.Schema.Attributes {
+			raw, ok := rs.Primary.Attributes[name]
+			if !ok {
+				continue
+			}
+			tv, err := flatmapValue(attribute.GetType().TerraformType(ctx), raw)
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", address, name, err)
+			}
+			if tv.IsNull() {
+				continue
+			}
+			v, err := attribute.GetType().ValueFromTerraform(ctx, tv)
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", address, name, err)
+			}
+			if diags := state.SetAttribute(ctx, path.Root(name), v); diags.HasError() {
+				return fmt.Errorf("%s.%s: %v", address, name, diags.Errors())
+			}
+		}
+		resp := fwresource.DeleteResponse{State: state}
+		r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+		if resp.Diagnostics.HasError() {
+			return fmt.Errorf("deleting %s through its Delete: %v", address, resp.Diagnostics.Errors())
+		}
+		return nil
+	}
+}
+
+// flatmapValue converts a flat state attribute of a primitive type; a value
+// of another type (list, map, object) is left null.
+func flatmapValue(typ tftypes.Type, raw string) (tftypes.Value, error) {
+	switch {
+	case typ.Is(tftypes.String):
+		return tftypes.NewValue(tftypes.String, raw), nil
+	case typ.Is(tftypes.Bool):
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return tftypes.Value{}, err
+		}
+		return tftypes.NewValue(tftypes.Bool, b), nil
+	case typ.Is(tftypes.Number):
+		n, _, err := big.ParseFloat(raw, 10, 512, big.ToNearestEven)
+		if err != nil {
+			return tftypes.Value{}, err
+		}
+		return tftypes.NewValue(tftypes.Number, n), nil
+	default:
+		return tftypes.NewValue(typ, nil), nil
+	}
+}
+
+// testAccRemovedStep applies config, removes the object of address with
+// remove, and expects the refresh to find it gone: the Read drops it from
+// state and the next plan creates it again (or updates it, for want).
+func testAccRemovedStep(address, config string, remove resource.TestCheckFunc, want ...plancheck.ResourceActionType) resource.TestStep {
+	action := plancheck.ResourceActionCreate
+	if len(want) > 0 {
+		action = want[0]
+	}
+	return resource.TestStep{
+		Config:             config,
+		Check:              remove,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, action)},
+		},
+	}
+}
+
+// testAccDisappearsSteps are the steps of a `_disappears` test: apply, delete
+// through the resource's Delete, expect the refresh to plan a create; then
+// apply again, which creates it, with an empty plan after and reapplied
+// checking what AWS holds.
+func testAccDisappearsSteps(t *testing.T, factory func() fwresource.Resource, address, config string, s conns.Settings, reapplied ...resource.TestCheckFunc) []resource.TestStep {
+	return []resource.TestStep{
+		testAccRemovedStep(address, config, testAccCheckResourceDisappears(t, factory, address, s)),
+		{
+			Config: config,
+			Check:  resource.ComposeAggregateTestCheckFunc(reapplied...),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)},
+			},
+		},
+	}
+}
+
+// sharedEnricherCode is the stand-in deployment package of the parallel
+// tests: set once, after every sequential test has restored its own, and
+// never swapped while parallel tests deploy functions.
+var sharedEnricherCode sync.Once
+
+// testAccParallelWithEnricherCode marks a test parallel and deploys the "v1"
+// stand-in package for the rest of the run; testAccUseEnricherCode swaps the
+// package per test, which parallel tests cannot do.
+func testAccParallelWithEnricherCode(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	sharedEnricherCode.Do(func() { enricherArtifact = testAccEnricherCode(t, "v1") })
+}
