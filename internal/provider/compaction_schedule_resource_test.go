@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
 
@@ -96,6 +97,19 @@ func TestAccCompactionSchedule_basic(t *testing.T) {
 			},
 			{ResourceName: csResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
 		},
+	})
+}
+
+// TestAccCompactionSchedule_disappears deletes the rule, its target and
+// the function's permission through the resource's Delete.
+func TestAccCompactionSchedule_disappears(t *testing.T) {
+	name := flName("vpcflow-compaction")
+	fn := wdFunction(t, name, csPermissions, csEnv)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_compaction_schedule"),
+		Steps: testAccDisappearsSteps(t, newCompactionScheduleResource, csResource,
+			csConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
 	})
 }
 

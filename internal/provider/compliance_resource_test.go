@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
@@ -264,6 +265,23 @@ func TestAccCompliance_basic(t *testing.T) {
 				ImportStateVerify: true,
 			},
 		},
+	})
+}
+
+// TestAccCompliance_disappears deletes the rule, the document and both
+// roles through the resource's Delete; moto lacks the remediation API, so
+// the test keeps remediation = "none" and Delete skips it.
+func TestAccCompliance_disappears(t *testing.T) {
+	a := newCompAWS(t)
+	name := flName("cov-comp")
+	group := a.logGroup("/vpc/" + name)
+	standIn := &remediationStandIn{}
+	config := compConfig(fmt.Sprintf("  name            = %q\n  log_destination = %q\n  remediation     = \"none\"\n", name, group))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: flowLogProviderFactories(nil, standIn.install),
+		CheckDestroy:             a.checkDestroyed(name),
+		Steps: testAccDisappearsSteps(t, newComplianceResource, compResource, config,
+			conns.Settings{Region: compRegion, MaxRetries: 0}, a.checkRolesPassTheChecker(name, group, "ALL")),
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
 )
 
@@ -222,20 +223,16 @@ func TestAccConnectionsTable_schemaUpgrade(t *testing.T) {
 
 func TestAccConnectionsTable_disappears(t *testing.T) {
 	database := testAccGlueDatabaseName()
-	resource.Test(t, resource.TestCase{
+	config := testAccConnectionsTableConfig(database, "")
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{{
-			Config: testAccConnectionsTableConfig(database, ""),
-			Check: func(*terraform.State) error {
+		Steps: append(testAccDisappearsSteps(t, newConnectionsTableResource, testAccConnectionsTableAddress, config, conns.Settings{}),
+			// Out of band, the table alone: the database the Delete removes too is left.
+			testAccRemovedStep(testAccConnectionsTableAddress, config, func(*terraform.State) error {
 				_, err := testAccGlueClient(t).DeleteTable(context.Background(), &glue.DeleteTableInput{DatabaseName: aws.String(database), Name: aws.String("vpcflow_connections")})
 				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+			})),
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -316,29 +317,16 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_disappears(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q]
 }
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name)),
-				Check: func(*terraform.State) error {
-					// Out of band, the way an operator would: policies first, then the role.
-					return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
-					},
-				},
-			},
-		},
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
@@ -214,41 +215,26 @@ resource "vpcflow_enricher_function" "test" {
 }
 
 func TestAccEnricherFunction_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
+	config := fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+  output_bucket = "flows-enriched"
+}
+`, name)
+	created := testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
-				Check: func(*terraform.State) error {
-					_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
-					},
-				},
-			},
-			{
-				// The role and log group the lost function left are taken over.
-				Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
-				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
-			},
-		},
+		Steps: append(testAccDisappearsSteps(t, newEnricherFunctionResource, testAccEnricherAddress, config, conns.Settings{}, created),
+			// Out of band, the function alone: the role and log group it
+			// left are taken over by the next apply.
+			testAccRemovedStep(testAccEnricherAddress, config, func(*terraform.State) error {
+				_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+				return err
+			}),
+			resource.TestStep{Config: config, Check: created}),
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
@@ -164,28 +165,18 @@ resource "vpcflow_event_source_mapping" "test" {
 }
 
 func TestAccEventSourceMapping_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: testAccKinesisPipeline(name, "kinesis", "") + `
+	config := testAccKinesisPipeline(name, "kinesis", "") + `
 resource "vpcflow_event_source_mapping" "test" {
   function_name    = vpcflow_enricher_function.test.arn
   event_source_arn = vpcflow_kinesis_stream.test.arn
 }
-`,
-			Check: func(s *terraform.State) error {
-				id := s.RootModule().Resources[testAccMappingAddress].Primary.ID
-				_, err := testAccLambdaClient(t).DeleteEventSourceMapping(context.Background(), &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccMappingAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckMappingDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newEventSourceMappingResource, testAccMappingAddress, config, conns.Settings{}),
 	})
 }
 

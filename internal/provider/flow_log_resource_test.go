@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -286,32 +285,16 @@ func TestAccFlowLog_replace(t *testing.T) {
 
 func TestAccFlowLog_disappears(t *testing.T) {
 	a, vpc, logGroup, role := flCloudWatchFixture(t)
-	resource.Test(t, resource.TestCase{
+	config := flConfig("", flCloudWatch(vpc, logGroup, role, ""))
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources[flResource].Primary.ID
-					_, err := a.ec2.DeleteFlowLogs(a.ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(flResource, plancheck.ResourceActionCreate),
-				}},
-			},
-			{
-				// The next apply creates it again.
-				Config: flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-				Check: func(*terraform.State) error {
-					if n := len(a.flowLogsOf(vpc)); n != 1 {
-						return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
-					}
-					return nil
-				},
-			},
-		},
+		// The next apply creates it again, and only once.
+		Steps: testAccDisappearsSteps(t, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
+			if n := len(a.flowLogsOf(vpc)); n != 1 {
+				return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
+			}
+			return nil
+		}),
 	})
 }
 

@@ -100,7 +100,7 @@ resource "vpcflow_inventory_rules" "test" {
 }
 
 func TestAccInventoryRules_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
 	config := testAccInventoryFunction(name) + fmt.Sprintf(`
 resource "vpcflow_inventory_rules" "test" {
@@ -120,16 +120,9 @@ resource "vpcflow_inventory_rules" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				// One rule gone: the next apply puts it back.
-				Config:             config,
-				Check:              func(*terraform.State) error { return deleteRule("api-calls") },
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)},
-				},
-			},
+		Steps: append(testAccDisappearsSteps(t, newInventoryRulesResource, testAccInventoryRulesAddress, config, conns.Settings{}), []resource.TestStep{
+			// Out of band, one rule gone: the next apply puts it back.
+			testAccRemovedStep(testAccInventoryRulesAddress, config, func(*terraform.State) error { return deleteRule("api-calls") }, plancheck.ResourceActionUpdate),
 			{
 				Config: config,
 				Check: resource.ComposeTestCheckFunc(
@@ -144,7 +137,7 @@ resource "vpcflow_inventory_rules" "test" {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionCreate)},
 				},
 			},
-		},
+		}...),
 	})
 }
 

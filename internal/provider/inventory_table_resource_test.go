@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -80,24 +81,15 @@ resource "vpcflow_inventory_table" "test" {
 
 func TestAccInventoryTable_disappears(t *testing.T) {
 	name := testAccInventoryTableName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_inventory_table" "test" {
   name = %q
 }
-`, name),
-			Check: func(*terraform.State) error {
-				_, err := testAccDynamoDBClient(t).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, false, false)),
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
@@ -74,24 +75,15 @@ resource "vpcflow_kinesis_stream" "test" {
 
 func TestAccKinesisStream_disappears(t *testing.T) {
 	name := testAccKinesisStreamName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_kinesis_stream" "test" {
   name = %q
 }
-`, name),
-			Check: func(*terraform.State) error {
-				_, err := testAccKinesisClient(t).DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
 	})
 }
 

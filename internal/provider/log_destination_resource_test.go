@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -180,27 +181,18 @@ func TestAccLogDestination_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_log_destination" "test" {
   name            = %q
   target_arn      = %q
   role_arn        = %q
   organization_id = "o-a1b2c3d4e5"
 }
-`, name, stream, role),
-			Check: func(*terraform.State) error {
-				_, err := testAccLogsClient(t).DeleteDestination(context.Background(), &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name, stream, role)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
 	})
 }
 

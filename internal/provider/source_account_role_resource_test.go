@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
 )
@@ -63,25 +64,17 @@ resource "vpcflow_source_account_role" "test" {
 
 func TestAccSourceAccountRole_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_source_account_role" "test" {
   name                   = %q
   trusted_principal_arns = [%q]
   external_id            = "vpcflow-7c1d0e"
 }
-`, name, testAccCentralRole),
-			Check: func(*terraform.State) error {
-				return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name, testAccCentralRole)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
 	})
 }
 

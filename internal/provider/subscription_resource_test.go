@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -83,25 +84,21 @@ func TestAccSubscription_basic(t *testing.T) {
 }
 
 func TestAccSubscription_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
+	config := testAccSubscriptionToFunction(name, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: testAccSubscriptionToFunction(name, ""),
-			Check: func(*terraform.State) error {
+		Steps: append(testAccDisappearsSteps(t, newSubscriptionResource, testAccSubscriptionAddress, config, conns.Settings{}),
+			// Out of band, the filter alone: the permission the Delete removes too is left.
+			testAccRemovedStep(testAccSubscriptionAddress, config, func(*terraform.State) error {
 				_, err := testAccLogsClient(t).DeleteSubscriptionFilter(context.Background(), &cloudwatchlogs.DeleteSubscriptionFilterInput{
 					LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"),
 				})
 				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+			})),
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
@@ -154,6 +155,28 @@ func TestAccWatchdog_basic(t *testing.T) {
 			},
 			{ResourceName: wdResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
 		},
+	})
+}
+
+// TestAccWatchdog_disappears deletes the rule, its target and the
+// function's permission through the resource's Delete.
+func TestAccWatchdog_disappears(t *testing.T) {
+	name := flName("vpcflow-watchdog")
+	fn := wdFunction(t, name, flDoc(wdPermissions), map[string]string{"VPCFLOW_MODE": "watchdog"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_watchdog"),
+		Steps: testAccDisappearsSteps(t, newWatchdogResource, wdResource,
+			wdConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
+	})
+}
+
+// testAccCheckScheduleDestroyed checks the EventBridge rule of every
+// schedule of resourceType (watchdog, compaction) is gone.
+func testAccCheckScheduleDestroyed(t *testing.T, resourceType string) resource.TestCheckFunc {
+	return testAccCheckDestroyed(resourceType, func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := eventbridge.NewFromConfig(acctest.AWSConfig(t)).DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(id)})
+		return notFound(err, errorCode("ResourceNotFoundException"))
 	})
 }
 
