@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/big"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -153,8 +154,9 @@ func testAccProviderData(t *testing.T, s conns.Settings) (*providerData, error) 
 // testAccCheckResourceDisappears deletes the object of address through the
 // resource's own Delete, as if Terraform destroyed it, without touching the
 // state: the next refresh finds it gone. The state handed to Delete holds the
-// instance's top-level string, bool and number attributes; lists, maps and
-// nested blocks stay null.
+// instance's top-level string, bool and number attributes, and the lists,
+// sets and maps of them (inventory_rules deletes one rule per element of
+// `rules`); objects and nested blocks stay null.
 func testAccCheckResourceDisappears(t *testing.T, factory func() fwresource.Resource, address string, s conns.Settings) resource.TestCheckFunc {
 	return func(st *terraform.State) error {
 		ctx := context.Background()
@@ -181,11 +183,7 @@ func testAccCheckResourceDisappears(t *testing.T, factory func() fwresource.Reso
 		}
 		state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
 		for name, attribute := range schemaResp.Schema.Attributes {
-			raw, ok := rs.Primary.Attributes[name]
-			if !ok {
-				continue
-			}
-			tv, err := flatmapValue(attribute.GetType().TerraformType(ctx), raw)
+			tv, err := flatmapAttribute(attribute.GetType().TerraformType(ctx), name, rs.Primary.Attributes)
 			if err != nil {
 				return fmt.Errorf("%s.%s: %w", address, name, err)
 			}
@@ -209,12 +207,68 @@ func testAccCheckResourceDisappears(t *testing.T, factory func() fwresource.Reso
 	}
 }
 
-// flatmapValue converts a flat state attribute of a primitive type; a value
-// of another type (list, map, object) is left null.
+// flatmapAttribute reads the top-level attribute name from the flat state:
+// a primitive, or a list, set or map of primitives (the elements under
+// "name.0", "name.KEY", counted by "name.#" or "name.%"). Anything else,
+// and an attribute absent from the flat state, is null.
+func flatmapAttribute(typ tftypes.Type, name string, attrs map[string]string) (tftypes.Value, error) {
+	switch typ := typ.(type) {
+	case tftypes.List, tftypes.Set:
+		var elem tftypes.Type
+		if l, ok := typ.(tftypes.List); ok {
+			elem = l.ElementType
+		} else {
+			elem = typ.(tftypes.Set).ElementType
+		}
+		n, ok := attrs[name+".#"]
+		if !ok || !isPrimitive(elem) {
+			return tftypes.NewValue(typ, nil), nil
+		}
+		count, err := strconv.Atoi(n)
+		if err != nil {
+			return tftypes.Value{}, err
+		}
+		elems := make([]tftypes.Value, 0, count)
+		for i := range count {
+			v, err := flatmapValue(elem, attrs[name+"."+strconv.Itoa(i)])
+			if err != nil {
+				return tftypes.Value{}, err
+			}
+			elems = append(elems, v)
+		}
+		return tftypes.NewValue(typ, elems), nil
+	case tftypes.Map:
+		if _, ok := attrs[name+".%"]; !ok || !isPrimitive(typ.ElementType) {
+			return tftypes.NewValue(typ, nil), nil
+		}
+		elems := map[string]tftypes.Value{}
+		for k, raw := range attrs {
+			key, ok := strings.CutPrefix(k, name+".")
+			if !ok || key == "%" {
+				continue
+			}
+			v, err := flatmapValue(typ.ElementType, raw)
+			if err != nil {
+				return tftypes.Value{}, err
+			}
+			elems[key] = v
+		}
+		return tftypes.NewValue(typ, elems), nil
+	}
+	raw, ok := attrs[name]
+	if !ok || !isPrimitive(typ) {
+		return tftypes.NewValue(typ, nil), nil
+	}
+	return flatmapValue(typ, raw)
+}
+
+func isPrimitive(typ tftypes.Type) bool {
+	return typ.Is(tftypes.String) || typ.Is(tftypes.Bool) || typ.Is(tftypes.Number)
+}
+
+// flatmapValue converts a flat state value of a primitive type.
 func flatmapValue(typ tftypes.Type, raw string) (tftypes.Value, error) {
 	switch {
-	case typ.Is(tftypes.String):
-		return tftypes.NewValue(tftypes.String, raw), nil
 	case typ.Is(tftypes.Bool):
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
@@ -228,7 +282,7 @@ func flatmapValue(typ tftypes.Type, raw string) (tftypes.Value, error) {
 		}
 		return tftypes.NewValue(tftypes.Number, n), nil
 	default:
-		return tftypes.NewValue(typ, nil), nil
+		return tftypes.NewValue(tftypes.String, raw), nil
 	}
 }
 

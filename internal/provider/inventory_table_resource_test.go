@@ -89,7 +89,7 @@ resource "vpcflow_inventory_table" "test" {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, false, false)),
+		Steps:                    testAccDisappearsSteps(t, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
 	})
 }
 
