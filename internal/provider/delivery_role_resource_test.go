@@ -567,29 +567,27 @@ func TestAccDeliveryRole_validation(t *testing.T) {
 }
 
 func testAccCheckDeliveryRoleDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_delivery_role" {
-				continue
-			}
-			if err := testAccCheckDeliveryRoleGone(t, rs.Primary.ID)(s); err != nil {
-				return err
-			}
-		}
-		return nil
+	return testAccCheckDestroyed("vpcflow_delivery_role", testAccRoleExists(t))
+}
+
+// testAccRoleExists reads the IAM role named by the ID.
+func testAccRoleExists(t *testing.T) existsFunc {
+	return func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := testAccIAMClient(t).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(id)})
+		return notFound(err, errorCode("NoSuchEntity"))
 	}
 }
 
 func testAccCheckDeliveryRoleGone(t *testing.T, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		_, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-		if hasErrorCode(err, "NoSuchEntity") {
-			return nil
-		}
+		found, err := testAccRoleExists(t)(context.Background(), name, nil)
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("IAM role %s still exists", name)
+		if found {
+			return fmt.Errorf("IAM role %s still exists", name)
+		}
+		return nil
 	}
 }
 
@@ -660,16 +658,9 @@ func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.
 }
 
 func testAccCheckDeliveryRoleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		got, err := listRoleTags(context.Background(), testAccIAMClient(t), name)
-		if err != nil {
-			return err
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("tags of %s = %v, want %v", name, got, want)
-		}
-		return nil
-	}
+	return testAccCheckTags("IAM role "+name, want, func(ctx context.Context) (map[string]string, error) {
+		return listRoleTags(ctx, testAccIAMClient(t), name)
+	})
 }
 
 // testAccCreateManagedPolicy creates a managed policy in moto, deleted after the test.

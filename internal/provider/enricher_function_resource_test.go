@@ -26,6 +26,7 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto stores a function's code and configuration but cannot run it, so the
@@ -480,24 +481,17 @@ func TestAccEnricherFunction_planChecks(t *testing.T) {
 }
 
 func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_enricher_function" {
-				continue
-			}
-			name := rs.Primary.ID
-			if _, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}); !hasErrorCode(err, "ResourceNotFoundException") {
-				return fmt.Errorf("function %s still exists (%v)", name, err)
-			}
-			if _, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(rs.Primary.Attributes["role_name"])}); !hasErrorCode(err, "NoSuchEntity") {
-				return fmt.Errorf("role %s still exists (%v)", rs.Primary.Attributes["role_name"], err)
-			}
-			if err := testAccCheckLogGroupGone(t, "/aws/lambda/"+name)(s); err != nil {
-				return err
-			}
+	return testAccCheckDestroyed("vpcflow_enricher_function", func(ctx context.Context, name string, a map[string]string) (bool, error) {
+		_, err := testAccLambdaClient(t).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if found, err := notFound(err, errorCode("ResourceNotFoundException")); found || err != nil {
+			return found, err
 		}
-		return nil
-	}
+		if found, err := testAccRoleExists(t)(ctx, a["role_name"], nil); found || err != nil {
+			return found, err
+		}
+		_, err = findLogGroup(ctx, testAccLogsClient(t), "/aws/lambda/"+name)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 // testAccCheckEnricherConfig checks the configuration Lambda holds.
@@ -569,23 +563,17 @@ func testAccCheckEnricherRolePassesChecker(t *testing.T, name string, e pipeline
 
 // testAccCheckEnricherTags checks the tags of the function, its role and its log group.
 func testAccCheckEnricherTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-		if err != nil {
-			return err
-		}
-		got := out.Tags
-		if got == nil {
-			got = map[string]string{}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("function %s tags %v, want %v", name, got, want)
-		}
-		if err := testAccCheckDeliveryRoleTags(t, name, want)(s); err != nil {
-			return err
-		}
-		return testAccCheckLogGroupTags(t, "/aws/lambda/"+name, want)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckTags("function "+name, want, func(ctx context.Context) (map[string]string, error) {
+			out, err := testAccLambdaClient(t).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+			if err != nil {
+				return nil, err
+			}
+			return out.Tags, nil
+		}),
+		testAccCheckDeliveryRoleTags(t, name, want),
+		testAccCheckLogGroupTags(t, "/aws/lambda/"+name, want),
+	)
 }
 
 // TestIsLambdaRolePropagation: only Lambda's "role not usable yet" answers

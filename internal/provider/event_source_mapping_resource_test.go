@@ -207,20 +207,14 @@ resource "vpcflow_event_source_mapping" "test" {
 }
 
 func testAccCheckMappingDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if err := testAccCheckEnricherDestroyed(t)(s); err != nil {
-			return err
-		}
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_event_source_mapping" {
-				continue
-			}
-			if _, err := findEventSourceMapping(context.Background(), testAccLambdaClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("event source mapping %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return testAccCheckKinesisStreamDestroyed(t)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckEnricherDestroyed(t),
+		testAccCheckDestroyed("vpcflow_event_source_mapping", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+			_, err := findEventSourceMapping(ctx, testAccLambdaClient(t), id)
+			return notFound(err, policysource.IsNotFound)
+		}),
+		testAccCheckKinesisStreamDestroyed(t),
+	)
 }
 
 // testAccCheckMapping finds the function's one mapping and checks it.

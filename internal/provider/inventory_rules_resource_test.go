@@ -517,20 +517,8 @@ func testAccCheckInventoryRules(t *testing.T, name string, kinds []string, state
 }
 
 func testAccCheckRuleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, kind := range []string{"tag-changes", "instance-state"} {
-			out, err := testAccEventsClient(t).ListTagsForResource(context.Background(), &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(testAccRuleARN(name + "-" + kind))})
-			if err != nil {
-				return err
-			}
-			got := map[string]string{}
-			for _, tag := range out.Tags {
-				got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				return fmt.Errorf("rule %s-%s tags %v, want %v", name, kind, got, want)
-			}
-		}
-		return nil
-	}
+	return resource.ComposeTestCheckFunc(
+		eventBridgeRuleTags(t, testAccRuleARN(name+"-tag-changes"), want),
+		eventBridgeRuleTags(t, testAccRuleARN(name+"-instance-state"), want),
+	)
 }

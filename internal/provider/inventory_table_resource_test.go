@@ -220,18 +220,10 @@ resource "vpcflow_inventory_table" "test" {
 }
 
 func testAccCheckInventoryTableDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_inventory_table" {
-				continue
-			}
-			_, err := findInventoryTable(context.Background(), testAccDynamoDBClient(t), rs.Primary.ID)
-			if !policysource.IsNotFound(err) {
-				return fmt.Errorf("table %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_inventory_table", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findInventoryTable(ctx, testAccDynamoDBClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 // testAccCheckInventoryTable checks the keys and the options DynamoDB holds.
@@ -269,18 +261,11 @@ func testAccCheckInventoryTable(t *testing.T, name string, pitr, ttl bool) resou
 }
 
 func testAccCheckInventoryTableTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccDynamoDBClient(t).ListTagsOfResource(context.Background(), &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(testAccTableARN(name))})
+	return testAccCheckTags("table "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccDynamoDBClient(t).ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(testAccTableARN(name))})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := map[string]string{}
-		for _, tag := range out.Tags {
-			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("table %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return tagMap(out.Tags, func(tag dynamodbtypes.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) }), nil
+	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -173,17 +174,10 @@ func TestAccKinesisStream_shardValidation(t *testing.T) {
 }
 
 func testAccCheckKinesisStreamDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_kinesis_stream" {
-				continue
-			}
-			if _, err := findKinesisStream(context.Background(), testAccKinesisClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("stream %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_kinesis_stream", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findKinesisStream(ctx, testAccKinesisClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 func testAccCheckKinesisStream(t *testing.T, name, mode string, retention int32, key string) resource.TestCheckFunc {
@@ -200,18 +194,11 @@ func testAccCheckKinesisStream(t *testing.T, name, mode string, retention int32,
 }
 
 func testAccCheckKinesisStreamTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccKinesisClient(t).ListTagsForStream(context.Background(), &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
+	return testAccCheckTags("stream "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccKinesisClient(t).ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := map[string]string{}
-		for _, tag := range out.Tags {
-			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("stream %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return tagMap(out.Tags, func(tag kinesistypes.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) }), nil
+	})
 }

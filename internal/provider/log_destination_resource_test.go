@@ -255,17 +255,10 @@ resource "vpcflow_log_destination" "test" {
 }
 
 func testAccCheckLogDestinationDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_log_destination" {
-				continue
-			}
-			if _, err := findLogDestination(context.Background(), testAccLogsClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("destination %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_log_destination", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findLogDestination(ctx, testAccLogsClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 func testAccCheckLogDestination(t *testing.T, name, target, role string, access pipelinepolicy.DestinationAccess) resource.TestCheckFunc {
@@ -286,18 +279,11 @@ func testAccCheckLogDestination(t *testing.T, name, target, role string, access 
 }
 
 func testAccCheckLogDestinationTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccLogsClient(t).ListTagsForResource(context.Background(), &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccDestinationARN(name))})
+	return testAccCheckTags("destination "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccLogsClient(t).ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccDestinationARN(name))})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := out.Tags
-		if got == nil {
-			got = map[string]string{}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("destination %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return out.Tags, nil
+	})
 }

@@ -186,17 +186,7 @@ func TestAccSourceAccountRole_planChecks(t *testing.T) {
 }
 
 func testAccCheckSourceRoleDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_source_account_role" {
-				continue
-			}
-			if err := testAccCheckDeliveryRoleGone(t, rs.Primary.ID)(s); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_source_account_role", testAccRoleExists(t))
 }
 
 // testAccCheckSourceRole reads the role from IAM: the read-only policy, and

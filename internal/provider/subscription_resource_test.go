@@ -317,21 +317,14 @@ func TestAccSubscription_validation(t *testing.T) {
 }
 
 func testAccCheckSubscriptionDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_subscription" {
-				continue
-			}
-			a := rs.Primary.Attributes
-			if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), a["log_group_name"], a["name"]); !policysource.IsNotFound(err) {
-				return fmt.Errorf("subscription filter %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		if err := testAccCheckEnricherDestroyed(t)(s); err != nil {
-			return err
-		}
-		return testAccCheckLogGroupDestroyed(t)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckDestroyed("vpcflow_subscription", func(ctx context.Context, _ string, a map[string]string) (bool, error) {
+			_, err := findSubscriptionFilter(ctx, testAccLogsClient(t), a["log_group_name"], a["name"])
+			return notFound(err, policysource.IsNotFound)
+		}),
+		testAccCheckEnricherDestroyed(t),
+		testAccCheckLogGroupDestroyed(t),
+	)
 }
 
 func testAccCheckSubscriptionFilter(t *testing.T, group, name, destination, pattern string) resource.TestCheckFunc {
