@@ -334,3 +334,34 @@ func testAccParallelWithEnricherCode(t *testing.T) {
 	t.Parallel()
 	sharedEnricherCode.Do(func() { enricherArtifact = testAccEnricherCode(t, "v1") })
 }
+
+// testAccTagsSteps are the steps of a `_tags` test: create with two tags,
+// import, replace them in place, and remove them, checking tags in state
+// and, with awsTags, what AWS holds after each apply.
+func testAccTagsSteps(address string, config func(tags string) string, awsTags func(want map[string]string) resource.TestCheckFunc) []resource.TestStep {
+	update := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+	}
+	first := map[string]string{"team": "net", "env": "test"}
+	second := map[string]string{"team": "security", "owner": "me"}
+	return []resource.TestStep{
+		{
+			Config:            config(`  tags = { team = "net", env = "test" }`),
+			ConfigStateChecks: []statecheck.StateCheck{testAccStateTags(address, "tags", first)},
+			Check:             awsTags(first),
+		},
+		testAccImportStep(address, ""),
+		{
+			Config:            config(`  tags = { team = "security", owner = "me" }`),
+			ConfigPlanChecks:  update,
+			ConfigStateChecks: []statecheck.StateCheck{testAccStateTags(address, "tags", second)},
+			Check:             awsTags(second),
+		},
+		{
+			Config:            config(""),
+			ConfigPlanChecks:  update,
+			ConfigStateChecks: []statecheck.StateCheck{testAccStateTags(address, "tags", nil)},
+			Check:             awsTags(map[string]string{}),
+		},
+	}
+}

@@ -95,7 +95,7 @@ func TestAccCompactionSchedule_basic(t *testing.T) {
 				}},
 				Check: describe("rate(1 hour)", "DISABLED"),
 			},
-			{ResourceName: csResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(csResource, name),
 		},
 	})
 }
@@ -181,7 +181,7 @@ func TestAccEnricherFunction_compact(t *testing.T) {
 					}),
 				),
 			},
-			{ResourceName: testAccEnricherAddress, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(testAccEnricherAddress, name),
 			{
 				// Back to a record mode, writing to staging.
 				Config: config("  output_staging = true"),

@@ -349,9 +349,7 @@ func TestAccCompliance_remediation(t *testing.T) {
 					plancheck.ExpectResourceAction(compResource, plancheck.ResourceActionUpdate),
 				}},
 			},
-			{
-				ResourceName: compResource, ImportState: true, ImportStateId: name, ImportStateVerify: true,
-			},
+			testAccImportStep(compResource, name),
 			{
 				// Detached by configuration.
 				Config: compConfig(body("none")),

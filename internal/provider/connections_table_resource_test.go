@@ -126,12 +126,7 @@ func TestAccConnectionsTable_basic(t *testing.T) {
 				},
 				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/connections/", athena.DefaultProjectionStart),
 			},
-			{
-				ResourceName:      testAccConnectionsTableAddress,
-				ImportState:       true,
-				ImportStateId:     database + ":vpcflow_connections",
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccConnectionsTableAddress, database+":vpcflow_connections"),
 		},
 	})
 }
@@ -158,7 +153,7 @@ func TestAccConnectionsTable_update(t *testing.T) {
 				},
 				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "parquet", "s3://vpcflow-connections-123456789012/parquet/", "2025-03-01"),
 			},
-			{ResourceName: testAccConnectionsTableAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccConnectionsTableAddress, ""),
 		},
 	})
 }

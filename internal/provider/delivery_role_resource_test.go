@@ -96,12 +96,7 @@ resource "vpcflow_delivery_role" "test" {
 				},
 				Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
 			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccDeliveryRoleAddress, name),
 		},
 	})
 }
@@ -395,11 +390,7 @@ resource "vpcflow_delivery_role" "test" {
 				},
 				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"}),
 			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccDeliveryRoleAddress, ""),
 			{
 				Config:           config(`  tags = { team = "security", owner = "me" }`),
 				ConfigPlanChecks: update,
@@ -475,11 +466,7 @@ resource "vpcflow_delivery_role" "test" {
 				},
 				Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
 			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccDeliveryRoleAddress, ""),
 			{
 				Config:           config(``),
 				ConfigPlanChecks: update,

@@ -141,12 +141,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, name),
 		},
 	})
 }
@@ -363,11 +358,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 			{
 				// The inventory function: read-write table access and EC2 reads, no stream.
 				Config: config(fmt.Sprintf(`
@@ -405,11 +396,7 @@ resource "vpcflow_enricher_function" "test" {
 					}),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 		},
 	})
 }
@@ -434,11 +421,7 @@ resource "vpcflow_enricher_function" "test" {
 				Config: config(`  tags = { team = "net", env = "test" }`),
 				Check:  testAccCheckEnricherTags(t, name, map[string]string{"team": "net", "env": "test"}),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 			{
 				Config: config(`  tags = { team = "security", owner = "me" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

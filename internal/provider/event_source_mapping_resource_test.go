@@ -91,11 +91,7 @@ resource "vpcflow_event_source_mapping" "test" {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
-			{
-				ResourceName:      testAccMappingAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccMappingAddress, ""),
 		},
 	})
 }
@@ -149,7 +145,7 @@ resource "vpcflow_event_source_mapping" "test" {
 					return nil
 				}),
 			},
-			{ResourceName: testAccMappingAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccMappingAddress, ""),
 			{
 				Config:           config(""),
 				ConfigPlanChecks: update,

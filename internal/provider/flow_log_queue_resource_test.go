@@ -131,12 +131,7 @@ func TestAccFlowLogQueue_basic(t *testing.T) {
 					testAccCheckFlowLogQueuePolicy(t, name, bucket),
 				),
 			},
-			{
-				ResourceName:      testAccFlowLogQueueAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccFlowLogQueueAddress, name),
 		},
 	})
 }

@@ -91,11 +91,7 @@ func TestAccFlowLog_basic(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				ResourceName:      flResource,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(flResource, ""),
 		},
 	})
 }
@@ -311,11 +307,7 @@ func TestAccFlowLog_tags(t *testing.T) {
 				},
 				Check: func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{"key1": "value1"}) },
 			},
-			{
-				ResourceName:      flResource,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(flResource, ""),
 			{
 				Config: withTags(`  tags = { key1 = "value1updated", key2 = "value2" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

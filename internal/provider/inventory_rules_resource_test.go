@@ -89,12 +89,7 @@ resource "vpcflow_inventory_rules" "test" {
 				},
 				Check: testAccCheckInventoryRules(t, name, []string{"api-calls", "instance-state", "tag-changes"}, "ENABLED", testAccFunctionARN(name)),
 			},
-			{
-				ResourceName:      testAccInventoryRulesAddress,
-				ImportState:       true,
-				ImportStateId:     "default|" + name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccInventoryRulesAddress, "default|"+name),
 		},
 	})
 }
@@ -174,7 +169,7 @@ resource "vpcflow_inventory_rules" "test" {
 					testAccCheckRuleGone(t, name+"-instance-state"),
 				),
 			},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccInventoryRulesAddress, ""),
 			{
 				Config:           config(fmt.Sprintf("  target_event_bus_arn = %q\n  role_arn = %q\n  rules = [\"tag-changes\", \"instance-state\"]", bus, role)),
 				ConfigPlanChecks: update,
@@ -183,7 +178,7 @@ resource "vpcflow_inventory_rules" "test" {
 				},
 				Check: testAccCheckInventoryRules(t, name, []string{"instance-state", "tag-changes"}, "ENABLED", bus),
 			},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccInventoryRulesAddress, ""),
 		},
 	})
 }
@@ -204,18 +199,7 @@ resource "vpcflow_inventory_rules" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckRuleTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckRuleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckRuleTags(t, name, map[string]string{})},
-		},
+		Steps:                    testAccTagsSteps(testAccInventoryRulesAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckRuleTags(t, name, want) }),
 	})
 }
 

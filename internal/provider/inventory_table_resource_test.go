@@ -69,12 +69,7 @@ resource "vpcflow_inventory_table" "test" {
 				},
 				Check: testAccCheckInventoryTable(t, name, true, true),
 			},
-			{
-				ResourceName:      testAccInventoryTableAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccInventoryTableAddress, name),
 		},
 	})
 }
@@ -157,27 +152,9 @@ resource "vpcflow_inventory_table" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckInventoryTableTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{ResourceName: testAccInventoryTableAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckInventoryTableTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckInventoryTableTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckInventoryTableTags(t, name, want)
+		}),
 	})
 }
 

@@ -64,12 +64,7 @@ resource "vpcflow_kinesis_stream" "test" {
 				},
 				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 			},
-			{
-				ResourceName:      testAccKinesisStreamAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccKinesisStreamAddress, name),
 		},
 	})
 }
@@ -118,7 +113,7 @@ resource "vpcflow_kinesis_stream" "test" {
 				},
 				Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
 			},
-			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccKinesisStreamAddress, ""),
 			{
 				Config:           config(""),
 				ConfigPlanChecks: update,
@@ -145,24 +140,9 @@ resource "vpcflow_kinesis_stream" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(""),
-				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckKinesisStreamTags(t, name, want)
+		}),
 	})
 }
 

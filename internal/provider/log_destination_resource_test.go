@@ -111,12 +111,7 @@ resource "vpcflow_log_destination" "test" {
 					DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
 				}),
 			},
-			{
-				ResourceName:      testAccLogDestinationAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccLogDestinationAddress, name),
 		},
 	})
 }
@@ -155,7 +150,7 @@ resource "vpcflow_log_destination" "test" {
 					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
 				}),
 			},
-			{ResourceName: testAccLogDestinationAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccLogDestinationAddress, ""),
 			{
 				// An access policy widened outside Terraform is put back.
 				Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
@@ -214,18 +209,9 @@ resource "vpcflow_log_destination" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckLogDestinationTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccLogDestinationAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckLogDestinationTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckLogDestinationTags(t, name, map[string]string{})},
-		},
+		Steps: testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckLogDestinationTags(t, name, want)
+		}),
 	})
 }
 

@@ -63,12 +63,7 @@ resource "vpcflow_log_group" "test" {
 				},
 				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
-			{
-				ResourceName:      testAccLogGroupAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccLogGroupAddress, name),
 		},
 	})
 }
@@ -94,12 +89,7 @@ resource "vpcflow_log_group" "test" {
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
 				},
 			},
-			{
-				ResourceName:            testAccLogGroupAddress,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"name_prefix"},
-			},
+			testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
 		},
 	})
 }
@@ -215,6 +205,211 @@ resource "vpcflow_log_group" "test" {
 		Steps: testAccDisappearsSteps(t, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
 			testAccCheckLogGroupRetention(t, name, nil)),
 	})
+}
+
+func TestAccLogGroup_tags(t *testing.T) {
+	name := testAccLogGroupName()
+	config := func(tags string) string {
+		return fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name = %q
+%s
+}
+`, name, tags)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
+		Steps:                    testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }),
+	})
+}
+
+func TestAccLogGroup_skipDestroy(t *testing.T) {
+	name := testAccLogGroupName()
+	t.Cleanup(func() {
+		_, _ = testAccLogsClient(t).DeleteLogGroup(context.Background(), &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			// Destroyed in Terraform, kept in AWS.
+			return testAccCheckLogGroupRetention(t, name, aws.Int32(7))(nil)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name              = %q
+  retention_in_days = 7
+  skip_destroy      = true
+}
+`, name),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccLogGroup_retentionValidation(t *testing.T) {
+	cases := []planErrorCase{
+		{"never_expire = false without a retention", `never_expire = false`, regexp.MustCompile(`(?s)never_expire = false needs a retention`)},
+		{"not a CloudWatch value", `retention_in_days = 10`, regexp.MustCompile(`(?s)retention_in_days.*value must be one of`)},
+		{"never_expire conflicts", "never_expire = true\n  retention_in_days = 30", regexp.MustCompile(`never_expire conflicts with retention_in_days`)},
+		{"name and prefix", `name_prefix = "x"`, regexp.MustCompile(`(?s)Invalid Attribute Combination.*name_prefix`)},
+	}
+	testAccPlanErrors(t, "vpcflow_log_group", "name", cases)
+
+}
+
+func TestAccLogGroup_kmsKey(t *testing.T) {
+	name := testAccLogGroupName()
+	keyARN := testAccCreateKMSKey(t, testAccLogsKeyPolicy(testAccLogGroupARN(name)))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name       = %q
+  kms_key_id = %q
+}
+`, name, keyARN),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
+				},
+			},
+			testAccImportStep(testAccLogGroupAddress, ""),
+			{
+				// The key policy names the log group, so a new name is checked too.
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name       = "%s-renamed"
+  kms_key_id = %q
+}
+`, name, keyARN),
+				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
+			},
+		},
+	})
+}
+
+func TestAccLogGroup_kmsKeyPolicyWithoutLogs(t *testing.T) {
+	name := testAccLogGroupName()
+	// The default key policy: only the account's IAM principals, no CloudWatch Logs.
+	keyARN := testAccCreateKMSKey(t, fmt.Sprintf(`{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "EnableIAMUserPermissions",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::%s:root"},
+    "Action": "kms:*",
+    "Resource": "*"
+  }]
+}`, acctest.AccountID))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name       = %q
+  kms_key_id = %q
+}
+`, name, keyARN),
+				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
+			},
+		},
+	})
+	// The plan failed before any call that creates something.
+	if err := testAccCheckLogGroupGone(t, name)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestAccLogGroup_kmsKeyOtherRegion(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "vpcflow_log_group" "test" {
+  name       = "never-created"
+  kms_key_id = "arn:aws:kms:eu-west-1:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+}
+`, acctest.AccountID),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)KMS key in another region.*eu-west-1.*us-east-1`),
+		}},
+	})
+}
+
+// TestUpdateLogGroupKey covers key changes in place, which moto does not
+// implement (AssociateKmsKey, DisassociateKmsKey).
+func TestUpdateLogGroupKey(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unchanged", "k1", "k1", nil},
+		{"add", "", "k2", []string{"AssociateKmsKey g k2"}},
+		{"replace without a gap", "k1", "k2", []string{"AssociateKmsKey g k2"}},
+		{"remove", "k1", "", []string{"DisassociateKmsKey g"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := &recordingLogsAPI{}
+			if err := updateLogGroupKey(context.Background(), api, "g", tc.from, tc.to); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(api.calls) != fmt.Sprint(tc.want) {
+				t.Errorf("calls %v, want %v", api.calls, tc.want)
+			}
+		})
+	}
+}
+
+func TestUpdateLogGroupTags(t *testing.T) {
+	t.Parallel()
+	api := &recordingLogsAPI{}
+	err := updateLogGroupTags(context.Background(), api, "arn:g", map[string]string{"a": "1", "b": "2", "c": "3"}, map[string]string{"a": "1", "b": "20", "d": "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[UntagResource arn:g [c] TagResource arn:g map[b:20 d:4]]"
+	if got := fmt.Sprint(api.calls); got != want {
+		t.Errorf("calls %s, want %s", got, want)
+	}
+}
+
+// recordingLogsAPI records the calls made to it; unused methods panic.
+type recordingLogsAPI struct {
+	logGroupAPI
+	calls []string
+}
+
+func (f *recordingLogsAPI) AssociateKmsKey(_ context.Context, in *cloudwatchlogs.AssociateKmsKeyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error) {
+	f.calls = append(f.calls, "AssociateKmsKey "+aws.ToString(in.LogGroupName)+" "+aws.ToString(in.KmsKeyId))
+	return &cloudwatchlogs.AssociateKmsKeyOutput{}, nil
+}
+
+func (f *recordingLogsAPI) DisassociateKmsKey(_ context.Context, in *cloudwatchlogs.DisassociateKmsKeyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DisassociateKmsKeyOutput, error) {
+	f.calls = append(f.calls, "DisassociateKmsKey "+aws.ToString(in.LogGroupName))
+	return &cloudwatchlogs.DisassociateKmsKeyOutput{}, nil
+}
+
+func (f *recordingLogsAPI) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error) {
+	f.calls = append(f.calls, fmt.Sprintf("TagResource %s %v", aws.ToString(in.ResourceArn), in.Tags))
+	return &cloudwatchlogs.TagResourceOutput{}, nil
+}
+
+func (f *recordingLogsAPI) UntagResource(_ context.Context, in *cloudwatchlogs.UntagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error) {
+	f.calls = append(f.calls, fmt.Sprintf("UntagResource %s %v", aws.ToString(in.ResourceArn), in.TagKeys))
+	return &cloudwatchlogs.UntagResourceOutput{}, nil
 }
 
 func testAccLogsClient(t *testing.T) *cloudwatchlogs.Client {

@@ -52,12 +52,7 @@ resource "vpcflow_source_account_role" "test" {
 				},
 				Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 			},
-			{
-				ResourceName:      testAccSourceRoleAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccSourceRoleAddress, name),
 		},
 	})
 }
@@ -121,7 +116,7 @@ resource "vpcflow_source_account_role" "test" {
 					testAccCheckDeliveryRoleBoundary(t, name, boundary),
 				),
 			},
-			{ResourceName: testAccSourceRoleAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSourceRoleAddress, ""),
 		},
 	})
 }
@@ -141,18 +136,9 @@ resource "vpcflow_source_account_role" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccSourceRoleAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{})},
-		},
+		Steps: testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckDeliveryRoleTags(t, name, want)
+		}),
 	})
 }
 

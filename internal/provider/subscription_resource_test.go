@@ -73,12 +73,7 @@ func TestAccSubscription_basic(t *testing.T) {
 					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
 				),
 			},
-			{
-				ResourceName:      testAccSubscriptionAddress,
-				ImportState:       true,
-				ImportStateId:     group + "|vpcflow-enricher",
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
 		},
 	})
 }
@@ -188,7 +183,7 @@ resource "vpcflow_subscription" "test" {
 					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
 				),
 			},
-			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSubscriptionAddress, ""),
 		},
 	})
 }
@@ -299,7 +294,7 @@ resource "vpcflow_subscription" "test" {
 				},
 				Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
 			},
-			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSubscriptionAddress, ""),
 		},
 	})
 }

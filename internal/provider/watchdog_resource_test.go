@@ -153,7 +153,7 @@ func TestAccWatchdog_basic(t *testing.T) {
 					return nil
 				},
 			},
-			{ResourceName: wdResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(wdResource, name),
 		},
 	})
 }
