@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -364,4 +367,39 @@ func testAccTagsSteps(address string, config func(tags string) string, awsTags f
 			Check:             awsTags(map[string]string{}),
 		},
 	}
+}
+
+// testAccRoleFixture creates an IAM role in moto with its inline policies
+// (name to document) and, unless boundaryARN is "", a permissions
+// boundary; the role goes when the test ends.
+func testAccRoleFixture(t testing.TB, client *iam.Client, name, trust, boundaryARN string, inline map[string]string) string {
+	t.Helper()
+	ctx := context.Background()
+	in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
+	if boundaryARN != "" {
+		in.PermissionsBoundary = aws.String(boundaryARN)
+	}
+	out, err := client.CreateRole(ctx, in)
+	if err != nil {
+		t.Fatalf("creating role %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = deleteDeliveryRole(ctx, client, name) })
+	for policy, doc := range inline {
+		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policy), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatalf("putting policy %s on role %s: %v", policy, name, err)
+		}
+	}
+	return aws.ToString(out.Role.Arn)
+}
+
+// testAccLogGroupFixture creates a log group in moto, deleted when the test ends.
+func testAccLogGroupFixture(t testing.TB, client *cloudwatchlogs.Client, name string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
+		t.Fatalf("creating log group %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+	})
 }

@@ -57,10 +57,7 @@ func newCompAWS(t *testing.T) *compAWS {
 // logGroup creates a log group and returns its ARN.
 func (a *compAWS) logGroup(name string) string {
 	a.t.Helper()
-	if _, err := a.logs.CreateLogGroup(a.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name}); err != nil {
-		a.t.Fatal(err)
-	}
-	a.t.Cleanup(func() { _, _ = a.logs.DeleteLogGroup(a.ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: &name}) })
+	testAccLogGroupFixture(a.t, a.logs, name)
 	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", compRegion, acctest.AccountID, name)
 }
 
@@ -132,15 +129,7 @@ func (a *compAWS) rule(name string) configtypes.ConfigRule {
 }
 
 func compConfig(body string) string {
-	return fmt.Sprintf(`provider "vpcflow" {
-  region      = %q
-  max_retries = 0
-}
-
-resource "vpcflow_compliance" "test" {
-%s
-}
-`, compRegion, body)
+	return testAccProviderBlock(compRegion) + "\nresource \"vpcflow_compliance\" \"test\" {\n" + body + "\n}\n"
 }
 
 // TestAccCompliance_basic creates the rule, the document and both roles

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cloudtrailtypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -418,18 +417,9 @@ func valueMatches(allowed []any, got any, present bool) bool {
 // events on the bus, deleted after the test.
 func testAccCreateEventsRole(t *testing.T, name, bus, service string) string {
 	t.Helper()
-	client := testAccIAMClient(t)
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":%q}}}]}`, service, acctest.AccountID)
-	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatalf("creating role %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = deleteDeliveryRole(context.Background(), client, name) })
 	perms := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":%q}]}`, bus)
-	if _, err := client.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-events"), PolicyDocument: aws.String(perms)}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-events": perms})
 }
 
 func testAccCheckInventoryRulesDestroyed(t *testing.T) resource.TestCheckFunc {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -56,16 +55,7 @@ func testAccCreateLogsRole(t *testing.T, name, streamARN, service string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := testAccIAMClient(t)
-	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatalf("creating role %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = deleteDeliveryRole(context.Background(), client, name) })
-	if _, err := client.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-records"), PolicyDocument: aws.String(perms)}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-records": perms})
 }
 
 // testAccCreateStream creates a Kinesis stream outside Terraform, deleted after the test.
