@@ -271,9 +271,7 @@ func TestAccConnectionsTable_tags(t *testing.T) {
 			{
 				Config: config(`  tags = { team = "network", env = "test" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("network"), "env": knownvalue.StringExact("test"),
-					})),
+					testAccStateTags(testAccConnectionsTableAddress, "tags", map[string]string{"team": "network", "env": "test"}),
 				},
 			},
 			{

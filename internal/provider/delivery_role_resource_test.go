@@ -374,37 +374,12 @@ resource "vpcflow_delivery_role" "test" {
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("net"), "env": knownvalue.StringExact("test"),
-					})),
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			testAccImportStep(testAccDeliveryRoleAddress, ""),
-			{
-				Config:           config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: update,
-				Check:            testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config:           config(``),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckDeliveryRoleTags(t, name, want)
+		}),
 	})
 }
 

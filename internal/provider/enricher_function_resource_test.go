@@ -416,27 +416,7 @@ resource "vpcflow_enricher_function" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckEnricherTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			testAccImportStep(testAccEnricherAddress, ""),
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckEnricherTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(``),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckEnricherTags(t, name, map[string]string{}),
-			},
-		},
+		Steps:                    testAccTagsSteps(testAccEnricherAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckEnricherTags(t, name, want) }),
 	})
 }
 

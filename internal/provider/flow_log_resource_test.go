@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -303,7 +304,7 @@ func TestAccFlowLog_tags(t *testing.T) {
 			{
 				Config: withTags(`  tags = { key1 = "value1" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{"key1": knownvalue.StringExact("value1")})),
+					testAccStateTags(flResource, "tags", map[string]string{"key1": "value1"}),
 				},
 				Check: func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{"key1": "value1"}) },
 			},
@@ -326,10 +327,8 @@ func TestAccFlowLog_tags(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(flResource, plancheck.ResourceActionUpdate),
 				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{}) },
+				ConfigStateChecks: []statecheck.StateCheck{testAccStateTags(flResource, "tags", nil)},
+				Check:             func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{}) },
 			},
 		},
 	})
@@ -340,14 +339,8 @@ func expectFlowLogTags(a *flowLogAWS, vpc string, want map[string]string) error 
 	if len(fls) != 1 {
 		return fmt.Errorf("%s has %d flow logs, want 1", vpc, len(fls))
 	}
-	got := map[string]string{}
-	for _, tag := range fls[0].Tags {
-		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		return fmt.Errorf("tags in AWS = %v, want %v", got, want)
-	}
-	return nil
+	got := tagMap(fls[0].Tags, func(tag ec2types.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) })
+	return sameTags("flow log of "+vpc, got, want)
 }
 
 // flExpectText compiles a pattern for diagnostic text. Terraform wraps
