@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -308,20 +309,93 @@ func testAccRemovedStep(address, config string, remove resource.TestCheckFunc, w
 }
 
 // testAccDisappearsSteps are the steps of a `_disappears` test: apply, delete
-// through the resource's Delete, expect the refresh to plan a create; then
-// apply again, which creates it, with an empty plan after and reapplied
-// checking what AWS holds.
-func testAccDisappearsSteps(t *testing.T, factory func() fwresource.Resource, address, config string, s conns.Settings, reapplied ...resource.TestCheckFunc) []resource.TestStep {
+// through the resource's Delete, expect the refresh to warn that the object
+// is gone (read, recording the provider's Read warnings, serves the test's
+// providers) and the plan to create it; then apply again, which creates it,
+// with an empty plan after and reapplied checking what AWS holds.
+func testAccDisappearsSteps(t *testing.T, read *readWarnings, factory func() fwresource.Resource, address, config string, s conns.Settings, reapplied ...resource.TestCheckFunc) []resource.TestStep {
+	typeName, _, _ := strings.Cut(address, ".")
 	return []resource.TestStep{
-		testAccRemovedStep(address, config, testAccCheckResourceDisappears(t, factory, address, s)),
+		testAccRemovedStep(address, config, resource.ComposeTestCheckFunc(
+			read.none(typeName),
+			testAccCheckResourceDisappears(t, factory, address, s),
+		)),
 		{
 			Config: config,
-			Check:  resource.ComposeAggregateTestCheckFunc(reapplied...),
+			Check:  resource.ComposeAggregateTestCheckFunc(append([]resource.TestCheckFunc{read.some(typeName)}, reapplied...)...),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)},
 			},
 		},
 	}
+}
+
+// readWarnings records the warnings of the provider's ReadResource by
+// resource type: a Read that finds its object gone removes it from state
+// with a warning, which terraform-plugin-testing does not check.
+type readWarnings struct {
+	mu   sync.Mutex
+	seen map[string][]string
+}
+
+// wrap serves the providers of factories, recording their Read warnings.
+func (w *readWarnings) wrap(factories map[string]func() (tfprotov6.ProviderServer, error)) map[string]func() (tfprotov6.ProviderServer, error) {
+	out := make(map[string]func() (tfprotov6.ProviderServer, error), len(factories))
+	for name, factory := range factories {
+		out[name] = func() (tfprotov6.ProviderServer, error) {
+			s, err := factory()
+			return &readRecordingServer{ProviderServer: s, into: w}, err
+		}
+	}
+	return out
+}
+
+func (w *readWarnings) of(typeName string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.seen[typeName]...)
+}
+
+// none fails if a Read of typeName warned (before the object disappears).
+func (w *readWarnings) none(typeName string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := w.of(typeName); len(got) > 0 {
+			return fmt.Errorf("reading %s warned before it disappeared: %s", typeName, got[0])
+		}
+		return nil
+	}
+}
+
+// some fails unless a Read of typeName warned (the refresh that found it gone).
+func (w *readWarnings) some(typeName string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if len(w.of(typeName)) == 0 {
+			return fmt.Errorf("the refresh that found %s gone gave no warning", typeName)
+		}
+		return nil
+	}
+}
+
+type readRecordingServer struct {
+	tfprotov6.ProviderServer
+	into *readWarnings
+}
+
+func (s *readRecordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		s.into.mu.Lock()
+		defer s.into.mu.Unlock()
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+				if s.into.seen == nil {
+					s.into.seen = map[string][]string{}
+				}
+				s.into.seen[req.TypeName] = append(s.into.seen[req.TypeName], d.Summary+": "+d.Detail)
+			}
+		}
+	}
+	return resp, err
 }
 
 // sharedEnricherCode is the stand-in deployment package of the parallel

@@ -105,10 +105,11 @@ func TestAccCompactionSchedule_basic(t *testing.T) {
 func TestAccCompactionSchedule_disappears(t *testing.T) {
 	name := flName("vpcflow-compaction")
 	fn := wdFunction(t, name, csPermissions, csEnv)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_compaction_schedule"),
-		Steps: testAccDisappearsSteps(t, newCompactionScheduleResource, csResource,
+		Steps: testAccDisappearsSteps(t, read, newCompactionScheduleResource, csResource,
 			csConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
 	})
 }

@@ -266,10 +266,11 @@ func TestAccCompliance_disappears(t *testing.T) {
 	group := a.logGroup("/vpc/" + name)
 	standIn := &remediationStandIn{}
 	config := compConfig(fmt.Sprintf("  name            = %q\n  log_destination = %q\n  remediation     = \"none\"\n", name, group))
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: flowLogProviderFactories(nil, standIn.install),
+		ProtoV6ProviderFactories: read.wrap(flowLogProviderFactories(nil, standIn.install)),
 		CheckDestroy:             a.checkDestroyed(name),
-		Steps: testAccDisappearsSteps(t, newComplianceResource, compResource, config,
+		Steps: testAccDisappearsSteps(t, read, newComplianceResource, compResource, config,
 			conns.Settings{Region: compRegion, MaxRetries: 0}, a.checkRolesPassTheChecker(name, group, "ALL")),
 	})
 }

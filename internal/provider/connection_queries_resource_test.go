@@ -215,10 +215,11 @@ func TestAccConnectionQueries_update(t *testing.T) {
 func TestAccConnectionQueries_disappears(t *testing.T) {
 	workgroup := sdkacctest.RandomWithPrefix("tf-acc-flows")
 	config := testAccConnectionQueriesConfig(workgroup, "")
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps:                    testAccDisappearsSteps(t, newConnectionQueriesResource, testAccConnectionQueriesAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newConnectionQueriesResource, testAccConnectionQueriesAddress, config, conns.Settings{}),
 	})
 }
 

@@ -219,10 +219,11 @@ func TestAccConnectionsTable_schemaUpgrade(t *testing.T) {
 func TestAccConnectionsTable_disappears(t *testing.T) {
 	database := testAccGlueDatabaseName()
 	config := testAccConnectionsTableConfig(database, "")
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: append(testAccDisappearsSteps(t, newConnectionsTableResource, testAccConnectionsTableAddress, config, conns.Settings{}),
+		Steps: append(testAccDisappearsSteps(t, read, newConnectionsTableResource, testAccConnectionsTableAddress, config, conns.Settings{}),
 			// Out of band, the table alone: the database the Delete removes too is left.
 			testAccRemovedStep(testAccConnectionsTableAddress, config, func(*terraform.State) error {
 				_, err := testAccGlueClient(t).DeleteTable(context.Background(), &glue.DeleteTableInput{DatabaseName: aws.String(database), Name: aws.String("vpcflow_connections")})

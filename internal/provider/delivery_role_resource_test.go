@@ -318,10 +318,11 @@ resource "vpcflow_delivery_role" "test" {
   log_group_arns = [%q]
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name))
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
 	})
 }
 

@@ -220,10 +220,11 @@ resource "vpcflow_enricher_function" "test" {
 }
 `, name)
 	created := testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"})
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: append(testAccDisappearsSteps(t, newEnricherFunctionResource, testAccEnricherAddress, config, conns.Settings{}, created),
+		Steps: append(testAccDisappearsSteps(t, read, newEnricherFunctionResource, testAccEnricherAddress, config, conns.Settings{}, created),
 			// Out of band, the function alone: the role and log group it
 			// left are taken over by the next apply.
 			testAccRemovedStep(testAccEnricherAddress, config, func(*terraform.State) error {

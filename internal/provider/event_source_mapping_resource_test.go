@@ -169,10 +169,11 @@ resource "vpcflow_event_source_mapping" "test" {
   event_source_arn = vpcflow_kinesis_stream.test.arn
 }
 `
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newEventSourceMappingResource, testAccMappingAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newEventSourceMappingResource, testAccMappingAddress, config, conns.Settings{}),
 	})
 }
 

@@ -225,10 +225,11 @@ func TestAccFlowLogQueue_disappears(t *testing.T) {
 	bucket, _ := testAccFlowLogQueueBucket(t)
 	name := sdkacctest.RandomWithPrefix("tf-acc-files")
 	config := testAccFlowLogQueueConfig(name, bucket, "")
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckFlowLogQueueDestroyed(t, bucket, name),
-		Steps: append(testAccDisappearsSteps(t, newFlowLogQueueResource, testAccFlowLogQueueAddress, config, conns.Settings{}),
+		Steps: append(testAccDisappearsSteps(t, read, newFlowLogQueueResource, testAccFlowLogQueueAddress, config, conns.Settings{}),
 			// Out of band, the queue alone: the bucket notification and the failed queue the Delete removes too are left.
 			testAccRemovedStep(testAccFlowLogQueueAddress, config, func(*terraform.State) error {
 				q := sqs.NewFromConfig(acctest.AWSConfig(t))

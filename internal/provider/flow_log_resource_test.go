@@ -283,10 +283,11 @@ func TestAccFlowLog_replace(t *testing.T) {
 func TestAccFlowLog_disappears(t *testing.T) {
 	a, vpc, logGroup, role := flCloudWatchFixture(t)
 	config := flConfig("", flCloudWatch(vpc, logGroup, role, ""))
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		// The next apply creates it again, and only once.
-		Steps: testAccDisappearsSteps(t, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
+		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
 			if n := len(a.flowLogsOf(vpc)); n != 1 {
 				return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
 			}

@@ -111,10 +111,11 @@ resource "vpcflow_inventory_rules" "test" {
 		_, err := client.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: rule})
 		return err
 	}
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: append(testAccDisappearsSteps(t, newInventoryRulesResource, testAccInventoryRulesAddress, config, conns.Settings{}), []resource.TestStep{
+		Steps: append(testAccDisappearsSteps(t, read, newInventoryRulesResource, testAccInventoryRulesAddress, config, conns.Settings{}), []resource.TestStep{
 			// Out of band, one rule gone: the next apply puts it back.
 			testAccRemovedStep(testAccInventoryRulesAddress, config, func(*terraform.State) error { return deleteRule("api-calls") }, plancheck.ResourceActionUpdate),
 			{

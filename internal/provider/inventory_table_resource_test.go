@@ -81,10 +81,11 @@ resource "vpcflow_inventory_table" "test" {
   name = %q
 }
 `, name)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
+		Steps:                    testAccDisappearsSteps(t, read, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
 	})
 }
 

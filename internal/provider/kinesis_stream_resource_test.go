@@ -76,10 +76,11 @@ resource "vpcflow_kinesis_stream" "test" {
   name = %q
 }
 `, name)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
 	})
 }
 

@@ -174,10 +174,11 @@ resource "vpcflow_log_destination" "test" {
   organization_id = "o-a1b2c3d4e5"
 }
 `, name, stream, role)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
 	})
 }
 

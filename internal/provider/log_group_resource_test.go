@@ -199,10 +199,11 @@ resource "vpcflow_log_group" "test" {
   name = %q
 }
 `, name)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: testAccDisappearsSteps(t, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
+		Steps: testAccDisappearsSteps(t, read, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
 			testAccCheckLogGroupRetention(t, name, nil)),
 	})
 }

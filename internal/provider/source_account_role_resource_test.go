@@ -66,10 +66,11 @@ resource "vpcflow_source_account_role" "test" {
   external_id            = "vpcflow-7c1d0e"
 }
 `, name, testAccCentralRole)
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
+		Steps:                    testAccDisappearsSteps(t, read, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
 	})
 }
 

@@ -83,10 +83,11 @@ func TestAccSubscription_disappears(t *testing.T) {
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
 	config := testAccSubscriptionToFunction(name, "")
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: append(testAccDisappearsSteps(t, newSubscriptionResource, testAccSubscriptionAddress, config, conns.Settings{}),
+		Steps: append(testAccDisappearsSteps(t, read, newSubscriptionResource, testAccSubscriptionAddress, config, conns.Settings{}),
 			// Out of band, the filter alone: the permission the Delete removes too is left.
 			testAccRemovedStep(testAccSubscriptionAddress, config, func(*terraform.State) error {
 				_, err := testAccLogsClient(t).DeleteSubscriptionFilter(context.Background(), &cloudwatchlogs.DeleteSubscriptionFilterInput{

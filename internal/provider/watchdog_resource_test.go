@@ -155,10 +155,11 @@ func TestAccWatchdog_basic(t *testing.T) {
 func TestAccWatchdog_disappears(t *testing.T) {
 	name := flName("vpcflow-watchdog")
 	fn := wdFunction(t, name, flDoc(wdPermissions), map[string]string{"VPCFLOW_MODE": "watchdog"})
+	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_watchdog"),
-		Steps: testAccDisappearsSteps(t, newWatchdogResource, wdResource,
+		Steps: testAccDisappearsSteps(t, read, newWatchdogResource, wdResource,
 			wdConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
 	})
 }
