@@ -344,10 +344,19 @@ func (w *readWarnings) wrap(factories map[string]func() (tfprotov6.ProviderServe
 	for name, factory := range factories {
 		out[name] = func() (tfprotov6.ProviderServer, error) {
 			s, err := factory()
-			return &readRecordingServer{ProviderServer: s, into: w}, err
+			return &warningRecordingServer{ProviderServer: s, read: w.add}, err
 		}
 	}
 	return out
+}
+
+func (w *readWarnings) add(typeName string, d *tfprotov6.Diagnostic) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen == nil {
+		w.seen = map[string][]string{}
+	}
+	w.seen[typeName] = append(w.seen[typeName], d.Summary+": "+d.Detail)
 }
 
 func (w *readWarnings) of(typeName string) []string {
@@ -376,26 +385,38 @@ func (w *readWarnings) some(typeName string) resource.TestCheckFunc {
 	}
 }
 
-type readRecordingServer struct {
+// warningRecordingServer serves a provider and hands the warnings of its
+// plans and reads, with the resource type, to the hooks that are set.
+type warningRecordingServer struct {
 	tfprotov6.ProviderServer
-	into *readWarnings
+	plan, read func(typeName string, d *tfprotov6.Diagnostic)
 }
 
-func (s *readRecordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	resp, err := s.ProviderServer.ReadResource(ctx, req)
+func (s *warningRecordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
 	if resp != nil {
-		s.into.mu.Lock()
-		defer s.into.mu.Unlock()
-		for _, d := range resp.Diagnostics {
-			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-				if s.into.seen == nil {
-					s.into.seen = map[string][]string{}
-				}
-				s.into.seen[req.TypeName] = append(s.into.seen[req.TypeName], d.Summary+": "+d.Detail)
-			}
-		}
+		s.record(s.plan, req.TypeName, resp.Diagnostics)
 	}
 	return resp, err
+}
+
+func (s *warningRecordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		s.record(s.read, req.TypeName, resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *warningRecordingServer) record(hook func(string, *tfprotov6.Diagnostic), typeName string, diags []*tfprotov6.Diagnostic) {
+	if hook == nil {
+		return
+	}
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			hook(typeName, d)
+		}
+	}
 }
 
 // sharedEnricherCode is the stand-in deployment package of the parallel
