@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 )
 
@@ -94,8 +95,22 @@ func TestAccCompactionSchedule_basic(t *testing.T) {
 				}},
 				Check: describe("rate(1 hour)", "DISABLED"),
 			},
-			{ResourceName: csResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(csResource, name),
 		},
+	})
+}
+
+// TestAccCompactionSchedule_disappears deletes the rule, its target and
+// the function's permission through the resource's Delete.
+func TestAccCompactionSchedule_disappears(t *testing.T) {
+	name := flName("vpcflow-compaction")
+	fn := wdFunction(t, name, csPermissions, csEnv)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_compaction_schedule"),
+		Steps: testAccDisappearsSteps(t, read, newCompactionScheduleResource, csResource,
+			csConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
 	})
 }
 
@@ -167,7 +182,7 @@ func TestAccEnricherFunction_compact(t *testing.T) {
 					}),
 				),
 			},
-			{ResourceName: testAccEnricherAddress, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(testAccEnricherAddress, name),
 			{
 				// Back to a record mode, writing to staging.
 				Config: config("  output_staging = true"),

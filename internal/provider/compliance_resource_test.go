@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
@@ -56,10 +57,7 @@ func newCompAWS(t *testing.T) *compAWS {
 // logGroup creates a log group and returns its ARN.
 func (a *compAWS) logGroup(name string) string {
 	a.t.Helper()
-	if _, err := a.logs.CreateLogGroup(a.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name}); err != nil {
-		a.t.Fatal(err)
-	}
-	a.t.Cleanup(func() { _, _ = a.logs.DeleteLogGroup(a.ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: &name}) })
+	testAccLogGroupFixture(a.t, a.logs, name)
 	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", compRegion, acctest.AccountID, name)
 }
 
@@ -131,15 +129,7 @@ func (a *compAWS) rule(name string) configtypes.ConfigRule {
 }
 
 func compConfig(body string) string {
-	return fmt.Sprintf(`provider "vpcflow" {
-  region      = %q
-  max_retries = 0
-}
-
-resource "vpcflow_compliance" "test" {
-%s
-}
-`, compRegion, body)
+	return testAccProviderBlock(compRegion) + "\nresource \"vpcflow_compliance\" \"test\" {\n" + body + "\n}\n"
 }
 
 // TestAccCompliance_basic creates the rule, the document and both roles
@@ -267,6 +257,24 @@ func TestAccCompliance_basic(t *testing.T) {
 	})
 }
 
+// TestAccCompliance_disappears deletes the rule, the document and both
+// roles through the resource's Delete; moto lacks the remediation API, so
+// the test keeps remediation = "none" and Delete skips it.
+func TestAccCompliance_disappears(t *testing.T) {
+	a := newCompAWS(t)
+	name := flName("cov-comp")
+	group := a.logGroup("/vpc/" + name)
+	standIn := &remediationStandIn{}
+	config := compConfig(fmt.Sprintf("  name            = %q\n  log_destination = %q\n  remediation     = \"none\"\n", name, group))
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(flowLogProviderFactories(nil, standIn.install)),
+		CheckDestroy:             a.checkDestroyed(name),
+		Steps: testAccDisappearsSteps(t, read, newComplianceResource, compResource, config,
+			conns.Settings{Region: compRegion, MaxRetries: 0}, a.checkRolesPassTheChecker(name, group, "ALL")),
+	})
+}
+
 // TestAccCompliance_remediation attaches the document to the rule. moto
 // implements none of PutRemediationConfigurations,
 // DescribeRemediationConfigurations and DeleteRemediationConfiguration;
@@ -331,9 +339,7 @@ func TestAccCompliance_remediation(t *testing.T) {
 					plancheck.ExpectResourceAction(compResource, plancheck.ResourceActionUpdate),
 				}},
 			},
-			{
-				ResourceName: compResource, ImportState: true, ImportStateId: name, ImportStateVerify: true,
-			},
+			testAccImportStep(compResource, name),
 			{
 				// Detached by configuration.
 				Config: compConfig(body("none")),

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
 )
 
@@ -213,20 +214,12 @@ func TestAccConnectionQueries_update(t *testing.T) {
 
 func TestAccConnectionQueries_disappears(t *testing.T) {
 	workgroup := sdkacctest.RandomWithPrefix("tf-acc-flows")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	config := testAccConnectionQueriesConfig(workgroup, "")
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps: []resource.TestStep{{
-			Config: testAccConnectionQueriesConfig(workgroup, ""),
-			Check: func(*terraform.State) error {
-				_, err := testAccAthenaClient(t).DeleteWorkGroup(context.Background(), &athena.DeleteWorkGroupInput{WorkGroup: aws.String(workgroup), RecursiveDeleteOption: aws.Bool(true)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+		Steps:                    testAccDisappearsSteps(t, read, newConnectionQueriesResource, testAccConnectionQueriesAddress, config, conns.Settings{}),
 	})
 }
 

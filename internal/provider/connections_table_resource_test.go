@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
 )
 
@@ -125,12 +126,7 @@ func TestAccConnectionsTable_basic(t *testing.T) {
 				},
 				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/connections/", athena.DefaultProjectionStart),
 			},
-			{
-				ResourceName:      testAccConnectionsTableAddress,
-				ImportState:       true,
-				ImportStateId:     database + ":vpcflow_connections",
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccConnectionsTableAddress, database+":vpcflow_connections"),
 		},
 	})
 }
@@ -157,7 +153,7 @@ func TestAccConnectionsTable_update(t *testing.T) {
 				},
 				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "parquet", "s3://vpcflow-connections-123456789012/parquet/", "2025-03-01"),
 			},
-			{ResourceName: testAccConnectionsTableAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccConnectionsTableAddress, ""),
 		},
 	})
 }
@@ -222,20 +218,17 @@ func TestAccConnectionsTable_schemaUpgrade(t *testing.T) {
 
 func TestAccConnectionsTable_disappears(t *testing.T) {
 	database := testAccGlueDatabaseName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	config := testAccConnectionsTableConfig(database, "")
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{{
-			Config: testAccConnectionsTableConfig(database, ""),
-			Check: func(*terraform.State) error {
+		Steps: append(testAccDisappearsSteps(t, read, newConnectionsTableResource, testAccConnectionsTableAddress, config, conns.Settings{}),
+			// Out of band, the table alone: the database the Delete removes too is left.
+			testAccRemovedStep(testAccConnectionsTableAddress, config, func(*terraform.State) error {
 				_, err := testAccGlueClient(t).DeleteTable(context.Background(), &glue.DeleteTableInput{DatabaseName: aws.String(database), Name: aws.String("vpcflow_connections")})
 				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+			})),
 	})
 }
 
@@ -279,9 +272,7 @@ func TestAccConnectionsTable_tags(t *testing.T) {
 			{
 				Config: config(`  tags = { team = "network", env = "test" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("network"), "env": knownvalue.StringExact("test"),
-					})),
+					testAccStateTags(testAccConnectionsTableAddress, "tags", map[string]string{"team": "network", "env": "test"}),
 				},
 			},
 			{

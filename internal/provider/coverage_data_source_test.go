@@ -120,10 +120,7 @@ func (a *coverageAWS) defaultVPCs() []string {
 
 func (a *coverageAWS) logGroup(name string) {
 	a.t.Helper()
-	if _, err := a.logs.CreateLogGroup(a.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name}); err != nil {
-		a.t.Fatalf("creating log group: %v", err)
-	}
-	a.t.Cleanup(func() { _, _ = a.logs.DeleteLogGroup(a.ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: &name}) })
+	testAccLogGroupFixture(a.t, a.logs, name)
 }
 
 func (a *coverageAWS) deleteLogGroup(name string) {
@@ -135,18 +132,7 @@ func (a *coverageAWS) deleteLogGroup(name string) {
 
 func (a *coverageAWS) role(name, trust, permissions string) string {
 	a.t.Helper()
-	out, err := a.iam.CreateRole(a.ctx, &iam.CreateRoleInput{RoleName: &name, AssumeRolePolicyDocument: &trust})
-	if err != nil {
-		a.t.Fatalf("creating role: %v", err)
-	}
-	if _, err := a.iam.PutRolePolicy(a.ctx, &iam.PutRolePolicyInput{RoleName: &name, PolicyName: aws.String("deliver"), PolicyDocument: &permissions}); err != nil {
-		a.t.Fatalf("putting role policy: %v", err)
-	}
-	a.t.Cleanup(func() {
-		_, _ = a.iam.DeleteRolePolicy(a.ctx, &iam.DeleteRolePolicyInput{RoleName: &name, PolicyName: aws.String("deliver")})
-		_, _ = a.iam.DeleteRole(a.ctx, &iam.DeleteRoleInput{RoleName: &name})
-	})
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(a.t, a.iam, name, trust, "", map[string]string{"deliver": permissions})
 }
 
 func (a *coverageAWS) flowLog(in *ec2.CreateFlowLogsInput) string {
@@ -197,15 +183,7 @@ func (a *coverageAWS) deleteBucket(name string) {
 }
 
 func covConfig(region, body string) string {
-	return fmt.Sprintf(`provider "vpcflow" {
-  region      = %q
-  max_retries = 0
-}
-
-data "vpcflow_coverage" "test" {
-%s
-}
-`, region, body)
+	return testAccProviderBlock(region) + "\ndata \"vpcflow_coverage\" \"test\" {\n" + body + "\n}\n"
 }
 
 func stringChecks(values []string) []knownvalue.Check {

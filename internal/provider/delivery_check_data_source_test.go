@@ -109,7 +109,7 @@ func TestAccDeliveryCheckDataSource_liveRole(t *testing.T) {
 	ctx := context.Background()
 	cfg := acctest.AWSConfig(t)
 	roleName := "flow-logs-near-miss"
-	createRole(ctx, t, iam.NewFromConfig(cfg), roleName, nearMissTrust, map[string]string{"deliver": missingWildcardPermissions})
+	testAccRoleFixture(t, iam.NewFromConfig(cfg), roleName, nearMissTrust, "", map[string]string{"deliver": missingWildcardPermissions})
 	createLogGroup(ctx, t, cloudwatchlogs.NewFromConfig(cfg), testLogGroupName)
 	roleARN := fmt.Sprintf("arn:aws:iam::%s:role/%s", testAccount, roleName)
 
@@ -232,18 +232,6 @@ func findingWith(name, attribute string, re *regexp.Regexp) resource.TestCheckFu
 			}
 		}
 		return fmt.Errorf("no finding on %s matching %s; findings: %v", attribute, re, seen)
-	}
-}
-
-func createRole(ctx context.Context, t *testing.T, client *iam.Client, name, trust string, inline map[string]string) {
-	t.Helper()
-	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
-		t.Fatalf("creating role %s: %v", name, err)
-	}
-	for policyName, doc := range inline {
-		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName), PolicyDocument: aws.String(doc)}); err != nil {
-			t.Fatalf("putting policy %s on role %s: %v", policyName, name, err)
-		}
 	}
 }
 

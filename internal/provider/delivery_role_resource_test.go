@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
 )
 
@@ -95,12 +96,7 @@ resource "vpcflow_delivery_role" "test" {
 				},
 				Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
 			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccDeliveryRoleAddress, name),
 		},
 	})
 }
@@ -316,29 +312,17 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_disappears(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q]
 }
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name)),
-				Check: func(*terraform.State) error {
-					// Out of band, the way an operator would: policies first, then the role.
-					return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
-					},
-				},
-			},
-		},
+`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name))
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
 	})
 }
 
@@ -391,41 +375,12 @@ resource "vpcflow_delivery_role" "test" {
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("net"), "env": knownvalue.StringExact("test"),
-					})),
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				Config:           config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: update,
-				Check:            testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config:           config(``),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckDeliveryRoleTags(t, name, want)
+		}),
 	})
 }
 
@@ -487,11 +442,7 @@ resource "vpcflow_delivery_role" "test" {
 				},
 				Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
 			},
-			{
-				ResourceName:      testAccDeliveryRoleAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccDeliveryRoleAddress, ""),
 			{
 				Config:           config(``),
 				ConfigPlanChecks: update,
@@ -579,29 +530,27 @@ func TestAccDeliveryRole_validation(t *testing.T) {
 }
 
 func testAccCheckDeliveryRoleDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_delivery_role" {
-				continue
-			}
-			if err := testAccCheckDeliveryRoleGone(t, rs.Primary.ID)(s); err != nil {
-				return err
-			}
-		}
-		return nil
+	return testAccCheckDestroyed("vpcflow_delivery_role", testAccRoleExists(t))
+}
+
+// testAccRoleExists reads the IAM role named by the ID.
+func testAccRoleExists(t *testing.T) existsFunc {
+	return func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := testAccIAMClient(t).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(id)})
+		return notFound(err, errorCode("NoSuchEntity"))
 	}
 }
 
 func testAccCheckDeliveryRoleGone(t *testing.T, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		_, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-		if hasErrorCode(err, "NoSuchEntity") {
-			return nil
-		}
+		found, err := testAccRoleExists(t)(context.Background(), name, nil)
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("IAM role %s still exists", name)
+		if found {
+			return fmt.Errorf("IAM role %s still exists", name)
+		}
+		return nil
 	}
 }
 
@@ -672,16 +621,9 @@ func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.
 }
 
 func testAccCheckDeliveryRoleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		got, err := listRoleTags(context.Background(), testAccIAMClient(t), name)
-		if err != nil {
-			return err
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("tags of %s = %v, want %v", name, got, want)
-		}
-		return nil
-	}
+	return testAccCheckTags("IAM role "+name, want, func(ctx context.Context) (map[string]string, error) {
+		return listRoleTags(ctx, testAccIAMClient(t), name)
+	})
 }
 
 // testAccCreateManagedPolicy creates a managed policy in moto, deleted after the test.

@@ -22,9 +22,11 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto stores a function's code and configuration but cannot run it, so the
@@ -139,12 +141,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, name),
 		},
 	})
 }
@@ -214,41 +211,27 @@ resource "vpcflow_enricher_function" "test" {
 }
 
 func TestAccEnricherFunction_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
+	config := fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+  output_bucket = "flows-enriched"
+}
+`, name)
+	created := testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"})
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
-				Check: func(*terraform.State) error {
-					_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
-					},
-				},
-			},
-			{
-				// The role and log group the lost function left are taken over.
-				Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
-				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
-			},
-		},
+		Steps: append(testAccDisappearsSteps(t, read, newEnricherFunctionResource, testAccEnricherAddress, config, conns.Settings{}, created),
+			// Out of band, the function alone: the role and log group it
+			// left are taken over by the next apply.
+			testAccRemovedStep(testAccEnricherAddress, config, func(*terraform.State) error {
+				_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+				return err
+			}),
+			resource.TestStep{Config: config, Check: created}),
 	})
 }
 
@@ -376,11 +359,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 			{
 				// The inventory function: read-write table access and EC2 reads, no stream.
 				Config: config(fmt.Sprintf(`
@@ -418,11 +397,7 @@ resource "vpcflow_enricher_function" "test" {
 					}),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 		},
 	})
 }
@@ -442,31 +417,7 @@ resource "vpcflow_enricher_function" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckEnricherTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckEnricherTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(``),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckEnricherTags(t, name, map[string]string{}),
-			},
-		},
+		Steps:                    testAccTagsSteps(testAccEnricherAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckEnricherTags(t, name, want) }),
 	})
 }
 
@@ -494,24 +445,17 @@ func TestAccEnricherFunction_planChecks(t *testing.T) {
 }
 
 func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_enricher_function" {
-				continue
-			}
-			name := rs.Primary.ID
-			if _, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)}); !hasErrorCode(err, "ResourceNotFoundException") {
-				return fmt.Errorf("function %s still exists (%v)", name, err)
-			}
-			if _, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(rs.Primary.Attributes["role_name"])}); !hasErrorCode(err, "NoSuchEntity") {
-				return fmt.Errorf("role %s still exists (%v)", rs.Primary.Attributes["role_name"], err)
-			}
-			if err := testAccCheckLogGroupGone(t, "/aws/lambda/"+name)(s); err != nil {
-				return err
-			}
+	return testAccCheckDestroyed("vpcflow_enricher_function", func(ctx context.Context, name string, a map[string]string) (bool, error) {
+		_, err := testAccLambdaClient(t).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if found, err := notFound(err, errorCode("ResourceNotFoundException")); found || err != nil {
+			return found, err
 		}
-		return nil
-	}
+		if found, err := testAccRoleExists(t)(ctx, a["role_name"], nil); found || err != nil {
+			return found, err
+		}
+		_, err = findLogGroup(ctx, testAccLogsClient(t), "/aws/lambda/"+name)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 // testAccCheckEnricherConfig checks the configuration Lambda holds.
@@ -583,23 +527,17 @@ func testAccCheckEnricherRolePassesChecker(t *testing.T, name string, e pipeline
 
 // testAccCheckEnricherTags checks the tags of the function, its role and its log group.
 func testAccCheckEnricherTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-		if err != nil {
-			return err
-		}
-		got := out.Tags
-		if got == nil {
-			got = map[string]string{}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("function %s tags %v, want %v", name, got, want)
-		}
-		if err := testAccCheckDeliveryRoleTags(t, name, want)(s); err != nil {
-			return err
-		}
-		return testAccCheckLogGroupTags(t, "/aws/lambda/"+name, want)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckTags("function "+name, want, func(ctx context.Context) (map[string]string, error) {
+			out, err := testAccLambdaClient(t).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+			if err != nil {
+				return nil, err
+			}
+			return out.Tags, nil
+		}),
+		testAccCheckDeliveryRoleTags(t, name, want),
+		testAccCheckLogGroupTags(t, "/aws/lambda/"+name, want),
+	)
 }
 
 // TestIsLambdaRolePropagation: only Lambda's "role not usable yet" answers

@@ -106,12 +106,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, nil)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, name),
 			{
 				Config: full,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -135,11 +130,7 @@ resource "vpcflow_enricher_function" "test" {
 					testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, fullEnv)),
 				),
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, ""),
 			{
 				// Deleted out of band: the refresh drops it and the plan creates it again.
 				Config: full,

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -36,9 +35,15 @@ func (w *planWarnings) factories() map[string]func() (tfprotov6.ProviderServer, 
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"vpcflow": func() (tfprotov6.ProviderServer, error) {
 			s, err := providerserver.NewProtocol6WithError(New("test")())()
-			return &warningRecordingServer{ProviderServer: s, into: w}, err
+			return &warningRecordingServer{ProviderServer: s, plan: w.add}, err
 		},
 	}
+}
+
+func (w *planWarnings) add(typeName string, d *tfprotov6.Diagnostic) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen = append(w.seen, recordedWarning{typeName: typeName, summary: d.Summary, detail: d.Detail, attribute: d.Attribute})
 }
 
 // reset forgets what was recorded, before a step whose plans are checked.
@@ -82,25 +87,6 @@ func (w *planWarnings) check(typeName, attribute string, want bool, fragments ..
 		}
 		return nil
 	}
-}
-
-type warningRecordingServer struct {
-	tfprotov6.ProviderServer
-	into *planWarnings
-}
-
-func (s *warningRecordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
-	if resp != nil {
-		s.into.mu.Lock()
-		for _, d := range resp.Diagnostics {
-			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-				s.into.seen = append(s.into.seen, recordedWarning{typeName: req.TypeName, summary: d.Summary, detail: d.Detail, attribute: d.Attribute})
-			}
-		}
-		s.into.mu.Unlock()
-	}
-	return resp, err
 }
 
 // TestAccEventSourceMapping_failureDestination: without an on-failure

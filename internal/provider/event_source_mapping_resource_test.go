@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
@@ -90,11 +91,7 @@ resource "vpcflow_event_source_mapping" "test" {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
-			{
-				ResourceName:      testAccMappingAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccMappingAddress, ""),
 		},
 	})
 }
@@ -148,7 +145,7 @@ resource "vpcflow_event_source_mapping" "test" {
 					return nil
 				}),
 			},
-			{ResourceName: testAccMappingAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccMappingAddress, ""),
 			{
 				Config:           config(""),
 				ConfigPlanChecks: update,
@@ -164,28 +161,19 @@ resource "vpcflow_event_source_mapping" "test" {
 }
 
 func TestAccEventSourceMapping_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: testAccKinesisPipeline(name, "kinesis", "") + `
+	config := testAccKinesisPipeline(name, "kinesis", "") + `
 resource "vpcflow_event_source_mapping" "test" {
   function_name    = vpcflow_enricher_function.test.arn
   event_source_arn = vpcflow_kinesis_stream.test.arn
 }
-`,
-			Check: func(s *terraform.State) error {
-				id := s.RootModule().Resources[testAccMappingAddress].Primary.ID
-				_, err := testAccLambdaClient(t).DeleteEventSourceMapping(context.Background(), &lambda.DeleteEventSourceMappingInput{UUID: aws.String(id)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccMappingAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`
+	read := &readWarnings{}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckMappingDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newEventSourceMappingResource, testAccMappingAddress, config, conns.Settings{}),
 	})
 }
 
@@ -216,20 +204,14 @@ resource "vpcflow_event_source_mapping" "test" {
 }
 
 func testAccCheckMappingDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if err := testAccCheckEnricherDestroyed(t)(s); err != nil {
-			return err
-		}
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_event_source_mapping" {
-				continue
-			}
-			if _, err := findEventSourceMapping(context.Background(), testAccLambdaClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("event source mapping %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return testAccCheckKinesisStreamDestroyed(t)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckEnricherDestroyed(t),
+		testAccCheckDestroyed("vpcflow_event_source_mapping", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+			_, err := findEventSourceMapping(ctx, testAccLambdaClient(t), id)
+			return notFound(err, policysource.IsNotFound)
+		}),
+		testAccCheckKinesisStreamDestroyed(t),
+	)
 }
 
 // testAccCheckMapping finds the function's one mapping and checks it.

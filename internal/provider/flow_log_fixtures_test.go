@@ -115,10 +115,7 @@ func (a *flowLogAWS) vpc() string {
 func (a *flowLogAWS) logGroup() string {
 	a.t.Helper()
 	name := "/vpc/" + flName("flow-logs")
-	if _, err := a.logs.CreateLogGroup(a.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name}); err != nil {
-		a.t.Fatalf("creating log group: %v", err)
-	}
-	a.t.Cleanup(func() { _, _ = a.logs.DeleteLogGroup(a.ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: &name}) })
+	testAccLogGroupFixture(a.t, a.logs, name)
 	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", acctest.Region, acctest.AccountID, name)
 }
 
@@ -126,7 +123,6 @@ func (a *flowLogAWS) logGroup() string {
 func (a *flowLogAWS) role(trust, permissions, boundary string) string {
 	a.t.Helper()
 	name := flName("flow-logs")
-	in := &iam.CreateRoleInput{RoleName: &name, AssumeRolePolicyDocument: &trust}
 	var boundaryARN string
 	if boundary != "" {
 		p, err := a.iam.CreatePolicy(a.ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name + "-boundary"), PolicyDocument: &boundary})
@@ -134,23 +130,10 @@ func (a *flowLogAWS) role(trust, permissions, boundary string) string {
 			a.t.Fatalf("creating boundary policy: %v", err)
 		}
 		boundaryARN = aws.ToString(p.Policy.Arn)
-		in.PermissionsBoundary = &boundaryARN
+		// Registered first, so it runs after the role's deletion.
+		a.t.Cleanup(func() { _, _ = a.iam.DeletePolicy(a.ctx, &iam.DeletePolicyInput{PolicyArn: &boundaryARN}) })
 	}
-	out, err := a.iam.CreateRole(a.ctx, in)
-	if err != nil {
-		a.t.Fatalf("creating role: %v", err)
-	}
-	if _, err := a.iam.PutRolePolicy(a.ctx, &iam.PutRolePolicyInput{RoleName: &name, PolicyName: aws.String("deliver"), PolicyDocument: &permissions}); err != nil {
-		a.t.Fatalf("putting role policy: %v", err)
-	}
-	a.t.Cleanup(func() {
-		_, _ = a.iam.DeleteRolePolicy(a.ctx, &iam.DeleteRolePolicyInput{RoleName: &name, PolicyName: aws.String("deliver")})
-		_, _ = a.iam.DeleteRole(a.ctx, &iam.DeleteRoleInput{RoleName: &name})
-		if boundaryARN != "" {
-			_, _ = a.iam.DeletePolicy(a.ctx, &iam.DeletePolicyInput{PolicyArn: &boundaryARN})
-		}
-	})
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(a.t, a.iam, name, trust, boundaryARN, map[string]string{"deliver": permissions})
 }
 
 // bucket creates a bucket with a policy ("" for none) and returns its name.

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 )
 
 // Moto keeps bucket notification configurations as written and does not
@@ -130,12 +131,7 @@ func TestAccFlowLogQueue_basic(t *testing.T) {
 					testAccCheckFlowLogQueuePolicy(t, name, bucket),
 				),
 			},
-			{
-				ResourceName:      testAccFlowLogQueueAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccFlowLogQueueAddress, name),
 		},
 	})
 }
@@ -228,12 +224,14 @@ func TestAccFlowLogQueue_update(t *testing.T) {
 func TestAccFlowLogQueue_disappears(t *testing.T) {
 	bucket, _ := testAccFlowLogQueueBucket(t)
 	name := sdkacctest.RandomWithPrefix("tf-acc-files")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	config := testAccFlowLogQueueConfig(name, bucket, "")
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckFlowLogQueueDestroyed(t, bucket, name),
-		Steps: []resource.TestStep{{
-			Config: testAccFlowLogQueueConfig(name, bucket, ""),
-			Check: func(*terraform.State) error {
+		Steps: append(testAccDisappearsSteps(t, read, newFlowLogQueueResource, testAccFlowLogQueueAddress, config, conns.Settings{}),
+			// Out of band, the queue alone: the bucket notification and the failed queue the Delete removes too are left.
+			testAccRemovedStep(testAccFlowLogQueueAddress, config, func(*terraform.State) error {
 				q := sqs.NewFromConfig(acctest.AWSConfig(t))
 				u, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
 				if err != nil {
@@ -241,11 +239,6 @@ func TestAccFlowLogQueue_disappears(t *testing.T) {
 				}
 				_, err = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: u.QueueUrl})
 				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccFlowLogQueueAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+			})),
 	})
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -92,11 +92,7 @@ func TestAccFlowLog_basic(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				ResourceName:      flResource,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(flResource, ""),
 		},
 	})
 }
@@ -286,32 +282,17 @@ func TestAccFlowLog_replace(t *testing.T) {
 
 func TestAccFlowLog_disappears(t *testing.T) {
 	a, vpc, logGroup, role := flCloudWatchFixture(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources[flResource].Primary.ID
-					_, err := a.ec2.DeleteFlowLogs(a.ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: []string{id}})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(flResource, plancheck.ResourceActionCreate),
-				}},
-			},
-			{
-				// The next apply creates it again.
-				Config: flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-				Check: func(*terraform.State) error {
-					if n := len(a.flowLogsOf(vpc)); n != 1 {
-						return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
-					}
-					return nil
-				},
-			},
-		},
+	config := flConfig("", flCloudWatch(vpc, logGroup, role, ""))
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		// The next apply creates it again, and only once.
+		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
+			if n := len(a.flowLogsOf(vpc)); n != 1 {
+				return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
+			}
+			return nil
+		}),
 	})
 }
 
@@ -324,15 +305,11 @@ func TestAccFlowLog_tags(t *testing.T) {
 			{
 				Config: withTags(`  tags = { key1 = "value1" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{"key1": knownvalue.StringExact("value1")})),
+					testAccStateTags(flResource, "tags", map[string]string{"key1": "value1"}),
 				},
 				Check: func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{"key1": "value1"}) },
 			},
-			{
-				ResourceName:      flResource,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(flResource, ""),
 			{
 				Config: withTags(`  tags = { key1 = "value1updated", key2 = "value2" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -351,10 +328,8 @@ func TestAccFlowLog_tags(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(flResource, plancheck.ResourceActionUpdate),
 				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(flResource, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{}) },
+				ConfigStateChecks: []statecheck.StateCheck{testAccStateTags(flResource, "tags", nil)},
+				Check:             func(*terraform.State) error { return expectFlowLogTags(a, vpc, map[string]string{}) },
 			},
 		},
 	})
@@ -365,14 +340,8 @@ func expectFlowLogTags(a *flowLogAWS, vpc string, want map[string]string) error 
 	if len(fls) != 1 {
 		return fmt.Errorf("%s has %d flow logs, want 1", vpc, len(fls))
 	}
-	got := map[string]string{}
-	for _, tag := range fls[0].Tags {
-		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		return fmt.Errorf("tags in AWS = %v, want %v", got, want)
-	}
-	return nil
+	got := tagMap(fls[0].Tags, func(tag ec2types.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) })
+	return sameTags("flow log of "+vpc, got, want)
 }
 
 // flExpectText compiles a pattern for diagnostic text. Terraform wraps

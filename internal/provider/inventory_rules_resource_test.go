@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cloudtrailtypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -89,18 +88,13 @@ resource "vpcflow_inventory_rules" "test" {
 				},
 				Check: testAccCheckInventoryRules(t, name, []string{"api-calls", "instance-state", "tag-changes"}, "ENABLED", testAccFunctionARN(name)),
 			},
-			{
-				ResourceName:      testAccInventoryRulesAddress,
-				ImportState:       true,
-				ImportStateId:     "default|" + name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccInventoryRulesAddress, "default|"+name),
 		},
 	})
 }
 
 func TestAccInventoryRules_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
 	config := testAccInventoryFunction(name) + fmt.Sprintf(`
 resource "vpcflow_inventory_rules" "test" {
@@ -117,19 +111,13 @@ resource "vpcflow_inventory_rules" "test" {
 		_, err := client.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: rule})
 		return err
 	}
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				// One rule gone: the next apply puts it back.
-				Config:             config,
-				Check:              func(*terraform.State) error { return deleteRule("api-calls") },
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)},
-				},
-			},
+		Steps: append(testAccDisappearsSteps(t, read, newInventoryRulesResource, testAccInventoryRulesAddress, config, conns.Settings{}), []resource.TestStep{
+			// Out of band, one rule gone: the next apply puts it back.
+			testAccRemovedStep(testAccInventoryRulesAddress, config, func(*terraform.State) error { return deleteRule("api-calls") }, plancheck.ResourceActionUpdate),
 			{
 				Config: config,
 				Check: resource.ComposeTestCheckFunc(
@@ -144,7 +132,7 @@ resource "vpcflow_inventory_rules" "test" {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionCreate)},
 				},
 			},
-		},
+		}...),
 	})
 }
 
@@ -181,7 +169,7 @@ resource "vpcflow_inventory_rules" "test" {
 					testAccCheckRuleGone(t, name+"-instance-state"),
 				),
 			},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccInventoryRulesAddress, ""),
 			{
 				Config:           config(fmt.Sprintf("  target_event_bus_arn = %q\n  role_arn = %q\n  rules = [\"tag-changes\", \"instance-state\"]", bus, role)),
 				ConfigPlanChecks: update,
@@ -190,7 +178,7 @@ resource "vpcflow_inventory_rules" "test" {
 				},
 				Check: testAccCheckInventoryRules(t, name, []string{"instance-state", "tag-changes"}, "ENABLED", bus),
 			},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccInventoryRulesAddress, ""),
 		},
 	})
 }
@@ -211,18 +199,7 @@ resource "vpcflow_inventory_rules" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckRuleTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccInventoryRulesAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckRuleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckRuleTags(t, name, map[string]string{})},
-		},
+		Steps:                    testAccTagsSteps(testAccInventoryRulesAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckRuleTags(t, name, want) }),
 	})
 }
 
@@ -441,18 +418,9 @@ func valueMatches(allowed []any, got any, present bool) bool {
 // events on the bus, deleted after the test.
 func testAccCreateEventsRole(t *testing.T, name, bus, service string) string {
 	t.Helper()
-	client := testAccIAMClient(t)
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":%q}}}]}`, service, acctest.AccountID)
-	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatalf("creating role %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = deleteDeliveryRole(context.Background(), client, name) })
 	perms := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":%q}]}`, bus)
-	if _, err := client.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-events"), PolicyDocument: aws.String(perms)}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-events": perms})
 }
 
 func testAccCheckInventoryRulesDestroyed(t *testing.T) resource.TestCheckFunc {
@@ -524,20 +492,8 @@ func testAccCheckInventoryRules(t *testing.T, name string, kinds []string, state
 }
 
 func testAccCheckRuleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, kind := range []string{"tag-changes", "instance-state"} {
-			out, err := testAccEventsClient(t).ListTagsForResource(context.Background(), &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(testAccRuleARN(name + "-" + kind))})
-			if err != nil {
-				return err
-			}
-			got := map[string]string{}
-			for _, tag := range out.Tags {
-				got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				return fmt.Errorf("rule %s-%s tags %v, want %v", name, kind, got, want)
-			}
-		}
-		return nil
-	}
+	return resource.ComposeTestCheckFunc(
+		eventBridgeRuleTags(t, testAccRuleARN(name+"-tag-changes"), want),
+		eventBridgeRuleTags(t, testAccRuleARN(name+"-instance-state"), want),
+	)
 }

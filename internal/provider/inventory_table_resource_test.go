@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -68,36 +69,23 @@ resource "vpcflow_inventory_table" "test" {
 				},
 				Check: testAccCheckInventoryTable(t, name, true, true),
 			},
-			{
-				ResourceName:      testAccInventoryTableAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccInventoryTableAddress, name),
 		},
 	})
 }
 
 func TestAccInventoryTable_disappears(t *testing.T) {
 	name := testAccInventoryTableName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_inventory_table" "test" {
   name = %q
 }
-`, name),
-			Check: func(*terraform.State) error {
-				_, err := testAccDynamoDBClient(t).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
 	})
 }
 
@@ -165,27 +153,9 @@ resource "vpcflow_inventory_table" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckInventoryTableTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{ResourceName: testAccInventoryTableAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckInventoryTableTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckInventoryTableTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckInventoryTableTags(t, name, want)
+		}),
 	})
 }
 
@@ -228,18 +198,10 @@ resource "vpcflow_inventory_table" "test" {
 }
 
 func testAccCheckInventoryTableDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_inventory_table" {
-				continue
-			}
-			_, err := findInventoryTable(context.Background(), testAccDynamoDBClient(t), rs.Primary.ID)
-			if !policysource.IsNotFound(err) {
-				return fmt.Errorf("table %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_inventory_table", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findInventoryTable(ctx, testAccDynamoDBClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 // testAccCheckInventoryTable checks the keys and the options DynamoDB holds.
@@ -277,18 +239,11 @@ func testAccCheckInventoryTable(t *testing.T, name string, pitr, ttl bool) resou
 }
 
 func testAccCheckInventoryTableTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccDynamoDBClient(t).ListTagsOfResource(context.Background(), &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(testAccTableARN(name))})
+	return testAccCheckTags("table "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccDynamoDBClient(t).ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(testAccTableARN(name))})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := map[string]string{}
-		for _, tag := range out.Tags {
-			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("table %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return tagMap(out.Tags, func(tag dynamodbtypes.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) }), nil
+	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
@@ -62,36 +64,23 @@ resource "vpcflow_kinesis_stream" "test" {
 				},
 				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 			},
-			{
-				ResourceName:      testAccKinesisStreamAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccKinesisStreamAddress, name),
 		},
 	})
 }
 
 func TestAccKinesisStream_disappears(t *testing.T) {
 	name := testAccKinesisStreamName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_kinesis_stream" "test" {
   name = %q
 }
-`, name),
-			Check: func(*terraform.State) error {
-				_, err := testAccKinesisClient(t).DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
 	})
 }
 
@@ -125,7 +114,7 @@ resource "vpcflow_kinesis_stream" "test" {
 				},
 				Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
 			},
-			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccKinesisStreamAddress, ""),
 			{
 				Config:           config(""),
 				ConfigPlanChecks: update,
@@ -152,24 +141,9 @@ resource "vpcflow_kinesis_stream" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{ResourceName: testAccKinesisStreamAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckKinesisStreamTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config: config(""),
-				Check:  testAccCheckKinesisStreamTags(t, name, map[string]string{}),
-			},
-		},
+		Steps: testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckKinesisStreamTags(t, name, want)
+		}),
 	})
 }
 
@@ -181,17 +155,10 @@ func TestAccKinesisStream_shardValidation(t *testing.T) {
 }
 
 func testAccCheckKinesisStreamDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_kinesis_stream" {
-				continue
-			}
-			if _, err := findKinesisStream(context.Background(), testAccKinesisClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("stream %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_kinesis_stream", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findKinesisStream(ctx, testAccKinesisClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 func testAccCheckKinesisStream(t *testing.T, name, mode string, retention int32, key string) resource.TestCheckFunc {
@@ -208,18 +175,11 @@ func testAccCheckKinesisStream(t *testing.T, name, mode string, retention int32,
 }
 
 func testAccCheckKinesisStreamTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccKinesisClient(t).ListTagsForStream(context.Background(), &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
+	return testAccCheckTags("stream "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccKinesisClient(t).ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := map[string]string{}
-		for _, tag := range out.Tags {
-			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("stream %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return tagMap(out.Tags, func(tag kinesistypes.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) }), nil
+	})
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -20,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -55,16 +55,7 @@ func testAccCreateLogsRole(t *testing.T, name, streamARN, service string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := testAccIAMClient(t)
-	out, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatalf("creating role %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = deleteDeliveryRole(context.Background(), client, name) })
-	if _, err := client.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-records"), PolicyDocument: aws.String(perms)}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Role.Arn)
+	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-records": perms})
 }
 
 // testAccCreateStream creates a Kinesis stream outside Terraform, deleted after the test.
@@ -110,12 +101,7 @@ resource "vpcflow_log_destination" "test" {
 					DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
 				}),
 			},
-			{
-				ResourceName:      testAccLogDestinationAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccLogDestinationAddress, name),
 		},
 	})
 }
@@ -154,7 +140,7 @@ resource "vpcflow_log_destination" "test" {
 					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
 				}),
 			},
-			{ResourceName: testAccLogDestinationAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccLogDestinationAddress, ""),
 			{
 				// An access policy widened outside Terraform is put back.
 				Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
@@ -180,27 +166,19 @@ func TestAccLogDestination_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_log_destination" "test" {
   name            = %q
   target_arn      = %q
   role_arn        = %q
   organization_id = "o-a1b2c3d4e5"
 }
-`, name, stream, role),
-			Check: func(*terraform.State) error {
-				_, err := testAccLogsClient(t).DeleteDestination(context.Background(), &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String(name)})
-				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name, stream, role)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
 	})
 }
 
@@ -222,18 +200,9 @@ resource "vpcflow_log_destination" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckLogDestinationTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccLogDestinationAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckLogDestinationTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckLogDestinationTags(t, name, map[string]string{})},
-		},
+		Steps: testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckLogDestinationTags(t, name, want)
+		}),
 	})
 }
 
@@ -263,17 +232,10 @@ resource "vpcflow_log_destination" "test" {
 }
 
 func testAccCheckLogDestinationDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_log_destination" {
-				continue
-			}
-			if _, err := findLogDestination(context.Background(), testAccLogsClient(t), rs.Primary.ID); !policysource.IsNotFound(err) {
-				return fmt.Errorf("destination %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_log_destination", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findLogDestination(ctx, testAccLogsClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 func testAccCheckLogDestination(t *testing.T, name, target, role string, access pipelinepolicy.DestinationAccess) resource.TestCheckFunc {
@@ -294,18 +256,11 @@ func testAccCheckLogDestination(t *testing.T, name, target, role string, access 
 }
 
 func testAccCheckLogDestinationTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccLogsClient(t).ListTagsForResource(context.Background(), &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccDestinationARN(name))})
+	return testAccCheckTags("destination "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccLogsClient(t).ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccDestinationARN(name))})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := out.Tags
-		if got == nil {
-			got = map[string]string{}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("destination %s tags %v, want %v", name, got, want)
-		}
-		return nil
-	}
+		return out.Tags, nil
+	})
 }

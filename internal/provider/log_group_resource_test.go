@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
@@ -62,12 +63,7 @@ resource "vpcflow_log_group" "test" {
 				},
 				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
-			{
-				ResourceName:      testAccLogGroupAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccLogGroupAddress, name),
 		},
 	})
 }
@@ -93,12 +89,7 @@ resource "vpcflow_log_group" "test" {
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
 				},
 			},
-			{
-				ResourceName:            testAccLogGroupAddress,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"name_prefix"},
-			},
+			testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
 		},
 	})
 }
@@ -199,30 +190,21 @@ resource "vpcflow_log_group" "test" {
 	})
 }
 
+// TestAccLogGroup_disappears deletes the log group through the resource's
+// Delete: the refresh drops it from state and the next apply creates it again.
 func TestAccLogGroup_disappears(t *testing.T) {
 	name := testAccLogGroupName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = %q
 }
-`, name),
-				Check: func(*terraform.State) error {
-					_, err := testAccLogsClient(t).DeleteLogGroup(context.Background(), &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
-					},
-				},
-			},
-		},
+`, name)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
+		Steps: testAccDisappearsSteps(t, read, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
+			testAccCheckLogGroupRetention(t, name, nil)),
 	})
 }
 
@@ -236,46 +218,10 @@ resource "vpcflow_log_group" "test" {
 }
 `, name, tags)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)},
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "net", env = "test" }`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("net"), "env": knownvalue.StringExact("test"),
-					})),
-				},
-				Check: testAccCheckLogGroupTags(t, name, map[string]string{"team": "net", "env": "test"}),
-			},
-			{
-				ResourceName:      testAccLogGroupAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				Config:           config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"team": knownvalue.StringExact("security"), "owner": knownvalue.StringExact("me"),
-					})),
-				},
-				Check: testAccCheckLogGroupTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{
-				Config:           config(``),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogGroupTags(t, name, map[string]string{}),
-			},
-		},
+		Steps:                    testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }),
 	})
 }
 
@@ -336,11 +282,7 @@ resource "vpcflow_log_group" "test" {
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
 				},
 			},
-			{
-				ResourceName:      testAccLogGroupAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccLogGroupAddress, ""),
 			{
 				// The key policy names the log group, so a new name is checked too.
 				Config: fmt.Sprintf(`
@@ -477,29 +419,19 @@ func testAccLogsClient(t *testing.T) *cloudwatchlogs.Client {
 
 // testAccCheckLogGroupDestroyed checks every log group of the state is gone from AWS.
 func testAccCheckLogGroupDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_log_group" {
-				continue
-			}
-			if err := testAccCheckLogGroupGone(t, rs.Primary.ID)(s); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_log_group", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := findLogGroup(ctx, testAccLogsClient(t), id)
+		return notFound(err, policysource.IsNotFound)
+	})
 }
 
 func testAccCheckLogGroupGone(t *testing.T, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := findLogGroup(context.Background(), testAccLogsClient(t), name)
-		if policysource.IsNotFound(err) {
-			return nil
+		if found, err := notFound(err, policysource.IsNotFound); err != nil || found {
+			return fmt.Errorf("log group %s still exists (%v)", name, err)
 		}
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("log group %s still exists", name)
+		return nil
 	}
 }
 
@@ -518,16 +450,13 @@ func testAccCheckLogGroupRetention(t *testing.T, name string, want *int32) resou
 }
 
 func testAccCheckLogGroupTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccLogsClient(t).ListTagsForResource(context.Background(), &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccLogGroupARN(name))})
+	return testAccCheckTags("log group "+name, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccLogsClient(t).ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(testAccLogGroupARN(name))})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if fmt.Sprint(out.Tags) != fmt.Sprint(want) {
-			return fmt.Errorf("log group %s tags = %v, want %v", name, out.Tags, want)
-		}
-		return nil
-	}
+		return out.Tags, nil
+	})
 }
 
 // testAccLogsKeyPolicy is the key policy CloudWatch Logs documents for

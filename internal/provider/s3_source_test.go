@@ -89,17 +89,8 @@ func TestAccEnricherFunction_s3Source(t *testing.T) {
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
-			{
-				ResourceName:      testAccEnricherAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
-			{
-				ResourceName:      testAccMappingAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccEnricherAddress, name),
+			testAccImportStep(testAccMappingAddress, ""),
 		},
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
 )
@@ -51,37 +52,25 @@ resource "vpcflow_source_account_role" "test" {
 				},
 				Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 			},
-			{
-				ResourceName:      testAccSourceRoleAddress,
-				ImportState:       true,
-				ImportStateId:     name,
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccSourceRoleAddress, name),
 		},
 	})
 }
 
 func TestAccSourceAccountRole_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_source_account_role" "test" {
   name                   = %q
   trusted_principal_arns = [%q]
   external_id            = "vpcflow-7c1d0e"
 }
-`, name, testAccCentralRole),
-			Check: func(*terraform.State) error {
-				return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+`, name, testAccCentralRole)
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
+		Steps:                    testAccDisappearsSteps(t, read, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
 	})
 }
 
@@ -128,7 +117,7 @@ resource "vpcflow_source_account_role" "test" {
 					testAccCheckDeliveryRoleBoundary(t, name, boundary),
 				),
 			},
-			{ResourceName: testAccSourceRoleAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSourceRoleAddress, ""),
 		},
 	})
 }
@@ -148,18 +137,9 @@ resource "vpcflow_source_account_role" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  tags = { team = "net", env = "test" }`), Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "net", "env": "test"})},
-			{ResourceName: testAccSourceRoleAddress, ImportState: true, ImportStateVerify: true},
-			{
-				Config: config(`  tags = { team = "security", owner = "me" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{"team": "security", "owner": "me"}),
-			},
-			{Config: config(""), Check: testAccCheckDeliveryRoleTags(t, name, map[string]string{})},
-		},
+		Steps: testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+			return testAccCheckDeliveryRoleTags(t, name, want)
+		}),
 	})
 }
 
@@ -193,17 +173,7 @@ func TestAccSourceAccountRole_planChecks(t *testing.T) {
 }
 
 func testAccCheckSourceRoleDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_source_account_role" {
-				continue
-			}
-			if err := testAccCheckDeliveryRoleGone(t, rs.Primary.ID)(s); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("vpcflow_source_account_role", testAccRoleExists(t))
 }
 
 // testAccCheckSourceRole reads the role from IAM: the read-only policy, and

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
@@ -72,36 +73,28 @@ func TestAccSubscription_basic(t *testing.T) {
 					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
 				),
 			},
-			{
-				ResourceName:      testAccSubscriptionAddress,
-				ImportState:       true,
-				ImportStateId:     group + "|vpcflow-enricher",
-				ImportStateVerify: true,
-			},
+			testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
 		},
 	})
 }
 
 func TestAccSubscription_disappears(t *testing.T) {
-	testAccUseEnricherCode(t, "v1")
+	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
+	config := testAccSubscriptionToFunction(name, "")
+	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: testAccSubscriptionToFunction(name, ""),
-			Check: func(*terraform.State) error {
+		Steps: append(testAccDisappearsSteps(t, read, newSubscriptionResource, testAccSubscriptionAddress, config, conns.Settings{}),
+			// Out of band, the filter alone: the permission the Delete removes too is left.
+			testAccRemovedStep(testAccSubscriptionAddress, config, func(*terraform.State) error {
 				_, err := testAccLogsClient(t).DeleteSubscriptionFilter(context.Background(), &cloudwatchlogs.DeleteSubscriptionFilterInput{
 					LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"),
 				})
 				return err
-			},
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionCreate)},
-			},
-		}},
+			})),
 	})
 }
 
@@ -191,7 +184,7 @@ resource "vpcflow_subscription" "test" {
 					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
 				),
 			},
-			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSubscriptionAddress, ""),
 		},
 	})
 }
@@ -302,7 +295,7 @@ resource "vpcflow_subscription" "test" {
 				},
 				Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
 			},
-			{ResourceName: testAccSubscriptionAddress, ImportState: true, ImportStateVerify: true},
+			testAccImportStep(testAccSubscriptionAddress, ""),
 		},
 	})
 }
@@ -320,21 +313,14 @@ func TestAccSubscription_validation(t *testing.T) {
 }
 
 func testAccCheckSubscriptionDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "vpcflow_subscription" {
-				continue
-			}
-			a := rs.Primary.Attributes
-			if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), a["log_group_name"], a["name"]); !policysource.IsNotFound(err) {
-				return fmt.Errorf("subscription filter %s still exists (%v)", rs.Primary.ID, err)
-			}
-		}
-		if err := testAccCheckEnricherDestroyed(t)(s); err != nil {
-			return err
-		}
-		return testAccCheckLogGroupDestroyed(t)(s)
-	}
+	return resource.ComposeTestCheckFunc(
+		testAccCheckDestroyed("vpcflow_subscription", func(ctx context.Context, _ string, a map[string]string) (bool, error) {
+			_, err := findSubscriptionFilter(ctx, testAccLogsClient(t), a["log_group_name"], a["name"])
+			return notFound(err, policysource.IsNotFound)
+		}),
+		testAccCheckEnricherDestroyed(t),
+		testAccCheckLogGroupDestroyed(t),
+	)
 }
 
 func testAccCheckSubscriptionFilter(t *testing.T, group, name, destination, pattern string) resource.TestCheckFunc {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	eventbridgetypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -214,7 +215,7 @@ func testAccTagsAll(t *testing.T, tc tagsAllCase) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tc.address, tfjsonpath.New("tags"), knownvalue.MapExact(own)),
-					statecheck.ExpectKnownValue(tc.address, tfjsonpath.New("tags_all"), knownMap(all)),
+					testAccStateTags(tc.address, "tags_all", all),
 				},
 				Check: tc.awsTags(all),
 			},
@@ -234,7 +235,7 @@ func testAccTagsAll(t *testing.T, tc tagsAllCase) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tc.address, tfjsonpath.New("tags"), knownvalue.MapExact(own)),
-					statecheck.ExpectKnownValue(tc.address, tfjsonpath.New("tags_all"), knownMap(allPlus)),
+					testAccStateTags(tc.address, "tags_all", allPlus),
 				},
 				Check: tc.awsTags(allPlus),
 			},
@@ -242,32 +243,13 @@ func testAccTagsAll(t *testing.T, tc tagsAllCase) {
 	})
 }
 
-func knownMap(m map[string]string) knownvalue.Check {
-	checks := map[string]knownvalue.Check{}
-	for k, v := range m {
-		checks[k] = knownvalue.StringExact(v)
-	}
-	return knownvalue.MapExact(checks)
-}
-
-func sameTags(what string, got, want map[string]string) error {
-	if !maps.Equal(got, want) {
-		return fmt.Errorf("tags of %s = %v, want %v", what, got, want)
-	}
-	return nil
-}
-
 // eventBridgeRuleTags checks the tags of one EventBridge rule.
 func eventBridgeRuleTags(t *testing.T, ruleARN string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccEventsClient(t).ListTagsForResource(context.Background(), &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
+	return testAccCheckTags(ruleARN, want, func(ctx context.Context) (map[string]string, error) {
+		out, err := testAccEventsClient(t).ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(ruleARN)})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got := map[string]string{}
-		for _, tag := range out.Tags {
-			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-		}
-		return sameTags(ruleARN, got, want)
-	}
+		return tagMap(out.Tags, func(tag eventbridgetypes.Tag) (string, string) { return aws.ToString(tag.Key), aws.ToString(tag.Value) }), nil
+	})
 }

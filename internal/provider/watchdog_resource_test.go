@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
 )
@@ -44,20 +45,14 @@ func wdFunction(t *testing.T, name, permissions string, env map[string]string) s
 	cfg := acctest.AWSConfig(t)
 	iamc, lc := iam.NewFromConfig(cfg), lambda.NewFromConfig(cfg)
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}]}`, acctest.AccountID)
-	role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("watchdog"), PolicyDocument: aws.String(permissions)}); err != nil {
-		t.Fatal(err)
-	}
+	role := testAccRoleFixture(t, iamc, name, trust, "", map[string]string{"watchdog": permissions})
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create("bootstrap")
 	_, _ = w.Write([]byte("#!/bin/sh\n"))
 	_ = zw.Close()
 	fn, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(name), Role: role.Role.Arn, Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		FunctionName: aws.String(name), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
 		Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()}, Environment: &lambdatypes.Environment{Variables: env},
 	})
 	if err != nil {
@@ -65,8 +60,6 @@ func wdFunction(t *testing.T, name, permissions string, env map[string]string) s
 	}
 	t.Cleanup(func() {
 		_, _ = lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-		_, _ = iamc.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("watchdog")})
-		_, _ = iamc.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	})
 	return aws.ToString(fn.FunctionArn)
 }
@@ -152,8 +145,31 @@ func TestAccWatchdog_basic(t *testing.T) {
 					return nil
 				},
 			},
-			{ResourceName: wdResource, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+			testAccImportStep(wdResource, name),
 		},
+	})
+}
+
+// TestAccWatchdog_disappears deletes the rule, its target and the
+// function's permission through the resource's Delete.
+func TestAccWatchdog_disappears(t *testing.T) {
+	name := flName("vpcflow-watchdog")
+	fn := wdFunction(t, name, flDoc(wdPermissions), map[string]string{"VPCFLOW_MODE": "watchdog"})
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             testAccCheckScheduleDestroyed(t, "vpcflow_watchdog"),
+		Steps: testAccDisappearsSteps(t, read, newWatchdogResource, wdResource,
+			wdConfig(fmt.Sprintf("  name = %q\n  function_arn = %q", name, fn)), conns.Settings{}),
+	})
+}
+
+// testAccCheckScheduleDestroyed checks the EventBridge rule of every
+// schedule of resourceType (watchdog, compaction) is gone.
+func testAccCheckScheduleDestroyed(t *testing.T, resourceType string) resource.TestCheckFunc {
+	return testAccCheckDestroyed(resourceType, func(ctx context.Context, id string, _ map[string]string) (bool, error) {
+		_, err := eventbridge.NewFromConfig(acctest.AWSConfig(t)).DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(id)})
+		return notFound(err, errorCode("ResourceNotFoundException"))
 	})
 }
 
