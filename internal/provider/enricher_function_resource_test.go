@@ -26,7 +26,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto stores a function's code and configuration but cannot run it, so the
@@ -454,7 +453,7 @@ func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
 			return found, err
 		}
 		_, err = findLogGroup(ctx, testAccLogsClient(t), "/aws/lambda/"+name)
-		return notFound(err, policysource.IsNotFound)
+		return notFound(err, isNotFound)
 	})
 }
 

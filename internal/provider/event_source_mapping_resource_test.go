@@ -17,7 +17,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto creates and stores event source mappings on Kinesis streams without
@@ -208,7 +207,7 @@ func testAccCheckMappingDestroyed(t *testing.T) resource.TestCheckFunc {
 		testAccCheckEnricherDestroyed(t),
 		testAccCheckDestroyed("vpcflow_event_source_mapping", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
 			_, err := findEventSourceMapping(ctx, testAccLambdaClient(t), id)
-			return notFound(err, policysource.IsNotFound)
+			return notFound(err, isNotFound)
 		}),
 		testAccCheckKinesisStreamDestroyed(t),
 	)

@@ -25,10 +25,6 @@ type flowLogsAPI interface {
 
 const errCodeFlowLogNotFound = "InvalidFlowLogId.NotFound"
 
-// isFlowLogNotFound reports whether err says the flow log does not exist
-// (isNotFound, under the name the flow log tests use).
-func isFlowLogNotFound(err error) bool { return isNotFound(err) }
-
 func flowLogAWSError(err error) (code, message string, ok bool) {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {

@@ -859,11 +859,11 @@ func TestFlowLogCheckForCreate_roleNotVisibleYet(t *testing.T) {
 
 func TestDeleteFlowLog_notFound(t *testing.T) {
 	err := deleteFlowLog(context.Background(), newFlowLogAWS(t).ec2, "fl-0123456789abcdef0")
-	if !isFlowLogNotFound(err) {
+	if !isNotFound(err) {
 		t.Errorf("deleting a flow log that does not exist = %v, want a not-found error Delete ignores", err)
 	}
 	_, err = findFlowLogByID(context.Background(), newFlowLogAWS(t).ec2, "fl-0123456789abcdef0")
-	if !isFlowLogNotFound(err) {
+	if !isNotFound(err) {
 		t.Errorf("finding a flow log that does not exist = %v, want a not-found error", err)
 	}
 }

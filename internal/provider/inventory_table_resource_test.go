@@ -20,7 +20,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 const testAccInventoryTableAddress = "vpcflow_inventory_table.test"
@@ -200,7 +199,7 @@ resource "vpcflow_inventory_table" "test" {
 func testAccCheckInventoryTableDestroyed(t *testing.T) resource.TestCheckFunc {
 	return testAccCheckDestroyed("vpcflow_inventory_table", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
 		_, err := findInventoryTable(ctx, testAccDynamoDBClient(t), id)
-		return notFound(err, policysource.IsNotFound)
+		return notFound(err, isNotFound)
 	})
 }
 

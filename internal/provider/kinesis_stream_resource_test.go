@@ -19,7 +19,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto gives an on-demand stream four shards, changes retention, mode,
@@ -157,7 +156,7 @@ func TestAccKinesisStream_shardValidation(t *testing.T) {
 func testAccCheckKinesisStreamDestroyed(t *testing.T) resource.TestCheckFunc {
 	return testAccCheckDestroyed("vpcflow_kinesis_stream", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
 		_, err := findKinesisStream(ctx, testAccKinesisClient(t), id)
-		return notFound(err, policysource.IsNotFound)
+		return notFound(err, isNotFound)
 	})
 }
 

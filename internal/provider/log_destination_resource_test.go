@@ -21,7 +21,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto stores a destination's role and target without assuming the role or
@@ -226,7 +225,7 @@ resource "vpcflow_log_destination" "test" {
 			ExpectError: regexp.MustCompile(`(?s)CloudWatch Logs could not deliver through the destination: TRUST_.*logs\.amazonaws\.com`),
 		}},
 	})
-	if _, err := findLogDestination(context.Background(), testAccLogsClient(t), name); !policysource.IsNotFound(err) {
+	if _, err := findLogDestination(context.Background(), testAccLogsClient(t), name); !isNotFound(err) {
 		t.Errorf("the destination was created (%v)", err)
 	}
 }
@@ -234,7 +233,7 @@ resource "vpcflow_log_destination" "test" {
 func testAccCheckLogDestinationDestroyed(t *testing.T) resource.TestCheckFunc {
 	return testAccCheckDestroyed("vpcflow_log_destination", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
 		_, err := findLogDestination(ctx, testAccLogsClient(t), id)
-		return notFound(err, policysource.IsNotFound)
+		return notFound(err, isNotFound)
 	})
 }
 

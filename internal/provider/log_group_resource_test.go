@@ -19,7 +19,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 const testAccLogGroupAddress = "vpcflow_log_group.test"
@@ -421,14 +420,14 @@ func testAccLogsClient(t *testing.T) *cloudwatchlogs.Client {
 func testAccCheckLogGroupDestroyed(t *testing.T) resource.TestCheckFunc {
 	return testAccCheckDestroyed("vpcflow_log_group", func(ctx context.Context, id string, _ map[string]string) (bool, error) {
 		_, err := findLogGroup(ctx, testAccLogsClient(t), id)
-		return notFound(err, policysource.IsNotFound)
+		return notFound(err, isNotFound)
 	})
 }
 
 func testAccCheckLogGroupGone(t *testing.T, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := findLogGroup(context.Background(), testAccLogsClient(t), name)
-		if found, err := notFound(err, policysource.IsNotFound); err != nil || found {
+		if found, err := notFound(err, isNotFound); err != nil || found {
 			return fmt.Errorf("log group %s still exists (%v)", name, err)
 		}
 		return nil

@@ -118,16 +118,6 @@ type notFoundError struct {
 func (e *notFoundError) Error() string { return fmt.Sprintf("%s %s not found", e.Kind, e.ID) }
 func (e *notFoundError) Unwrap() error { return e.Err }
 
-// As lets policysource.IsNotFound, which callers used before the type moved
-// here, recognise the provider's not-found errors too.
-func (e *notFoundError) As(target any) bool {
-	if t, ok := target.(**policysource.NotFoundError); ok {
-		*t = &policysource.NotFoundError{Kind: e.Kind, ID: e.ID, Err: e.Err}
-		return true
-	}
-	return false
-}
-
 // isNotFound reports whether err says the thing does not exist: the
 // provider's notFoundError, or policysource's for the documents it reads.
 func isNotFound(err error) bool {

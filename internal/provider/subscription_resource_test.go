@@ -19,7 +19,6 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
 )
 
 // Moto checks that a function destination exists but not its policy, and
@@ -250,7 +249,7 @@ resource "vpcflow_subscription" "test" {
 			ExpectError: regexp.MustCompile(`(?s)CloudWatch Logs could not deliver to the stream: TRUST_SERVICE_NOT_TRUSTED.*logs\.amazonaws\.com`),
 		}},
 	})
-	if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), "/tf-acc/vpcflow/"+name, "vpcflow-enricher"); !policysource.IsNotFound(err) {
+	if _, err := findSubscriptionFilter(context.Background(), testAccLogsClient(t), "/tf-acc/vpcflow/"+name, "vpcflow-enricher"); !isNotFound(err) {
 		t.Errorf("the filter was put (%v)", err)
 	}
 }
@@ -316,7 +315,7 @@ func testAccCheckSubscriptionDestroyed(t *testing.T) resource.TestCheckFunc {
 	return resource.ComposeTestCheckFunc(
 		testAccCheckDestroyed("vpcflow_subscription", func(ctx context.Context, _ string, a map[string]string) (bool, error) {
 			_, err := findSubscriptionFilter(ctx, testAccLogsClient(t), a["log_group_name"], a["name"])
-			return notFound(err, policysource.IsNotFound)
+			return notFound(err, isNotFound)
 		}),
 		testAccCheckEnricherDestroyed(t),
 		testAccCheckLogGroupDestroyed(t),
