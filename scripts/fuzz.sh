@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20s}
 # As every Go test run of the GNUmakefile: a target in a package whose tests
-# need the local AWS gets it (see internal/acctest).
+# need the local AWS gets it (see internal/provider/acctest).
 export TF_ACC=1
 status=0
 while IFS= read -r file; do

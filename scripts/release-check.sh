@@ -65,7 +65,7 @@ unzip -Z1 "$zip" | grep -qx "$binary" || fail "$zip holds $(unzip -Z1 "$zip" | t
 work=$(mktemp -d -t vpcflow-release-XXXXXX)
 trap 'rm -f "$local_config"; rm -rf "$work"' EXIT
 unzip -q "$zip" -d "$work"
-python3 - "$work/$binary" "$release_version" internal/artifact/dist/*.zip <<'PY' ||
+python3 - "$work/$binary" "$release_version" internal/pipeline/lambda/artifact/dist/*.zip <<'PY' ||
 import sys
 binary = open(sys.argv[1], "rb").read()
 if sys.argv[2].encode() not in binary:
@@ -85,7 +85,7 @@ expect "$zip" "$(basename "$zip")"
 expect terraform-registry-manifest.json "${name}_${release_version}_manifest.json"
 # Every Lambda package (NAME-ARCH.zip, one per lambdazip.Functions entry and
 # architecture) is published as vpcflow-NAME-lambda_VERSION_ARCH.zip.
-for lambda_zip in internal/artifact/dist/*.zip; do
+for lambda_zip in internal/pipeline/lambda/artifact/dist/*.zip; do
   base=$(basename "$lambda_zip" .zip)
   expect "$lambda_zip" "vpcflow-${base%-*}-lambda_${release_version}_${base##*-}.zip"
 done

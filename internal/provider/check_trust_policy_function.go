@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
 )
 
 var _ function.Function = &checkTrustPolicyFunction{}

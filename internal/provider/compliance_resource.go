@@ -30,11 +30,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/coveragescan"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/rolepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 var (
@@ -156,12 +156,12 @@ type complianceModel struct {
 func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Keeps every VPC of the region logged, including VPCs created outside Terraform: the AWS Config managed rule `" +
-			coverage.ConfigRuleIdentifier + "` (the CIS AWS Foundations control \"VPC flow logging is enabled in all VPCs\") finds VPCs without a flow log, " +
+			coveragescan.ConfigRuleIdentifier + "` (the CIS AWS Foundations control \"VPC flow logging is enabled in all VPCs\") finds VPCs without a flow log, " +
 			"and an automatic remediation creates one for each. The resource creates, all named after `name`:\n\n" +
 			"* the Config rule `NAME`, with `trafficType` = `traffic_type`, evaluated every `maximum_execution_frequency`;\n" +
 			"* the Systems Manager Automation document `NAME" + complianceDocumentSuffix + "`, which calls `ec2:CreateFlowLogs` for the VPC (tagged `" +
-			coverage.RemediationTagKey + " = NAME`) and then asserts that the VPC has an active flow log, so a refusal shows as a failed remediation;\n" +
-			"* the role `NAME" + complianceAutomationSuffix + "` Automation assumes, trusted by `" + coverage.SSMService + "` for executions of this account only, " +
+			coveragescan.RemediationTagKey + " = NAME`) and then asserts that the VPC has an active flow log, so a refusal shows as a failed remediation;\n" +
+			"* the role `NAME" + complianceAutomationSuffix + "` Automation assumes, trusted by `" + coveragescan.SSMService + "` for executions of this account only, " +
 			"allowed to create and tag flow logs, describe them and pass the delivery role to VPC Flow Logs only;\n" +
 			"* for a CloudWatch Logs destination, the delivery role `NAME" + complianceDeliverySuffix + "` (as `vpcflow_delivery_role` writes it);\n" +
 			"* the remediation configuration that attaches the document to the rule (`remediation`).\n\n" +
@@ -187,11 +187,11 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 			"traffic_type": schema.StringAttribute{
 				MarkdownDescription: "Traffic a VPC's flow log must record to be compliant, and the traffic the remediation's flow logs record: " +
-					quotedList(coverage.TrafficTypes) + ". Defaults to `ALL`. Changed in place.",
+					quotedList(coveragescan.TrafficTypes) + ". Defaults to `ALL`. Changed in place.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(coverage.TrafficAll),
-				Validators: []validator.String{stringvalidator.OneOf(coverage.TrafficTypes...)},
+				Default:    stringdefault.StaticString(coveragescan.TrafficAll),
+				Validators: []validator.String{stringvalidator.OneOf(coveragescan.TrafficTypes...)},
 			},
 			"log_destination_type": schema.StringAttribute{
 				MarkdownDescription: "Where the remediation's flow logs deliver: " + quotedList(complianceDestinationTypes) +
@@ -325,7 +325,7 @@ func namesOf(name string) complianceNames {
 // compliancePlan is what the resource writes for a model.
 type compliancePlan struct {
 	names                          complianceNames
-	rem                            coverage.Remediation
+	rem                            coveragescan.Remediation
 	document                       string
 	automationTrust, automationPol string
 	deliveryTrust, deliveryPol     string
@@ -343,7 +343,7 @@ func (r *complianceResource) render(ctx context.Context, m complianceModel) (*co
 	region, part := r.data.client.Region(), r.data.callerPartition(ctx)
 	n := namesOf(m.Name.ValueString())
 	p := &compliancePlan{names: n, documentARN: fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", part, region, account, n.document)}
-	p.rem = coverage.Remediation{
+	p.rem = coveragescan.Remediation{
 		Partition: part, Account: account, Region: region, RuleName: n.rule, TrafficType: m.TrafficType.ValueString(),
 		DestinationType: m.LogDestinationType.ValueString(), Destination: strings.TrimSuffix(m.LogDestination.ValueString(), ":*"),
 		AutomationRoleARN: iamRoleARN(part, account, "/", n.automationRole),
@@ -537,7 +537,7 @@ func (r *complianceResource) apply(ctx context.Context, plan, state *complianceM
 		done[componentDeliveryRole] = role.Name
 	}
 	auto := serviceRole{Name: p.names.automationRole, Path: "/", Description: "Systems Manager Automation role of the " + p.names.rule + " remediation",
-		Trust: p.automationTrust, PolicyName: coverage.AutomationPolicyName, Policy: p.automationPol, Tags: tags}
+		Trust: p.automationTrust, PolicyName: coveragescan.AutomationPolicyName, Policy: p.automationPol, Tags: tags}
 	if err := r.putRole(ctx, auto); err != nil {
 		diags.AddAttributeError(path.Root("automation_role_arn"), fmt.Sprintf("putting IAM Role (%s)", auto.Name), err.Error())
 		return
@@ -690,7 +690,7 @@ func (r *complianceResource) documentTags(ctx context.Context, name string) (map
 
 // putRule puts the managed rule and its tags, and returns its ARN.
 func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *compliancePlan, tags map[string]string) (string, error) {
-	params, _ := json.Marshal(map[string]string{coverage.ConfigRuleTrafficParameter: m.TrafficType.ValueString()})
+	params, _ := json.Marshal(map[string]string{coveragescan.ConfigRuleTrafficParameter: m.TrafficType.ValueString()})
 	existing, err := r.describeRule(ctx, p.names.rule)
 	if err != nil && !isNotFound(err) {
 		return "", err
@@ -699,7 +699,7 @@ func (r *complianceResource) putRule(ctx context.Context, m complianceModel, p *
 		ConfigRuleName: aws.String(p.names.rule),
 		Description: aws.String(fmt.Sprintf("VPCs of the account without a flow log recording %s traffic; remediated with SSM document %s. Managed by the vpcflow Terraform provider.",
 			m.TrafficType.ValueString(), p.names.document)),
-		Source:                    &configtypes.Source{Owner: configtypes.OwnerAws, SourceIdentifier: aws.String(coverage.ConfigRuleIdentifier)},
+		Source:                    &configtypes.Source{Owner: configtypes.OwnerAws, SourceIdentifier: aws.String(coveragescan.ConfigRuleIdentifier)},
 		InputParameters:           aws.String(string(params)),
 		MaximumExecutionFrequency: configtypes.MaximumExecutionFrequency(m.MaximumExecutionFrequency.ValueString()),
 	}}
@@ -768,9 +768,9 @@ func (r *complianceResource) putRemediation(ctx context.Context, m complianceMod
 		ResourceType:   aws.String("AWS::EC2::VPC"),
 		Automatic:      m.Remediation.ValueString() == remediationAutomatic,
 		Parameters: map[string]configtypes.RemediationParameterValue{
-			coverage.ParamAssumeRole: {StaticValue: &configtypes.StaticValue{Values: []string{p.rem.AutomationRoleARN}}},
-			coverage.ParamVpcID:      {ResourceValue: &configtypes.ResourceValue{Value: configtypes.ResourceValueTypeResourceId}},
-			coverage.ParamTraffic:    {StaticValue: &configtypes.StaticValue{Values: []string{p.rem.TrafficTypeOrAll()}}},
+			coveragescan.ParamAssumeRole: {StaticValue: &configtypes.StaticValue{Values: []string{p.rem.AutomationRoleARN}}},
+			coveragescan.ParamVpcID:      {ResourceValue: &configtypes.ResourceValue{Value: configtypes.ResourceValueTypeResourceId}},
+			coveragescan.ParamTraffic:    {StaticValue: &configtypes.StaticValue{Values: []string{p.rem.TrafficTypeOrAll()}}},
 		},
 	}
 	if rc.Automatic {
@@ -823,9 +823,9 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 		m.ConfigRuleARN = types.StringValue(aws.ToString(rule.ConfigRuleArn))
 		var params map[string]string
 		_ = json.Unmarshal([]byte(aws.ToString(rule.InputParameters)), &params)
-		traffic := params[coverage.ConfigRuleTrafficParameter]
+		traffic := params[coveragescan.ConfigRuleTrafficParameter]
 		if traffic == "" {
-			traffic = coverage.TrafficAll // the rule without the parameter accepts any traffic type
+			traffic = coveragescan.TrafficAll // the rule without the parameter accepts any traffic type
 		}
 		m.TrafficType = types.StringValue(traffic)
 		if f := string(rule.MaximumExecutionFrequency); f != "" {
@@ -838,7 +838,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 		}
 		m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
 		diags.Append(d...)
-		if rule.Source != nil && rule.Source.Owner == configtypes.OwnerAws && aws.ToString(rule.Source.SourceIdentifier) == coverage.ConfigRuleIdentifier {
+		if rule.Source != nil && rule.Source.Owner == configtypes.OwnerAws && aws.ToString(rule.Source.SourceIdentifier) == coveragescan.ConfigRuleIdentifier {
 			present[componentRule] = n.rule
 		}
 	}
@@ -854,7 +854,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 		content = aws.ToString(doc.Content)
 		present[componentDocument] = "" // compared below, once the model is complete
 		// After an import the destination is known only from the document.
-		if rem, ok := coverage.RemediationFromDocument(content); ok && m.LogDestination.IsNull() {
+		if rem, ok := coveragescan.RemediationFromDocument(content); ok && m.LogDestination.IsNull() {
 			m.LogDestinationType, m.LogDestination = types.StringValue(rem.DestinationType), types.StringValue(rem.Destination)
 		}
 	}
@@ -922,7 +922,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 	if p.rem.DeliveryRoleARN != "" {
 		roles[componentDeliveryRole] = [3]string{n.deliveryRole, p.deliveryTrust, p.deliveryPol}
 	}
-	policyNames := map[string]string{componentAutomationRole: coverage.AutomationPolicyName, componentDeliveryRole: rolepolicy.PolicyName}
+	policyNames := map[string]string{componentAutomationRole: coveragescan.AutomationPolicyName, componentDeliveryRole: rolepolicy.PolicyName}
 	for kind, want := range roles {
 		have, err := findServiceRole(ctx, r.iam(), want[0], policyNames[kind])
 		switch {
@@ -944,7 +944,7 @@ func (r *complianceResource) readInto(ctx context.Context, m *complianceModel, d
 
 func (r *complianceResource) anyRoleExists(ctx context.Context, n complianceNames) bool {
 	for _, name := range []string{n.automationRole, n.deliveryRole} {
-		if _, err := findServiceRole(ctx, r.iam(), name, coverage.AutomationPolicyName); err == nil {
+		if _, err := findServiceRole(ctx, r.iam(), name, coveragescan.AutomationPolicyName); err == nil {
 			return true
 		}
 	}

@@ -23,11 +23,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/coveragescan"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const (
@@ -94,7 +94,7 @@ func (a *compAWS) checkRolesPassTheChecker(name, destination, traffic string) re
 		if err != nil {
 			return err
 		}
-		rem := coverage.Remediation{Account: acctest.AccountID, Region: compRegion, RuleName: name, TrafficType: traffic,
+		rem := coveragescan.Remediation{Account: acctest.AccountID, Region: compRegion, RuleName: name, TrafficType: traffic,
 			DestinationType: delivery.DestinationCloudWatchLogs, Destination: destination,
 			DeliveryRoleARN: iamRoleARN("aws", acctest.AccountID, "/", n.deliveryRole), AutomationRoleARN: auto.ARN}
 		role := rem.AutomationRole(auto.Trust.Document, "")
@@ -166,7 +166,7 @@ func TestAccCompliance_basic(t *testing.T) {
 					a.checkRolesPassTheChecker(name, group, "ALL"),
 					func(*terraform.State) error {
 						rule := a.rule(name)
-						if aws.ToString(rule.Source.SourceIdentifier) != coverage.ConfigRuleIdentifier || aws.ToString(rule.InputParameters) != `{"trafficType":"ALL"}` ||
+						if aws.ToString(rule.Source.SourceIdentifier) != coveragescan.ConfigRuleIdentifier || aws.ToString(rule.InputParameters) != `{"trafficType":"ALL"}` ||
 							rule.MaximumExecutionFrequency != configtypes.MaximumExecutionFrequencyTwentyFourHours {
 							return fmt.Errorf("config rule %+v", rule)
 						}
@@ -174,7 +174,7 @@ func TestAccCompliance_basic(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						rem, ok := coverage.RemediationFromDocument(aws.ToString(doc.Content))
+						rem, ok := coveragescan.RemediationFromDocument(aws.ToString(doc.Content))
 						if !ok || rem.Destination != group || doc.DocumentType != "Automation" {
 							return fmt.Errorf("document %s: %+v", aws.ToString(doc.Content), rem)
 						}
@@ -227,7 +227,7 @@ func TestAccCompliance_basic(t *testing.T) {
 						t.Fatal(err)
 					}
 					if _, err := a.iam.PutRolePolicy(a.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name + complianceAutomationSuffix),
-						PolicyName: aws.String(coverage.AutomationPolicyName), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeFlowLogs","Resource":"*"}]}`)}); err != nil {
+						PolicyName: aws.String(coveragescan.AutomationPolicyName), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeFlowLogs","Resource":"*"}]}`)}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -311,8 +311,8 @@ func TestAccCompliance_remediation(t *testing.T) {
 					p := rc.Parameters
 					if !rc.Automatic || aws.ToInt32(rc.MaximumAutomaticAttempts) != 5 || aws.ToInt64(rc.RetryAttemptSeconds) != 60 ||
 						aws.ToString(rc.TargetId) != name+complianceDocumentSuffix || rc.TargetType != configtypes.RemediationTargetTypeSsmDocument ||
-						p[coverage.ParamVpcID].ResourceValue == nil || p[coverage.ParamVpcID].ResourceValue.Value != configtypes.ResourceValueTypeResourceId ||
-						p[coverage.ParamAssumeRole].StaticValue == nil || p[coverage.ParamAssumeRole].StaticValue.Values[0] != iamRoleARN("aws", acctest.AccountID, "/", name+complianceAutomationSuffix) {
+						p[coveragescan.ParamVpcID].ResourceValue == nil || p[coveragescan.ParamVpcID].ResourceValue.Value != configtypes.ResourceValueTypeResourceId ||
+						p[coveragescan.ParamAssumeRole].StaticValue == nil || p[coveragescan.ParamAssumeRole].StaticValue.Values[0] != iamRoleARN("aws", acctest.AccountID, "/", name+complianceAutomationSuffix) {
 						b, _ := json.Marshal(rc)
 						return fmt.Errorf("remediation configuration %s", b)
 					}

@@ -28,8 +28,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	tableschema "github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
+	tableschema "github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich/athena"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries"
 )
 
 var (

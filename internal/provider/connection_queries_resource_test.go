@@ -17,9 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto (5.2) serves CreateWorkGroup, GetWorkGroup, DeleteWorkGroup,
@@ -47,7 +47,7 @@ resource "vpcflow_connection_queries" "test" {
 }
 
 // testAccCheckNamedQueries checks each saved query against the text of
-// internal/queries rendered for the table and app.
+// internal/pipeline/queries rendered for the table and app.
 func testAccCheckNamedQueries(t *testing.T, workgroup, table string, app *string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		c := testAccAthenaClient(t)

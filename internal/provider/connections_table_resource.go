@@ -25,7 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich/athena"
 )
 
 var (
@@ -91,7 +91,7 @@ var columnObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": 
 func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Glue Data Catalog table of the connection rows a `vpcflow_enricher_function` writes to S3, ready for Athena after `terraform apply`: " +
-			"the columns of the enricher embedded in this provider release (`internal/enrich/SCHEMA.md`), the SerDe of `format`, and partition projection over " +
+			"the columns of the enricher embedded in this provider release (`internal/pipeline/enrich/SCHEMA.md`), the SerDe of `format`, and partition projection over " +
 			"the `dt=YYYY-MM-DD/hour=HH/` partitions, so no crawler and no `MSCK REPAIR TABLE` is needed. Optionally creates its database. " +
 			"A provider upgrade whose enricher writes other columns plans an update of the table (`UpdateTable`), as does a table changed out of band. " +
 			"`vpcflow_connection_queries` saves the named queries over it.",
@@ -304,7 +304,7 @@ func tableInput(t athena.Table) *gluetypes.TableInput {
 	}
 	return &gluetypes.TableInput{
 		Name:          aws.String(t.Name),
-		Description:   aws.String("VPC flow log connections enriched by vpcflow (internal/enrich/SCHEMA.md); partitions by projection."),
+		Description:   aws.String("VPC flow log connections enriched by vpcflow (internal/pipeline/enrich/SCHEMA.md); partitions by projection."),
 		TableType:     aws.String("EXTERNAL_TABLE"),
 		Parameters:    maps.Clone(t.Parameters),
 		PartitionKeys: columns(t.PartitionKeys),

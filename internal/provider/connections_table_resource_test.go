@@ -19,9 +19,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich/athena"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich/athena"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccConnectionsTableAddress = "vpcflow_connections_table.test"
@@ -42,7 +42,7 @@ resource "vpcflow_connections_table" "test" {
 `, database, body)
 }
 
-// testAccCheckGlueTable checks the table in Glue: columns of output.Row,
+// testAccCheckGlueTable checks the table in Glue: columns of connrows.Row,
 // partition projection over dt and hour, the SerDe of the format.
 func testAccCheckGlueTable(t *testing.T, database, table, format, location, start string) resource.TestCheckFunc {
 	return func(*terraform.State) error {

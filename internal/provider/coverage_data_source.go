@@ -16,9 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/coveragescan"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 var (
@@ -135,10 +135,10 @@ func (d *coverageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"are covered by their owner's flow logs. Other regions: use a provider alias per region.",
 		Attributes: map[string]schema.Attribute{
 			"traffic_type": schema.StringAttribute{
-				MarkdownDescription: "Traffic a VPC's flow logs must record for the VPC to count as covered: " + quotedList(coverage.TrafficTypes) +
+				MarkdownDescription: "Traffic a VPC's flow logs must record for the VPC to count as covered: " + quotedList(coveragescan.TrafficTypes) +
 					". Defaults to `ALL`; an `ACCEPT` and a `REJECT` flow log on the same VPC together record `ALL`. AWS Config's `VPC_FLOW_LOGS_ENABLED` rule takes the same values as `trafficType`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(coverage.TrafficTypes...)},
+				Validators: []validator.String{stringvalidator.OneOf(coveragescan.TrafficTypes...)},
 			},
 			"exclude_vpc_ids": schema.ListAttribute{
 				MarkdownDescription: "VPCs left out of the coverage count, such as unused default VPCs. Their flow logs are still checked.",
@@ -238,7 +238,7 @@ func (d *coverageDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddError("reading vpcflow_coverage", "The provider is not configured.")
 		return
 	}
-	opts := coverage.Options{TrafficType: m.TrafficType.ValueString()}
+	opts := coveragescan.Options{TrafficType: m.TrafficType.ValueString()}
 	if !m.ExcludeVPCIDs.IsNull() {
 		resp.Diagnostics.Append(m.ExcludeVPCIDs.ElementsAs(ctx, &opts.ExcludeVPCIDs, false)...)
 	}
@@ -247,7 +247,7 @@ func (d *coverageDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	check := m.CheckDelivery.IsNull() || m.CheckDelivery.ValueBool()
 
-	var reports []*coverage.Report
+	var reports []*coveragescan.Report
 	for i, target := range d.targets(m) {
 		rep, err := d.scan(ctx, target, opts, check)
 		if err != nil {
@@ -297,7 +297,7 @@ func (d *coverageDataSource) targets(m coverageModel) []coverageTarget {
 }
 
 // scan reads and evaluates one account in the provider's region.
-func (d *coverageDataSource) scan(ctx context.Context, t coverageTarget, opts coverage.Options, check bool) (*coverage.Report, error) {
+func (d *coverageDataSource) scan(ctx context.Context, t coverageTarget, opts coveragescan.Options, check bool) (*coveragescan.Report, error) {
 	pd := d.data
 	if t.role != nil {
 		pd = newProviderData(d.data.client.WithAssumedRole(*t.role))
@@ -313,22 +313,22 @@ func (d *coverageDataSource) scan(ctx context.Context, t coverageTarget, opts co
 		return nil, fmt.Errorf("the credentials for account %s belong to account %s; check account_id and role_arn", t.account, account)
 	}
 	region := pd.client.Region()
-	inv, err := coverage.Read(ctx, coverage.Clients{EC2: pd.client.EC2(), Logs: pd.client.Logs(), S3: pd.client.S3()}, account, region)
+	inv, err := coveragescan.Read(ctx, coveragescan.Clients{EC2: pd.client.EC2(), Logs: pd.client.Logs(), S3: pd.client.S3()}, account, region)
 	if err != nil {
 		return nil, err
 	}
 	if check {
 		opts.Check = pd.coverageChecker(account, region)
 	}
-	return coverage.Evaluate(ctx, inv, opts)
+	return coveragescan.Evaluate(ctx, inv, opts)
 }
 
 // coverageChecker runs the delivery checker on a flow log as it is now.
 // The scan has listed the log groups, so the group's key comes from the
 // listing rather than a lookup per flow log; roles, buckets and keys are
 // read through the provider's memoised reader, once each.
-func (pd *providerData) coverageChecker(account, region string) coverage.Checker {
-	return func(ctx context.Context, fl coverage.FlowLog, dest coverage.Destination) ([]delivery.Finding, error) {
+func (pd *providerData) coverageChecker(account, region string) coveragescan.Checker {
+	return func(ctx context.Context, fl coveragescan.FlowLog, dest coveragescan.Destination) ([]delivery.Finding, error) {
 		spec := deliverySpec{
 			DestinationType: fl.DestinationType,
 			DestinationARN:  fl.DestinationARN,
@@ -338,7 +338,7 @@ func (pd *providerData) coverageChecker(account, region string) coverage.Checker
 			Hive:            fl.Hive,
 			Existing:        true,
 		}
-		if fl.DestinationType == delivery.DestinationCloudWatchLogs && dest.Presence != coverage.PresenceUnknown {
+		if fl.DestinationType == delivery.DestinationCloudWatchLogs && dest.Presence != coveragescan.PresenceUnknown {
 			key := dest.KMSKeyARN
 			spec.KMSKeyARN = &key
 		}
@@ -347,20 +347,20 @@ func (pd *providerData) coverageChecker(account, region string) coverage.Checker
 			return nil, err
 		}
 		// A deleted log group comes back only if the role may create it.
-		in.LogGroupMayNotExist = in.LogGroupMayNotExist || dest.Presence == coverage.PresenceMissing
+		in.LogGroupMayNotExist = in.LogGroupMayNotExist || dest.Presence == coveragescan.PresenceMissing
 		return append(findings, delivery.Check(in)...), nil
 	}
 }
 
 // fill sets the computed attributes from the reports of every account.
-func (m *coverageModel) fill(reports []*coverage.Report, region string) diag.Diagnostics {
+func (m *coverageModel) fill(reports []*coveragescan.Report, region string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var vpcs, flowLogs, failing []attr.Value
 	var uncovered []attr.Value
 	var uncoveredIDs []string
 	var failingText []string
-	counts := coverage.Counts{}
-	trafficType := coverage.TrafficAll
+	counts := coveragescan.Counts{}
+	trafficType := coveragescan.TrafficAll
 	for _, rep := range reports {
 		trafficType = rep.TrafficType
 		counts.VPCs += rep.Counts.VPCs
@@ -413,15 +413,15 @@ func (m *coverageModel) fill(reports []*coverage.Report, region string) diag.Dia
 	return diags
 }
 
-func coverageFlowLogValue(rep *coverage.Report, fl coverage.FlowLogResult) (attr.Value, diag.Diagnostics) {
+func coverageFlowLogValue(rep *coveragescan.Report, fl coveragescan.FlowLogResult) (attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	findings, d := findingsValue(fl.Findings)
 	diags.Append(d...)
 	exists := types.BoolNull()
 	switch fl.Destination.Presence {
-	case coverage.PresenceExists:
+	case coveragescan.PresenceExists:
 		exists = types.BoolValue(true)
-	case coverage.PresenceMissing:
+	case coveragescan.PresenceMissing:
 		exists = types.BoolValue(false)
 	}
 	rootCause := types.StringNull()
@@ -463,7 +463,7 @@ func errorCodes(fs []delivery.Finding) []string {
 // summaryListMax bounds the IDs a summary names.
 const summaryListMax = 10
 
-func coverageSummary(c coverage.Counts, trafficType, region string, uncovered, failing []string) string {
+func coverageSummary(c coveragescan.Counts, trafficType, region string, uncovered, failing []string) string {
 	if c.VPCsWithoutFlowLogs == 0 && c.FailingFlowLogs == 0 {
 		return fmt.Sprintf("Compliant: all %d VPCs in %s have flow logs recording %s traffic, and none of the %d flow logs is failing.",
 			c.VPCs, region, trafficType, c.FlowLogs)

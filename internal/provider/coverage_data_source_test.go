@@ -27,10 +27,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/cputime"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/coveragescan"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/cputime"
 )
 
 const covData = "data.vpcflow_coverage.test"
@@ -421,7 +421,7 @@ func TestAccCoverageDataSource_cost(t *testing.T) {
 	}
 	ds := &coverageDataSource{dataSourceBase{data: newProviderData(client)}}
 	cpu0, wall0 := cputime.Process(), time.Now()
-	rep, err := ds.scan(context.Background(), coverageTarget{}, coverage.Options{ExcludeVPCIDs: a.defaultVPCs()}, true)
+	rep, err := ds.scan(context.Background(), coverageTarget{}, coveragescan.Options{ExcludeVPCIDs: a.defaultVPCs()}, true)
 	cpu := cputime.Process() - cpu0
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
 )
 
 // Organisation policy types, as AWS Organizations names them.

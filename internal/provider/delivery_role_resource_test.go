@@ -20,9 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/rolepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/rolepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccDeliveryRoleAddress = "vpcflow_delivery_role.test"

@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 var (

@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
 )
 
 // Variables of staging and compaction, named by the handler that reads them.

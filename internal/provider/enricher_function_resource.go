@@ -32,11 +32,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 var (
@@ -49,7 +49,7 @@ var (
 
 // enricherArtifact returns the embedded deployment package that serves a
 // VPCFLOW_MODE value, for an architecture: each mode's package links only
-// what the mode calls (internal/lambdazip lists them). Tests replace it:
+// what the mode calls (internal/pipeline/lambda/lambdazip lists them). Tests replace it:
 // their provider is built without the artifact step, and moto stores the
 // code without running it.
 var enricherArtifact = artifact.ZipForMode

@@ -20,12 +20,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/artifact"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/artifact"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/lambdazip"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores a function's code and configuration but cannot run it, so the

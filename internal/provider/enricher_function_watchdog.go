@@ -18,10 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/coverage"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/coveragescan"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
 )
 
 // The watchdog's environment (mode watchdog), named by the package that reads it.
@@ -148,10 +148,10 @@ func enricherWatchdogAttributes() map[string]schema.Attribute {
 			},
 		},
 		"traffic_type": schema.StringAttribute{
-			MarkdownDescription: "Traffic a VPC's flow logs must capture to count as covered: " + quotedList(coverage.TrafficTypes) + " (`" + envWatchdogTrafficType + "`); `" +
-				coverage.TrafficAll + "` when null. " + watchdogOnly,
+			MarkdownDescription: "Traffic a VPC's flow logs must capture to count as covered: " + quotedList(coveragescan.TrafficTypes) + " (`" + envWatchdogTrafficType + "`); `" +
+				coveragescan.TrafficAll + "` when null. " + watchdogOnly,
 			Optional:   true,
-			Validators: []validator.String{stringvalidator.OneOf(coverage.TrafficTypes...)},
+			Validators: []validator.String{stringvalidator.OneOf(coveragescan.TrafficTypes...)},
 		},
 		"exclude_vpc_ids": schema.SetAttribute{
 			MarkdownDescription: "VPCs left out of the coverage count (`" + envWatchdogExcludeVPCs + "`). " + watchdogOnly,

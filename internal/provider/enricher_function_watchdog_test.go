@@ -17,13 +17,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // The watchdog's own behaviour (the scan, the metrics, the events, the
-// state) is tested against moto in internal/handler; moto stores the
+// state) is tested against moto in internal/pipeline/lambda/handler; moto stores the
 // function here without running it.
 
 // testAccWatchdogExecution is the execution of a watchdog function with the environment.

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // planWarnings records the warnings the provider returned from every plan

@@ -15,8 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto creates and stores event source mappings on Kinesis streams without

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/findingdoc"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/findingdoc"
 )
 
 // TestFindingCodesDocumented fails when the provider reports a finding code
@@ -34,7 +34,7 @@ func TestFindingCodesDocumented(t *testing.T) {
 		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
 			found++
 			if !documented[m[1]] {
-				t.Errorf("%s reports %s, which internal/findingdoc does not document", f, m[1])
+				t.Errorf("%s reports %s, which internal/flowlogs/findingdoc does not document", f, m[1])
 			}
 		}
 	}

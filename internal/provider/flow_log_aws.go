@@ -11,7 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowloghealth"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/health"
 )
 
 // flowLogsAPI is the part of EC2 the flow log resource uses.
@@ -105,7 +105,7 @@ func updateFlowLogTags(ctx context.Context, conn flowLogsAPI, id string, from, t
 
 // flowLogCreateError is a refused CreateFlowLogs, with its explanation.
 type flowLogCreateError struct {
-	Cause flowloghealth.Cause
+	Cause health.Cause
 }
 
 func (e *flowLogCreateError) Error() string { return e.Cause.String() }
@@ -144,7 +144,7 @@ func createFlowLog(ctx context.Context, conn flowLogsAPI, in *ec2.CreateFlowLogs
 			id = out.FlowLogIds[0]
 			return nil
 		}
-		return &flowLogCreateError{Cause: flowloghealth.CreateError(code, message, destinationType)}
+		return &flowLogCreateError{Cause: health.CreateError(code, message, destinationType)}
 	}
 	if propagationTimeout <= 0 {
 		return id, op()

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // A bucket policy with no statement for the log delivery service works only

@@ -11,9 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowloghealth"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/health"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // ModifyPlan runs the delivery check when a flow log is created or its
@@ -57,7 +57,7 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	stage := flowLogCheckAtPlan
 	if state != nil && !flowLogDeliveryChanged(&plan, state) {
-		if state.DeliverLogsStatus.ValueString() != flowloghealth.StatusFailed {
+		if state.DeliverLogsStatus.ValueString() != health.StatusFailed {
 			return
 		}
 		stage = flowLogCheckFailing

@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowloghealth"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/health"
 )
 
 // setFlowLogHealth records AWS's delivery status in the model, with the
@@ -16,7 +16,7 @@ func setFlowLogHealth(m *flowLogModel, status, message, destinationType string) 
 	m.DeliverLogsStatus = flowLogNullIfEmpty(status)
 	m.DeliverLogsError = flowLogNullIfEmpty(message)
 	m.DeliverLogsRootCause = types.StringNull()
-	if cause, failing := flowloghealth.Delivery(status, message, destinationType); failing {
+	if cause, failing := health.Delivery(status, message, destinationType); failing {
 		m.DeliverLogsRootCause = types.StringValue(cause.String())
 	}
 }

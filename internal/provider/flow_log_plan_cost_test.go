@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // flowLogsPerPlan is the size of the plan-cost configuration.

@@ -14,9 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowloghealth"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/health"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // fakeFlowLogs answers CreateFlowLogs from a script of replies.
@@ -98,7 +98,7 @@ func TestCreateFlowLogRetry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := &fakeFlowLogs{replies: tt.replies}
-			id, err := createFlowLog(context.Background(), api, &ec2.CreateFlowLogsInput{}, flowloghealth.DestinationCloudWatchLogs, tt.timeout)
+			id, err := createFlowLog(context.Background(), api, &ec2.CreateFlowLogsInput{}, health.DestinationCloudWatchLogs, tt.timeout)
 			if api.calls != tt.wantCalls && (!tt.atLeast || api.calls < tt.wantCalls) {
 				t.Errorf("CreateFlowLogs called %d times, want %d", api.calls, tt.wantCalls)
 			}
@@ -291,7 +291,7 @@ func TestSetFlowLogHealth(t *testing.T) {
 	var m flowLogModel
 	setFlowLogHealth(&m, "FAILED", "Rate limited", delivery.DestinationCloudWatchLogs)
 	if m.DeliverLogsStatus.ValueString() != "FAILED" || m.DeliverLogsError.ValueString() != "Rate limited" ||
-		!strings.HasSuffix(m.DeliverLogsRootCause.ValueString(), "("+flowloghealth.CodeRateLimited+")") {
+		!strings.HasSuffix(m.DeliverLogsRootCause.ValueString(), "("+health.CodeRateLimited+")") {
 		t.Errorf("FAILED health = %v / %v / %v", m.DeliverLogsStatus, m.DeliverLogsError, m.DeliverLogsRootCause)
 	}
 	var diags diag.Diagnostics

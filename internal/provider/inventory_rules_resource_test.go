@@ -28,11 +28,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryevents"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventoryevents"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores rules, targets and the function policy, but does not
@@ -314,7 +314,7 @@ func TestSelectorsRecordWriteManagementEvents(t *testing.T) {
 // {"exists": false}.
 func TestInventoryEventPatterns(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join("..", "inventoryevents", "testdata")
+	dir := filepath.Join("..", "pipeline", "inventory", "inventoryevents", "testdata")
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample events in %s (%v)", dir, err)

@@ -25,7 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorystore"
 )
 
 var (

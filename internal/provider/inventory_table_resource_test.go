@@ -17,9 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorystore"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccInventoryTableAddress = "vpcflow_inventory_table.test"
@@ -35,7 +35,7 @@ func testAccDynamoDBClient(t *testing.T) *dynamodb.Client {
 func TestInventoryKeys(t *testing.T) {
 	t.Parallel()
 	if hash, rangeKey := inventoryKeys(); hash != "PK" || rangeKey != "SK" {
-		t.Errorf("inventory keys %q, %q; want PK, SK (internal/inventorystore/KEYS.md)", hash, rangeKey)
+		t.Errorf("inventory keys %q, %q; want PK, SK (internal/pipeline/inventory/inventorystore/KEYS.md)", hash, rangeKey)
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 var (

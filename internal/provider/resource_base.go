@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
 )
 
 // resourceBase is embedded in every resource: it names the resource type

@@ -10,9 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/delivery"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/delivery"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Roles the provider creates for the pipeline (the enricher's execution

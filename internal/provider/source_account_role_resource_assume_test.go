@@ -12,12 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventoryhandler"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorysync"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorysync"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/inventoryhandler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/watchdoghandler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // These tests follow each sts:AssumeRole our functions make from the

@@ -14,9 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/conns"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/policy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policy"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores trust policies as written and does not evaluate them when a

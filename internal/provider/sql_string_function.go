@@ -5,7 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries/sqlstring"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries/sqlstring"
 )
 
 var _ function.Function = &sqlStringFunction{}

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries/sqlstring"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries/sqlstring"
 )
 
 // sqlStringValues are values that must come out of sql_string as the Go

@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipelinepolicy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/watchdog"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
 )
 
 var (

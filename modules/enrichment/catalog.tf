@@ -1,6 +1,6 @@
 # The rows, ready to query after apply: the Glue table over output_location
 # (the enricher's columns, the SerDe of output_format, partition projection
-# over dt and hour) and the named queries of internal/queries saved in
+# over dt and hour) and the named queries of internal/pipeline/queries saved in
 # Athena, optionally in a workgroup of their own with a limit on the bytes a
 # query scans.
 

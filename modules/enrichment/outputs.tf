@@ -74,7 +74,7 @@ output "athena_table_sql" {
 }
 
 output "athena_queries" {
-  description = "The named queries the module saves in Athena (`vpcflow_connection_queries`), the enricher's tested queries (`internal/queries`), by name, over the table, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers. Null without `catalog.enabled`."
+  description = "The named queries the module saves in Athena (`vpcflow_connection_queries`), the enricher's tested queries (`internal/pipeline/queries`), by name, over the table, ending at `current_timestamp`: `cross_az_share`, `app_peers` (about `athena_query_app`), `lb_bypass`, `lambda_rds_direct`, `destination_growth`. Each begins with a comment that says what it answers. Null without `catalog.enabled`."
   value       = var.catalog.enabled ? { for name, q in vpcflow_connection_queries.this[0].queries : name => q.sql } : null
 }
 

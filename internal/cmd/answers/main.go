@@ -1,7 +1,7 @@
 //go:build cgo
 
 // Command answers asks the named queries of the rows a demo run wrote
-// (internal/demo) in DuckDB, standing in for Athena, prints the answers
+// (internal/testbed/demo) in DuckDB, standing in for Athena, prints the answers
 // and compares them with the ground truth beside the rows:
 //
 //	answers [-dir DIR] [-stage N/M]
@@ -19,9 +19,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo/answers"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/demo"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/demo/answers"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/synthetic"
 )
 
 func main() {

@@ -26,7 +26,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/demo"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/demo"
 )
 
 const usage = "usage: demo setup | demo run -function NAME [-log-group NAME] [-hours N] [-connections N] [-seed N] [-dir DIR]"

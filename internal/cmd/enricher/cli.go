@@ -12,11 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/connrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/flowrecord"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/parquetrows"
 )
 
 // Exit statuses.
@@ -308,10 +308,10 @@ func runEnrich(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		dst = &errWriter{w: file}
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	var w output.Writer
+	var w connrows.Writer
 	if c.outFormat == "parquet" {
 		w = parquetrows.NewWriter(bw)
-	} else if w, err = output.NewNDJSON(bw, output.NDJSONOptions{Gzip: c.gzip}); err != nil {
+	} else if w, err = connrows.NewNDJSON(bw, connrows.NDJSONOptions{Gzip: c.gzip}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "enricher enrich: %v\n", err)
 		return exitFail
 	}

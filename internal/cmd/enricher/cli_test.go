@@ -18,15 +18,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/connrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/parquetrows"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // Fixtures shared with the enrich package's tests.
 var (
-	fixtureDir = filepath.Join("..", "..", "enrich", "testdata")
+	fixtureDir = filepath.Join("..", "..", "pipeline", "enrich", "testdata")
 	enis       = filepath.Join(fixtureDir, "network-interfaces.json")
 	tags       = filepath.Join(fixtureDir, "get-resources.json")
 	ipRanges   = filepath.Join(fixtureDir, "ip-ranges.json")
@@ -215,7 +215,7 @@ func TestRun(t *testing.T) {
 	}
 	var back []byte
 	for i := range rows {
-		back = append(output.AppendJSON(back, &rows[i]), '\n')
+		back = append(connrows.AppendJSON(back, &rows[i]), '\n')
 	}
 	if !bytes.Equal(back, want) {
 		t.Errorf("Parquet file differs from the NDJSON output:\n%s", back)

@@ -11,9 +11,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowrecord"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/connrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/flowrecord"
 )
 
 // Environment of the Lambda function.
@@ -38,7 +38,7 @@ type cloudWatchLogsHandler struct {
 	mu  sync.Mutex // one invocation at a time, as Lambda runs them
 	ctx context.Context
 	out *bufio.Writer
-	w   *output.NDJSONWriter
+	w   *connrows.NDJSONWriter
 	e   *enrich.Enricher
 }
 
@@ -86,7 +86,7 @@ func newCloudWatchLogsHandler(getenv func(string) string, out io.Writer) (*cloud
 		_ = h.out.Flush() // a failure shows again at the end of Handle
 		h.log.WarnContext(h.ctx, "rejected flow log record", "line", r.Line, "event", r.Event, "reason", r.Err.Error())
 	}
-	if h.w, err = output.NewNDJSON(h.out, output.NDJSONOptions{}); err != nil {
+	if h.w, err = connrows.NewNDJSON(h.out, connrows.NDJSONOptions{}); err != nil {
 		return nil, err
 	}
 	if h.e, err = enrich.New(inv, h.w, opts); err != nil {

@@ -17,7 +17,7 @@
 //
 // The functions the provider deploys are not this command: each
 // VPCFLOW_MODE is served by a smaller bootstrap of its own
-// (internal/cmd/lambda/..., listed in internal/lambdazip), which links only
+// (internal/cmd/lambda/..., listed in internal/pipeline/lambda/lambdazip), which links only
 // the clients its mode calls.
 package main
 

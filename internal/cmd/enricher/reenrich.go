@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventorystore"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/reenrich"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/s3sink"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorystore"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/reenrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/s3sink"
 )
 
 const reenrichUsage = `Usage:

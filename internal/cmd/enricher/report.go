@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/report"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/report"
 )
 
 const reportUsage = `  enricher report --from s3://BUCKET/PREFIX|DIR --start RFC3339 --end RFC3339

@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/report"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/report/reporttest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/report"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/report/reporttest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/synthetic"
 )
 
 var reportShot = flag.String("report-screenshot", "", "also write the Chromium screenshot of enricher report's page to this file")

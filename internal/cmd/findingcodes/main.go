@@ -1,5 +1,5 @@
 // Command findingcodes writes the finding code reference page from the
-// checkers' code lists (go generate ./internal/findingdoc).
+// checkers' code lists (go generate ./internal/flowlogs/findingdoc).
 package main
 
 import (
@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/findingdoc"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/flowlogs/findingdoc"
 )
 
 func main() {

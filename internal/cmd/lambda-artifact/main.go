@@ -1,6 +1,6 @@
 // Command lambda-artifact builds the reproducible Lambda zips of every
-// deployment package of internal/lambdazip, for each architecture, into
-// internal/artifact/dist, where the provider embeds them.
+// deployment package of internal/pipeline/lambda/lambdazip, for each architecture, into
+// internal/pipeline/lambda/artifact/dist, where the provider embeds them.
 package main
 
 import (
@@ -14,11 +14,11 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/lambdazip"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/lambdazip"
 )
 
 func main() {
-	out := flag.String("out", "internal/artifact/dist", "directory for the zips")
+	out := flag.String("out", "internal/pipeline/lambda/artifact/dist", "directory for the zips")
 	module := flag.String("module", ".", "module root")
 	jobs := flag.Int("jobs", min(runtime.NumCPU(), 4), "builds at a time")
 	flag.Parse()

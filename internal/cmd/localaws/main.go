@@ -1,5 +1,5 @@
 // Command localaws starts moto's server on a free loopback port, as the Go
-// tests do (internal/acctest), prints the environment that points the AWS
+// tests do (internal/provider/acctest), prints the environment that points the AWS
 // SDK, the AWS CLI and Terraform at it as shell lines, and keeps it running
 // until it is told to stop:
 //
@@ -29,7 +29,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 func main() {

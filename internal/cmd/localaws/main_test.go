@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/acctest"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // TestShellLines checks that a POSIX shell reading the lines gets every

@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/sizing"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/sizing"
 )
 
 // benchModes maps a handler benchmark to the deployed mode it measures.
@@ -42,7 +42,7 @@ func main() {
 	count := flag.Int("count", 5, "runs of each benchmark; the median is used")
 	benchtime := flag.String("benchtime", "20x", "go test -benchtime of each run")
 	benchFile := flag.String("bench-output", "", "read `go test -bench` output from this file instead of running the benchmarks")
-	warm := flag.Float64("dynamo-warm", 0, "DynamoDB reads per 10,000 records with a warm cache (internal/churn TestReadsPer10000Records: 0 within the cache's TTL)")
+	warm := flag.Float64("dynamo-warm", 0, "DynamoDB reads per 10,000 records with a warm cache (internal/testbed/churn TestReadsPer10000Records: 0 within the cache's TTL)")
 	cold := flag.Float64("dynamo-cold", 44880, "the same with a cold cache (TestReadsPer10000Records at 1,000 interfaces: 4,488 reads for 1,000 records)")
 	flag.Parse()
 	if err := run(*out, *count, *benchtime, *benchFile, *warm, *cold); err != nil {
@@ -79,12 +79,12 @@ func run(out string, count int, benchtime, benchFile string, warm, cold float64)
 	g := sizing.Guide{Figures: f, Estate: sizing.Organisation(), Prices: sizing.DefaultPrices(), Estimate: est,
 		Command: "make sizing   # go run ./internal/cmd/sizing && make docs",
 		Method: map[string]string{
-			"cpu":      fmt.Sprintf("median of %d runs of the handler benchmarks (`go test -bench 'BenchmarkHandle' -cpu 1 ./internal/handler`), process CPU time", count),
-			"line":     "the synthetic estate's records (`internal/synthetic`)",
+			"cpu":      fmt.Sprintf("median of %d runs of the handler benchmarks (`go test -bench 'BenchmarkHandle' -cpu 1 ./internal/pipeline/lambda/handler`), process CPU time", count),
+			"line":     "the synthetic estate's records (`internal/testbed/synthetic`)",
 			"payload":  "a generated subscription payload of 10,000 events, gzip as CloudWatch Logs sends it",
 			"rows":     "the synthetic estate enriched with a one-minute window",
 			"rowbytes": "the synthetic estate's rows in one object per format",
-			"dynamo":   "`TestReadsPer10000Records` in `internal/churn` (moto, calls counted by a client middleware; `CHURN_READS_INTERFACES=1000`); a record costs the same reads whatever the number of interfaces: its address, its /28, the interface's history and tags, 2 more per internet peer, which the 1-minute negative cache reads again each minute",
+			"dynamo":   "`TestReadsPer10000Records` in `internal/testbed/churn` (moto, calls counted by a client middleware; `CHURN_READS_INTERFACES=1000`); a record costs the same reads whatever the number of interfaces: its address, its /28, the interface's history and tags, 2 more per internet peer, which the 1-minute negative cache reads again each minute",
 		}}
 	for name, mode := range benchModes {
 		if d := benchDetails[name]; d != "" {
@@ -116,7 +116,7 @@ func runBenchmarks(count int, benchtime string) ([]byte, error) {
 	}
 	slices.Sort(names)
 	args := []string{"test", "-run", "^$", "-bench", "^Benchmark(" + strings.Join(names, "|") + ")$",
-		"-benchtime", benchtime, "-count", strconv.Itoa(count), "-cpu", "1", "./internal/handler"}
+		"-benchtime", benchtime, "-count", strconv.Itoa(count), "-cpu", "1", "./internal/pipeline/lambda/handler"}
 	fmt.Fprintln(os.Stderr, "sizing: go", strings.Join(args, " "))
 	cmd := exec.CommandContext(context.Background(), "go", args...)
 	cmd.Stderr = os.Stderr

@@ -10,14 +10,14 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/enrich"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/inventory"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/output"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/parquetrows"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/queries"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/sizing"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/subscription"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/synthetic"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/connrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/enrich"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/parquetrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/subscription"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/sizing"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/testbed/synthetic"
 )
 
 // payloadRecords is the number of events of the payload whose size per
@@ -28,11 +28,11 @@ const payloadRecords = 10_000
 // both writes each row to two writers and keeps them open until closed
 // itself, since the enricher closes its writer at each flow log's end.
 type both struct {
-	a, b output.Writer
+	a, b connrows.Writer
 	rows int
 }
 
-func (w *both) Write(r *output.Row) error {
+func (w *both) Write(r *connrows.Row) error {
 	w.rows++
 	if err := w.a.Write(r); err != nil {
 		return err
@@ -57,7 +57,7 @@ func measureTraffic(f *sizing.Figures) error {
 		}
 	}
 	var jsonBuf, parquetBuf bytes.Buffer
-	nd, err := output.NewNDJSON(&jsonBuf, output.NDJSONOptions{Gzip: true})
+	nd, err := connrows.NewNDJSON(&jsonBuf, connrows.NDJSONOptions{Gzip: true})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 # The rows are ready to query after apply: the Glue table with partition
 # projection over the enricher's partitions, in the format the enricher
 # writes, and the named queries saved in Athena with the text of the
-# enricher's tested queries (internal/queries), in a workgroup of their own.
+# enricher's tested queries (internal/pipeline/queries), in a workgroup of their own.
 # fixture_* variables and output_bucket come from tests/setup.sh.
 
 variables {
@@ -61,7 +61,7 @@ run "apply" {
         "{{table}}", "vpcflow_connections_parquet"), "{{now}}", "current_timestamp"), "{{app}}", "'web'")
       ])
     )
-    error_message = "The named queries saved in Athena differ from internal/queries/*.sql over the table."
+    error_message = "The named queries saved in Athena differ from internal/pipeline/queries/*.sql over the table."
   }
 
   assert {

@@ -148,7 +148,7 @@ run "sql_in_step_with_enricher" {
       regex("(?s)(CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \\(.*?\\);)", file("${path.module}/../../internal/enrich/athena/table.sql"))[0],
       "s3://BUCKET/PREFIX/", "s3://${var.output_bucket}/connections/"
     )
-    error_message = "athena_table_sql differs from the vpcflow_connections table of internal/enrich/athena/table.sql: ${output.athena_table_sql}"
+    error_message = "athena_table_sql differs from the vpcflow_connections table of internal/pipeline/enrich/athena/table.sql: ${output.athena_table_sql}"
   }
 
   assert {
@@ -159,7 +159,7 @@ run "sql_in_step_with_enricher" {
         "{{table}}", "vpcflow_connections"), "{{now}}", "current_timestamp"), "{{app}}", provider::vpcflow::sql_string("O'Brien"))
       ])
     )
-    error_message = "The named queries differ from internal/queries/*.sql rendered for the table and app."
+    error_message = "The named queries differ from internal/pipeline/queries/*.sql rendered for the table and app."
   }
 
   assert {

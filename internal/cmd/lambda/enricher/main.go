@@ -9,7 +9,7 @@
 //
 // It links only what those modes call (S3, DynamoDB, the Parquet writer):
 // the inventory and the watchdog have bootstraps of their own
-// (internal/lambdazip lists them).
+// (internal/pipeline/lambda/lambdazip lists them).
 package main
 
 import (
@@ -19,8 +19,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/handler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/handler"
 )
 
 func main() {

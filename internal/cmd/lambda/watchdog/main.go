@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/contract"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/watchdoghandler"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/lambda/watchdoghandler"
 )
 
 func main() {
