@@ -297,9 +297,8 @@ func (r *connectionQueriesResource) ModifyPlan(ctx context.Context, req resource
 	}
 	plan.Queries = planned
 	if r.data != nil && valueKnown(plan.WorkGroup) && valueKnown(plan.Database) {
-		account, err := r.data.client.AccountID(ctx)
-		if err != nil {
-			resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		plan.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, plan.WorkGroup.ValueString()))
@@ -433,9 +432,8 @@ func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQ
 		diags.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wgName), err.Error())
 		return false
 	}
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, diags)
+	if !ok {
 		return false
 	}
 	m.WorkGroupARN = types.StringValue(r.workGroupARN(ctx, account, wgName))

@@ -272,9 +272,8 @@ func (r *connectionsTableResource) ModifyPlan(ctx context.Context, req resource.
 	resp.Diagnostics.Append(plan.setPlanned(ctx, def)...)
 	if r.data != nil && valueKnown(plan.DatabaseName) {
 		if plan.CatalogID.IsUnknown() {
-			account, err := r.data.client.AccountID(ctx)
-			if err != nil {
-				resp.Diagnostics.AddError("reading the provider's account", err.Error())
+			account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+			if !ok {
 				return
 			}
 			plan.CatalogID = types.StringValue(account)

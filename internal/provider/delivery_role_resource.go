@@ -244,29 +244,15 @@ func (r *deliveryRoleResource) ConfigValidators(_ context.Context) []resource.Co
 
 func (r *deliveryRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	plan, config, state, ok := planInputs[deliveryRoleModel](ctx, r.data, req, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	var plan, config deliveryRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state *deliveryRoleModel
-	if !req.State.Raw.IsNull() {
-		state = &deliveryRoleModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
 
 	// Defaults that come from the provider, resolved now so the documents are
 	// known at plan time.
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if config.SourceAccount.IsNull() {

@@ -569,26 +569,12 @@ func enricherEnvAttribute(env string) string {
 
 func (r *enricherFunctionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	plan, config, state, ok := planInputs[enricherFunctionModel](ctx, r.data, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var plan, config enricherFunctionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state *enricherFunctionModel
-	if !req.State.Raw.IsNull() {
-		state = &enricherFunctionModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -824,9 +810,8 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 		resp.Diagnostics.AddAttributeError(codeErrorPath(err), "Enricher code not available", err.Error())
 		return
 	}
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
@@ -1246,9 +1231,8 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	name := state.FunctionName.ValueString()
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)

@@ -283,9 +283,8 @@ func (r *inventoryRulesResource) planComputed(ctx context.Context, m *inventoryR
 		m.RuleARNs, m.EventPatterns, m.LambdaPermissionStatementIDs = types.MapUnknown(types.StringType), types.MapUnknown(types.StringType), types.MapUnknown(types.StringType)
 		return
 	}
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, diags)
+	if !ok {
 		return
 	}
 	m.ID = types.StringValue(m.EventBusName.ValueString() + "|" + m.Name.ValueString())
@@ -511,9 +510,8 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 	if diags.HasError() {
 		return
 	}
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, diags)
+	if !ok {
 		return
 	}
 	bus, name := plan.EventBusName.ValueString(), plan.Name.ValueString()
@@ -668,9 +666,8 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 		return false
 	}
 	m.EventBusName, m.Name = types.StringValue(bus), types.StringValue(name)
-	account, err := r.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := r.data.accountID(ctx, diags)
+	if !ok {
 		return false
 	}
 	_, known := m.kinds(ctx)

@@ -256,22 +256,9 @@ func (retentionDefault) PlanModifyInt64(ctx context.Context, req planmodifier.In
 }
 
 func (r *logGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	plan, config, state, ok := planInputs[logGroupModel](ctx, r.data, req, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	var plan, config logGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state *logGroupModel
-	if !req.State.Raw.IsNull() {
-		state = &logGroupModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
 
 	if config.Region.IsNull() {

@@ -231,3 +231,29 @@ func readBack[M any](ctx context.Context, m *M, readInto func(context.Context, *
 
 // errOf keeps the error of an AWS call, for the callbacks that need no output.
 func errOf[T any](_ T, err error) error { return err }
+
+// planInputs reads what ModifyPlan works on: the plan, the configuration and
+// the prior state (nil when the resource is being created). ok is false for
+// a destroy plan, before Configure, and after a read error.
+func planInputs[M any](ctx context.Context, data *providerData, req resource.ModifyPlanRequest, diags *diag.Diagnostics) (plan, config M, state *M, ok bool) {
+	if req.Plan.Raw.IsNull() || data == nil {
+		return plan, config, nil, false
+	}
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.Config.Get(ctx, &config)...)
+	if !req.State.Raw.IsNull() {
+		state = new(M)
+		diags.Append(req.State.Get(ctx, state)...)
+	}
+	return plan, config, state, !diags.HasError()
+}
+
+// accountID returns the provider's account, or says why it cannot.
+func (pd *providerData) accountID(ctx context.Context, diags *diag.Diagnostics) (string, bool) {
+	account, err := pd.client.AccountID(ctx)
+	if err != nil {
+		addAccountError(diags, err)
+		return "", false
+	}
+	return account, true
+}

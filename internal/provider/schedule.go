@@ -129,9 +129,8 @@ func (s *functionSchedule) planComputed(ctx context.Context, plan *scheduleModel
 	if !valueKnown(plan.Name) {
 		return ""
 	}
-	account, err := s.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := s.data.accountID(ctx, diags)
+	if !ok {
 		return ""
 	}
 	plan.ID = types.StringValue(plan.Name.ValueString())
@@ -162,9 +161,8 @@ func (s *functionSchedule) create(ctx context.Context, plan *scheduleModel, diag
 // removes the permission of a function the rule no longer targets.
 func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel, diags *diag.Diagnostics) {
 	name, fn := plan.Name.ValueString(), plan.FunctionARN.ValueString()
-	account, err := s.data.client.AccountID(ctx)
-	if err != nil {
-		diags.AddError("reading the provider's account", err.Error())
+	account, ok := s.data.accountID(ctx, diags)
+	if !ok {
 		return
 	}
 	plan.ID, plan.RuleARN = types.StringValue(name), types.StringValue(s.ruleARN(ctx, account, name))
@@ -280,9 +278,8 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	m.LambdaPermissionStatementID = types.StringNull()
 	if target != "" && target == m.FunctionARN.ValueString() {
-		account, err := s.data.client.AccountID(ctx)
-		if err != nil {
-			resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		account, ok := s.data.accountID(ctx, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		sid := s.statementID(name)

@@ -192,9 +192,8 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 		}
 	}
 	if valueKnown(plan.Name) && valueKnown(plan.Path) {
-		account, err := r.data.client.AccountID(ctx)
-		if err != nil {
-			resp.Diagnostics.AddError("reading the provider's account", err.Error())
+		account, ok := r.data.accountID(ctx, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		plan.ID = plan.Name

@@ -256,9 +256,8 @@ func (r *subscriptionResource) ModifyPlan(ctx context.Context, req resource.Modi
 func (r *subscriptionResource) planComputed(ctx context.Context, m *subscriptionModel, diags *diag.Diagnostics) {
 	m.ID, m.LogGroupARN = types.StringUnknown(), types.StringUnknown()
 	if valueKnown(m.LogGroupName) {
-		account, err := r.data.client.AccountID(ctx)
-		if err != nil {
-			diags.AddError("reading the provider's account", err.Error())
+		account, ok := r.data.accountID(ctx, diags)
+		if !ok {
 			return
 		}
 		m.LogGroupARN = types.StringValue(r.data.regionalARNOf(ctx, "logs", account, "log-group:"+m.LogGroupName.ValueString()))
