@@ -117,7 +117,7 @@ func copiedQuery(index map[string]string, text string) (string, int) {
 // would drift from the query the provider ships and the DuckDB tests check.
 func TestNoCopiesInModulesOrExamples(t *testing.T) {
 	index := copyIndex(t)
-	root := filepath.Join("..", "..")
+	root := filepath.Join("..", "..", "..")
 	files := 0
 	for _, dir := range []string{"modules", "examples"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
