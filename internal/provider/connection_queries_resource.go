@@ -425,11 +425,7 @@ func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*ath
 func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQueriesModel, diags *diag.Diagnostics) bool {
 	wgName := m.WorkGroup.ValueString()
 	wg, err := findWorkGroup(ctx, r.athena(), wgName)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wgName), err.Error())
+	if !readFound(err, diags, "Athena WorkGroup", wgName) {
 		return false
 	}
 	account, ok := r.data.accountID(ctx, diags)

@@ -458,11 +458,7 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsTableModel, diags *diag.Diagnostics) bool {
 	catalogID, database, table := m.CatalogID.ValueString(), m.DatabaseName.ValueString(), m.TableName.ValueString()
 	g, err := findGlueTable(ctx, r.glue(), catalogID, database, table)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), err.Error())
+	if !readFound(err, diags, "Glue Table", database+"."+table) {
 		return false
 	}
 	if catalogID == "" {

@@ -570,10 +570,7 @@ func (r *deliveryRoleResource) Read(ctx context.Context, req resource.ReadReques
 // import or an out-of-band change); anything else is kept verbatim so the
 // plan shows it and the next apply writes the rendered document back.
 func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	out, err := r.iam().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if isAWSNotFound(err) {
 		return false

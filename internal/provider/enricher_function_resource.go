@@ -1042,11 +1042,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 		name = m.FunctionName.ValueString()
 	}
 	out, err := findEnricherFunction(ctx, r.lambda(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), err.Error())
+	if !readFound(err, diags, "Lambda Function", name) {
 		return false
 	}
 	cfg := out.Configuration

@@ -463,11 +463,7 @@ func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.Read
 func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourceMappingModel, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	out, err := findEventSourceMapping(ctx, r.lambda(), id)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), err.Error())
+	if !readFound(err, diags, "Lambda Event Source Mapping", id) {
 		return false
 	}
 	fnARN := aws.ToString(out.FunctionArn)

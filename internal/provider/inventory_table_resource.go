@@ -313,16 +313,9 @@ func findInventoryTable(ctx context.Context, api inventoryTableAPI, name string)
 
 // readInto refreshes m from DynamoDB; it returns false when the table does not exist.
 func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTableModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	t, err := findInventoryTable(ctx, r.db(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), err.Error())
+	if !readFound(err, diags, "DynamoDB Table", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)

@@ -324,16 +324,9 @@ func (r *kinesisStreamResource) Read(ctx context.Context, req resource.ReadReque
 
 // readInto refreshes m from Kinesis; it returns false when the stream does not exist.
 func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	s, err := findKinesisStream(ctx, r.kinesis(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), err.Error())
+	if !readFound(err, diags, "Kinesis Stream", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)

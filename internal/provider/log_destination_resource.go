@@ -380,16 +380,9 @@ func findLogDestination(ctx context.Context, api logDestinationAPI, name string)
 
 // readInto refreshes m from CloudWatch Logs; it returns false when the destination does not exist.
 func (r *logDestinationResource) readInto(ctx context.Context, m *logDestinationModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	dest, err := findLogDestination(ctx, r.logs(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Destination", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)

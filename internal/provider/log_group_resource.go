@@ -500,11 +500,7 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 	pd, logs := r.api(m.Region)
 	m.Region = types.StringValue(pd.client.Region())
 	lg, err := findLogGroup(ctx, logs, name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Log Group (%s)", name), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Log Group", name) {
 		return false
 	}
 

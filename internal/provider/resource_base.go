@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
 )
@@ -256,4 +257,27 @@ func (pd *providerData) accountID(ctx context.Context, diags *diag.Diagnostics) 
 		return "", false
 	}
 	return account, true
+}
+
+// readFound reports whether the lookup that opens a readInto found the
+// resource. A not-found error is false with no diagnostic (Read removes
+// the resource from the state); any other error is false with the error
+// "reading <what> (<id>)".
+func readFound(err error, diags *diag.Diagnostics, what, id string) bool {
+	if err == nil {
+		return true
+	}
+	if !isNotFound(err) {
+		diags.AddError(fmt.Sprintf("reading %s (%s)", what, id), err.Error())
+	}
+	return false
+}
+
+// idOrName is the name a resource whose ID is its name is looked up by:
+// the ID, or the configured name before the ID is known (in Create).
+func idOrName(id, name types.String) string {
+	if v := id.ValueString(); v != "" {
+		return v
+	}
+	return name.ValueString()
 }

@@ -295,16 +295,9 @@ func (r *sourceAccountRoleResource) Read(ctx context.Context, req resource.ReadR
 // exist. Documents the provider wrote are read back into the inputs (after
 // an import); others are kept verbatim, so the plan puts the rendered ones back.
 func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccountRoleModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	role, err := findServiceRole(ctx, r.iam(), name, pipelinepolicy.SourceRolePolicyName)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading IAM Role (%s)", name), err.Error())
+	if !readFound(err, diags, "IAM Role", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)

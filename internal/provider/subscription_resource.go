@@ -470,11 +470,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		return false
 	}
 	f, err := findSubscriptionFilter(ctx, r.logs(), group, name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", m.ID.ValueString()), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Subscription Filter", m.ID.ValueString()) {
 		return false
 	}
 	m.LogGroupName, m.Name = types.StringValue(group), types.StringValue(name)
