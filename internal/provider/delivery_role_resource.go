@@ -433,22 +433,17 @@ func (r *deliveryRoleResource) trustFromModel(ctx context.Context, m deliveryRol
 	if !valueKnown(m.SourceAccount) || m.SourceRegions.IsUnknown() || m.SourceRegions.IsNull() {
 		return rolepolicy.Trust{}, false
 	}
-	var regions []types.String
-	diags.Append(m.SourceRegions.ElementsAs(ctx, &regions, false)...)
+	regions, known := knownStrings(ctx, m.SourceRegions, diags)
 	partition, err := r.data.partition(ctx)
 	if err != nil {
 		addAccountError(diags, err)
 		return rolepolicy.Trust{}, false
 	}
-	t := rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString()}
-	for _, v := range regions {
-		if v.IsUnknown() {
-			return rolepolicy.Trust{}, false
-		}
-		t.Regions = append(t.Regions, v.ValueString())
+	if !known {
+		return rolepolicy.Trust{}, false
 	}
-	slices.Sort(t.Regions)
-	return t, true
+	slices.Sort(regions)
+	return rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString(), Regions: regions}, true
 }
 
 // permissionsFromModel returns the policy inputs, ok false while any is unknown.
@@ -456,16 +451,11 @@ func permissionsFromModel(ctx context.Context, m deliveryRoleModel, diags *diag.
 	if m.LogGroupARNs.IsUnknown() || m.LogGroupARNs.IsNull() || m.AllowCreateLogGroup.IsUnknown() {
 		return rolepolicy.Permissions{}, false
 	}
-	var arns []types.String
-	diags.Append(m.LogGroupARNs.ElementsAs(ctx, &arns, false)...)
-	p := rolepolicy.Permissions{AllowCreateLogGroup: m.AllowCreateLogGroup.ValueBool()}
-	for _, v := range arns {
-		if v.IsUnknown() {
-			return rolepolicy.Permissions{}, false
-		}
-		p.LogGroupARNs = append(p.LogGroupARNs, v.ValueString())
+	arns, known := knownStrings(ctx, m.LogGroupARNs, diags)
+	if !known {
+		return rolepolicy.Permissions{}, false
 	}
-	return p, true
+	return rolepolicy.Permissions{AllowCreateLogGroup: m.AllowCreateLogGroup.ValueBool(), LogGroupARNs: arns}, true
 }
 
 func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -732,13 +732,9 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 		SourcePrefix:            m.SourcePrefix.ValueString(),
 	}
 	if !m.SourceAccountRoleARNs.IsNull() {
-		var roles []types.String
-		diags.Append(m.SourceAccountRoleARNs.ElementsAs(ctx, &roles, false)...)
-		for _, v := range roles {
-			if v.IsUnknown() {
-				return pipelinepolicy.Execution{}, false
-			}
-			e.SourceAccountRoleARNs = append(e.SourceAccountRoleARNs, v.ValueString())
+		var known bool
+		if e.SourceAccountRoleARNs, known = knownStrings(ctx, m.SourceAccountRoleARNs, diags); !known {
+			return pipelinepolicy.Execution{}, false
 		}
 	}
 	if e.Mode == pipelinepolicy.ModeWatchdog {

@@ -221,13 +221,9 @@ func (r *logDestinationResource) access(ctx context.Context, m logDestinationMod
 	}
 	a := pipelinepolicy.DestinationAccess{DestinationARN: m.ARN.ValueString(), OrganizationID: m.OrganizationID.ValueString()}
 	if !m.SourceAccountIDs.IsNull() {
-		var ids []types.String
-		diags.Append(m.SourceAccountIDs.ElementsAs(ctx, &ids, false)...)
-		for _, id := range ids {
-			if id.IsUnknown() {
-				return pipelinepolicy.DestinationAccess{}, false
-			}
-			a.Accounts = append(a.Accounts, id.ValueString())
+		var known bool
+		if a.Accounts, known = knownStrings(ctx, m.SourceAccountIDs, diags); !known {
+			return pipelinepolicy.DestinationAccess{}, false
 		}
 	}
 	return a, true

@@ -281,3 +281,19 @@ func idOrName(id, name types.String) string {
 	}
 	return name.ValueString()
 }
+
+// knownStrings returns the elements of a list or set of strings; known is
+// false while any element is unknown (the plan cannot be checked yet).
+func knownStrings(ctx context.Context, v interface {
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}, diags *diag.Diagnostics) (values []string, known bool) {
+	var elems []types.String
+	diags.Append(v.ElementsAs(ctx, &elems, false)...)
+	for _, e := range elems {
+		if e.IsUnknown() {
+			return nil, false
+		}
+		values = append(values, e.ValueString())
+	}
+	return values, true
+}

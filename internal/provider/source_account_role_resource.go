@@ -162,16 +162,11 @@ func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnosti
 	if !valueKnown(m.ExternalID) || !valueKnown(m.TrustedPrincipalARNs) {
 		return pipelinepolicy.SourceRole{}, false
 	}
-	var principals []types.String
-	diags.Append(m.TrustedPrincipalARNs.ElementsAs(ctx, &principals, false)...)
-	s := pipelinepolicy.SourceRole{ExternalID: m.ExternalID.ValueString()}
-	for _, p := range principals {
-		if p.IsUnknown() {
-			return pipelinepolicy.SourceRole{}, false
-		}
-		s.TrustedPrincipalARNs = append(s.TrustedPrincipalARNs, p.ValueString())
+	principals, known := knownStrings(ctx, m.TrustedPrincipalARNs, diags)
+	if !known {
+		return pipelinepolicy.SourceRole{}, false
 	}
-	return s, true
+	return pipelinepolicy.SourceRole{ExternalID: m.ExternalID.ValueString(), TrustedPrincipalARNs: principals}, true
 }
 
 func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
