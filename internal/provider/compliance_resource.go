@@ -386,9 +386,8 @@ func (r *complianceResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[complianceModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !valueKnown(plan.Name) || !valueKnown(plan.LogDestination) || !valueKnown(plan.LogDestinationType) ||
@@ -464,9 +463,8 @@ func (r *complianceResource) warnWithoutRecorder(ctx context.Context, diags *dia
 }
 
 func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[complianceModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -488,10 +486,8 @@ func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *complianceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[complianceModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -952,9 +948,8 @@ func (r *complianceResource) anyRoleExists(ctx context.Context, n complianceName
 }
 
 func (r *complianceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state complianceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[complianceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	n := namesOf(state.ID.ValueString())

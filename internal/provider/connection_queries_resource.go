@@ -326,9 +326,8 @@ func workGroupConfiguration(m *connectionQueriesModel) *athenatypes.WorkGroupCon
 }
 
 func (r *connectionQueriesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan connectionQueriesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[connectionQueriesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := plan.WorkGroup.ValueString()
@@ -510,10 +509,8 @@ func (r *connectionQueriesResource) Read(ctx context.Context, req resource.ReadR
 }
 
 func (r *connectionQueriesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state connectionQueriesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[connectionQueriesModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := state.WorkGroup.ValueString()
@@ -635,9 +632,8 @@ func (r *connectionQueriesResource) deleteNamedQuery(ctx context.Context, id str
 }
 
 func (r *connectionQueriesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state connectionQueriesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[connectionQueriesModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := state.WorkGroup.ValueString()

@@ -356,9 +356,8 @@ func tableOf(g *gluetypes.Table, expected athena.Table) athena.Table {
 }
 
 func (r *connectionsTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan connectionsTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[connectionsTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	def, err := plan.definition()
@@ -538,10 +537,8 @@ func (r *connectionsTableResource) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *connectionsTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state connectionsTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[connectionsTableModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	def, err := plan.definition()
@@ -579,9 +576,8 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *connectionsTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state connectionsTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[connectionsTableModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	catalogID, database, table := state.CatalogID.ValueString(), state.DatabaseName.ValueString(), state.TableName.ValueString()

@@ -795,9 +795,8 @@ func (m enricherFunctionModel) environment(ctx context.Context) (map[string]stri
 }
 
 func (r *enricherFunctionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan enricherFunctionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[enricherFunctionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.FunctionName.ValueString()
@@ -1216,10 +1215,8 @@ func (m *enricherFunctionModel) readSourceEnvironment(ctx context.Context, env m
 }
 
 func (r *enricherFunctionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state enricherFunctionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[enricherFunctionModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.FunctionName.ValueString()
@@ -1387,9 +1384,8 @@ func (r *enricherFunctionResource) waitUpdated(ctx context.Context, name string)
 }
 
 func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state enricherFunctionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[enricherFunctionModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.FunctionName.ValueString()

@@ -229,9 +229,8 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[eventSourceMappingModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !req.State.Raw.IsNull() {
@@ -329,9 +328,8 @@ func (r *eventSourceMappingResource) checkRole(ctx context.Context, role deliver
 }
 
 func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[eventSourceMappingModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	responseTypes, d := mappingResponseTypesFrom(ctx, plan.FunctionResponseTypes)
@@ -509,10 +507,8 @@ func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourc
 }
 
 func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[eventSourceMappingModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
@@ -556,9 +552,8 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 }
 
 func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state eventSourceMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[eventSourceMappingModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()

@@ -223,9 +223,8 @@ func (r *flowLogQueueResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *flowLogQueueResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan flowLogQueueModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[flowLogQueueModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	account, err := r.data.client.AccountID(ctx)
@@ -438,10 +437,8 @@ func (r *flowLogQueueResource) importedPrefix(ctx context.Context, bucket, id st
 }
 
 func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state flowLogQueueModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[flowLogQueueModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -459,9 +456,8 @@ func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state flowLogQueueModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogQueueModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	bucket := state.Bucket.ValueString()

@@ -363,9 +363,8 @@ func (r *flowLogResource) in(region types.String) (*providerData, flowLogsAPI) {
 }
 
 func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan flowLogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[flowLogModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	target, targetID, _ := plan.target()
@@ -411,9 +410,8 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state flowLogModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	pd, api := r.in(state.Region)
@@ -436,10 +434,8 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state flowLogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[flowLogModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// Everything but tags requires replacement, so an update changes tags
@@ -466,9 +462,8 @@ func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state flowLogModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	_, api := r.in(state.Region)

@@ -316,9 +316,8 @@ func (r *inventoryRulesResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryRulesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -459,9 +458,8 @@ func selectorsRecordWriteManagementEvents(basic []cloudtrailtypes.EventSelector,
 }
 
 func (r *inventoryRulesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryRulesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// PutRule overwrites a rule of the same name.
@@ -489,10 +487,8 @@ func (r *inventoryRulesResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *inventoryRulesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[inventoryRulesModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -768,9 +764,8 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 }
 
 func (r *inventoryRulesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state inventoryRulesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[inventoryRulesModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	kinds, _ := state.kinds(ctx)

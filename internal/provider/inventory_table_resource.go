@@ -183,16 +183,14 @@ func (r *inventoryTableResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	hash, rangeKey := inventoryKeys()
 	if !req.State.Raw.IsNull() {
-		var state inventoryTableModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
+		state, ok := modelOf[inventoryTableModel](ctx, req.State, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		if state.HashKey.ValueString() != hash || state.RangeKey.ValueString() != rangeKey {
@@ -227,9 +225,8 @@ func (r *inventoryTableResource) tableARN(ctx context.Context, name string) (str
 }
 
 func (r *inventoryTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -398,10 +395,8 @@ func (p *dynamodbTagPager) next(ctx context.Context) bool {
 }
 
 func (r *inventoryTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[inventoryTableModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -445,9 +440,8 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *inventoryTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state inventoryTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[inventoryTableModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()

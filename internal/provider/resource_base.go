@@ -297,3 +297,19 @@ func knownStrings(ctx context.Context, v interface {
 	}
 	return values, true
 }
+
+// modelOf reads a plan or a state into a model; ok is false after a read
+// error, which is on diags.
+func modelOf[M any](ctx context.Context, from interface {
+	Get(context.Context, any) diag.Diagnostics
+}, diags *diag.Diagnostics) (m M, ok bool) {
+	diags.Append(from.Get(ctx, &m)...)
+	return m, !diags.HasError()
+}
+
+// planAndState reads what Update works on: the plan and the prior state.
+func planAndState[M any](ctx context.Context, req resource.UpdateRequest, diags *diag.Diagnostics) (plan, state M, ok bool) {
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &state)...)
+	return plan, state, !diags.HasError()
+}

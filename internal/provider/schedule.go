@@ -242,9 +242,8 @@ func (s *functionSchedule) ruleTags(ctx context.Context, ruleARN string) (map[st
 // policy and the rule's tags; it removes the resource when the rule is
 // gone.
 func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m scheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ok := modelOf[scheduleModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := m.ID.ValueString()
@@ -308,9 +307,8 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 // delete removes the target, the rule and the function's statement;
 // what is gone already is not an error.
 func (s *functionSchedule) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state scheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[scheduleModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -339,9 +337,8 @@ func (s *functionSchedule) ImportState(ctx context.Context, req resource.ImportS
 }
 
 func (s *functionSchedule) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[scheduleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	s.create(ctx, &plan, &resp.Diagnostics)
@@ -349,10 +346,8 @@ func (s *functionSchedule) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (s *functionSchedule) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[scheduleModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	s.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -391,9 +386,8 @@ func (s *functionSchedule) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.Plan.Raw.IsNull() || s.data == nil {
 		return
 	}
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[scheduleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	account := s.planComputed(ctx, &plan, &resp.Diagnostics)

@@ -174,9 +174,8 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[sourceAccountRoleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !req.State.Raw.IsNull() {
@@ -249,9 +248,8 @@ func (m sourceAccountRoleModel) role(ctx context.Context, diags *diag.Diagnostic
 }
 
 func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[sourceAccountRoleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	trust, _ := plan.trust(ctx, &resp.Diagnostics)
@@ -327,10 +325,8 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 }
 
 func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[sourceAccountRoleModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -357,9 +353,8 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 }
 
 func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[sourceAccountRoleModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()

@@ -211,9 +211,8 @@ func (r *subscriptionResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[subscriptionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state *subscriptionModel
@@ -412,9 +411,8 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 }
 
 func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[subscriptionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -502,10 +500,8 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 }
 
 func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[subscriptionModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -528,9 +524,8 @@ func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state subscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[subscriptionModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	group, name := state.LogGroupName.ValueString(), state.Name.ValueString()
