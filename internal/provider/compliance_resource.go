@@ -168,11 +168,7 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"Every plan checks both roles and the destination with the provider's delivery checker, so the remediation cannot create flow logs that " +
 			"deliver nothing. AWS Config must be recording in the region (a configuration recorder, which this resource does not create); the plan warns when it is not.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The Config rule's name, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("The Config rule's name, the import ID."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the Config rule, and prefix of the document and roles: at most %d letters, digits, `-` and `_`, "+
 					"not starting with %s. Defaults to `vpc-flow-logs-enabled`. Changing it replaces everything.", complianceNameMax, quotedList(ssmReservedPrefixes)),
@@ -246,12 +242,8 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"tags_all": tagsAllAttribute(),
-			"config_rule_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the Config rule.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags_all":        tagsAllAttribute(),
+			"config_rule_arn": computedStable("ARN of the Config rule."),
 			"document_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the Automation document, `NAME" + complianceDocumentSuffix + "`.",
 				Computed:            true,

@@ -117,11 +117,7 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 			"Optionally creates the workgroup they are saved in, with a limit on the bytes each query scans. " +
 			"A provider upgrade that changes a query's text plans an update (`UpdateNamedQuery`).",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`WORKGROUP:DATABASE:TABLE`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`WORKGROUP:DATABASE:TABLE`."),
 			"database": schema.StringAttribute{
 				MarkdownDescription: "Glue database the queries run in: `vpcflow_connections_table.database_name`. Changing it replaces the queries.",
 				Required:            true,
@@ -172,11 +168,7 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"workgroup_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the workgroup, for the IAM policies of the users who run the queries.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"workgroup_arn": computedStable("ARN of the workgroup, for the IAM policies of the users who run the queries."),
 			"queries": schema.MapNestedAttribute{
 				MarkdownDescription: "The saved queries, by name: `id` (the named query ID), `description` (what the query answers) and `sql`, the text saved.",
 				Computed:            true,

@@ -96,11 +96,7 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 			"A provider upgrade whose enricher writes other columns plans an update of the table (`UpdateTable`), as does a table changed out of band. " +
 			"`vpcflow_connection_queries` saves the named queries over it.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`CATALOG_ID:DATABASE:TABLE`, as the AWS provider's `aws_glue_catalog_table`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`CATALOG_ID:DATABASE:TABLE`, as the AWS provider's `aws_glue_catalog_table`."),
 			"catalog_id": schema.StringAttribute{
 				MarkdownDescription: "Account ID of the Data Catalog. Defaults to the provider's account. Changing it replaces the table.",
 				Optional:            true,
@@ -164,16 +160,8 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the table (`arn:aws:glue:REGION:ACCOUNT:table/DATABASE/TABLE`), for IAM policies of the users who query it.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"database_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the database.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":          computedStable("ARN of the table (`arn:aws:glue:REGION:ACCOUNT:table/DATABASE/TABLE`), for IAM policies of the users who query it."),
+			"database_arn": computedStable("ARN of the database."),
 			"location": schema.StringAttribute{
 				MarkdownDescription: "`s3://BUCKET/PREFIX`, where the table reads.",
 				Computed:            true,

@@ -115,11 +115,7 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 			"With a `permissions_boundary`, the plan reads the boundary and fails if it would deny any of these permissions. " +
 			"After creation the provider waits until IAM returns the role, since a flow log created at once may otherwise not see it yet.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the role.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the role."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the role: up to %d letters, digits and `+=,.@_-`. Exactly one of `name` and `name_prefix` is required. Changing it replaces the role.", roleNameMaxLength),
 				Optional:            true,
@@ -213,17 +209,9 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"unique_id": schema.StringAttribute{
-				MarkdownDescription: "Stable unique ID IAM gives the role (`AROA…`).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set."),
+			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),
 			"trust_policy": schema.StringAttribute{
 				MarkdownDescription: "Trust policy (JSON) the provider wrote. A trust policy changed outside Terraform shows here and is put back by the next apply.",
 				Computed:            true,

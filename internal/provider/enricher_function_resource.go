@@ -232,11 +232,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			"The plan checks the role with the provider's IAM policy engine, with a `permissions_boundary` read from IAM, and fails if the function could not do its work. " +
 			"A provider binary built without the embedded package (a plain `go build`) fails the plan of this resource only, with how to build one that has it.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the function.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the function."),
 			"function_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the function: up to 64 letters, digits, `-` and `_`. It also names the log group and, unless `role_name` is set, the role. Changing it replaces the function.",
 				Required:            true,
@@ -417,11 +413,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				ElementType:         types.StringType,
 			},
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time."),
 			"role_arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the execution role, for `vpcflow_source_account_role.trusted_principal_arns`. Known at plan time.",
 				Computed:            true,

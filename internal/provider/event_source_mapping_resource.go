@@ -109,11 +109,7 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 			"a message the function fails on returns to the queue after its visibility timeout, and goes to the queue's dead-letter queue after `max_receive_count` " +
 			"receives (`vpcflow_flow_log_queue`). Those arguments are refused for a queue, and keep their defaults in the state.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UUID of the mapping.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("UUID of the mapping."),
 			"function_name": schema.StringAttribute{
 				MarkdownDescription: "Name or ARN of the function to invoke (`vpcflow_enricher_function.function_name`). Changed in place.",
 				Required:            true,

@@ -108,11 +108,7 @@ func (r *flowLogQueueResource) Schema(_ context.Context, _ resource.SchemaReques
 			"destroying the resource removes only its own. Another tool that writes the whole document, such as `aws_s3_bucket_notification` of the AWS provider, " +
 			"removes this resource's configuration: the next plan shows `notified` going back to `true`. S3 refuses two configurations whose prefixes overlap for the same events.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the queue.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the queue."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the queue, 1 to 73 letters, digits, `-` and `_` (the dead-letter queue adds `" + failedQueueSuffix + "`). Changing it replaces the queues.",
 				Required:            true,

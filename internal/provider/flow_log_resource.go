@@ -194,11 +194,7 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		}
 	}
 	computed := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: description,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
+		return computedStable(description)
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A VPC Flow Log that cannot fail silently. The arguments are those of the AWS provider's `aws_flow_log`, so moving over is a rename.\n\n" +

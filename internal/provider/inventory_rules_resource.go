@@ -164,11 +164,7 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"EventBridge only receives API calls that a CloudTrail trail records as management events, so the plan reads the trails of the region " +
 			"(`DescribeTrails`, `GetTrailStatus`, `GetEventSelectors`) and warns when none would let the `" + inventoryRuleAPICalls + "` rule fire.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`EVENT_BUS_NAME|NAME`, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`EVENT_BUS_NAME|NAME`, the import ID."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Prefix of the rule names: the rules are `NAME-KIND`, so at most %d letters, digits, `.`, `-` and `_`. Changing it replaces the rules.", inventoryRuleNameMax),
 				Required:            true,

@@ -117,11 +117,7 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"time to live on `" + inventorystore.TTLAttribute + "`, which expires closed ownership ranges), so the design cannot drift between the table and the code. " +
 			"A table of this name that exists already is not taken over: import it instead, and the plan fails if its keys are not the inventory's.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the table.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the table."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the table: 3 to 255 letters, digits, `_`, `-` and `.`. Changing it replaces the table, and the inventory starts empty until the next sync.",
 				Required:            true,
@@ -149,31 +145,15 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"hash_key": schema.StringAttribute{
-				MarkdownDescription: "Partition key of the table, `" + hash + "` (string).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"range_key": schema.StringAttribute{
-				MarkdownDescription: "Sort key of the table, `" + rangeKey + "` (string).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time."),
+			"hash_key":  computedStable("Partition key of the table, `" + hash + "` (string)."),
+			"range_key": computedStable("Sort key of the table, `" + rangeKey + "` (string)."),
 			"ttl_attribute": schema.StringAttribute{
 				MarkdownDescription: "Attribute DynamoDB's time to live reads, `" + inventorystore.TTLAttribute + "`. Time to live turned off outside Terraform shows here and is turned on again by the next apply.",
 				Computed:            true,
 			},
-			"billing_mode": schema.StringAttribute{
-				MarkdownDescription: "Capacity mode of the table, `PAY_PER_REQUEST`: inventory writes come in bursts when instances start.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"billing_mode": computedStable("Capacity mode of the table, `PAY_PER_REQUEST`: inventory writes come in bursts when instances start."),
 		},
 	}
 }

@@ -89,11 +89,7 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 			"`vpcflow_subscription` puts the flow log records into the stream and `vpcflow_event_source_mapping` hands them to a `vpcflow_enricher_function` " +
 			"in `kinesis` mode in batches. On-demand by default, so it scales with the flow logs without shard planning.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the stream.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the stream."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the stream: up to 128 letters, digits, `_`, `-` and `.`. Changing it replaces the stream and drops the records in it.",
 				Required:            true,
@@ -138,11 +134,7 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 				ElementType:         types.StringType,
 			},
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time."),
 		},
 	}
 }

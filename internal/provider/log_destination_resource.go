@@ -81,11 +81,7 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"The plan reads `role_arn` and fails if CloudWatch Logs could not assume it (its trust policy must allow `" + pipelinepolicy.LogsService + "`) " +
 			"or could not put records into `target_arn`: the destination would be accepted and every record dropped.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the destination.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the destination."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the destination, up to 512 characters without `:` or `*`. Changing it replaces the destination, and subscriptions in other accounts must be pointed at the new ARN.",
 				Required:            true,
@@ -127,11 +123,7 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				ElementType:         types.StringType,
 			},
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time."),
 			"access_policy": schema.StringAttribute{
 				MarkdownDescription: "Access policy (JSON) the provider wrote. A policy changed outside Terraform shows here and is put back by the next apply.",
 				Computed:            true,

@@ -111,11 +111,7 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"An `aws_cloudwatch_log_group` moves over without being recreated with a `moved` block (see the migration guide).\n\n" +
 			"Use `arn` as the flow log's `log_destination` and in `vpcflow_delivery_role.log_group_arns`; append `:*` when writing an IAM policy of your own.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the log group.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the log group."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the log group, e.g. `/aws/vpc/flow-logs/prod`: up to 512 letters, digits and `_ - / . #`. " +
 					"Exactly one of `name` and `name_prefix` is required. Changing it replaces the log group (and loses its events unless `skip_destroy` is set).",
@@ -200,12 +196,8 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region such as us-east-1")},
 			},
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
-					"Known at plan time when `name` is set.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn": computedStable("ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
+				"Known at plan time when `name` is set."),
 		},
 	}
 }

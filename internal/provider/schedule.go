@@ -66,11 +66,7 @@ type scheduleModel struct {
 // descriptions of the function and of the default schedule.
 func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescription string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			MarkdownDescription: "The rule's name, the import ID.",
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		"id": computedStable("The rule's name, the import ID."),
 		"name": schema.StringAttribute{
 			MarkdownDescription: "Name of the EventBridge rule: up to 64 letters, digits, `.`, `-` and `_`. Changing it replaces the rule.",
 			Required:            true,

@@ -68,11 +68,7 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 			"` and nothing else; these actions do not support resource-level permissions, so the resource is `*`.\n\n" +
 			"With a `permissions_boundary`, the plan reads it and fails if it denies any of these actions.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the role.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the role."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the role: up to %d letters, digits and `+=,.@_-`. Changing it replaces the role.", roleNameMaxLength),
 				Required:            true,
@@ -133,17 +129,9 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				ElementType:         types.StringType,
 			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"unique_id": schema.StringAttribute{
-				MarkdownDescription: "Stable unique ID IAM gives the role (`AROA…`).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time."),
+			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),
 			"trust_policy": schema.StringAttribute{
 				MarkdownDescription: "Trust policy (JSON) the provider wrote; it holds the external ID, so it is sensitive. A trust policy changed outside Terraform is put back by the next apply.",
 				Computed:            true,

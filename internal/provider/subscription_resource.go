@@ -94,11 +94,7 @@ func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaReques
 			fmt.Sprintf("* CloudWatch Logs allows %d subscription filters per log group, a quota that cannot be raised: ", maxSubscriptionFilters) +
 			"the plan reads the group's filters and fails if there is no room for this one, naming the filters there.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`LOG_GROUP_NAME|NAME`, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`LOG_GROUP_NAME|NAME`, the import ID."),
 			"log_group_name": schema.StringAttribute{
 				MarkdownDescription: "Log group the flow logs deliver to (`vpcflow_log_group.name`). Changing it replaces the subscription.",
 				Required:            true,
