@@ -716,16 +716,23 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ok := modelOf[deliveryRoleModel](ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	deleteRoleResource(ctx, r.data, req, resp)
+}
+
+// deleteRoleResource is the Delete of the resources that manage one IAM
+// role, named by their id (vpcflow_delivery_role, vpcflow_source_account_role).
+func deleteRoleResource(ctx context.Context, data *providerData, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
+	name := id.ValueString()
+	if err := deleteDeliveryRole(ctx, data.client.IAM(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}
-	r.data.docs.Forget()
+	data.docs.Forget()
 }
 
 // deleteDeliveryRole deletes the role's inline policies, detaches its managed ones

@@ -671,18 +671,11 @@ func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherF
 	}
 	boundaryPath := path.Root("permissions_boundary")
 	if valueKnown(plan.PermissionsBoundary) {
-		arn := plan.PermissionsBoundary.ValueString()
-		p, err := r.data.docs.ManagedPolicy(ctx, arn)
-		if isNotFound(err) {
-			diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
-				fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the execution role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
+		boundary, ok := r.data.permissionsBoundary(ctx, plan.PermissionsBoundary.ValueString(), "execution role", diags)
+		if !ok {
 			return
 		}
-		if err != nil {
-			diags.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
-			return
-		}
-		role.Boundary = &delivery.NamedPolicy{Name: arn, Document: p.Document}
+		role.Boundary = boundary
 	}
 	var boundaryFindings, other []delivery.Finding
 	for _, f := range delivery.CheckServiceRole(role) {

@@ -176,6 +176,26 @@ func reportRoleFindings(diags *diag.Diagnostics, mode string, p path.Path, summa
 	return blocking
 }
 
+// permissionsBoundary reads the managed policy a role resource's
+// permissions_boundary names, for the plan's checks of that role (role
+// says which: "role", "execution role"). A policy that does not exist is
+// an error, since IAM refuses to set it; one that cannot be read is a
+// warning, and the role goes unchecked. ok is false in both cases.
+func (pd *providerData) permissionsBoundary(ctx context.Context, arn, role string, diags *diag.Diagnostics) (boundary *delivery.NamedPolicy, ok bool) {
+	boundaryPath := path.Root("permissions_boundary")
+	p, err := pd.docs.ManagedPolicy(ctx, arn)
+	if isNotFound(err) {
+		diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
+			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the %s's permissions boundary. Create the policy first or correct permissions_boundary.", arn, role))
+		return nil, false
+	}
+	if err != nil {
+		diags.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
+		return nil, false
+	}
+	return &delivery.NamedPolicy{Name: arn, Document: p.Document}, true
+}
+
 // checkExistingRole reads a role someone else manages and checks that the
 // service can assume it (unless role.Service is empty: permissions only)
 // and do what it needs. A role that does not exist

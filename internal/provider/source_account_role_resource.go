@@ -201,27 +201,19 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.PermissionsBoundary) {
 		return
 	}
-	boundaryPath := path.Root("permissions_boundary")
-	arn := plan.PermissionsBoundary.ValueString()
-	p, err := r.data.docs.ManagedPolicy(ctx, arn)
-	if isNotFound(err) {
-		resp.Diagnostics.AddAttributeError(boundaryPath, "Permissions boundary not found",
-			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
+	boundary, ok := r.data.permissionsBoundary(ctx, plan.PermissionsBoundary.ValueString(), "role", &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	findings := delivery.CheckServiceRole(delivery.ServiceRole{
 		RoleARN:     plan.ARN.ValueString(),
 		Caller:      "the central inventory function",
 		Permissions: []delivery.NamedPolicy{{Name: "inline policy " + pipelinepolicy.SourceRolePolicyName, Document: doc}},
-		Boundary:    &delivery.NamedPolicy{Name: arn, Document: p.Document},
+		Boundary:    boundary,
 		Needs:       pipelinepolicy.SourceRoleNeeds(),
 		Outcome:     "the inventory of this account stays empty and its flow records are not attributed",
 	})
-	reportRoleFindings(&resp.Diagnostics, r.data.client.Settings.Validation, boundaryPath, "Permissions boundary blocks the inventory", findings)
+	reportRoleFindings(&resp.Diagnostics, r.data.client.Settings.Validation, path.Root("permissions_boundary"), "Permissions boundary blocks the inventory", findings)
 }
 
 // role is the role the model describes, as serviceRole writes it.
@@ -341,16 +333,7 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 }
 
 func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ok := modelOf[sourceAccountRoleModel](ctx, req.State, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
-		return
-	}
-	r.data.docs.Forget()
+	deleteRoleResource(ctx, r.data, req, resp)
 }
 
 func (r *sourceAccountRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
