@@ -70,8 +70,7 @@ type deliveryRoleAPI interface {
 	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
 	PutRolePermissionsBoundary(context.Context, *iam.PutRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.PutRolePermissionsBoundaryOutput, error)
 	DeleteRolePermissionsBoundary(context.Context, *iam.DeleteRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.DeleteRolePermissionsBoundaryOutput, error)
-	TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error)
-	UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
+	roleTaggingAPI
 	ListRoleTags(context.Context, *iam.ListRoleTagsInput, ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
 }
 
@@ -698,14 +697,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 			return
 		}
 	}
-	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), tagger{
-		untag: func(ctx context.Context, keys []string) error {
-			return errOf(r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
-		},
-		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
-		},
-	}, &resp.Diagnostics)
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), roleTagger(r.iam(), name), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -47,8 +47,7 @@ type logDestinationAPI interface {
 	PutDestinationPolicy(context.Context, *cloudwatchlogs.PutDestinationPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutDestinationPolicyOutput, error)
 	DescribeDestinations(context.Context, *cloudwatchlogs.DescribeDestinationsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeDestinationsOutput, error)
 	DeleteDestination(context.Context, *cloudwatchlogs.DeleteDestinationInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteDestinationOutput, error)
-	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
-	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	logsTaggingAPI
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
@@ -441,14 +440,7 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), tagger{
-		untag: func(ctx context.Context, keys []string) error {
-			return errOf(r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
-		},
-		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags}))
-		},
-	}, &resp.Diagnostics)
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), logsTagger(r.logs(), state.ARN.ValueString()), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -74,8 +74,7 @@ type logGroupAPI interface {
 	DeleteRetentionPolicy(context.Context, *cloudwatchlogs.DeleteRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error)
 	AssociateKmsKey(context.Context, *cloudwatchlogs.AssociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error)
 	DisassociateKmsKey(context.Context, *cloudwatchlogs.DisassociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DisassociateKmsKeyOutput, error)
-	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
-	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	logsTaggingAPI
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
@@ -618,14 +617,26 @@ func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKe
 // updateLogGroupTags makes the group's tags newTags. Tagging APIs take the
 // ARN without ":*" (CloudWatch Logs User Guide, resource ARNs).
 func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
+	return logsTagger(api, groupARN).apply(ctx, oldTags, newTags)
+}
+
+// logsTaggingAPI is the part of CloudWatch Logs that tags a log group or a
+// destination.
+type logsTaggingAPI interface {
+	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+}
+
+// logsTagger tags the CloudWatch Logs resource of this ARN.
+func logsTagger(api logsTaggingAPI, arn string) tagger {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys}))
+			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags}))
+			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}))
 		},
-	}.apply(ctx, oldTags, newTags)
+	}
 }
 
 func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

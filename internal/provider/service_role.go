@@ -150,6 +150,17 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 			return fmt.Errorf("updating the permissions boundary: %w", err)
 		}
 	}
+	return roleTagger(api, name).apply(ctx, have.Tags, want.Tags)
+}
+
+// roleTaggingAPI is the part of IAM that tags a role.
+type roleTaggingAPI interface {
+	TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error)
+	UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
+}
+
+// roleTagger tags the IAM role of this name.
+func roleTagger(api roleTaggingAPI, name string) tagger {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
 			return errOf(api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
@@ -157,7 +168,7 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 		tag: func(ctx context.Context, tags map[string]string) error {
 			return errOf(api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
 		},
-	}.apply(ctx, have.Tags, want.Tags)
+	}
 }
 
 // reportRoleFindings turns checker findings into diagnostics on the
