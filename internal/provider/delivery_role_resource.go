@@ -789,8 +789,7 @@ func isPolicyDeleteConflict(err error) bool {
 }
 
 func (r *deliveryRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }
 
 // iamRoleARN is the ARN IAM gives a role: the path sits between "role" and the name.

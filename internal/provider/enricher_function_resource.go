@@ -794,15 +794,8 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 	if !ok {
 		return
 	}
-	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
-	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
-		return
-	}
-	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+	exec, trust, policyDoc, ok := r.roleDocuments(ctx, plan, account, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	tags, d := tagsFromModel(ctx, plan.TagsAll)
@@ -1199,6 +1192,24 @@ func (m *enricherFunctionModel) readSourceEnvironment(ctx context.Context, env m
 	}
 }
 
+// roleDocuments renders the execution role's trust policy and inline
+// policy for the function the model describes, as Create and Update write
+// them.
+func (r *enricherFunctionResource) roleDocuments(ctx context.Context, m enricherFunctionModel, account string, diags *diag.Diagnostics) (exec pipelinepolicy.Execution, trust, policy string, ok bool) {
+	exec, _ = r.execution(ctx, m, account, diags)
+	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
+	if err != nil {
+		diags.AddError("rendering the execution role's trust policy", err.Error())
+		return exec, "", "", false
+	}
+	policy, err = pipelinepolicy.ExecutionPermissionsDocument(exec)
+	if err != nil {
+		diags.AddError("rendering the execution role's policy", err.Error())
+		return exec, "", "", false
+	}
+	return exec, trust, policy, true
+}
+
 func (r *enricherFunctionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	plan, state, ok := planAndState[enricherFunctionModel](ctx, req, &resp.Diagnostics)
 	if !ok {
@@ -1209,15 +1220,8 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	if !ok {
 		return
 	}
-	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
-	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
-		return
-	}
-	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+	exec, trust, policyDoc, ok := r.roleDocuments(ctx, plan, account, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	oldTags, d := tagsFromModel(ctx, state.TagsAll)
@@ -1394,8 +1398,7 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 }
 
 func (r *enricherFunctionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("function_name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "function_name": req.ID})
 }
 
 // validateS3Source checks the source attributes: s3 mode needs the queue

@@ -774,12 +774,9 @@ func (r *inventoryRulesResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *inventoryRulesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	bus, name, ok := strings.Cut(req.ID, "|")
-	if !ok || bus == "" || name == "" {
-		resp.Diagnostics.AddError("importing vpcflow_inventory_rules", fmt.Sprintf("ID %q is not EVENT_BUS_NAME|NAME", req.ID))
+	bus, name, ok := r.splitImportID(req.ID, "EVENT_BUS_NAME|NAME", &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("event_bus_name"), bus)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": name, "event_bus_name": bus})
 }

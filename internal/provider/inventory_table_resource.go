@@ -444,8 +444,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *inventoryTableResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }
 
 func dynamodbTags(tags map[string]string) []dynamodbtypes.Tag {

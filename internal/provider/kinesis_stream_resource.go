@@ -436,6 +436,5 @@ func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 func (r *kinesisStreamResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }

@@ -461,6 +461,5 @@ func (r *logDestinationResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *logDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -325,4 +329,24 @@ func computedStable(description string) schema.StringAttribute {
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
+}
+
+// importAs sets the attributes of an imported resource, each to its value
+// (in the order of their names, so any diagnostics come in one order).
+func importAs(ctx context.Context, resp *resource.ImportStateResponse, values map[string]string) {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), values[name])...)
+	}
+}
+
+// splitImportID splits an import ID of two parts joined by "|", such as
+// LOG_GROUP_NAME|NAME (format, for the error); ok is false, with the error
+// on diags, when either part is missing.
+func (b *resourceBase) splitImportID(id, format string, diags *diag.Diagnostics) (first, second string, ok bool) {
+	first, second, ok = strings.Cut(id, "|")
+	if !ok || first == "" || second == "" {
+		diags.AddError("importing vpcflow_"+b.typeName, fmt.Sprintf("ID %q is not %s", id, format))
+		return "", "", false
+	}
+	return first, second, true
 }

@@ -538,12 +538,9 @@ func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *subscriptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	group, name, ok := strings.Cut(req.ID, "|")
-	if !ok || group == "" || name == "" {
-		resp.Diagnostics.AddError("importing vpcflow_subscription", fmt.Sprintf("ID %q is not LOG_GROUP_NAME|NAME", req.ID))
+	group, name, ok := r.splitImportID(req.ID, "LOG_GROUP_NAME|NAME", &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("log_group_name"), group)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "log_group_name": group, "name": name})
 }
