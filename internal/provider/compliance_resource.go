@@ -237,11 +237,7 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Default:             int64default.StaticInt64(60),
 				Validators:          []validator.Int64{int64validator.Between(1, 2678000)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the rule, the document and the roles, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":            tagsAttribute("Tags of the rule, the document and the roles, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all":        tagsAllAttribute(),
 			"config_rule_arn": computedStable("ARN of the Config rule."),
 			"document_name": schema.StringAttribute{

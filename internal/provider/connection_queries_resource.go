@@ -163,11 +163,7 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(s3URIPattern, "must be an S3 URI, s3://BUCKET/PREFIX/")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the workgroup (named queries take none). Needs `create_workgroup`. Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":          tagsAttribute("Tags of the workgroup (named queries take none). Needs `create_workgroup`. Changed in place."),
 			"workgroup_arn": computedStable("ARN of the workgroup, for the IAM policies of the users who run the queries."),
 			"queries": schema.MapNestedAttribute{
 				MarkdownDescription: "The saved queries, by name: `id` (the named query ID), `description` (what the query answers) and `sql`, the text saved.",

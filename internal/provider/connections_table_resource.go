@@ -155,11 +155,7 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 				Default:    stringdefault.StaticString(athena.DefaultProjectionStart),
 				Validators: []validator.String{stringvalidator.RegexMatches(datePattern, "must be a date YYYY-MM-DD")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the database the resource creates (Glue tags databases, not tables). Needs `create_database = true`. Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":         tagsAttribute("Tags of the database the resource creates (Glue tags databases, not tables). Needs `create_database = true`. Changed in place."),
 			"arn":          computedStable("ARN of the table (`arn:aws:glue:REGION:ACCOUNT:table/DATABASE/TABLE`), for IAM policies of the users who query it."),
 			"database_arn": computedStable("ARN of the database."),
 			"location": schema.StringAttribute{

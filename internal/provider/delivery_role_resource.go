@@ -203,11 +203,7 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Default:             int64default.StaticInt64(defaultMaxSessionDuration),
 				Validators:          []validator.Int64{int64validator.Between(3600, 43200)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagRole`, `UntagRole`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":      tagsAttribute("Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagRole`, `UntagRole`)."),
 			"tags_all":  tagsAllAttribute(),
 			"arn":       computedStable("ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set."),
 			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),

@@ -407,11 +407,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the function, its role and its log group, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the function, its role and its log group, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all": tagsAllAttribute(),
 			"arn":      computedStable("Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time."),
 			"role_arn": schema.StringAttribute{

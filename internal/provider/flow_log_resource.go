@@ -293,19 +293,9 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the flow log, merged over the provider's `default_tags`. The only argument AWS changes in place. " +
-					"`tags = {}` and no `tags` are the same.",
-				Optional:      true,
-				Computed:      true,
-				ElementType:   types.StringType,
-				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
-			},
-			"tags_all": schema.MapAttribute{
-				MarkdownDescription: tagsAllDescription,
-				Computed:            true,
-				ElementType:         types.StringType,
-			},
+			"tags": tagsEmptyIsUnsetAttribute("Tags of the flow log, merged over the provider's `default_tags`. The only argument AWS changes in place. " +
+				"`tags = {}` and no `tags` are the same."),
+			"tags_all": tagsAllAttribute(),
 			"deliver_logs_status": computed("Delivery status AWS reports (`SUCCESS` or `FAILED`), read on every refresh. " +
 				"A change to `FAILED` is recorded in state and adds a warning to the plan."),
 			"deliver_logs_error":      computed("AWS's delivery error message when delivery fails (`Access error`, `Rate limited`, `Unknown error`), else null."),

@@ -220,11 +220,7 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of each rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of each rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all": tagsAllAttribute(),
 			"rule_arns": schema.MapAttribute{
 				MarkdownDescription: "ARN of each rule, by kind. A rule deleted or changed outside Terraform is missing here and is put back by the next apply.",

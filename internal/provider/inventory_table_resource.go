@@ -140,11 +140,7 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the table, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":      tagsAttribute("Tags of the table, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`)."),
 			"tags_all":  tagsAllAttribute(),
 			"arn":       computedStable("ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time."),
 			"hash_key":  computedStable("Partition key of the table, `" + hash + "` (string)."),

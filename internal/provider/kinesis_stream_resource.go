@@ -128,11 +128,7 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the stream, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the stream, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`)."),
 			"tags_all": tagsAllAttribute(),
 			"arn":      computedStable("ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time."),
 		},

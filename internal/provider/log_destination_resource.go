@@ -116,11 +116,7 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(pipelinepolicy.OrganizationPattern(), "must be an organization id such as o-a1b2c3d4e5")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the destination, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the destination, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`)."),
 			"tags_all": tagsAllAttribute(),
 			"arn":      computedStable("ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time."),
 			"access_policy": schema.StringAttribute{

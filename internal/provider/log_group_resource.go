@@ -175,19 +175,9 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the log group, merged over the provider's `default_tags`. Changed in place (`TagResource`, `UntagResource`). " +
-					"`tags = {}` and no `tags` are the same.",
-				Optional:      true,
-				Computed:      true,
-				ElementType:   types.StringType,
-				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
-			},
-			"tags_all": schema.MapAttribute{
-				MarkdownDescription: tagsAllDescription,
-				Computed:            true,
-				ElementType:         types.StringType,
-			},
+			"tags": tagsEmptyIsUnsetAttribute("Tags of the log group, merged over the provider's `default_tags`. Changed in place (`TagResource`, `UntagResource`). " +
+				"`tags = {}` and no `tags` are the same."),
+			"tags_all": tagsAllAttribute(),
 			"region": schema.StringAttribute{
 				MarkdownDescription: "Region of the log group, as the AWS provider v6's per-resource `region`. Defaults to the provider's region. " +
 					"Changing it replaces the log group.",

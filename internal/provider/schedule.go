@@ -94,11 +94,7 @@ func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescriptio
 			Computed:            true,
 			Default:             booldefault.StaticBool(true),
 		},
-		"tags": schema.MapAttribute{
-			MarkdownDescription: "Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-			Optional:            true,
-			ElementType:         types.StringType,
-		},
+		"tags":     tagsAttribute("Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 		"tags_all": tagsAllAttribute(),
 		"rule_arn": schema.StringAttribute{
 			MarkdownDescription: "ARN of the EventBridge rule.",

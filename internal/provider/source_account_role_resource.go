@@ -124,11 +124,7 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":      tagsAttribute("Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all":  tagsAllAttribute(),
 			"arn":       computedStable("ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time."),
 			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),

@@ -119,6 +119,24 @@ func tagsAllAttribute() schema.MapAttribute {
 	return schema.MapAttribute{MarkdownDescription: tagsAllDescription, Computed: true, ElementType: types.StringType}
 }
 
+// tagsAttribute is the schema of tags on a resource whose tags are changed
+// in place; description says what is tagged.
+func tagsAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: description, Optional: true, ElementType: types.StringType}
+}
+
+// tagsEmptyIsUnsetAttribute is tagsAttribute for a resource that moves over
+// from the AWS provider, where `tags = {}` and no tags are the same.
+func tagsEmptyIsUnsetAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{
+		MarkdownDescription: description,
+		Optional:            true,
+		Computed:            true,
+		ElementType:         types.StringType,
+		PlanModifiers:       []planmodifier.Map{emptyIsUnset{}},
+	}
+}
+
 // planTagsAllOf plans tags_all of a resource from its planned tags and the
 // provider's default tags. Resources call it deferred from ModifyPlan, so
 // it sees the plan as the rest of ModifyPlan left it.
