@@ -46,6 +46,14 @@ type functionSchedule struct {
 	resourceBase
 }
 
+// newFunctionSchedule is the schedule of the enricher in one mode (what)
+// for the resource type typeName: the rule's target is targetID, and the
+// ids of its statements in the function's policy begin with targetID + "-".
+func newFunctionSchedule(typeName, what, targetID, description string) functionSchedule {
+	return functionSchedule{resourceBase: resourceBase{typeName: typeName},
+		what: what, targetID: targetID, statementPrefix: targetID + "-", description: description}
+}
+
 func (s *functionSchedule) events() inventoryRulesAPI { return s.data.client.EventBridge() }
 func (s *functionSchedule) lambda() watchdogLambdaAPI { return s.data.client.Lambda() }
 
