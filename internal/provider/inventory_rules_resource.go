@@ -108,6 +108,16 @@ type inventoryRulesAPI interface {
 	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
 }
 
+// putTargets puts the targets of a rule; a target EventBridge refuses
+// (PutTargets answers with failed entries, not an error) is the error.
+func putTargets(ctx context.Context, api inventoryRulesAPI, in *eventbridge.PutTargetsInput) error {
+	out, err := api.PutTargets(ctx, in)
+	if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
+		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
+	}
+	return err
+}
+
 // trailsAPI is the part of CloudTrail the management events check reads.
 type trailsAPI interface {
 	DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
@@ -552,20 +562,12 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 				Function: plan.FunctionARN.ValueString(), StatementID: inventoryStatementID(bus, rule),
 				Principal: pipelinepolicy.EventsService, SourceARN: ruleARN, SourceAccount: account,
 			}
-			has, err := hasLambdaPermission(ctx, r.lambda(), p)
-			if err == nil && !has {
-				err = addLambdaPermission(ctx, r.lambda(), p)
-			}
-			if err != nil {
+			if err := ensureLambdaPermission(ctx, r.lambda(), p); err != nil {
 				diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", rule), err.Error())
 				return
 			}
 		}
-		out, err := r.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}})
-		if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
-			err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
-		}
-		if err != nil {
+		if err := putTargets(ctx, r.events(), &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}}); err != nil {
 			diags.AddError(fmt.Sprintf("putting the target of EventBridge Rule (%s)", rule), err.Error())
 			return
 		}

@@ -192,21 +192,13 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 
 	sid := s.statementID(name)
 	p := lambdaPermission{Function: fn, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(out.RuleArn), SourceAccount: account}
-	has, err := hasLambdaPermission(ctx, s.lambda(), p)
-	if err == nil && !has {
-		err = addLambdaPermission(ctx, s.lambda(), p)
-	}
-	if err != nil {
+	if err := ensureLambdaPermission(ctx, s.lambda(), p); err != nil {
 		diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", name), err.Error())
 		return
 	}
 	plan.LambdaPermissionStatementID = types.StringValue(sid)
 
-	targets, err := s.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}})
-	if err == nil && targets.FailedEntryCount > 0 && len(targets.FailedEntries) > 0 {
-		err = fmt.Errorf("%s: %s", aws.ToString(targets.FailedEntries[0].ErrorCode), aws.ToString(targets.FailedEntries[0].ErrorMessage))
-	}
-	if err != nil {
+	if err := putTargets(ctx, s.events(), &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}}); err != nil {
 		diags.AddError(fmt.Sprintf("putting the target of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
