@@ -627,9 +627,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		diags.AddError(fmt.Sprintf("listing tags of IAM Role (%s)", name), err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 

@@ -1031,9 +1031,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if c := out.Concurrency; c != nil && c.ReservedConcurrentExecutions != nil {
 		m.ReservedConcurrentExecutions = types.Int64Value(int64(*c.ReservedConcurrentExecutions))
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, out.Tags, &m.Tags, &m.TagsAll, diags)
 
 	env := map[string]string{}
 	if cfg.Environment != nil {
@@ -1090,6 +1088,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if m.SourceAccountRoleARNs.IsNull() || m.SourceAccountRoleARNs.IsUnknown() {
 		m.SourceAccountRoleARNs = types.SetNull(types.StringType)
 		if s := pipelinepolicy.StatementResources(role.Policy, pipelinepolicy.SidAssumeSourceRoles); len(s) > 0 {
+			var d diag.Diagnostics
 			m.SourceAccountRoleARNs, d = types.SetValueFrom(ctx, types.StringType, s)
 			diags.Append(d...)
 		}

@@ -340,9 +340,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		diags.AddError(fmt.Sprintf("listing tags of DynamoDB Table (%s)", name), pager.err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 

@@ -345,9 +345,7 @@ func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamMo
 		}
 		start = out.Tags[len(out.Tags)-1].Key
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 

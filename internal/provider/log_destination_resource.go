@@ -396,9 +396,7 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Destination (%s)", name), err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, out.Tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 

@@ -290,9 +290,7 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddError(fmt.Sprintf("listing tags of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, s.data.tagDefaults(), m.Tags)
-	resp.Diagnostics.Append(d...)
+	s.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -153,6 +153,19 @@ func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnosti
 	return pipelinepolicy.SourceRole{ExternalID: m.ExternalID.ValueString(), TrustedPrincipalARNs: principals}, true
 }
 
+// renderTrust sets trust_policy from the trusted principals and the
+// external ID, for Create and Update when the plan could not render it.
+func (m *sourceAccountRoleModel) renderTrust(ctx context.Context, diags *diag.Diagnostics) bool {
+	trust, _ := m.trust(ctx, diags)
+	doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
+	if err != nil {
+		diags.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
+		return false
+	}
+	m.TrustPolicy = types.StringValue(doc)
+	return true
+}
+
 func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planTagsAllOf(ctx, r.data, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
@@ -228,13 +241,9 @@ func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.Cre
 	if !ok {
 		return
 	}
-	trust, _ := plan.trust(ctx, &resp.Diagnostics)
-	doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
+	if !plan.renderTrust(ctx, &resp.Diagnostics) {
 		return
 	}
-	plan.TrustPolicy = types.StringValue(doc)
 	want := plan.role(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -294,9 +303,7 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 	if rendered, err := pipelinepolicy.SourceRolePermissionsDocument(); err == nil && pipelinepolicy.Equivalent(rendered, role.Policy) {
 		m.Policy = types.StringValue(rendered)
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, role.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, role.Tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
@@ -306,14 +313,8 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	name := state.ID.ValueString()
-	if !valueKnown(plan.TrustPolicy) {
-		trust, _ := plan.trust(ctx, &resp.Diagnostics)
-		doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
-			return
-		}
-		plan.TrustPolicy = types.StringValue(doc)
+	if !valueKnown(plan.TrustPolicy) && !plan.renderTrust(ctx, &resp.Diagnostics) {
+		return
 	}
 	have, want := state.role(ctx, &resp.Diagnostics), plan.role(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

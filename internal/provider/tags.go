@@ -178,6 +178,14 @@ func mergeTags(defaults, own map[string]string) map[string]string {
 	return all
 }
 
+// setReadTags sets a model's tags and tags_all from the tags AWS reports,
+// with readTags and the provider's default tags.
+func (pd *providerData) setReadTags(ctx context.Context, got map[string]string, tags, tagsAll *types.Map, diags *diag.Diagnostics) {
+	var d diag.Diagnostics
+	*tags, *tagsAll, d = readTags(ctx, got, pd.tagDefaults(), *tags)
+	diags.Append(d...)
+}
+
 // readTags splits the tags AWS reports into the resource's own tags and
 // tags_all: a tag that is one of the provider's default tags, with the same
 // value, is left out of tags unless the prior tags hold it too (the AWS
