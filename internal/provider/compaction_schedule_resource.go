@@ -25,10 +25,8 @@ var (
 const compactionTargetID = "vpcflow-compaction"
 
 func newCompactionScheduleResource() resource.Resource {
-	r := &compactionScheduleResource{functionSchedule: functionSchedule{resourceBase: resourceBase{typeName: "compaction_schedule"},
-		what: "compaction", targetID: compactionTargetID, statementPrefix: "vpcflow-compaction-",
-		description: "vpcflow compaction: staged enriched rows merged into large objects",
-	}}
+	r := &compactionScheduleResource{newFunctionSchedule("compaction_schedule", "compaction", compactionTargetID,
+		"vpcflow compaction: staged enriched rows merged into large objects")}
 	r.check = r.checkFunction
 	return r
 }

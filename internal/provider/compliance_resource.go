@@ -168,11 +168,7 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"Every plan checks both roles and the destination with the provider's delivery checker, so the remediation cannot create flow logs that " +
 			"deliver nothing. AWS Config must be recording in the region (a configuration recorder, which this resource does not create); the plan warns when it is not.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The Config rule's name, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("The Config rule's name, the import ID."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the Config rule, and prefix of the document and roles: at most %d letters, digits, `-` and `_`, "+
 					"not starting with %s. Defaults to `vpc-flow-logs-enabled`. Changing it replaces everything.", complianceNameMax, quotedList(ssmReservedPrefixes)),
@@ -241,17 +237,9 @@ func (r *complianceResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Default:             int64default.StaticInt64(60),
 				Validators:          []validator.Int64{int64validator.Between(1, 2678000)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the rule, the document and the roles, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"tags_all": tagsAllAttribute(),
-			"config_rule_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the Config rule.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":            tagsAttribute("Tags of the rule, the document and the roles, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
+			"tags_all":        tagsAllAttribute(),
+			"config_rule_arn": computedStable("ARN of the Config rule."),
 			"document_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the Automation document, `NAME" + complianceDocumentSuffix + "`.",
 				Computed:            true,
@@ -386,9 +374,8 @@ func (r *complianceResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[complianceModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !valueKnown(plan.Name) || !valueKnown(plan.LogDestination) || !valueKnown(plan.LogDestinationType) ||
@@ -464,9 +451,8 @@ func (r *complianceResource) warnWithoutRecorder(ctx context.Context, diags *dia
 }
 
 func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[complianceModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -488,10 +474,8 @@ func (r *complianceResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *complianceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state complianceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[complianceModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -952,9 +936,8 @@ func (r *complianceResource) anyRoleExists(ctx context.Context, n complianceName
 }
 
 func (r *complianceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state complianceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[complianceModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	n := namesOf(state.ID.ValueString())

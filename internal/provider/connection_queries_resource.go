@@ -117,11 +117,7 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 			"Optionally creates the workgroup they are saved in, with a limit on the bytes each query scans. " +
 			"A provider upgrade that changes a query's text plans an update (`UpdateNamedQuery`).",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`WORKGROUP:DATABASE:TABLE`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`WORKGROUP:DATABASE:TABLE`."),
 			"database": schema.StringAttribute{
 				MarkdownDescription: "Glue database the queries run in: `vpcflow_connections_table.database_name`. Changing it replaces the queries.",
 				Required:            true,
@@ -167,16 +163,8 @@ func (r *connectionQueriesResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(s3URIPattern, "must be an S3 URI, s3://BUCKET/PREFIX/")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the workgroup (named queries take none). Needs `create_workgroup`. Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"workgroup_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the workgroup, for the IAM policies of the users who run the queries.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":          tagsAttribute("Tags of the workgroup (named queries take none). Needs `create_workgroup`. Changed in place."),
+			"workgroup_arn": computedStable("ARN of the workgroup, for the IAM policies of the users who run the queries."),
 			"queries": schema.MapNestedAttribute{
 				MarkdownDescription: "The saved queries, by name: `id` (the named query ID), `description` (what the query answers) and `sql`, the text saved.",
 				Computed:            true,
@@ -326,9 +314,8 @@ func workGroupConfiguration(m *connectionQueriesModel) *athenatypes.WorkGroupCon
 }
 
 func (r *connectionQueriesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan connectionQueriesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[connectionQueriesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := plan.WorkGroup.ValueString()
@@ -425,11 +412,7 @@ func findWorkGroup(ctx context.Context, api athenaQueriesAPI, name string) (*ath
 func (r *connectionQueriesResource) readInto(ctx context.Context, m *connectionQueriesModel, diags *diag.Diagnostics) bool {
 	wgName := m.WorkGroup.ValueString()
 	wg, err := findWorkGroup(ctx, r.athena(), wgName)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Athena WorkGroup (%s)", wgName), err.Error())
+	if !readFound(err, diags, "Athena WorkGroup", wgName) {
 		return false
 	}
 	account, ok := r.data.accountID(ctx, diags)
@@ -514,10 +497,8 @@ func (r *connectionQueriesResource) Read(ctx context.Context, req resource.ReadR
 }
 
 func (r *connectionQueriesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state connectionQueriesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[connectionQueriesModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := state.WorkGroup.ValueString()
@@ -639,9 +620,8 @@ func (r *connectionQueriesResource) deleteNamedQuery(ctx context.Context, id str
 }
 
 func (r *connectionQueriesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state connectionQueriesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[connectionQueriesModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	wg := state.WorkGroup.ValueString()

@@ -96,11 +96,7 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 			"A provider upgrade whose enricher writes other columns plans an update of the table (`UpdateTable`), as does a table changed out of band. " +
 			"`vpcflow_connection_queries` saves the named queries over it.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`CATALOG_ID:DATABASE:TABLE`, as the AWS provider's `aws_glue_catalog_table`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`CATALOG_ID:DATABASE:TABLE`, as the AWS provider's `aws_glue_catalog_table`."),
 			"catalog_id": schema.StringAttribute{
 				MarkdownDescription: "Account ID of the Data Catalog. Defaults to the provider's account. Changing it replaces the table.",
 				Optional:            true,
@@ -159,21 +155,9 @@ func (r *connectionsTableResource) Schema(_ context.Context, _ resource.SchemaRe
 				Default:    stringdefault.StaticString(athena.DefaultProjectionStart),
 				Validators: []validator.String{stringvalidator.RegexMatches(datePattern, "must be a date YYYY-MM-DD")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the database the resource creates (Glue tags databases, not tables). Needs `create_database = true`. Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the table (`arn:aws:glue:REGION:ACCOUNT:table/DATABASE/TABLE`), for IAM policies of the users who query it.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"database_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the database.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":         tagsAttribute("Tags of the database the resource creates (Glue tags databases, not tables). Needs `create_database = true`. Changed in place."),
+			"arn":          computedStable("ARN of the table (`arn:aws:glue:REGION:ACCOUNT:table/DATABASE/TABLE`), for IAM policies of the users who query it."),
+			"database_arn": computedStable("ARN of the database."),
 			"location": schema.StringAttribute{
 				MarkdownDescription: "`s3://BUCKET/PREFIX`, where the table reads.",
 				Computed:            true,
@@ -356,9 +340,8 @@ func tableOf(g *gluetypes.Table, expected athena.Table) athena.Table {
 }
 
 func (r *connectionsTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan connectionsTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[connectionsTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	def, err := plan.definition()
@@ -458,11 +441,7 @@ func findGlueTable(ctx context.Context, api glueTableAPI, catalogID, database, t
 func (r *connectionsTableResource) readInto(ctx context.Context, m *connectionsTableModel, diags *diag.Diagnostics) bool {
 	catalogID, database, table := m.CatalogID.ValueString(), m.DatabaseName.ValueString(), m.TableName.ValueString()
 	g, err := findGlueTable(ctx, r.glue(), catalogID, database, table)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Glue Table (%s.%s)", database, table), err.Error())
+	if !readFound(err, diags, "Glue Table", database+"."+table) {
 		return false
 	}
 	if catalogID == "" {
@@ -542,10 +521,8 @@ func (r *connectionsTableResource) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *connectionsTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state connectionsTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[connectionsTableModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	def, err := plan.definition()
@@ -583,9 +560,8 @@ func (r *connectionsTableResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *connectionsTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state connectionsTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[connectionsTableModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	catalogID, database, table := state.CatalogID.ValueString(), state.DatabaseName.ValueString(), state.TableName.ValueString()

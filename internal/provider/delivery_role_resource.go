@@ -70,8 +70,7 @@ type deliveryRoleAPI interface {
 	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
 	PutRolePermissionsBoundary(context.Context, *iam.PutRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.PutRolePermissionsBoundaryOutput, error)
 	DeleteRolePermissionsBoundary(context.Context, *iam.DeleteRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.DeleteRolePermissionsBoundaryOutput, error)
-	TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error)
-	UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
+	roleTaggingAPI
 	ListRoleTags(context.Context, *iam.ListRoleTagsInput, ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
 }
 
@@ -115,11 +114,7 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 			"With a `permissions_boundary`, the plan reads the boundary and fails if it would deny any of these permissions. " +
 			"After creation the provider waits until IAM returns the role, since a flow log created at once may otherwise not see it yet.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the role.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the role."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the role: up to %d letters, digits and `+=,.@_-`. Exactly one of `name` and `name_prefix` is required. Changing it replaces the role.", roleNameMaxLength),
 				Optional:            true,
@@ -208,22 +203,10 @@ func (r *deliveryRoleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Default:             int64default.StaticInt64(defaultMaxSessionDuration),
 				Validators:          []validator.Int64{int64validator.Between(3600, 43200)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagRole`, `UntagRole`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"unique_id": schema.StringAttribute{
-				MarkdownDescription: "Stable unique ID IAM gives the role (`AROA…`).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":      tagsAttribute("Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagRole`, `UntagRole`)."),
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the role, for the flow log's `iam_role_arn`. Known at plan time when `name` is set."),
+			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),
 			"trust_policy": schema.StringAttribute{
 				MarkdownDescription: "Trust policy (JSON) the provider wrote. A trust policy changed outside Terraform shows here and is put back by the next apply.",
 				Computed:            true,
@@ -433,22 +416,17 @@ func (r *deliveryRoleResource) trustFromModel(ctx context.Context, m deliveryRol
 	if !valueKnown(m.SourceAccount) || m.SourceRegions.IsUnknown() || m.SourceRegions.IsNull() {
 		return rolepolicy.Trust{}, false
 	}
-	var regions []types.String
-	diags.Append(m.SourceRegions.ElementsAs(ctx, &regions, false)...)
+	regions, known := knownStrings(ctx, m.SourceRegions, diags)
 	partition, err := r.data.partition(ctx)
 	if err != nil {
 		addAccountError(diags, err)
 		return rolepolicy.Trust{}, false
 	}
-	t := rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString()}
-	for _, v := range regions {
-		if v.IsUnknown() {
-			return rolepolicy.Trust{}, false
-		}
-		t.Regions = append(t.Regions, v.ValueString())
+	if !known {
+		return rolepolicy.Trust{}, false
 	}
-	slices.Sort(t.Regions)
-	return t, true
+	slices.Sort(regions)
+	return rolepolicy.Trust{Partition: partition, Account: m.SourceAccount.ValueString(), Regions: regions}, true
 }
 
 // permissionsFromModel returns the policy inputs, ok false while any is unknown.
@@ -456,22 +434,16 @@ func permissionsFromModel(ctx context.Context, m deliveryRoleModel, diags *diag.
 	if m.LogGroupARNs.IsUnknown() || m.LogGroupARNs.IsNull() || m.AllowCreateLogGroup.IsUnknown() {
 		return rolepolicy.Permissions{}, false
 	}
-	var arns []types.String
-	diags.Append(m.LogGroupARNs.ElementsAs(ctx, &arns, false)...)
-	p := rolepolicy.Permissions{AllowCreateLogGroup: m.AllowCreateLogGroup.ValueBool()}
-	for _, v := range arns {
-		if v.IsUnknown() {
-			return rolepolicy.Permissions{}, false
-		}
-		p.LogGroupARNs = append(p.LogGroupARNs, v.ValueString())
+	arns, known := knownStrings(ctx, m.LogGroupARNs, diags)
+	if !known {
+		return rolepolicy.Permissions{}, false
 	}
-	return p, true
+	return rolepolicy.Permissions{AllowCreateLogGroup: m.AllowCreateLogGroup.ValueBool(), LogGroupARNs: arns}, true
 }
 
 func (r *deliveryRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan deliveryRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[deliveryRoleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -570,10 +542,7 @@ func (r *deliveryRoleResource) Read(ctx context.Context, req resource.ReadReques
 // import or an out-of-band change); anything else is kept verbatim so the
 // plan shows it and the next apply writes the rendered document back.
 func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	out, err := r.iam().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if isAWSNotFound(err) {
 		return false
@@ -658,9 +627,7 @@ func (r *deliveryRoleResource) readInto(ctx context.Context, m *deliveryRoleMode
 		diags.AddError(fmt.Sprintf("listing tags of IAM Role (%s)", name), err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
@@ -680,10 +647,8 @@ func listRoleTags(ctx context.Context, api deliveryRoleAPI, name string) (map[st
 }
 
 func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state deliveryRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[deliveryRoleModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -726,14 +691,7 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 			return
 		}
 	}
-	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), tagger{
-		untag: func(ctx context.Context, keys []string) error {
-			return errOf(r.iam().UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
-		},
-		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(r.iam().TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
-		},
-	}, &resp.Diagnostics)
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("IAM Role (%s)", name), roleTagger(r.iam(), name), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -744,17 +702,23 @@ func (r *deliveryRoleResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *deliveryRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state deliveryRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	deleteRoleResource(ctx, r.data, req, resp)
+}
+
+// deleteRoleResource is the Delete of the resources that manage one IAM
+// role, named by their id (vpcflow_delivery_role, vpcflow_source_account_role).
+func deleteRoleResource(ctx context.Context, data *providerData, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
+	name := id.ValueString()
+	if err := deleteDeliveryRole(ctx, data.client.IAM(), name); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
 		return
 	}
-	r.data.docs.Forget()
+	data.docs.Forget()
 }
 
 // deleteDeliveryRole deletes the role's inline policies, detaches its managed ones
@@ -819,8 +783,7 @@ func isPolicyDeleteConflict(err error) bool {
 }
 
 func (r *deliveryRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }
 
 // iamRoleARN is the ARN IAM gives a role: the path sits between "role" and the name.

@@ -232,11 +232,7 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 			"The plan checks the role with the provider's IAM policy engine, with a `permissions_boundary` read from IAM, and fails if the function could not do its work. " +
 			"A provider binary built without the embedded package (a plain `go build`) fails the plan of this resource only, with how to build one that has it.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the function.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the function."),
 			"function_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the function: up to 64 letters, digits, `-` and `_`. It also names the log group and, unless `role_name` is set, the role. Changing it replaces the function.",
 				Required:            true,
@@ -411,17 +407,9 @@ func (r *enricherFunctionResource) Schema(_ context.Context, _ resource.SchemaRe
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the function, its role and its log group, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the function, its role and its log group, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("Unqualified ARN of the function, for `vpcflow_subscription.destination_arn` and `vpcflow_inventory_rules.function_arn`. Known at plan time."),
 			"role_arn": schema.StringAttribute{
 				MarkdownDescription: "ARN of the execution role, for `vpcflow_source_account_role.trusted_principal_arns`. Known at plan time.",
 				Computed:            true,
@@ -679,18 +667,11 @@ func (r *enricherFunctionResource) checkRole(ctx context.Context, plan enricherF
 	}
 	boundaryPath := path.Root("permissions_boundary")
 	if valueKnown(plan.PermissionsBoundary) {
-		arn := plan.PermissionsBoundary.ValueString()
-		p, err := r.data.docs.ManagedPolicy(ctx, arn)
-		if isNotFound(err) {
-			diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
-				fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the execution role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
+		boundary, ok := r.data.permissionsBoundary(ctx, plan.PermissionsBoundary.ValueString(), "execution role", diags)
+		if !ok {
 			return
 		}
-		if err != nil {
-			diags.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
-			return
-		}
-		role.Boundary = &delivery.NamedPolicy{Name: arn, Document: p.Document}
+		role.Boundary = boundary
 	}
 	var boundaryFindings, other []delivery.Finding
 	for _, f := range delivery.CheckServiceRole(role) {
@@ -732,13 +713,9 @@ func (r *enricherFunctionResource) execution(ctx context.Context, m enricherFunc
 		SourcePrefix:            m.SourcePrefix.ValueString(),
 	}
 	if !m.SourceAccountRoleARNs.IsNull() {
-		var roles []types.String
-		diags.Append(m.SourceAccountRoleARNs.ElementsAs(ctx, &roles, false)...)
-		for _, v := range roles {
-			if v.IsUnknown() {
-				return pipelinepolicy.Execution{}, false
-			}
-			e.SourceAccountRoleARNs = append(e.SourceAccountRoleARNs, v.ValueString())
+		var known bool
+		if e.SourceAccountRoleARNs, known = knownStrings(ctx, m.SourceAccountRoleARNs, diags); !known {
+			return pipelinepolicy.Execution{}, false
 		}
 	}
 	if e.Mode == pipelinepolicy.ModeWatchdog {
@@ -799,9 +776,8 @@ func (m enricherFunctionModel) environment(ctx context.Context) (map[string]stri
 }
 
 func (r *enricherFunctionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan enricherFunctionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[enricherFunctionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.FunctionName.ValueString()
@@ -814,15 +790,8 @@ func (r *enricherFunctionResource) Create(ctx context.Context, req resource.Crea
 	if !ok {
 		return
 	}
-	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
-	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
-		return
-	}
-	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+	exec, trust, policyDoc, ok := r.roleDocuments(ctx, plan, account, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	tags, d := tagsFromModel(ctx, plan.TagsAll)
@@ -1042,11 +1011,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 		name = m.FunctionName.ValueString()
 	}
 	out, err := findEnricherFunction(ctx, r.lambda(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Lambda Function (%s)", name), err.Error())
+	if !readFound(err, diags, "Lambda Function", name) {
 		return false
 	}
 	cfg := out.Configuration
@@ -1066,9 +1031,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if c := out.Concurrency; c != nil && c.ReservedConcurrentExecutions != nil {
 		m.ReservedConcurrentExecutions = types.Int64Value(int64(*c.ReservedConcurrentExecutions))
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, out.Tags, &m.Tags, &m.TagsAll, diags)
 
 	env := map[string]string{}
 	if cfg.Environment != nil {
@@ -1125,6 +1088,7 @@ func (r *enricherFunctionResource) readInto(ctx context.Context, m *enricherFunc
 	if m.SourceAccountRoleARNs.IsNull() || m.SourceAccountRoleARNs.IsUnknown() {
 		m.SourceAccountRoleARNs = types.SetNull(types.StringType)
 		if s := pipelinepolicy.StatementResources(role.Policy, pipelinepolicy.SidAssumeSourceRoles); len(s) > 0 {
+			var d diag.Diagnostics
 			m.SourceAccountRoleARNs, d = types.SetValueFrom(ctx, types.StringType, s)
 			diags.Append(d...)
 		}
@@ -1223,11 +1187,27 @@ func (m *enricherFunctionModel) readSourceEnvironment(ctx context.Context, env m
 	}
 }
 
+// roleDocuments renders the execution role's trust policy and inline
+// policy for the function the model describes, as Create and Update write
+// them.
+func (r *enricherFunctionResource) roleDocuments(ctx context.Context, m enricherFunctionModel, account string, diags *diag.Diagnostics) (exec pipelinepolicy.Execution, trust, policy string, ok bool) {
+	exec, _ = r.execution(ctx, m, account, diags)
+	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
+	if err != nil {
+		diags.AddError("rendering the execution role's trust policy", err.Error())
+		return exec, "", "", false
+	}
+	policy, err = pipelinepolicy.ExecutionPermissionsDocument(exec)
+	if err != nil {
+		diags.AddError("rendering the execution role's policy", err.Error())
+		return exec, "", "", false
+	}
+	return exec, trust, policy, true
+}
+
 func (r *enricherFunctionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state enricherFunctionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[enricherFunctionModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.FunctionName.ValueString()
@@ -1235,15 +1215,8 @@ func (r *enricherFunctionResource) Update(ctx context.Context, req resource.Upda
 	if !ok {
 		return
 	}
-	exec, _ := r.execution(ctx, plan, account, &resp.Diagnostics)
-	trust, err := pipelinepolicy.ExecutionTrustDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's trust policy", err.Error())
-		return
-	}
-	policyDoc, err := pipelinepolicy.ExecutionPermissionsDocument(exec)
-	if err != nil {
-		resp.Diagnostics.AddError("rendering the execution role's policy", err.Error())
+	exec, trust, policyDoc, ok := r.roleDocuments(ctx, plan, account, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	oldTags, d := tagsFromModel(ctx, state.TagsAll)
@@ -1395,9 +1368,8 @@ func (r *enricherFunctionResource) waitUpdated(ctx context.Context, name string)
 }
 
 func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state enricherFunctionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[enricherFunctionModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.FunctionName.ValueString()
@@ -1421,8 +1393,7 @@ func (r *enricherFunctionResource) Delete(ctx context.Context, req resource.Dele
 }
 
 func (r *enricherFunctionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("function_name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "function_name": req.ID})
 }
 
 // validateS3Source checks the source attributes: s3 mode needs the queue

@@ -109,11 +109,7 @@ func (r *eventSourceMappingResource) Schema(_ context.Context, _ resource.Schema
 			"a message the function fails on returns to the queue after its visibility timeout, and goes to the queue's dead-letter queue after `max_receive_count` " +
 			"receives (`vpcflow_flow_log_queue`). Those arguments are refused for a queue, and keep their defaults in the state.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "UUID of the mapping.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("UUID of the mapping."),
 			"function_name": schema.StringAttribute{
 				MarkdownDescription: "Name or ARN of the function to invoke (`vpcflow_enricher_function.function_name`). Changed in place.",
 				Required:            true,
@@ -229,9 +225,8 @@ func (r *eventSourceMappingResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[eventSourceMappingModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !req.State.Raw.IsNull() {
@@ -329,9 +324,8 @@ func (r *eventSourceMappingResource) checkRole(ctx context.Context, role deliver
 }
 
 func (r *eventSourceMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[eventSourceMappingModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	responseTypes, d := mappingResponseTypesFrom(ctx, plan.FunctionResponseTypes)
@@ -463,11 +457,7 @@ func (r *eventSourceMappingResource) Read(ctx context.Context, req resource.Read
 func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourceMappingModel, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	out, err := findEventSourceMapping(ctx, r.lambda(), id)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Lambda Event Source Mapping (%s)", id), err.Error())
+	if !readFound(err, diags, "Lambda Event Source Mapping", id) {
 		return false
 	}
 	fnARN := aws.ToString(out.FunctionArn)
@@ -513,10 +503,8 @@ func (r *eventSourceMappingResource) readInto(ctx context.Context, m *eventSourc
 }
 
 func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state eventSourceMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[eventSourceMappingModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
@@ -560,9 +548,8 @@ func (r *eventSourceMappingResource) Update(ctx context.Context, req resource.Up
 }
 
 func (r *eventSourceMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state eventSourceMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[eventSourceMappingModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()

@@ -25,9 +25,8 @@ func (r *flowLogResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan flowLogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[flowLogModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state *flowLogModel

@@ -108,11 +108,7 @@ func (r *flowLogQueueResource) Schema(_ context.Context, _ resource.SchemaReques
 			"destroying the resource removes only its own. Another tool that writes the whole document, such as `aws_s3_bucket_notification` of the AWS provider, " +
 			"removes this resource's configuration: the next plan shows `notified` going back to `true`. S3 refuses two configurations whose prefixes overlap for the same events.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the queue.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the queue."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the queue, 1 to 73 letters, digits, `-` and `_` (the dead-letter queue adds `" + failedQueueSuffix + "`). Changing it replaces the queues.",
 				Required:            true,
@@ -223,9 +219,8 @@ func (r *flowLogQueueResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *flowLogQueueResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan flowLogQueueModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[flowLogQueueModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	account, err := r.data.client.AccountID(ctx)
@@ -438,10 +433,8 @@ func (r *flowLogQueueResource) importedPrefix(ctx context.Context, bucket, id st
 }
 
 func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state flowLogQueueModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[flowLogQueueModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -459,9 +452,8 @@ func (r *flowLogQueueResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *flowLogQueueResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state flowLogQueueModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogQueueModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	bucket := state.Bucket.ValueString()

@@ -194,11 +194,7 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		}
 	}
 	computed := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: description,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
+		return computedStable(description)
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A VPC Flow Log that cannot fail silently. The arguments are those of the AWS provider's `aws_flow_log`, so moving over is a rename.\n\n" +
@@ -297,19 +293,9 @@ func (r *flowLogResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the flow log, merged over the provider's `default_tags`. The only argument AWS changes in place. " +
-					"`tags = {}` and no `tags` are the same.",
-				Optional:      true,
-				Computed:      true,
-				ElementType:   types.StringType,
-				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
-			},
-			"tags_all": schema.MapAttribute{
-				MarkdownDescription: tagsAllDescription,
-				Computed:            true,
-				ElementType:         types.StringType,
-			},
+			"tags": tagsEmptyIsUnsetAttribute("Tags of the flow log, merged over the provider's `default_tags`. The only argument AWS changes in place. " +
+				"`tags = {}` and no `tags` are the same."),
+			"tags_all": tagsAllAttribute(),
 			"deliver_logs_status": computed("Delivery status AWS reports (`SUCCESS` or `FAILED`), read on every refresh. " +
 				"A change to `FAILED` is recorded in state and adds a warning to the plan."),
 			"deliver_logs_error":      computed("AWS's delivery error message when delivery fails (`Access error`, `Rate limited`, `Unknown error`), else null."),
@@ -363,9 +349,8 @@ func (r *flowLogResource) in(region types.String) (*providerData, flowLogsAPI) {
 }
 
 func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan flowLogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[flowLogModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	target, targetID, _ := plan.target()
@@ -411,9 +396,8 @@ func (r *flowLogResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state flowLogModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	pd, api := r.in(state.Region)
@@ -436,10 +420,8 @@ func (r *flowLogResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state flowLogModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[flowLogModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// Everything but tags requires replacement, so an update changes tags
@@ -466,9 +448,8 @@ func (r *flowLogResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *flowLogResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state flowLogModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[flowLogModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	_, api := r.in(state.Region)

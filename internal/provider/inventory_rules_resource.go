@@ -108,6 +108,16 @@ type inventoryRulesAPI interface {
 	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
 }
 
+// putTargets puts the targets of a rule; a target EventBridge refuses
+// (PutTargets answers with failed entries, not an error) is the error.
+func putTargets(ctx context.Context, api inventoryRulesAPI, in *eventbridge.PutTargetsInput) error {
+	out, err := api.PutTargets(ctx, in)
+	if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
+		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
+	}
+	return err
+}
+
 // trailsAPI is the part of CloudTrail the management events check reads.
 type trailsAPI interface {
 	DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
@@ -164,11 +174,7 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"EventBridge only receives API calls that a CloudTrail trail records as management events, so the plan reads the trails of the region " +
 			"(`DescribeTrails`, `GetTrailStatus`, `GetEventSelectors`) and warns when none would let the `" + inventoryRuleAPICalls + "` rule fire.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`EVENT_BUS_NAME|NAME`, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`EVENT_BUS_NAME|NAME`, the import ID."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Prefix of the rule names: the rules are `NAME-KIND`, so at most %d letters, digits, `.`, `-` and `_`. Changing it replaces the rules.", inventoryRuleNameMax),
 				Required:            true,
@@ -224,11 +230,7 @@ func (r *inventoryRulesResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of each rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of each rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 			"tags_all": tagsAllAttribute(),
 			"rule_arns": schema.MapAttribute{
 				MarkdownDescription: "ARN of each rule, by kind. A rule deleted or changed outside Terraform is missing here and is put back by the next apply.",
@@ -316,9 +318,8 @@ func (r *inventoryRulesResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryRulesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -459,9 +460,8 @@ func selectorsRecordWriteManagementEvents(basic []cloudtrailtypes.EventSelector,
 }
 
 func (r *inventoryRulesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryRulesModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// PutRule overwrites a rule of the same name.
@@ -489,10 +489,8 @@ func (r *inventoryRulesResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *inventoryRulesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state inventoryRulesModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[inventoryRulesModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -564,20 +562,12 @@ func (r *inventoryRulesResource) apply(ctx context.Context, plan, state *invento
 				Function: plan.FunctionARN.ValueString(), StatementID: inventoryStatementID(bus, rule),
 				Principal: pipelinepolicy.EventsService, SourceARN: ruleARN, SourceAccount: account,
 			}
-			has, err := hasLambdaPermission(ctx, r.lambda(), p)
-			if err == nil && !has {
-				err = addLambdaPermission(ctx, r.lambda(), p)
-			}
-			if err != nil {
+			if err := ensureLambdaPermission(ctx, r.lambda(), p); err != nil {
 				diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", rule), err.Error())
 				return
 			}
 		}
-		out, err := r.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}})
-		if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
-			err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
-		}
-		if err != nil {
+		if err := putTargets(ctx, r.events(), &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Targets: []eventbridgetypes.Target{target}}); err != nil {
 			diags.AddError(fmt.Sprintf("putting the target of EventBridge Rule (%s)", rule), err.Error())
 			return
 		}
@@ -768,9 +758,8 @@ func (r *inventoryRulesResource) readInto(ctx context.Context, m *inventoryRules
 }
 
 func (r *inventoryRulesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state inventoryRulesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[inventoryRulesModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	kinds, _ := state.kinds(ctx)
@@ -783,12 +772,9 @@ func (r *inventoryRulesResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *inventoryRulesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	bus, name, ok := strings.Cut(req.ID, "|")
-	if !ok || bus == "" || name == "" {
-		resp.Diagnostics.AddError("importing vpcflow_inventory_rules", fmt.Sprintf("ID %q is not EVENT_BUS_NAME|NAME", req.ID))
+	bus, name, ok := r.splitImportID(req.ID, "EVENT_BUS_NAME|NAME", &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("event_bus_name"), bus)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": name, "event_bus_name": bus})
 }

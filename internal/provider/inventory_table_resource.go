@@ -117,11 +117,7 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"time to live on `" + inventorystore.TTLAttribute + "`, which expires closed ownership ranges), so the design cannot drift between the table and the code. " +
 			"A table of this name that exists already is not taken over: import it instead, and the plan fails if its keys are not the inventory's.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the table.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the table."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the table: 3 to 255 letters, digits, `_`, `-` and `.`. Changing it replaces the table, and the inventory starts empty until the next sync.",
 				Required:            true,
@@ -144,36 +140,16 @@ func (r *inventoryTableResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the table, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"hash_key": schema.StringAttribute{
-				MarkdownDescription: "Partition key of the table, `" + hash + "` (string).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"range_key": schema.StringAttribute{
-				MarkdownDescription: "Sort key of the table, `" + rangeKey + "` (string).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":      tagsAttribute("Tags of the table, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`)."),
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the table, for `vpcflow_enricher_function.inventory_table_arn`. Known at plan time."),
+			"hash_key":  computedStable("Partition key of the table, `" + hash + "` (string)."),
+			"range_key": computedStable("Sort key of the table, `" + rangeKey + "` (string)."),
 			"ttl_attribute": schema.StringAttribute{
 				MarkdownDescription: "Attribute DynamoDB's time to live reads, `" + inventorystore.TTLAttribute + "`. Time to live turned off outside Terraform shows here and is turned on again by the next apply.",
 				Computed:            true,
 			},
-			"billing_mode": schema.StringAttribute{
-				MarkdownDescription: "Capacity mode of the table, `PAY_PER_REQUEST`: inventory writes come in bursts when instances start.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"billing_mode": computedStable("Capacity mode of the table, `PAY_PER_REQUEST`: inventory writes come in bursts when instances start."),
 		},
 	}
 }
@@ -183,16 +159,14 @@ func (r *inventoryTableResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	hash, rangeKey := inventoryKeys()
 	if !req.State.Raw.IsNull() {
-		var state inventoryTableModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
+		state, ok := modelOf[inventoryTableModel](ctx, req.State, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		if state.HashKey.ValueString() != hash || state.RangeKey.ValueString() != rangeKey {
@@ -227,9 +201,8 @@ func (r *inventoryTableResource) tableARN(ctx context.Context, name string) (str
 }
 
 func (r *inventoryTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[inventoryTableModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -313,16 +286,9 @@ func findInventoryTable(ctx context.Context, api inventoryTableAPI, name string)
 
 // readInto refreshes m from DynamoDB; it returns false when the table does not exist.
 func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTableModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	t, err := findInventoryTable(ctx, r.db(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading DynamoDB Table (%s)", name), err.Error())
+	if !readFound(err, diags, "DynamoDB Table", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
@@ -374,9 +340,7 @@ func (r *inventoryTableResource) readInto(ctx context.Context, m *inventoryTable
 		diags.AddError(fmt.Sprintf("listing tags of DynamoDB Table (%s)", name), pager.err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
@@ -405,10 +369,8 @@ func (p *dynamodbTagPager) next(ctx context.Context) bool {
 }
 
 func (r *inventoryTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state inventoryTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[inventoryTableModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -452,9 +414,8 @@ func (r *inventoryTableResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *inventoryTableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state inventoryTableModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[inventoryTableModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -477,8 +438,7 @@ func (r *inventoryTableResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *inventoryTableResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }
 
 func dynamodbTags(tags map[string]string) []dynamodbtypes.Tag {

@@ -89,11 +89,7 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 			"`vpcflow_subscription` puts the flow log records into the stream and `vpcflow_event_source_mapping` hands them to a `vpcflow_enricher_function` " +
 			"in `kinesis` mode in batches. On-demand by default, so it scales with the flow logs without shard planning.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the stream.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the stream."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the stream: up to 128 letters, digits, `_`, `-` and `.`. Changing it replaces the stream and drops the records in it.",
 				Required:            true,
@@ -132,17 +128,9 @@ func (r *kinesisStreamResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the stream, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the stream, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`AddTagsToStream`, `RemoveTagsFromStream`)."),
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("ARN of the stream, for `vpcflow_subscription.destination_arn`, `vpcflow_enricher_function.kinesis_stream_arn` and `vpcflow_event_source_mapping.event_source_arn`. Known at plan time."),
 		},
 	}
 }
@@ -196,9 +184,8 @@ func (r *kinesisStreamResource) ModifyPlan(ctx context.Context, req resource.Mod
 }
 
 func (r *kinesisStreamResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan kinesisStreamModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[kinesisStreamModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -324,16 +311,9 @@ func (r *kinesisStreamResource) Read(ctx context.Context, req resource.ReadReque
 
 // readInto refreshes m from Kinesis; it returns false when the stream does not exist.
 func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	s, err := findKinesisStream(ctx, r.kinesis(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading Kinesis Stream (%s)", name), err.Error())
+	if !readFound(err, diags, "Kinesis Stream", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
@@ -365,17 +345,13 @@ func (r *kinesisStreamResource) readInto(ctx context.Context, m *kinesisStreamMo
 		}
 		start = out.Tags[len(out.Tags)-1].Key
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
 func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state kinesisStreamModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[kinesisStreamModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -430,9 +406,8 @@ func (r *kinesisStreamResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state kinesisStreamModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[kinesisStreamModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -455,6 +430,5 @@ func (r *kinesisStreamResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 func (r *kinesisStreamResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }

@@ -44,6 +44,16 @@ func lambdaStatementID(prefix, key string) string {
 	return prefix + hex.EncodeToString(sum[:8])
 }
 
+// ensureLambdaPermission adds the statement unless the function's policy
+// has it already.
+func ensureLambdaPermission(ctx context.Context, api lambdaPermissionAPI, p lambdaPermission) error {
+	has, err := hasLambdaPermission(ctx, api, p)
+	if err == nil && !has {
+		err = addLambdaPermission(ctx, api, p)
+	}
+	return err
+}
+
 // addLambdaPermission adds the statement; a statement with the same id
 // (left over, or changed out of band) is replaced.
 func addLambdaPermission(ctx context.Context, api lambdaPermissionAPI, p lambdaPermission) error {

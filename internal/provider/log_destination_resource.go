@@ -47,8 +47,7 @@ type logDestinationAPI interface {
 	PutDestinationPolicy(context.Context, *cloudwatchlogs.PutDestinationPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutDestinationPolicyOutput, error)
 	DescribeDestinations(context.Context, *cloudwatchlogs.DescribeDestinationsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeDestinationsOutput, error)
 	DeleteDestination(context.Context, *cloudwatchlogs.DeleteDestinationInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteDestinationOutput, error)
-	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
-	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	logsTaggingAPI
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
@@ -81,11 +80,7 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"The plan reads `role_arn` and fails if CloudWatch Logs could not assume it (its trust policy must allow `" + pipelinepolicy.LogsService + "`) " +
 			"or could not put records into `target_arn`: the destination would be accepted and every record dropped.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the destination.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the destination."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the destination, up to 512 characters without `:` or `*`. Changing it replaces the destination, and subscriptions in other accounts must be pointed at the new ARN.",
 				Required:            true,
@@ -121,17 +116,9 @@ func (r *logDestinationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(pipelinepolicy.OrganizationPattern(), "must be an organization id such as o-a1b2c3d4e5")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the destination, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`).",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
+			"tags":     tagsAttribute("Tags of the destination, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place (`TagResource`, `UntagResource`)."),
 			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn":      computedStable("ARN of the destination, for `vpcflow_subscription.destination_arn` in the source accounts. Known at plan time."),
 			"access_policy": schema.StringAttribute{
 				MarkdownDescription: "Access policy (JSON) the provider wrote. A policy changed outside Terraform shows here and is put back by the next apply.",
 				Computed:            true,
@@ -151,9 +138,8 @@ func (r *logDestinationResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan logDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[logDestinationModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if valueKnown(plan.Name) {
@@ -221,13 +207,9 @@ func (r *logDestinationResource) access(ctx context.Context, m logDestinationMod
 	}
 	a := pipelinepolicy.DestinationAccess{DestinationARN: m.ARN.ValueString(), OrganizationID: m.OrganizationID.ValueString()}
 	if !m.SourceAccountIDs.IsNull() {
-		var ids []types.String
-		diags.Append(m.SourceAccountIDs.ElementsAs(ctx, &ids, false)...)
-		for _, id := range ids {
-			if id.IsUnknown() {
-				return pipelinepolicy.DestinationAccess{}, false
-			}
-			a.Accounts = append(a.Accounts, id.ValueString())
+		var known bool
+		if a.Accounts, known = knownStrings(ctx, m.SourceAccountIDs, diags); !known {
+			return pipelinepolicy.DestinationAccess{}, false
 		}
 	}
 	return a, true
@@ -309,9 +291,8 @@ func (r *logDestinationResource) put(ctx context.Context, m logDestinationModel,
 }
 
 func (r *logDestinationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan logDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[logDestinationModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -380,16 +361,9 @@ func findLogDestination(ctx context.Context, api logDestinationAPI, name string)
 
 // readInto refreshes m from CloudWatch Logs; it returns false when the destination does not exist.
 func (r *logDestinationResource) readInto(ctx context.Context, m *logDestinationModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	dest, err := findLogDestination(ctx, r.logs(), name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Destination (%s)", name), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Destination", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
@@ -422,9 +396,7 @@ func (r *logDestinationResource) readInto(ctx context.Context, m *logDestination
 		diags.AddError(fmt.Sprintf("listing tags of CloudWatch Logs Destination (%s)", name), err.Error())
 		return false
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, out.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, out.Tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
@@ -435,10 +407,8 @@ func sortedCopy(s []string) []string {
 }
 
 func (r *logDestinationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state logDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[logDestinationModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -464,14 +434,7 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
-	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), tagger{
-		untag: func(ctx context.Context, keys []string) error {
-			return errOf(r.logs().UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), TagKeys: keys}))
-		},
-		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(r.logs().TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: state.ARN.ValueStringPointer(), Tags: tags}))
-		},
-	}, &resp.Diagnostics)
+	updateTags(ctx, state.TagsAll, plan.TagsAll, fmt.Sprintf("CloudWatch Logs Destination (%s)", name), logsTagger(r.logs(), state.ARN.ValueString()), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -480,9 +443,8 @@ func (r *logDestinationResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *logDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state logDestinationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[logDestinationModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -493,6 +455,5 @@ func (r *logDestinationResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *logDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }

@@ -74,8 +74,7 @@ type logGroupAPI interface {
 	DeleteRetentionPolicy(context.Context, *cloudwatchlogs.DeleteRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error)
 	AssociateKmsKey(context.Context, *cloudwatchlogs.AssociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error)
 	DisassociateKmsKey(context.Context, *cloudwatchlogs.DisassociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DisassociateKmsKeyOutput, error)
-	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
-	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	logsTaggingAPI
 	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
@@ -111,11 +110,7 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"An `aws_cloudwatch_log_group` moves over without being recreated with a `moved` block (see the migration guide).\n\n" +
 			"Use `arn` as the flow log's `log_destination` and in `vpcflow_delivery_role.log_group_arns`; append `:*` when writing an IAM policy of your own.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the log group.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the log group."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the log group, e.g. `/aws/vpc/flow-logs/prod`: up to 512 letters, digits and `_ - / . #`. " +
 					"Exactly one of `name` and `name_prefix` is required. Changing it replaces the log group (and loses its events unless `skip_destroy` is set).",
@@ -180,19 +175,9 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the log group, merged over the provider's `default_tags`. Changed in place (`TagResource`, `UntagResource`). " +
-					"`tags = {}` and no `tags` are the same.",
-				Optional:      true,
-				Computed:      true,
-				ElementType:   types.StringType,
-				PlanModifiers: []planmodifier.Map{emptyIsUnset{}},
-			},
-			"tags_all": schema.MapAttribute{
-				MarkdownDescription: tagsAllDescription,
-				Computed:            true,
-				ElementType:         types.StringType,
-			},
+			"tags": tagsEmptyIsUnsetAttribute("Tags of the log group, merged over the provider's `default_tags`. Changed in place (`TagResource`, `UntagResource`). " +
+				"`tags = {}` and no `tags` are the same."),
+			"tags_all": tagsAllAttribute(),
 			"region": schema.StringAttribute{
 				MarkdownDescription: "Region of the log group, as the AWS provider v6's per-resource `region`. Defaults to the provider's region. " +
 					"Changing it replaces the log group.",
@@ -200,12 +185,8 @@ func (r *logGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region such as us-east-1")},
 			},
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
-					"Known at plan time when `name` is set.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"arn": computedStable("ARN of the log group, without the trailing `:*` (as `aws_cloudwatch_log_group.arn`): `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`. " +
+				"Known at plan time when `name` is set."),
 		},
 	}
 }
@@ -428,9 +409,8 @@ func (r *logGroupResource) api(region types.String) (*providerData, logGroupAPI)
 }
 
 func (r *logGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan logGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[logGroupModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -500,11 +480,7 @@ func (r *logGroupResource) readInto(ctx context.Context, m *logGroupModel, diags
 	pd, logs := r.api(m.Region)
 	m.Region = types.StringValue(pd.client.Region())
 	lg, err := findLogGroup(ctx, logs, name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Log Group (%s)", name), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Log Group", name) {
 		return false
 	}
 
@@ -565,10 +541,8 @@ func findLogGroup(ctx context.Context, api logGroupAPI, name string) (*logstypes
 }
 
 func (r *logGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state logGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[logGroupModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()
@@ -633,20 +607,31 @@ func updateLogGroupKey(ctx context.Context, api logGroupAPI, name, oldKey, newKe
 // updateLogGroupTags makes the group's tags newTags. Tagging APIs take the
 // ARN without ":*" (CloudWatch Logs User Guide, resource ARNs).
 func updateLogGroupTags(ctx context.Context, api logGroupAPI, groupARN string, oldTags, newTags map[string]string) error {
+	return logsTagger(api, groupARN).apply(ctx, oldTags, newTags)
+}
+
+// logsTaggingAPI is the part of CloudWatch Logs that tags a log group or a
+// destination.
+type logsTaggingAPI interface {
+	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+}
+
+// logsTagger tags the CloudWatch Logs resource of this ARN.
+func logsTagger(api logsTaggingAPI, arn string) tagger {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
-			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(groupARN), TagKeys: keys}))
+			return errOf(api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys}))
 		},
 		tag: func(ctx context.Context, tags map[string]string) error {
-			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(groupARN), Tags: tags}))
+			return errOf(api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}))
 		},
-	}.apply(ctx, oldTags, newTags)
+	}
 }
 
 func (r *logGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state logGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[logGroupModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.Name.ValueString()

@@ -4,13 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policysource"
 )
@@ -256,4 +264,89 @@ func (pd *providerData) accountID(ctx context.Context, diags *diag.Diagnostics) 
 		return "", false
 	}
 	return account, true
+}
+
+// readFound reports whether the lookup that opens a readInto found the
+// resource. A not-found error is false with no diagnostic (Read removes
+// the resource from the state); any other error is false with the error
+// "reading <what> (<id>)".
+func readFound(err error, diags *diag.Diagnostics, what, id string) bool {
+	if err == nil {
+		return true
+	}
+	if !isNotFound(err) {
+		diags.AddError(fmt.Sprintf("reading %s (%s)", what, id), err.Error())
+	}
+	return false
+}
+
+// idOrName is the name a resource whose ID is its name is looked up by:
+// the ID, or the configured name before the ID is known (in Create).
+func idOrName(id, name types.String) string {
+	if v := id.ValueString(); v != "" {
+		return v
+	}
+	return name.ValueString()
+}
+
+// knownStrings returns the elements of a list or set of strings; known is
+// false while any element is unknown (the plan cannot be checked yet).
+func knownStrings(ctx context.Context, v interface {
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}, diags *diag.Diagnostics) (values []string, known bool) {
+	var elems []types.String
+	diags.Append(v.ElementsAs(ctx, &elems, false)...)
+	for _, e := range elems {
+		if e.IsUnknown() {
+			return nil, false
+		}
+		values = append(values, e.ValueString())
+	}
+	return values, true
+}
+
+// modelOf reads a plan or a state into a model; ok is false after a read
+// error, which is on diags.
+func modelOf[M any](ctx context.Context, from interface {
+	Get(context.Context, any) diag.Diagnostics
+}, diags *diag.Diagnostics) (m M, ok bool) {
+	diags.Append(from.Get(ctx, &m)...)
+	return m, !diags.HasError()
+}
+
+// planAndState reads what Update works on: the plan and the prior state.
+func planAndState[M any](ctx context.Context, req resource.UpdateRequest, diags *diag.Diagnostics) (plan, state M, ok bool) {
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &state)...)
+	return plan, state, !diags.HasError()
+}
+
+// computedStable is a computed string attribute that does not change once
+// the resource exists (an id, an ARN): the plan keeps the state's value.
+func computedStable(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// importAs sets the attributes of an imported resource, each to its value
+// (in the order of their names, so any diagnostics come in one order).
+func importAs(ctx context.Context, resp *resource.ImportStateResponse, values map[string]string) {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), values[name])...)
+	}
+}
+
+// splitImportID splits an import ID of two parts joined by "|", such as
+// LOG_GROUP_NAME|NAME (format, for the error); ok is false, with the error
+// on diags, when either part is missing.
+func (b *resourceBase) splitImportID(id, format string, diags *diag.Diagnostics) (first, second string, ok bool) {
+	first, second, ok = strings.Cut(id, "|")
+	if !ok || first == "" || second == "" {
+		diags.AddError("importing vpcflow_"+b.typeName, fmt.Sprintf("ID %q is not %s", id, format))
+		return "", "", false
+	}
+	return first, second, true
 }

@@ -46,6 +46,14 @@ type functionSchedule struct {
 	resourceBase
 }
 
+// newFunctionSchedule is the schedule of the enricher in one mode (what)
+// for the resource type typeName: the rule's target is targetID, and the
+// ids of its statements in the function's policy begin with targetID + "-".
+func newFunctionSchedule(typeName, what, targetID, description string) functionSchedule {
+	return functionSchedule{resourceBase: resourceBase{typeName: typeName},
+		what: what, targetID: targetID, statementPrefix: targetID + "-", description: description}
+}
+
 func (s *functionSchedule) events() inventoryRulesAPI { return s.data.client.EventBridge() }
 func (s *functionSchedule) lambda() watchdogLambdaAPI { return s.data.client.Lambda() }
 
@@ -66,11 +74,7 @@ type scheduleModel struct {
 // descriptions of the function and of the default schedule.
 func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescription string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			MarkdownDescription: "The rule's name, the import ID.",
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		"id": computedStable("The rule's name, the import ID."),
 		"name": schema.StringAttribute{
 			MarkdownDescription: "Name of the EventBridge rule: up to 64 letters, digits, `.`, `-` and `_`. Changing it replaces the rule.",
 			Required:            true,
@@ -98,11 +102,7 @@ func scheduleAttributes(functionDescription, defaultSchedule, scheduleDescriptio
 			Computed:            true,
 			Default:             booldefault.StaticBool(true),
 		},
-		"tags": schema.MapAttribute{
-			MarkdownDescription: "Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-			Optional:            true,
-			ElementType:         types.StringType,
-		},
+		"tags":     tagsAttribute("Tags of the rule, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
 		"tags_all": tagsAllAttribute(),
 		"rule_arn": schema.StringAttribute{
 			MarkdownDescription: "ARN of the EventBridge rule.",
@@ -192,21 +192,13 @@ func (s *functionSchedule) apply(ctx context.Context, plan, state *scheduleModel
 
 	sid := s.statementID(name)
 	p := lambdaPermission{Function: fn, StatementID: sid, Principal: pipelinepolicy.EventsService, SourceARN: aws.ToString(out.RuleArn), SourceAccount: account}
-	has, err := hasLambdaPermission(ctx, s.lambda(), p)
-	if err == nil && !has {
-		err = addLambdaPermission(ctx, s.lambda(), p)
-	}
-	if err != nil {
+	if err := ensureLambdaPermission(ctx, s.lambda(), p); err != nil {
 		diags.AddAttributeError(path.Root("function_arn"), fmt.Sprintf("allowing EventBridge Rule (%s) to invoke Lambda Function", name), err.Error())
 		return
 	}
 	plan.LambdaPermissionStatementID = types.StringValue(sid)
 
-	targets, err := s.events().PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}})
-	if err == nil && targets.FailedEntryCount > 0 && len(targets.FailedEntries) > 0 {
-		err = fmt.Errorf("%s: %s", aws.ToString(targets.FailedEntries[0].ErrorCode), aws.ToString(targets.FailedEntries[0].ErrorMessage))
-	}
-	if err != nil {
+	if err := putTargets(ctx, s.events(), &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []eventbridgetypes.Target{{Id: aws.String(s.targetID), Arn: aws.String(fn)}}}); err != nil {
 		diags.AddError(fmt.Sprintf("putting the target of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
@@ -242,9 +234,8 @@ func (s *functionSchedule) ruleTags(ctx context.Context, ruleARN string) (map[st
 // policy and the rule's tags; it removes the resource when the rule is
 // gone.
 func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m scheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ok := modelOf[scheduleModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := m.ID.ValueString()
@@ -299,18 +290,15 @@ func (s *functionSchedule) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddError(fmt.Sprintf("listing tags of EventBridge Rule (%s)", name), err.Error())
 		return
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, tags, s.data.tagDefaults(), m.Tags)
-	resp.Diagnostics.Append(d...)
+	s.data.setReadTags(ctx, tags, &m.Tags, &m.TagsAll, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // delete removes the target, the rule and the function's statement;
 // what is gone already is not an error.
 func (s *functionSchedule) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state scheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[scheduleModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
@@ -339,9 +327,8 @@ func (s *functionSchedule) ImportState(ctx context.Context, req resource.ImportS
 }
 
 func (s *functionSchedule) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[scheduleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	s.create(ctx, &plan, &resp.Diagnostics)
@@ -349,10 +336,8 @@ func (s *functionSchedule) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (s *functionSchedule) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[scheduleModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	s.apply(ctx, &plan, &state, &resp.Diagnostics)
@@ -391,9 +376,8 @@ func (s *functionSchedule) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.Plan.Raw.IsNull() || s.data == nil {
 		return
 	}
-	var plan scheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[scheduleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	account := s.planComputed(ctx, &plan, &resp.Diagnostics)

@@ -150,6 +150,17 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 			return fmt.Errorf("updating the permissions boundary: %w", err)
 		}
 	}
+	return roleTagger(api, name).apply(ctx, have.Tags, want.Tags)
+}
+
+// roleTaggingAPI is the part of IAM that tags a role.
+type roleTaggingAPI interface {
+	TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error)
+	UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
+}
+
+// roleTagger tags the IAM role of this name.
+func roleTagger(api roleTaggingAPI, name string) tagger {
 	return tagger{
 		untag: func(ctx context.Context, keys []string) error {
 			return errOf(api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys}))
@@ -157,7 +168,7 @@ func updateServiceRole(ctx context.Context, api deliveryRoleAPI, have, want serv
 		tag: func(ctx context.Context, tags map[string]string) error {
 			return errOf(api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}))
 		},
-	}.apply(ctx, have.Tags, want.Tags)
+	}
 }
 
 // reportRoleFindings turns checker findings into diagnostics on the
@@ -174,6 +185,26 @@ func reportRoleFindings(diags *diag.Diagnostics, mode string, p path.Path, summa
 		blocking = true
 	}
 	return blocking
+}
+
+// permissionsBoundary reads the managed policy a role resource's
+// permissions_boundary names, for the plan's checks of that role (role
+// says which: "role", "execution role"). A policy that does not exist is
+// an error, since IAM refuses to set it; one that cannot be read is a
+// warning, and the role goes unchecked. ok is false in both cases.
+func (pd *providerData) permissionsBoundary(ctx context.Context, arn, role string, diags *diag.Diagnostics) (boundary *delivery.NamedPolicy, ok bool) {
+	boundaryPath := path.Root("permissions_boundary")
+	p, err := pd.docs.ManagedPolicy(ctx, arn)
+	if isNotFound(err) {
+		diags.AddAttributeError(boundaryPath, "Permissions boundary not found",
+			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the %s's permissions boundary. Create the policy first or correct permissions_boundary.", arn, role))
+		return nil, false
+	}
+	if err != nil {
+		diags.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
+		return nil, false
+	}
+	return &delivery.NamedPolicy{Name: arn, Document: p.Document}, true
 }
 
 // checkExistingRole reads a role someone else manages and checks that the

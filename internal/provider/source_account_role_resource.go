@@ -68,11 +68,7 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 			"` and nothing else; these actions do not support resource-level permissions, so the resource is `*`.\n\n" +
 			"With a `permissions_boundary`, the plan reads it and fails if it denies any of these actions.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Name of the role.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("Name of the role."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Name of the role: up to %d letters, digits and `+=,.@_-`. Changing it replaces the role.", roleNameMaxLength),
 				Required:            true,
@@ -128,22 +124,10 @@ func (r *sourceAccountRoleResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.RegexMatches(managedPolicyPattern, "must be a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")},
 			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place.",
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"tags_all": tagsAllAttribute(),
-			"arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"unique_id": schema.StringAttribute{
-				MarkdownDescription: "Stable unique ID IAM gives the role (`AROA…`).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"tags":      tagsAttribute("Tags of the role, merged over the provider's `default_tags` (the merged set is `tags_all`). Changed in place."),
+			"tags_all":  tagsAllAttribute(),
+			"arn":       computedStable("ARN of the role, for `vpcflow_enricher_function.source_account_role_arns` in the central account. Known at plan time."),
+			"unique_id": computedStable("Stable unique ID IAM gives the role (`AROA…`)."),
 			"trust_policy": schema.StringAttribute{
 				MarkdownDescription: "Trust policy (JSON) the provider wrote; it holds the external ID, so it is sensitive. A trust policy changed outside Terraform is put back by the next apply.",
 				Computed:            true,
@@ -162,16 +146,24 @@ func (m sourceAccountRoleModel) trust(ctx context.Context, diags *diag.Diagnosti
 	if !valueKnown(m.ExternalID) || !valueKnown(m.TrustedPrincipalARNs) {
 		return pipelinepolicy.SourceRole{}, false
 	}
-	var principals []types.String
-	diags.Append(m.TrustedPrincipalARNs.ElementsAs(ctx, &principals, false)...)
-	s := pipelinepolicy.SourceRole{ExternalID: m.ExternalID.ValueString()}
-	for _, p := range principals {
-		if p.IsUnknown() {
-			return pipelinepolicy.SourceRole{}, false
-		}
-		s.TrustedPrincipalARNs = append(s.TrustedPrincipalARNs, p.ValueString())
+	principals, known := knownStrings(ctx, m.TrustedPrincipalARNs, diags)
+	if !known {
+		return pipelinepolicy.SourceRole{}, false
 	}
-	return s, true
+	return pipelinepolicy.SourceRole{ExternalID: m.ExternalID.ValueString(), TrustedPrincipalARNs: principals}, true
+}
+
+// renderTrust sets trust_policy from the trusted principals and the
+// external ID, for Create and Update when the plan could not render it.
+func (m *sourceAccountRoleModel) renderTrust(ctx context.Context, diags *diag.Diagnostics) bool {
+	trust, _ := m.trust(ctx, diags)
+	doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
+	if err != nil {
+		diags.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
+		return false
+	}
+	m.TrustPolicy = types.StringValue(doc)
+	return true
 }
 
 func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -179,9 +171,8 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[sourceAccountRoleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if !req.State.Raw.IsNull() {
@@ -219,27 +210,19 @@ func (r *sourceAccountRoleResource) ModifyPlan(ctx context.Context, req resource
 	if r.data.client.Settings.Validation == conns.ValidationOff || !valueKnown(plan.PermissionsBoundary) {
 		return
 	}
-	boundaryPath := path.Root("permissions_boundary")
-	arn := plan.PermissionsBoundary.ValueString()
-	p, err := r.data.docs.ManagedPolicy(ctx, arn)
-	if isNotFound(err) {
-		resp.Diagnostics.AddAttributeError(boundaryPath, "Permissions boundary not found",
-			fmt.Sprintf("Managed policy %s does not exist, so IAM cannot set it as the role's permissions boundary. Create the policy first or correct permissions_boundary.", arn))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddAttributeWarning(boundaryPath, "Permissions boundary not checked", err.Error())
+	boundary, ok := r.data.permissionsBoundary(ctx, plan.PermissionsBoundary.ValueString(), "role", &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	findings := delivery.CheckServiceRole(delivery.ServiceRole{
 		RoleARN:     plan.ARN.ValueString(),
 		Caller:      "the central inventory function",
 		Permissions: []delivery.NamedPolicy{{Name: "inline policy " + pipelinepolicy.SourceRolePolicyName, Document: doc}},
-		Boundary:    &delivery.NamedPolicy{Name: arn, Document: p.Document},
+		Boundary:    boundary,
 		Needs:       pipelinepolicy.SourceRoleNeeds(),
 		Outcome:     "the inventory of this account stays empty and its flow records are not attributed",
 	})
-	reportRoleFindings(&resp.Diagnostics, r.data.client.Settings.Validation, boundaryPath, "Permissions boundary blocks the inventory", findings)
+	reportRoleFindings(&resp.Diagnostics, r.data.client.Settings.Validation, path.Root("permissions_boundary"), "Permissions boundary blocks the inventory", findings)
 }
 
 // role is the role the model describes, as serviceRole writes it.
@@ -254,18 +237,13 @@ func (m sourceAccountRoleModel) role(ctx context.Context, diags *diag.Diagnostic
 }
 
 func (r *sourceAccountRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[sourceAccountRoleModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	trust, _ := plan.trust(ctx, &resp.Diagnostics)
-	doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
+	if !plan.renderTrust(ctx, &resp.Diagnostics) {
 		return
 	}
-	plan.TrustPolicy = types.StringValue(doc)
 	want := plan.role(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -295,16 +273,9 @@ func (r *sourceAccountRoleResource) Read(ctx context.Context, req resource.ReadR
 // exist. Documents the provider wrote are read back into the inputs (after
 // an import); others are kept verbatim, so the plan puts the rendered ones back.
 func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccountRoleModel, diags *diag.Diagnostics) bool {
-	name := m.ID.ValueString()
-	if name == "" {
-		name = m.Name.ValueString()
-	}
+	name := idOrName(m.ID, m.Name)
 	role, err := findServiceRole(ctx, r.iam(), name, pipelinepolicy.SourceRolePolicyName)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading IAM Role (%s)", name), err.Error())
+	if !readFound(err, diags, "IAM Role", name) {
 		return false
 	}
 	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
@@ -332,28 +303,18 @@ func (r *sourceAccountRoleResource) readInto(ctx context.Context, m *sourceAccou
 	if rendered, err := pipelinepolicy.SourceRolePermissionsDocument(); err == nil && pipelinepolicy.Equivalent(rendered, role.Policy) {
 		m.Policy = types.StringValue(rendered)
 	}
-	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = readTags(ctx, role.Tags, r.data.tagDefaults(), m.Tags)
-	diags.Append(d...)
+	r.data.setReadTags(ctx, role.Tags, &m.Tags, &m.TagsAll, diags)
 	return true
 }
 
 func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[sourceAccountRoleModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	name := state.ID.ValueString()
-	if !valueKnown(plan.TrustPolicy) {
-		trust, _ := plan.trust(ctx, &resp.Diagnostics)
-		doc, err := pipelinepolicy.SourceRoleTrustDocument(trust)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("trusted_principal_arns"), "rendering the trust policy", err.Error())
-			return
-		}
-		plan.TrustPolicy = types.StringValue(doc)
+	if !valueKnown(plan.TrustPolicy) && !plan.renderTrust(ctx, &resp.Diagnostics) {
+		return
 	}
 	have, want := state.role(ctx, &resp.Diagnostics), plan.role(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -369,20 +330,9 @@ func (r *sourceAccountRoleResource) Update(ctx context.Context, req resource.Upd
 }
 
 func (r *sourceAccountRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state sourceAccountRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	name := state.ID.ValueString()
-	if err := deleteDeliveryRole(ctx, r.iam(), name); err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("deleting IAM Role (%s)", name), err.Error())
-		return
-	}
-	r.data.docs.Forget()
+	deleteRoleResource(ctx, r.data, req, resp)
 }
 
 func (r *sourceAccountRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "name": req.ID})
 }

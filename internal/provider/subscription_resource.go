@@ -94,11 +94,7 @@ func (r *subscriptionResource) Schema(_ context.Context, _ resource.SchemaReques
 			fmt.Sprintf("* CloudWatch Logs allows %d subscription filters per log group, a quota that cannot be raised: ", maxSubscriptionFilters) +
 			"the plan reads the group's filters and fails if there is no room for this one, naming the filters there.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`LOG_GROUP_NAME|NAME`, the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedStable("`LOG_GROUP_NAME|NAME`, the import ID."),
 			"log_group_name": schema.StringAttribute{
 				MarkdownDescription: "Log group the flow logs deliver to (`vpcflow_log_group.name`). Changing it replaces the subscription.",
 				Required:            true,
@@ -211,9 +207,8 @@ func (r *subscriptionResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[subscriptionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state *subscriptionModel
@@ -412,9 +407,8 @@ func (r *subscriptionResource) put(ctx context.Context, m subscriptionModel, add
 }
 
 func (r *subscriptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := modelOf[subscriptionModel](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -470,11 +464,7 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 		return false
 	}
 	f, err := findSubscriptionFilter(ctx, r.logs(), group, name)
-	if isNotFound(err) {
-		return false
-	}
-	if err != nil {
-		diags.AddError(fmt.Sprintf("reading CloudWatch Logs Subscription Filter (%s)", m.ID.ValueString()), err.Error())
+	if !readFound(err, diags, "CloudWatch Logs Subscription Filter", m.ID.ValueString()) {
 		return false
 	}
 	m.LogGroupName, m.Name = types.StringValue(group), types.StringValue(name)
@@ -506,10 +496,8 @@ func (r *subscriptionResource) readInto(ctx context.Context, m *subscriptionMode
 }
 
 func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state subscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[subscriptionModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.planComputed(ctx, &plan, &resp.Diagnostics)
@@ -532,9 +520,8 @@ func (r *subscriptionResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state subscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := modelOf[subscriptionModel](ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	group, name := state.LogGroupName.ValueString(), state.Name.ValueString()
@@ -551,12 +538,9 @@ func (r *subscriptionResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *subscriptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	group, name, ok := strings.Cut(req.ID, "|")
-	if !ok || group == "" || name == "" {
-		resp.Diagnostics.AddError("importing vpcflow_subscription", fmt.Sprintf("ID %q is not LOG_GROUP_NAME|NAME", req.ID))
+	group, name, ok := r.splitImportID(req.ID, "LOG_GROUP_NAME|NAME", &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("log_group_name"), group)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	importAs(ctx, resp, map[string]string{"id": req.ID, "log_group_name": group, "name": name})
 }

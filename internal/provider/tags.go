@@ -119,6 +119,24 @@ func tagsAllAttribute() schema.MapAttribute {
 	return schema.MapAttribute{MarkdownDescription: tagsAllDescription, Computed: true, ElementType: types.StringType}
 }
 
+// tagsAttribute is the schema of tags on a resource whose tags are changed
+// in place; description says what is tagged.
+func tagsAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: description, Optional: true, ElementType: types.StringType}
+}
+
+// tagsEmptyIsUnsetAttribute is tagsAttribute for a resource that moves over
+// from the AWS provider, where `tags = {}` and no tags are the same.
+func tagsEmptyIsUnsetAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{
+		MarkdownDescription: description,
+		Optional:            true,
+		Computed:            true,
+		ElementType:         types.StringType,
+		PlanModifiers:       []planmodifier.Map{emptyIsUnset{}},
+	}
+}
+
 // planTagsAllOf plans tags_all of a resource from its planned tags and the
 // provider's default tags. Resources call it deferred from ModifyPlan, so
 // it sees the plan as the rest of ModifyPlan left it.
@@ -158,6 +176,14 @@ func mergeTags(defaults, own map[string]string) map[string]string {
 	maps.Copy(all, defaults)
 	maps.Copy(all, own)
 	return all
+}
+
+// setReadTags sets a model's tags and tags_all from the tags AWS reports,
+// with readTags and the provider's default tags.
+func (pd *providerData) setReadTags(ctx context.Context, got map[string]string, tags, tagsAll *types.Map, diags *diag.Diagnostics) {
+	var d diag.Diagnostics
+	*tags, *tagsAll, d = readTags(ctx, got, pd.tagDefaults(), *tags)
+	diags.Append(d...)
 }
 
 // readTags splits the tags AWS reports into the resource's own tags and

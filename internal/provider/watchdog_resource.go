@@ -40,10 +40,8 @@ type watchdogLambdaAPI interface {
 }
 
 func newWatchdogResource() resource.Resource {
-	r := &watchdogResource{functionSchedule: functionSchedule{resourceBase: resourceBase{typeName: "watchdog"},
-		what: "watchdog", targetID: watchdogTargetID, statementPrefix: "vpcflow-watchdog-",
-		description: "vpcflow watchdog: VPC flow log coverage and delivery",
-	}}
+	r := &watchdogResource{newFunctionSchedule("watchdog", "watchdog", watchdogTargetID,
+		"vpcflow watchdog: VPC flow log coverage and delivery")}
 	r.check = r.checkFunction
 	return r
 }
