@@ -60,44 +60,40 @@ func TestAccDeliveryRole_basic(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
 	trust := testAccRenderedTrust(t, acctest.Region)
 	policy := testAccRenderedPolicy(t, false, group)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q]
 }
 `, name, group),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
-						// Known at plan time, so a flow log planned with it can be checked.
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
-						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
+					// Known at plan time, so a flow log planned with it can be checked.
+					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+					plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id"), knownvalue.NotNull()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("path"), knownvalue.StringExact("/")),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_account"), knownvalue.StringExact(acctest.AccountID)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_regions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(acctest.Region)})),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
-				},
-				Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
 			},
-			testAccImportStep(testAccDeliveryRoleAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("path"), knownvalue.StringExact("/")),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_account"), knownvalue.StringExact(acctest.AccountID)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_regions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(acctest.Region)})),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+			},
+			Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
 		},
+		testAccImportStep(testAccDeliveryRoleAddress, name),
 	})
 }
 
@@ -106,12 +102,9 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_importReadsInputs(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name                   = %q
   log_group_arns         = ["%s:*"]
@@ -119,30 +112,29 @@ resource "vpcflow_delivery_role" "test" {
   source_regions         = ["us-east-1", "eu-west-1"]
 }
 `, name, group),
-			},
-			{
-				ResourceName:  testAccDeliveryRoleAddress,
-				ImportState:   true,
-				ImportStateId: name,
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d states, want 1", len(states))
+		},
+		{
+			ResourceName:  testAccDeliveryRoleAddress,
+			ImportState:   true,
+			ImportStateId: name,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d states, want 1", len(states))
+				}
+				a := states[0].Attributes
+				want := map[string]string{
+					"log_group_arns.#":       "1",
+					"log_group_arns.0":       group,
+					"allow_create_log_group": "true",
+					"source_account":         acctest.AccountID,
+					"source_regions.#":       "2",
+				}
+				for k, v := range want {
+					if a[k] != v {
+						return fmt.Errorf("imported %s = %q, want %q", k, a[k], v)
 					}
-					a := states[0].Attributes
-					want := map[string]string{
-						"log_group_arns.#":       "1",
-						"log_group_arns.0":       group,
-						"allow_create_log_group": "true",
-						"source_account":         acctest.AccountID,
-						"source_regions.#":       "2",
-					}
-					for k, v := range want {
-						if a[k] != v {
-							return fmt.Errorf("imported %s = %q, want %q", k, a[k], v)
-						}
-					}
-					return nil
-				},
+				}
+				return nil
 			},
 		},
 	})
@@ -152,25 +144,20 @@ func TestAccDeliveryRole_update(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group1 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/a")
 	group2 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/b")
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   description    = "first"
   log_group_arns = [%q]
 }
 `, name, group1),
-				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
-			},
-			{
-				Config: fmt.Sprintf(`
+			Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+		},
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name                   = %q
   description            = "second"
@@ -180,38 +167,37 @@ resource "vpcflow_delivery_role" "test" {
   source_regions         = ["us-east-1", "us-west-2"]
 }
 `, name, group1, group2),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.StringExact("second")),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("log_group_arns"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringExact(group1), knownvalue.StringExact(group2 + ":*"),
-					})),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, "us-east-1", "us-west-2"), testAccRenderedPolicy(t, true, group1, group2)),
-					testAccCheckDeliveryRoleAttributes(t, name, "second", 7200),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.StringExact("second")),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("log_group_arns"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact(group1), knownvalue.StringExact(group2 + ":*"),
+				})),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
 			},
-			{
-				// Removing the description clears it in IAM.
-				Config: fmt.Sprintf(`
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, "us-east-1", "us-west-2"), testAccRenderedPolicy(t, true, group1, group2)),
+				testAccCheckDeliveryRoleAttributes(t, name, "second", 7200),
+			),
+		},
+		{
+			// Removing the description clears it in IAM.
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q]
 }
 `, name, group1),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
-					testAccCheckDeliveryRoleAttributes(t, name, "", 3600),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+				testAccCheckDeliveryRoleAttributes(t, name, "", 3600),
+			),
 		},
 	})
 }
@@ -234,25 +220,21 @@ resource "vpcflow_delivery_role" "test" {
 			plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
 		},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(name1, "/")},
-			{
-				Config:           config(name2, "/"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name2))),
-				},
-				Check: testAccCheckDeliveryRoleGone(t, name1),
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{Config: config(name1, "/")},
+		{
+			Config:           config(name2, "/"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name2))),
 			},
-			{
-				Config:           config(name2, "/vpcflow/"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name2))),
-				},
+			Check: testAccCheckDeliveryRoleGone(t, name1),
+		},
+		{
+			Config:           config(name2, "/vpcflow/"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name2))),
 			},
 		},
 	})
@@ -262,21 +244,17 @@ resource "vpcflow_delivery_role" "test" {
 // beside it does not make the plan differ from what IAM holds.
 func TestAccDeliveryRole_anyRegion(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q, "arn:aws:logs:ap-southeast-2:%s:log-group:flow"]
   source_regions = ["us-east-1", "*"]
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), acctest.AccountID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(testAccRenderedTrust(t, "*"))),
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(testAccRenderedTrust(t, "*"))),
 			},
 		},
 	})
@@ -284,27 +262,23 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_namePrefix(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/prefix")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name_prefix    = "flow-"
   log_group_arns = [%q]
 }
 `, group),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn")),
-						// The documents do not depend on the name.
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(testAccRenderedPolicy(t, false, group))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn")),
+					// The documents do not depend on the name.
+					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(testAccRenderedPolicy(t, false, group))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^flow-\d{14}[0-9a-f]{12}$`))),
-				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^flow-\d{14}[0-9a-f]{12}$`))),
 			},
 		},
 	})
@@ -338,28 +312,22 @@ resource "vpcflow_delivery_role" "test" {
   log_group_arns = [%q]
 }
 `, name, group)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(*terraform.State) error {
-					_, err := testAccIAMClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
-						RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName),
-						PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`),
-					})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check: func(*terraform.State) error {
+				_, err := testAccIAMClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
+					RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName),
+					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`),
+				})
+				return err
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group)),
-			},
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate),
+			Check:            testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group)),
 		},
 	})
 }
@@ -375,13 +343,9 @@ resource "vpcflow_delivery_role" "test" {
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckDeliveryRoleTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+		return testAccCheckDeliveryRoleTags(t, name, want)
+	}))
 }
 
 func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
@@ -390,20 +354,16 @@ func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [{"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
 }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name                 = %q
   log_group_arns       = [%q]
   permissions_boundary = %q
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
-				ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
-			},
+			ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
 		},
 	})
 	if err := testAccCheckDeliveryRoleGone(t, name)(nil); err != nil {
@@ -426,31 +386,25 @@ resource "vpcflow_delivery_role" "test" {
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(``)},
-			{
-				Config:           config(fmt.Sprintf("permissions_boundary = %q", logsBoundary)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
-				},
-				Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
+	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{Config: config(``)},
+		{
+			Config:           config(fmt.Sprintf("permissions_boundary = %q", logsBoundary)),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
 			},
-			testAccImportStep(testAccDeliveryRoleAddress, ""),
-			{
-				Config:           config(``),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
-				},
-				Check: testAccCheckDeliveryRoleBoundary(t, name, ""),
+			Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
+		},
+		testAccImportStep(testAccDeliveryRoleAddress, ""),
+		{
+			Config:           config(``),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
 			},
+			Check: testAccCheckDeliveryRoleBoundary(t, name, ""),
 		},
 	})
 }
@@ -463,12 +417,9 @@ func TestAccDeliveryRole_validationWarn(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
 }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 provider "vpcflow" {
   validation = "warn"
 }
@@ -479,8 +430,7 @@ resource "vpcflow_delivery_role" "test" {
   permissions_boundary = %q
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
-				Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
-			},
+			Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
 		},
 	})
 }

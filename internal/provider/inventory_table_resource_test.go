@@ -41,35 +41,31 @@ func TestInventoryKeys(t *testing.T) {
 
 func TestAccInventoryTable_basic(t *testing.T) {
 	name := testAccInventoryTableName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_inventory_table" "test" {
   name = %q
 }
 `, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccTableARN(name))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccTableARN(name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("hash_key"), knownvalue.StringExact("PK")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("range_key"), knownvalue.StringExact("SK")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("ttl_attribute"), knownvalue.StringExact(inventorystore.TTLAttribute)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("billing_mode"), knownvalue.StringExact("PAY_PER_REQUEST")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
-				},
-				Check: testAccCheckInventoryTable(t, name, true, true),
 			},
-			testAccImportStep(testAccInventoryTableAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("hash_key"), knownvalue.StringExact("PK")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("range_key"), knownvalue.StringExact("SK")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("ttl_attribute"), knownvalue.StringExact(inventorystore.TTLAttribute)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("billing_mode"), knownvalue.StringExact("PAY_PER_REQUEST")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
+			},
+			Check: testAccCheckInventoryTable(t, name, true, true),
 		},
+		testAccImportStep(testAccInventoryTableAddress, name),
 	})
 }
 
@@ -100,41 +96,35 @@ resource "vpcflow_inventory_table" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config("  point_in_time_recovery = false\n  deletion_protection = true"),
-				Check:  testAccCheckInventoryTable(t, name, false, true),
+	update := testAccPlanAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
+		{
+			Config: config("  point_in_time_recovery = false\n  deletion_protection = true"),
+			Check:  testAccCheckInventoryTable(t, name, false, true),
+		},
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
 			},
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckInventoryTable(t, name, true, true),
+				func(*terraform.State) error {
+					_, err := testAccDynamoDBClient(t).UpdateTimeToLive(context.Background(), &dynamodb.UpdateTimeToLiveInput{
+						TableName:               aws.String(name),
+						TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(false)},
+					})
+					return err
 				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckInventoryTable(t, name, true, true),
-					func(*terraform.State) error {
-						_, err := testAccDynamoDBClient(t).UpdateTimeToLive(context.Background(), &dynamodb.UpdateTimeToLiveInput{
-							TableName:               aws.String(name),
-							TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(false)},
-						})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				Check:            testAccCheckInventoryTable(t, name, true, true),
-			},
+			),
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			Check:            testAccCheckInventoryTable(t, name, true, true),
 		},
 	})
 }
@@ -149,13 +139,9 @@ resource "vpcflow_inventory_table" "test" {
 }
 `, name, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckInventoryTableTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
+		return testAccCheckInventoryTableTags(t, name, want)
+	}))
 }
 
 // TestAccInventoryTable_existing: a table that exists is not taken over,

@@ -39,32 +39,28 @@ func testAccKinesisClient(t *testing.T) *kinesis.Client {
 
 func TestAccKinesisStream_basic(t *testing.T) {
 	name := testAccKinesisStreamName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_kinesis_stream" "test" {
   name = %q
 }
 `, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccStreamARN(name))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccStreamARN(name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("retention_period"), knownvalue.Int64Exact(24)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 			},
-			testAccImportStep(testAccKinesisStreamAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("retention_period"), knownvalue.Int64Exact(24)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
+			},
+			Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 		},
+		testAccImportStep(testAccKinesisStreamAddress, name),
 	})
 }
 
@@ -93,36 +89,30 @@ resource "vpcflow_kinesis_stream" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config("  stream_mode = \"PROVISIONED\"\n  shard_count = 1\n  retention_period = 48"),
-				Check:  testAccCheckKinesisStream(t, name, "PROVISIONED", 48, ""),
+	update := testAccPlanAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
+		{
+			Config: config("  stream_mode = \"PROVISIONED\"\n  shard_count = 1\n  retention_period = 48"),
+			Check:  testAccCheckKinesisStream(t, name, "PROVISIONED", 48, ""),
+		},
+		{
+			Config:           config("  stream_mode = \"PROVISIONED\"\n  shard_count = 2\n  retention_period = 24\n  kms_key_id = \"alias/aws/kinesis\""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("shard_count"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact("alias/aws/kinesis")),
 			},
-			{
-				Config:           config("  stream_mode = \"PROVISIONED\"\n  shard_count = 2\n  retention_period = 24\n  kms_key_id = \"alias/aws/kinesis\""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("shard_count"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact("alias/aws/kinesis")),
-				},
-				Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
+			Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
+		},
+		testAccImportStep(testAccKinesisStreamAddress, ""),
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccKinesisStreamAddress, ""),
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
-			},
+			Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 		},
 	})
 }
@@ -137,13 +127,9 @@ resource "vpcflow_kinesis_stream" "test" {
 }
 `, name, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckKinesisStreamTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
+		return testAccCheckKinesisStreamTags(t, name, want)
+	}))
 }
 
 func TestAccKinesisStream_shardValidation(t *testing.T) {

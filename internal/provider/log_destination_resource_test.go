@@ -74,12 +74,9 @@ func TestAccLogDestination_basic(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_destination" "test" {
   name               = %q
   target_arn         = %q
@@ -87,21 +84,20 @@ resource "vpcflow_log_destination" "test" {
   source_account_ids = ["111111111111", "222222222222"]
 }
 `, name, stream, role),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccDestinationARN(name))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccDestinationARN(name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("organization_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogDestination(t, name, stream, role, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
-				}),
 			},
-			testAccImportStep(testAccLogDestinationAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("organization_id"), knownvalue.Null()),
+			},
+			Check: testAccCheckLogDestination(t, name, stream, role, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
+			}),
 		},
+		testAccImportStep(testAccLogDestinationAddress, name),
 	})
 }
 
@@ -121,42 +117,36 @@ resource "vpcflow_log_destination" "test" {
 }
 `, name, stream, role, access)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(stream1, role1, `source_account_ids = ["111111111111"]`)},
-			{
-				Config:           config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("source_account_ids"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
-				}),
+	update := testAccPlanAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
+		{Config: config(stream1, role1, `source_account_ids = ["111111111111"]`)},
+		{
+			Config:           config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("source_account_ids"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccLogDestinationAddress, ""),
-			{
-				// An access policy widened outside Terraform is put back.
-				Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
-				PreConfig: func() {
-					_, err := testAccLogsClient(t).PutDestinationPolicy(context.Background(), &cloudwatchlogs.PutDestinationPolicyInput{
-						DestinationName: aws.String(name),
-						AccessPolicy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"logs:PutSubscriptionFilter","Resource":"*"}]}`),
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-				},
-				ConfigPlanChecks: update,
-				Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
-				}),
+			Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
+			}),
+		},
+		testAccImportStep(testAccLogDestinationAddress, ""),
+		{
+			// An access policy widened outside Terraform is put back.
+			Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
+			PreConfig: func() {
+				_, err := testAccLogsClient(t).PutDestinationPolicy(context.Background(), &cloudwatchlogs.PutDestinationPolicyInput{
+					DestinationName: aws.String(name),
+					AccessPolicy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"logs:PutSubscriptionFilter","Resource":"*"}]}`),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
 			},
+			ConfigPlanChecks: update,
+			Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
+			}),
 		},
 	})
 }
@@ -196,13 +186,9 @@ resource "vpcflow_log_destination" "test" {
 }
 `, name, stream, role, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckLogDestinationTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
+		return testAccCheckLogDestinationTags(t, name, want)
+	}))
 }
 
 // TestAccLogDestination_roleNotTrustingLogs: a role CloudWatch Logs cannot

@@ -31,65 +31,57 @@ func testAccLogGroupName() string { return "/tf-acc/vpcflow/" + sdkacctest.Rando
 
 func TestAccLogGroup_basic(t *testing.T) {
 	name := testAccLogGroupName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = %q
 }
 `, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
-						// Known at plan time, so a role or flow log in the same run can use it.
-						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
+					// Known at plan time, so a role or flow log in the same run can use it.
+					plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
+					plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("STANDARD")),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
 			},
-			testAccImportStep(testAccLogGroupAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("STANDARD")),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
+			},
+			Check: testAccCheckLogGroupRetention(t, name, nil),
 		},
+		testAccImportStep(testAccLogGroupAddress, name),
 	})
 }
 
 func TestAccLogGroup_namePrefix(t *testing.T) {
 	prefix := "/tf-acc/vpcflow/prefix-" + sdkacctest.RandString(6) + "-"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name_prefix = %q
 }
 `, prefix),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(testAccLogGroupAddress, tfjsonpath.New("name"))},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"),
-						knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(prefix)+`\d{14}[0-9a-f]{12}$`))),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
-				},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(testAccLogGroupAddress, tfjsonpath.New("name"))},
 			},
-			testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"),
+					knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(prefix)+`\d{14}[0-9a-f]{12}$`))),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
+			},
 		},
+		testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
 	})
 }
 
@@ -103,51 +95,45 @@ resource "vpcflow_log_group" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  retention_in_days = 30`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(30)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(30)),
+	update := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: config(`  retention_in_days = 30`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(30)),
 			},
-			{
-				Config:           config(`  retention_in_days = 3653`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(3653)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(3653)),
+			Check: testAccCheckLogGroupRetention(t, name, aws.Int32(30)),
+		},
+		{
+			Config:           config(`  retention_in_days = 3653`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(3653)),
 			},
-			{
-				Config:           config(`  never_expire = true`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
+			Check: testAccCheckLogGroupRetention(t, name, aws.Int32(3653)),
+		},
+		{
+			Config:           config(`  never_expire = true`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
 			},
-			{
-				// Leaving never_expire out is the default, never expire, as
-				// aws_cloudwatch_log_group: no change.
-				Config: config(``),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionNoop),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
+			Check: testAccCheckLogGroupRetention(t, name, nil),
+		},
+		{
+			// Leaving never_expire out is the default, never expire, as
+			// aws_cloudwatch_log_group: no change.
+			Config: config(``),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
 			},
+			Check: testAccCheckLogGroupRetention(t, name, nil),
 		},
 	})
 }
@@ -162,28 +148,22 @@ resource "vpcflow_log_group" "test" {
 }
 `, name, class)
 	}
-	replace := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionReplace)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(name1, "STANDARD")},
-			{
-				Config:           config(name2, "STANDARD"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name2))),
-				},
-				Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, nil)),
+	replace := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionReplace)
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{Config: config(name1, "STANDARD")},
+		{
+			Config:           config(name2, "STANDARD"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name2))),
 			},
-			{
-				Config:           config(name2, "INFREQUENT_ACCESS"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("INFREQUENT_ACCESS")),
-				},
+			Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, nil)),
+		},
+		{
+			Config:           config(name2, "INFREQUENT_ACCESS"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("INFREQUENT_ACCESS")),
 			},
 		},
 	})
@@ -217,11 +197,7 @@ resource "vpcflow_log_group" "test" {
 }
 `, name, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps:                    testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }),
-	})
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }))
 }
 
 func TestAccLogGroup_skipDestroy(t *testing.T) {
@@ -266,32 +242,28 @@ func TestAccLogGroup_retentionValidation(t *testing.T) {
 func TestAccLogGroup_kmsKey(t *testing.T) {
 	name := testAccLogGroupName()
 	keyARN := testAccCreateKMSKey(t, testAccLogsKeyPolicy(testAccLogGroupARN(name)))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name       = %q
   kms_key_id = %q
 }
 `, name, keyARN),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
 			},
-			testAccImportStep(testAccLogGroupAddress, ""),
-			{
-				// The key policy names the log group, so a new name is checked too.
-				Config: fmt.Sprintf(`
+		},
+		testAccImportStep(testAccLogGroupAddress, ""),
+		{
+			// The key policy names the log group, so a new name is checked too.
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name       = "%s-renamed"
   kms_key_id = %q
 }
 `, name, keyARN),
-				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
-			},
+			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
 		},
 	})
 }
@@ -309,19 +281,15 @@ func TestAccLogGroup_kmsKeyPolicyWithoutLogs(t *testing.T) {
     "Resource": "*"
   }]
 }`, acctest.AccountID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name       = %q
   kms_key_id = %q
 }
 `, name, keyARN),
-				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
-			},
+			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
 		},
 	})
 	// The plan failed before any call that creates something.

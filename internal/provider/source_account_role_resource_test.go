@@ -29,31 +29,27 @@ const testAccCentralRole = "arn:aws:iam::999999999999:role/vpcflow/vpcflow-inven
 
 func TestAccSourceAccountRole_basic(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_source_account_role" "test" {
   name                   = %q
   trusted_principal_arns = [%q]
   external_id            = "vpcflow-7c1d0e"
 }
 `, name, testAccCentralRole),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
-				},
-				Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 			},
-			testAccImportStep(testAccSourceRoleAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+			},
+			Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 		},
+		testAccImportStep(testAccSourceRoleAddress, name),
 	})
 }
 
@@ -88,37 +84,31 @@ resource "vpcflow_source_account_role" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(fmt.Sprintf("  trusted_principal_arns = [%q]\n  external_id = \"first-id\"", testAccCentralRole)),
-				Check:  testAccCheckSourceRole(t, name, testAccCentralRole, "first-id"),
-			},
-			{
-				Config: config(fmt.Sprintf(`
+	update := testAccPlanAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: config(fmt.Sprintf("  trusted_principal_arns = [%q]\n  external_id = \"first-id\"", testAccCentralRole)),
+			Check:  testAccCheckSourceRole(t, name, testAccCentralRole, "first-id"),
+		},
+		{
+			Config: config(fmt.Sprintf(`
   trusted_principal_arns = ["arn:aws:iam::999999999999:root"]
   external_id            = "second-id"
   description            = "read by the central inventory"
   max_session_duration   = 7200
   permissions_boundary   = %q
 `, boundary)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(boundary)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSourceRole(t, name, "arn:aws:iam::999999999999:root", "second-id"),
-					testAccCheckDeliveryRoleBoundary(t, name, boundary),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(boundary)),
 			},
-			testAccImportStep(testAccSourceRoleAddress, ""),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSourceRole(t, name, "arn:aws:iam::999999999999:root", "second-id"),
+				testAccCheckDeliveryRoleBoundary(t, name, boundary),
+			),
 		},
+		testAccImportStep(testAccSourceRoleAddress, ""),
 	})
 }
 
@@ -134,13 +124,9 @@ resource "vpcflow_source_account_role" "test" {
 }
 `, name, testAccCentralRole, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckDeliveryRoleTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
+		return testAccCheckDeliveryRoleTags(t, name, want)
+	}))
 }
 
 func TestAccSourceAccountRole_planChecks(t *testing.T) {

@@ -54,26 +54,22 @@ func TestAccSubscription_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccSubscriptionToFunction(name, ""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("id"), knownvalue.StringExact(group+"|vpcflow-enricher")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("lambda")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("filter_pattern"), knownvalue.StringExact("")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"),
-						knownvalue.StringExact(subscriptionStatementID(group, "vpcflow-enricher"))),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name), ""),
-					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
-				),
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccSubscriptionToFunction(name, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("id"), knownvalue.StringExact(group+"|vpcflow-enricher")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("lambda")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("filter_pattern"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"),
+					knownvalue.StringExact(subscriptionStatementID(group, "vpcflow-enricher"))),
 			},
-			testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name), ""),
+				testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+			),
 		},
+		testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
 	})
 }
 
@@ -104,27 +100,21 @@ func TestAccSubscription_permissionDisappears(t *testing.T) {
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
 	config := testAccSubscriptionToFunction(name, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(*terraform.State) error {
-					return removeLambdaPermission(context.Background(), testAccLambdaClient(t), name, subscriptionStatementID(group, "vpcflow-enricher"))
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-				},
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check: func(*terraform.State) error {
+				return removeLambdaPermission(context.Background(), testAccLambdaClient(t), name, subscriptionStatementID(group, "vpcflow-enricher"))
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
 			},
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: testAccPlanAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate),
+			Check:            testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
 		},
 	})
 }
@@ -142,22 +132,17 @@ resource "vpcflow_kinesis_stream" "test" {
   name = %q
 }
 `, name)
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: stream + testAccSubscriptionToFunction(name, "")},
-			{
-				Config:           stream + testAccSubscriptionToFunction(name, `  filter_pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action=\"REJECT\", status]"`),
-				ConfigPlanChecks: update,
-				Check: testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name),
-					`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
-			},
-			{
-				Config: stream + fmt.Sprintf(`
+	update := testAccPlanAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{Config: stream + testAccSubscriptionToFunction(name, "")},
+		{
+			Config:           stream + testAccSubscriptionToFunction(name, `  filter_pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action=\"REJECT\", status]"`),
+			ConfigPlanChecks: update,
+			Check: testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name),
+				`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
+		},
+		{
+			Config: stream + fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = "/tf-acc/vpcflow/%[1]s"
 }
@@ -173,18 +158,17 @@ resource "vpcflow_subscription" "test" {
   role_arn        = %[2]q
 }
 `, name, role),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccStreamARN(name), ""),
-					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccSubscriptionAddress, ""),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccStreamARN(name), ""),
+				testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
+			),
 		},
+		testAccImportStep(testAccSubscriptionAddress, ""),
 	})
 }
 
@@ -260,12 +244,9 @@ func TestAccSubscription_logsDestination(t *testing.T) {
 	name := testAccEnricherName()
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = "/tf-acc/vpcflow/%[1]s"
 }
@@ -288,14 +269,13 @@ resource "vpcflow_subscription" "test" {
   depends_on      = [vpcflow_log_group.moto_destination]
 }
 `, name, stream, role, acctest.AccountID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("logs-destination")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("logs-destination")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccSubscriptionAddress, ""),
+			Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
 		},
+		testAccImportStep(testAccSubscriptionAddress, ""),
 	})
 }
 
