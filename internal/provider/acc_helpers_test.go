@@ -62,6 +62,18 @@ func testAccPlanAction(address string, action plancheck.ResourceActionType) reso
 	}
 }
 
+// testAccPlanCreateKnownARN expects the plan to create address with its ARN
+// (and what more checks) known at plan time, so that other resources of the
+// same run can be checked against it.
+func testAccPlanCreateKnownARN(address, arn string, more ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{
+		PreApply: append([]plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate),
+			plancheck.ExpectKnownValue(address, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+		}, more...),
+	}
+}
+
 // testAccNamedConfig is a resource of resourceType called "test" with the
 // given name and the attribute lines of body.
 func testAccNamedConfig(resourceType, name, body string) string {
@@ -487,6 +499,12 @@ func testAccTagsSteps(address string, config func(tags string) string, awsTags f
 			Check:             awsTags(map[string]string{}),
 		},
 	}
+}
+
+// testAccTagsOf is the check of the tags AWS holds for the object named
+// name, as testAccTagsSteps and the tags_all cases take it.
+func testAccTagsOf(t *testing.T, name string, check func(t *testing.T, name string, want map[string]string) resource.TestCheckFunc) func(want map[string]string) resource.TestCheckFunc {
+	return func(want map[string]string) resource.TestCheckFunc { return check(t, name, want) }
 }
 
 // testAccRoleFixture creates an IAM role in moto with its inline policies

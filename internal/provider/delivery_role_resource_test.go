@@ -33,6 +33,18 @@ func testAccRoleARN(path, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role%s%s", acctest.AccountID, path, name)
 }
 
+// testAccDeliveryRoleConfig is a delivery role named name for the log group
+// ARN group, with the attribute lines of body.
+func testAccDeliveryRoleConfig(name, group, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+%s
+}
+`, name, group, body)
+}
+
 func testAccIAMClient(t *testing.T) *iam.Client { return iam.NewFromConfig(acctest.AWSConfig(t)) }
 
 // testAccRenderedTrust and testAccRenderedPolicy are what the resource must
@@ -62,22 +74,12 @@ func TestAccDeliveryRole_basic(t *testing.T) {
 	policy := testAccRenderedPolicy(t, false, group)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
-					// Known at plan time, so a flow log planned with it can be checked.
-					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
-					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
-					plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
-				},
-			},
+			Config: testAccDeliveryRoleConfig(name, group, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccDeliveryRoleAddress, testAccRoleARN("/", name),
+				plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+				plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+				plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
@@ -104,14 +106,8 @@ func TestAccDeliveryRole_importReadsInputs(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name                   = %q
-  log_group_arns         = ["%s:*"]
-  allow_create_log_group = true
-  source_regions         = ["us-east-1", "eu-west-1"]
-}
-`, name, group),
+			Config: testAccDeliveryRoleConfig(name, group+":*", `  allow_create_log_group = true
+  source_regions         = ["us-east-1", "eu-west-1"]`),
 		},
 		{
 			ResourceName:  testAccDeliveryRoleAddress,
@@ -147,14 +143,8 @@ func TestAccDeliveryRole_update(t *testing.T) {
 	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  description    = "first"
-  log_group_arns = [%q]
-}
-`, name, group1),
-			Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+			Config: testAccDeliveryRoleConfig(name, group1, `  description = "first"`),
+			Check:  testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
 		},
 		{
 			Config: fmt.Sprintf(`
@@ -183,12 +173,7 @@ resource "vpcflow_delivery_role" "test" {
 		},
 		{
 			// Removing the description clears it in IAM.
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group1),
+			Config:           testAccDeliveryRoleConfig(name, group1, ""),
 			ConfigPlanChecks: update,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
@@ -206,13 +191,7 @@ func TestAccDeliveryRole_replace(t *testing.T) {
 	name1, name2 := testAccDeliveryRoleName(), testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name1)
 	config := func(name, path string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  path           = %q
-  log_group_arns = [%q]
-}
-`, name, path, group)
+		return testAccDeliveryRoleConfig(name, group, fmt.Sprintf("  path = %q", path))
 	}
 	replace := resource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{
@@ -286,12 +265,7 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_disappears(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	config := fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name))
+	config := testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), "")
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -306,12 +280,7 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_policyChangedOutOfBand(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
-	config := fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group)
+	config := testAccDeliveryRoleConfig(name, group, "")
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
 			Config: config,
@@ -335,17 +304,9 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_tags(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-%s
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
+		return testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
 	}
-	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-		return testAccCheckDeliveryRoleTags(t, name, want)
-	}))
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), testAccTagsSteps(testAccDeliveryRoleAddress, config, testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)))
 }
 
 func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
@@ -356,13 +317,7 @@ func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
 }`)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name                 = %q
-  log_group_arns       = [%q]
-  permissions_boundary = %q
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
+			Config:      testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), fmt.Sprintf("  permissions_boundary = %q", boundary)),
 			ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
 		},
 	})
@@ -378,19 +333,13 @@ func TestAccDeliveryRole_boundary(t *testing.T) {
   "Statement": [{"Sid": "Logs", "Effect": "Allow", "Action": "logs:*", "Resource": "*"}]
 }`)
 	config := func(boundary string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-  %s
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
+		return testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
 	}
 	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{Config: config(``)},
 		{
-			Config:           config(fmt.Sprintf("permissions_boundary = %q", logsBoundary)),
+			Config:           config(fmt.Sprintf("  permissions_boundary = %q", logsBoundary)),
 			ConfigPlanChecks: update,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
@@ -419,17 +368,11 @@ func TestAccDeliveryRole_validationWarn(t *testing.T) {
 }`)
 	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
+			Config: `
 provider "vpcflow" {
   validation = "warn"
 }
-
-resource "vpcflow_delivery_role" "test" {
-  name                 = %q
-  log_group_arns       = [%q]
-  permissions_boundary = %q
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
+` + testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), fmt.Sprintf("  permissions_boundary = %q", boundary)),
 			Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
 		},
 	})
@@ -439,12 +382,7 @@ func TestAccDeliveryRole_sourceRegionMissing(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = "never-created"
-  log_group_arns = ["arn:aws:logs:eu-west-1:%s:log-group:flow"]
-}
-`, acctest.AccountID),
+			Config:      testAccDeliveryRoleConfig("never-created", "arn:aws:logs:eu-west-1:"+acctest.AccountID+":log-group:flow", ""),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Log group outside the trusted regions.*Add "eu-west-1" to source_regions`),
 		}},

@@ -391,7 +391,7 @@ resource "vpcflow_enricher_function" "test" {
 }
 `, name, tags)
 	}
-	testAccTest(t, testAccCheckEnricherDestroyed(t), testAccTagsSteps(testAccEnricherAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckEnricherTags(t, name, want) }))
+	testAccTest(t, testAccCheckEnricherDestroyed(t), testAccTagsSteps(testAccEnricherAddress, config, testAccTagsOf(t, name, testAccCheckEnricherTags)))
 }
 
 // TestAccEnricherFunction_planChecks: configurations that cannot work fail

@@ -186,7 +186,7 @@ resource "vpcflow_inventory_rules" "test" {
 }
 `, name, tags)
 	}
-	testAccTest(t, testAccCheckInventoryRulesDestroyed(t), testAccTagsSteps(testAccInventoryRulesAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckRuleTags(t, name, want) }))
+	testAccTest(t, testAccCheckInventoryRulesDestroyed(t), testAccTagsSteps(testAccInventoryRulesAddress, config, testAccTagsOf(t, name, testAccCheckRuleTags)))
 }
 
 // TestAccInventoryRules_busRoleNotTrusted: a forwarding role EventBridge

@@ -24,6 +24,10 @@ import (
 
 const testAccInventoryTableAddress = "vpcflow_inventory_table.test"
 
+func testAccInventoryTableConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_inventory_table", name, body)
+}
+
 func testAccInventoryTableName() string { return sdkacctest.RandomWithPrefix("tf-acc-inventory") }
 
 func testAccDynamoDBClient(t *testing.T) *dynamodb.Client {
@@ -43,17 +47,8 @@ func TestAccInventoryTable_basic(t *testing.T) {
 	name := testAccInventoryTableName()
 	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccTableARN(name))),
-				},
-			},
+			Config:           testAccInventoryTableConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccInventoryTableAddress, testAccTableARN(name)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("hash_key"), knownvalue.StringExact("PK")),
@@ -71,11 +66,7 @@ resource "vpcflow_inventory_table" "test" {
 
 func TestAccInventoryTable_disappears(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name)
+	config := testAccInventoryTableConfig(name, "")
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -88,14 +79,7 @@ resource "vpcflow_inventory_table" "test" {
 // to live back on after it was turned off outside Terraform.
 func TestAccInventoryTable_update(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
+	config := func(body string) string { return testAccInventoryTableConfig(name, body) }
 	update := testAccPlanAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
 		{
@@ -131,17 +115,8 @@ resource "vpcflow_inventory_table" "test" {
 
 func TestAccInventoryTable_tags(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	testAccTest(t, testAccCheckInventoryTableDestroyed(t), testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
-		return testAccCheckInventoryTableTags(t, name, want)
-	}))
+	config := func(tags string) string { return testAccInventoryTableConfig(name, tags) }
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), testAccTagsSteps(testAccInventoryTableAddress, config, testAccTagsOf(t, name, testAccCheckInventoryTableTags)))
 }
 
 // TestAccInventoryTable_existing: a table that exists is not taken over,
@@ -161,11 +136,7 @@ func TestAccInventoryTable_existing(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	config := fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name)
+	config := testAccInventoryTableConfig(name, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -33,6 +33,10 @@ func testAccStreamARN(name string) string {
 	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", acctest.Region, acctest.AccountID, name)
 }
 
+func testAccKinesisStreamConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_kinesis_stream", name, body)
+}
+
 func testAccKinesisClient(t *testing.T) *kinesis.Client {
 	return kinesis.NewFromConfig(acctest.AWSConfig(t))
 }
@@ -41,17 +45,8 @@ func TestAccKinesisStream_basic(t *testing.T) {
 	name := testAccKinesisStreamName()
 	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccStreamARN(name))),
-				},
-			},
+			Config:           testAccKinesisStreamConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccKinesisStreamAddress, testAccStreamARN(name)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
@@ -66,11 +61,7 @@ resource "vpcflow_kinesis_stream" "test" {
 
 func TestAccKinesisStream_disappears(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name)
+	config := testAccKinesisStreamConfig(name, "")
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -81,14 +72,7 @@ resource "vpcflow_kinesis_stream" "test" {
 
 func TestAccKinesisStream_update(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
+	config := func(body string) string { return testAccKinesisStreamConfig(name, body) }
 	update := testAccPlanAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
 		{
@@ -119,17 +103,8 @@ resource "vpcflow_kinesis_stream" "test" {
 
 func TestAccKinesisStream_tags(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
-		return testAccCheckKinesisStreamTags(t, name, want)
-	}))
+	config := func(tags string) string { return testAccKinesisStreamConfig(name, tags) }
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), testAccTagsSteps(testAccKinesisStreamAddress, config, testAccTagsOf(t, name, testAccCheckKinesisStreamTags)))
 }
 
 func TestAccKinesisStream_shardValidation(t *testing.T) {

@@ -57,6 +57,19 @@ func testAccCreateLogsRole(t *testing.T, name, streamARN, service string) string
 	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-records": perms})
 }
 
+// testAccLogDestinationConfig is a destination named name that sends to the
+// stream through role, with the attribute lines of body.
+func testAccLogDestinationConfig(name, stream, role, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_log_destination" "test" {
+  name       = %q
+  target_arn = %q
+  role_arn   = %q
+%s
+}
+`, name, stream, role, body)
+}
+
 // testAccCreateStream creates a Kinesis stream outside Terraform, deleted after the test.
 func testAccCreateStream(t *testing.T, name string) string {
 	t.Helper()
@@ -76,14 +89,7 @@ func TestAccLogDestination_basic(t *testing.T) {
 	role := testAccCreateLogsRole(t, name, stream, "")
 	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111", "222222222222"]
-}
-`, name, stream, role),
+			Config: testAccLogDestinationConfig(name, stream, role, `  source_account_ids = ["111111111111", "222222222222"]`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccDestinationARN(name))),
@@ -108,14 +114,7 @@ func TestAccLogDestination_update(t *testing.T) {
 	role1 := testAccCreateLogsRole(t, name+"-1", stream1, "")
 	role2 := testAccCreateLogsRole(t, name+"-2", stream2, "")
 	config := func(stream, role, access string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name       = %q
-  target_arn = %q
-  role_arn   = %q
-  %s
-}
-`, name, stream, role, access)
+		return testAccLogDestinationConfig(name, stream, role, "  "+access)
 	}
 	update := testAccPlanAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
@@ -155,14 +154,7 @@ func TestAccLogDestination_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	config := fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name            = %q
-  target_arn      = %q
-  role_arn        = %q
-  organization_id = "o-a1b2c3d4e5"
-}
-`, name, stream, role)
+	config := testAccLogDestinationConfig(name, stream, role, `  organization_id = "o-a1b2c3d4e5"`)
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -176,19 +168,9 @@ func TestAccLogDestination_tags(t *testing.T) {
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
 	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111"]
-%s
-}
-`, name, stream, role, tags)
+		return testAccLogDestinationConfig(name, stream, role, "  source_account_ids = [\"111111111111\"]\n"+tags)
 	}
-	testAccTest(t, testAccCheckLogDestinationDestroyed(t), testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
-		return testAccCheckLogDestinationTags(t, name, want)
-	}))
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), testAccTagsSteps(testAccLogDestinationAddress, config, testAccTagsOf(t, name, testAccCheckLogDestinationTags)))
 }
 
 // TestAccLogDestination_roleNotTrustingLogs: a role CloudWatch Logs cannot
@@ -200,14 +182,7 @@ func TestAccLogDestination_roleNotTrustingLogs(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111"]
-}
-`, name, stream, role),
+			Config:      testAccLogDestinationConfig(name, stream, role, `  source_account_ids = ["111111111111"]`),
 			ExpectError: regexp.MustCompile(`(?s)CloudWatch Logs could not deliver through the destination: TRUST_.*logs\.amazonaws\.com`),
 		}},
 	})

@@ -27,25 +27,19 @@ func testAccLogGroupARN(name string) string {
 	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", acctest.Region, acctest.AccountID, name)
 }
 
+func testAccLogGroupConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_log_group", name, body)
+}
+
 func testAccLogGroupName() string { return "/tf-acc/vpcflow/" + sdkacctest.RandomWithPrefix("lg") }
 
 func TestAccLogGroup_basic(t *testing.T) {
 	name := testAccLogGroupName()
 	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-}
-`, name),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
-					// Known at plan time, so a role or flow log in the same run can use it.
-					plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-					plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-				},
-			},
+			Config: testAccLogGroupConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccLogGroupAddress, testAccLogGroupARN(name),
+				plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
@@ -87,14 +81,7 @@ resource "vpcflow_log_group" "test" {
 
 func TestAccLogGroup_update(t *testing.T) {
 	name := testAccLogGroupName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
+	config := func(body string) string { return testAccLogGroupConfig(name, body) }
 	update := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
 		{
@@ -141,12 +128,7 @@ resource "vpcflow_log_group" "test" {
 func TestAccLogGroup_replace(t *testing.T) {
 	name1, name2 := testAccLogGroupName(), testAccLogGroupName()
 	config := func(name, class string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name            = %q
-  log_group_class = %q
-}
-`, name, class)
+		return testAccLogGroupConfig(name, fmt.Sprintf("  log_group_class = %q", class))
 	}
 	replace := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionReplace)
 	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
@@ -173,11 +155,7 @@ resource "vpcflow_log_group" "test" {
 // Delete: the refresh drops it from state and the next apply creates it again.
 func TestAccLogGroup_disappears(t *testing.T) {
 	name := testAccLogGroupName()
-	config := fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-}
-`, name)
+	config := testAccLogGroupConfig(name, "")
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -189,15 +167,8 @@ resource "vpcflow_log_group" "test" {
 
 func TestAccLogGroup_tags(t *testing.T) {
 	name := testAccLogGroupName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	testAccTest(t, testAccCheckLogGroupDestroyed(t), testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }))
+	config := func(tags string) string { return testAccLogGroupConfig(name, tags) }
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), testAccTagsSteps(testAccLogGroupAddress, config, testAccTagsOf(t, name, testAccCheckLogGroupTags)))
 }
 
 func TestAccLogGroup_skipDestroy(t *testing.T) {
@@ -213,13 +184,7 @@ func TestAccLogGroup_skipDestroy(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name              = %q
-  retention_in_days = 7
-  skip_destroy      = true
-}
-`, name),
+				Config: testAccLogGroupConfig(name, "  retention_in_days = 7\n  skip_destroy      = true"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(true)),
 				},
@@ -244,12 +209,7 @@ func TestAccLogGroup_kmsKey(t *testing.T) {
 	keyARN := testAccCreateKMSKey(t, testAccLogsKeyPolicy(testAccLogGroupARN(name)))
 	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = %q
-  kms_key_id = %q
-}
-`, name, keyARN),
+			Config: testAccLogGroupConfig(name, fmt.Sprintf("  kms_key_id = %q", keyARN)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
 			},
@@ -257,12 +217,7 @@ resource "vpcflow_log_group" "test" {
 		testAccImportStep(testAccLogGroupAddress, ""),
 		{
 			// The key policy names the log group, so a new name is checked too.
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = "%s-renamed"
-  kms_key_id = %q
-}
-`, name, keyARN),
+			Config:      testAccLogGroupConfig(name+"-renamed", fmt.Sprintf("  kms_key_id = %q", keyARN)),
 			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
 		},
 	})
@@ -283,12 +238,7 @@ func TestAccLogGroup_kmsKeyPolicyWithoutLogs(t *testing.T) {
 }`, acctest.AccountID))
 	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = %q
-  kms_key_id = %q
-}
-`, name, keyARN),
+			Config:      testAccLogGroupConfig(name, fmt.Sprintf("  kms_key_id = %q", keyARN)),
 			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
 		},
 	})

@@ -27,17 +27,24 @@ const testAccSourceRoleAddress = "vpcflow_source_account_role.test"
 
 const testAccCentralRole = "arn:aws:iam::999999999999:role/vpcflow/vpcflow-inventory"
 
-func TestAccSourceAccountRole_basic(t *testing.T) {
-	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
-		{
-			Config: fmt.Sprintf(`
+// testAccSourceRoleConfig is a source account role named name that trusts
+// the central role with an external ID, with the attribute lines of body.
+func testAccSourceRoleConfig(name, body string) string {
+	return fmt.Sprintf(`
 resource "vpcflow_source_account_role" "test" {
   name                   = %q
   trusted_principal_arns = [%q]
   external_id            = "vpcflow-7c1d0e"
+%s
 }
-`, name, testAccCentralRole),
+`, name, testAccCentralRole, body)
+}
+
+func TestAccSourceAccountRole_basic(t *testing.T) {
+	name := sdkacctest.RandomWithPrefix("tf-acc-source")
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccSourceRoleConfig(name, ""),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
@@ -55,13 +62,7 @@ resource "vpcflow_source_account_role" "test" {
 
 func TestAccSourceAccountRole_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	config := fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name                   = %q
-  trusted_principal_arns = [%q]
-  external_id            = "vpcflow-7c1d0e"
-}
-`, name, testAccCentralRole)
+	config := testAccSourceRoleConfig(name, "")
 	read := &readWarnings{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
@@ -76,14 +77,7 @@ func TestAccSourceAccountRole_update(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
 	boundary := testAccCreateManagedPolicy(t, name+"-boundary",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","tag:Get*"],"Resource":"*"}]}`)
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
+	config := func(body string) string { return testAccNamedConfig("vpcflow_source_account_role", name, body) }
 	update := testAccPlanAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
 		{
@@ -114,19 +108,8 @@ resource "vpcflow_source_account_role" "test" {
 
 func TestAccSourceAccountRole_tags(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name                   = %q
-  trusted_principal_arns = [%q]
-  external_id            = "vpcflow-7c1d0e"
-%s
-}
-`, name, testAccCentralRole, tags)
-	}
-	testAccTest(t, testAccCheckSourceRoleDestroyed(t), testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-		return testAccCheckDeliveryRoleTags(t, name, want)
-	}))
+	config := func(tags string) string { return testAccSourceRoleConfig(name, tags) }
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), testAccTagsSteps(testAccSourceRoleAddress, config, testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)))
 }
 
 func TestAccSourceAccountRole_planChecks(t *testing.T) {

@@ -32,6 +32,12 @@ const testAccSubscriptionAddress = "vpcflow_subscription.test"
 
 // testAccSubscriptionToFunction is a log group, an enricher and a subscription between them.
 func testAccSubscriptionToFunction(name, body string) string {
+	return testAccSubscriptionBeside(name, "vpcflow_enricher_function.test.arn", body)
+}
+
+// testAccSubscriptionBeside is a log group, an enricher and a subscription of
+// the group to destination, an expression.
+func testAccSubscriptionBeside(name, destination, body string) string {
 	return fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = "/tf-acc/vpcflow/%[1]s"
@@ -44,10 +50,41 @@ resource "vpcflow_enricher_function" "test" {
 
 resource "vpcflow_subscription" "test" {
   log_group_name  = vpcflow_log_group.test.name
-  destination_arn = vpcflow_enricher_function.test.arn
-%[2]s
+  destination_arn = %[2]s
+%[3]s
 }
-`, name, body)
+`, name, destination, body)
+}
+
+// testAccSubscriptionOf is a subscription of the existing group to the function of name.
+func testAccSubscriptionOf(group, name string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_subscription" "test" {
+  log_group_name  = %q
+  destination_arn = %q
+}
+`, group, testAccFunctionARN(name))
+}
+
+// testAccGroupWithStreamFilters creates a stream and a log group of name in
+// moto, with the filters (by name) sending the group to the stream; both go
+// when the test ends. It returns the group's name and the stream's ARN.
+func testAccGroupWithStreamFilters(t *testing.T, name string, filters ...string) (string, string) {
+	t.Helper()
+	group := "/tf-acc/vpcflow/" + name
+	stream := testAccCreateStream(t, name)
+	logs := testAccLogsClient(t)
+	testAccLogGroupFixture(t, logs, group)
+	for _, filter := range filters {
+		_, err := logs.PutSubscriptionFilter(context.Background(), &cloudwatchlogs.PutSubscriptionFilterInput{
+			LogGroupName: aws.String(group), FilterName: aws.String(filter), FilterPattern: aws.String(""),
+			DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
+		})
+		if err != nil {
+			t.Fatalf("putting filter %s on %s: %v", filter, group, err)
+		}
+	}
+	return group, stream
 }
 
 func TestAccSubscription_basic(t *testing.T) {
@@ -127,11 +164,7 @@ func TestAccSubscription_update(t *testing.T) {
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
 	role := testAccCreateLogsRole(t, name+"-cwl", testAccStreamARN(name), "")
-	stream := fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name)
+	stream := testAccKinesisStreamConfig(name, "")
 	update := testAccPlanAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
 		{Config: stream + testAccSubscriptionToFunction(name, "")},
@@ -142,22 +175,7 @@ resource "vpcflow_kinesis_stream" "test" {
 				`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
 		},
 		{
-			Config: stream + fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = "/tf-acc/vpcflow/%[1]s"
-}
-
-resource "vpcflow_enricher_function" "test" {
-  function_name = %[1]q
-  output_bucket = "flows-enriched"
-}
-
-resource "vpcflow_subscription" "test" {
-  log_group_name  = vpcflow_log_group.test.name
-  destination_arn = vpcflow_kinesis_stream.test.arn
-  role_arn        = %[2]q
-}
-`, name, role),
+			Config:           stream + testAccSubscriptionBeside(name, "vpcflow_kinesis_stream.test.arn", fmt.Sprintf("  role_arn        = %q", role)),
 			ConfigPlanChecks: update,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
@@ -176,34 +194,11 @@ resource "vpcflow_subscription" "test" {
 // fails the plan on log_group_name, naming them.
 func TestAccSubscription_twoFiltersAlready(t *testing.T) {
 	name := testAccEnricherName()
-	group := "/tf-acc/vpcflow/" + name
-	stream := testAccCreateStream(t, name)
-	logs := testAccLogsClient(t)
-	ctx := context.Background()
-	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
-	})
-	for _, filter := range []string{"siem", "archive"} {
-		_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
-			LogGroupName: aws.String(group), FilterName: aws.String(filter), FilterPattern: aws.String(""),
-			DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	group, _ := testAccGroupWithStreamFilters(t, name, "siem", "archive")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_subscription" "test" {
-  log_group_name  = %q
-  destination_arn = %q
-}
-`, group, testAccFunctionARN(name)),
+			Config:      testAccSubscriptionOf(group, name),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Log group has no room for another subscription filter.*has 2\s+subscription filters already \("siem" →.*"archive" →.*LimitExceededException`),
 		}},
@@ -353,32 +348,11 @@ func testAccCheckSubscriptionPermission(t *testing.T, function, group, filter st
 // the state is left alone rather than overwritten.
 func TestAccSubscription_nameTaken(t *testing.T) {
 	name := testAccEnricherName()
-	group := "/tf-acc/vpcflow/" + name
-	stream := testAccCreateStream(t, name)
-	logs := testAccLogsClient(t)
-	ctx := context.Background()
-	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
-	})
-	_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
-		LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"), FilterPattern: aws.String(""),
-		DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group, stream := testAccGroupWithStreamFilters(t, name, "vpcflow-enricher")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_subscription" "test" {
-  log_group_name  = %q
-  destination_arn = %q
-}
-`, group, testAccFunctionARN(name)),
+			Config:      testAccSubscriptionOf(group, name),
 			ExpectError: regexp.MustCompile(`(?s)has a\s+subscription filter named vpcflow-enricher already.*terraform import`),
 		}},
 	})
