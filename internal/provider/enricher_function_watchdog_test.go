@@ -200,8 +200,7 @@ func TestAccEnricherFunction_watchdogSchedule(t *testing.T) {
 	name := testAccEnricherName()
 	cfg := acctest.AWSConfig(t)
 	eb := eventbridge.NewFromConfig(cfg)
-	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{{
-		Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name    = %[1]q
   mode             = "watchdog"
@@ -215,7 +214,9 @@ resource "vpcflow_watchdog" "test" {
   function_arn        = vpcflow_enricher_function.test.arn
   schedule_expression = "rate(15 minutes)"
 }
-`, name),
+`, name)
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{{
+		Config: config,
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("function_arn"), knownvalue.StringExact(testAccFunctionARN(name))),
 			statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.StringExact(watchdogStatementID(name))),
@@ -230,21 +231,7 @@ resource "vpcflow_watchdog" "test" {
 	}, {
 		// The function exists now, so the plan checks its role: none of
 		// the role's needs may be missing for the plan to be empty.
-		Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name    = %[1]q
-  mode             = "watchdog"
-  metric_namespace = "Network/FlowLogs"
-  event_bus_name   = "default"
-  state_bucket     = "watchdog-state"
-}
-
-resource "vpcflow_watchdog" "test" {
-  name                = %[1]q
-  function_arn        = vpcflow_enricher_function.test.arn
-  schedule_expression = "rate(15 minutes)"
-}
-`, name),
+		Config:   config,
 		PlanOnly: true,
 	}})
 }

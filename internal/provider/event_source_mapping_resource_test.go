@@ -27,6 +27,27 @@ import (
 const testAccMappingAddress = "vpcflow_event_source_mapping.test"
 
 // testAccKinesisPipeline is a stream and an enricher in kinesis mode.
+// testAccMappingConfig is pipeline and a mapping of its stream to its
+// function, with the attribute lines of body.
+func testAccMappingConfig(pipeline, body string) string {
+	return pipeline + fmt.Sprintf(`
+resource "vpcflow_event_source_mapping" "test" {
+  function_name    = vpcflow_enricher_function.test.function_name
+  event_source_arn = vpcflow_kinesis_stream.test.arn
+%s
+}
+`, body)
+}
+
+// testAccMappingWithFailureQueue is the ARN of an SQS queue for failed
+// batches and the configuration of a mapping in a pipeline whose function
+// may send to it, with the mapping's attribute lines as argument.
+func testAccMappingWithFailureQueue(name string) (string, func(body string) string) {
+	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
+	pipeline := testAccKinesisPipeline(name, "kinesis", fmt.Sprintf("on_failure_destination_arn = %q", queue))
+	return queue, func(body string) string { return testAccMappingConfig(pipeline, body) }
+}
+
 func testAccKinesisPipeline(name, mode, extra string) string {
 	stream := ""
 	if mode == "kinesis" {
@@ -50,12 +71,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEventSourceMapping_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := testAccKinesisPipeline(name, "kinesis", "") + `
-resource "vpcflow_event_source_mapping" "test" {
-  function_name    = vpcflow_enricher_function.test.function_name
-  event_source_arn = vpcflow_kinesis_stream.test.arn
-}
-`
+	config := testAccMappingConfig(testAccKinesisPipeline(name, "kinesis", ""), "")
 	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
 		{
 			Config: config,
@@ -94,17 +110,7 @@ resource "vpcflow_event_source_mapping" "test" {
 func TestAccEventSourceMapping_update(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
-	pipeline := testAccKinesisPipeline(name, "kinesis", fmt.Sprintf("on_failure_destination_arn = %q", queue))
-	config := func(body string) string {
-		return pipeline + fmt.Sprintf(`
-resource "vpcflow_event_source_mapping" "test" {
-  function_name    = vpcflow_enricher_function.test.function_name
-  event_source_arn = vpcflow_kinesis_stream.test.arn
-%s
-}
-`, body)
-	}
+	queue, config := testAccMappingWithFailureQueue(name)
 	update := testAccPlanAction(testAccMappingAddress, plancheck.ResourceActionUpdate)
 	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
 		{Config: config("")},
@@ -176,13 +182,7 @@ func TestAccEventSourceMapping_roleCannotRead(t *testing.T) {
 	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
 		{Config: pipeline},
 		{
-			Config: pipeline + `
-resource "vpcflow_event_source_mapping" "test" {
-  function_name              = vpcflow_enricher_function.test.function_name
-  event_source_arn           = vpcflow_kinesis_stream.test.arn
-  on_failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-batches"
-}
-`,
+			Config:      testAccMappingConfig(pipeline, `  on_failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-batches"`),
 			ExpectError: regexp.MustCompile(`(?s)Function cannot read the stream: PERMISSION_ACTION_MISSING.*kinesis:GetRecords.*Function cannot record failed batches.*sns:Publish`),
 		},
 	})

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
@@ -120,12 +119,7 @@ data "vpcflow_delivery_check" "test" {
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("valid"), knownvalue.Bool(true)),
 			},
-			Check: func(*terraform.State) error {
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
-				return nil
-			},
+			Check: a.oneFlowLog(vpc),
 		}},
 	})
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
@@ -162,6 +164,16 @@ func (a *flowLogAWS) flowLogsOf(resourceID string) []ec2types.FlowLog {
 		a.t.Fatalf("describing flow logs: %v", err)
 	}
 	return out.FlowLogs
+}
+
+// oneFlowLog checks that the resource has exactly one flow log.
+func (a *flowLogAWS) oneFlowLog(resourceID string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := len(a.flowLogsOf(resourceID)); n != 1 {
+			return fmt.Errorf("%s has %d flow logs, want 1", resourceID, n)
+		}
+		return nil
+	}
 }
 
 // expectNoFlowLog fails the test when the resource has a flow log: a

@@ -50,10 +50,16 @@ func flCloudWatch(vpc, logGroupARN, roleARN, extra string) string {
 
 // flCloudWatchFixture is a VPC, a log group and a role that can deliver to it.
 func flCloudWatchFixture(t *testing.T) (a *flowLogAWS, vpc, logGroup, role string) {
+	return flCloudWatchFixtureTrusting(t, flTrustGood)
+}
+
+// flCloudWatchFixtureTrusting is flCloudWatchFixture with the role's trust
+// policy rendered from trust.
+func flCloudWatchFixtureTrusting(t *testing.T, trust string) (a *flowLogAWS, vpc, logGroup, role string) {
 	a = newFlowLogAWS(t)
 	vpc = a.vpc()
 	logGroup = a.logGroup()
-	role = a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ":*"), "")
+	role = a.role(flDoc(trust), flDoc(flPermissions, logGroup, ":*"), "")
 	return a, vpc, logGroup, role
 }
 
@@ -287,12 +293,7 @@ func TestAccFlowLog_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		// The next apply creates it again, and only once.
-		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
-			if n := len(a.flowLogsOf(vpc)); n != 1 {
-				return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
-			}
-			return nil
-		}),
+		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, a.oneFlowLog(vpc)),
 	})
 }
 
@@ -363,9 +364,7 @@ func flExpectFinding(code string, fragments ...string) *regexp.Regexp {
 }
 
 func TestAccFlowLog_trustPrincipalTypo(t *testing.T) {
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -452,43 +451,31 @@ func TestAccFlowLog_validationWarn(t *testing.T) {
 	// The same broken role as TestAccFlowLog_trustPrincipalTypo: the plan
 	// warns and the apply creates the flow log (which AWS would leave
 	// undelivered).
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: flConfig(`validation = "warn"`, flCloudWatch(vpc, logGroup, role, "")),
-			Check: func(*terraform.State) error {
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
-				return nil
-			},
+			Check:  a.oneFlowLog(vpc),
 		}},
 	})
 }
 
 func TestAccFlowLog_validationOff(t *testing.T) {
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	seen := &providerDataLog{}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: flowLogProviderFactories(seen),
 		Steps: []resource.TestStep{{
 			Config: flConfig(`validation = "off"`, flCloudWatch(vpc, logGroup, role, "")),
-			Check: func(*terraform.State) error {
+			Check: resource.ComposeTestCheckFunc(func(*terraform.State) error {
 				for _, pd := range seen.snapshot() {
 					if n := pd.client.Calls.Count("IAM.GetRole"); n != 0 {
 						return fmt.Errorf("validation = \"off\" read the role %d times, want none", n)
 					}
 				}
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
 				return nil
-			},
+			}, a.oneFlowLog(vpc)),
 		}},
 	})
 }
@@ -497,9 +484,7 @@ func TestAccFlowLog_checkMovedToApply(t *testing.T) {
 	// The role ARN comes from a resource created in the same apply, so the
 	// plan cannot check it: the check runs in Create, before CreateFlowLogs,
 	// and the broken role fails the apply with nothing created.
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
