@@ -369,6 +369,18 @@ func testAccDisappearsSteps(t *testing.T, read *readWarnings, factory func() fwr
 	}
 }
 
+// testAccDisappearsTest runs the steps of a `_disappears` test in
+// parallel, with the package's providers and the default settings.
+func testAccDisappearsTest(t *testing.T, destroyed resource.TestCheckFunc, factory func() fwresource.Resource, address, config string, reapplied ...resource.TestCheckFunc) {
+	t.Helper()
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             destroyed,
+		Steps:                    testAccDisappearsSteps(t, read, factory, address, config, conns.Settings{}, reapplied...),
+	})
+}
+
 // readWarnings records the warnings of the provider's ReadResource by
 // resource type: a Read that finds its object gone removes it from state
 // with a warning, which terraform-plugin-testing does not check.

@@ -19,7 +19,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto (5.2) serves CreateWorkGroup, GetWorkGroup, DeleteWorkGroup,
@@ -207,12 +206,7 @@ func TestAccConnectionQueries_update(t *testing.T) {
 func TestAccConnectionQueries_disappears(t *testing.T) {
 	workgroup := sdkacctest.RandomWithPrefix("tf-acc-flows")
 	config := testAccConnectionQueriesConfig(workgroup, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps:                    testAccDisappearsSteps(t, read, newConnectionQueriesResource, testAccConnectionQueriesAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckWorkGroupDestroyed(t, workgroup), newConnectionQueriesResource, testAccConnectionQueriesAddress, config)
 }
 
 // TestAccConnectionQueries_validation checks the plan-time refusals.

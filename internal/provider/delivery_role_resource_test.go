@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -22,7 +23,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/rolepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccDeliveryRoleAddress = "vpcflow_delivery_role.test"
@@ -266,12 +266,7 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_disappears(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	config := testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckDeliveryRoleDestroyed(t), newDeliveryRoleResource, testAccDeliveryRoleAddress, config)
 }
 
 // TestAccDeliveryRole_policyChangedOutOfBand widens the inline policy behind
@@ -475,37 +470,40 @@ func testAccCheckDeliveryRoleDocuments(t *testing.T, name, trust, policy string)
 	}
 }
 
-func testAccCheckDeliveryRoleAttributes(t *testing.T, name, description string, maxSession int32) resource.TestCheckFunc {
+// testAccCheckRole reads the IAM role name and hands it to check.
+func testAccCheckRole(t *testing.T, name string, check func(*iamtypes.Role) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+		out, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
 		if err != nil {
 			return err
 		}
-		if got := aws.ToString(role.Role.Description); got != description {
-			return fmt.Errorf("description of %s = %q, want %q", name, got, description)
-		}
-		if got := aws.ToInt32(role.Role.MaxSessionDuration); got != maxSession {
-			return fmt.Errorf("max session duration of %s = %d, want %d", name, got, maxSession)
-		}
-		return nil
+		return check(out.Role)
 	}
 }
 
-func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-		if err != nil {
-			return err
+func testAccCheckDeliveryRoleAttributes(t *testing.T, name, description string, maxSession int32) resource.TestCheckFunc {
+	return testAccCheckRole(t, name, func(role *iamtypes.Role) error {
+		if got := aws.ToString(role.Description); got != description {
+			return fmt.Errorf("description of %s = %q, want %q", name, got, description)
 		}
+		if got := aws.ToInt32(role.MaxSessionDuration); got != maxSession {
+			return fmt.Errorf("max session duration of %s = %d, want %d", name, got, maxSession)
+		}
+		return nil
+	})
+}
+
+func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.TestCheckFunc {
+	return testAccCheckRole(t, name, func(role *iamtypes.Role) error {
 		got := ""
-		if b := role.Role.PermissionsBoundary; b != nil {
+		if b := role.PermissionsBoundary; b != nil {
 			got = aws.ToString(b.PermissionsBoundaryArn)
 		}
 		if got != want {
 			return fmt.Errorf("permissions boundary of %s = %q, want %q", name, got, want)
 		}
 		return nil
-	}
+	})
 }
 
 func testAccCheckDeliveryRoleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {

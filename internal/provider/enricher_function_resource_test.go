@@ -433,11 +433,7 @@ func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
 
 // testAccCheckEnricherConfig checks the configuration Lambda holds.
 func testAccCheckEnricherConfig(t *testing.T, name, arch string, env map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-		if err != nil {
-			return err
-		}
+	return testAccCheckFunction(t, name, func(out *lambda.GetFunctionOutput) error {
 		cfg := out.Configuration
 		if string(cfg.Runtime) != "provided.al2023" || aws.ToString(cfg.Handler) != "bootstrap" || string(cfg.Architectures[0]) != arch {
 			return fmt.Errorf("function %s: runtime %s handler %s architectures %v", name, cfg.Runtime, aws.ToString(cfg.Handler), cfg.Architectures)
@@ -453,19 +449,26 @@ func testAccCheckEnricherConfig(t *testing.T, name, arch string, env map[string]
 			return fmt.Errorf("function %s environment %v, want %v", name, got, env)
 		}
 		return nil
-	}
+	})
 }
 
 func testAccCheckEnricherCode(t *testing.T, name, hash string) resource.TestCheckFunc {
+	return testAccCheckFunction(t, name, func(out *lambda.GetFunctionOutput) error {
+		if got := aws.ToString(out.Configuration.CodeSha256); got != hash {
+			return fmt.Errorf("function %s CodeSha256 %s, want %s", name, got, hash)
+		}
+		return nil
+	})
+}
+
+// testAccCheckFunction reads the Lambda function name and hands it to check.
+func testAccCheckFunction(t *testing.T, name string, check func(*lambda.GetFunctionOutput) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 		if err != nil {
 			return err
 		}
-		if got := aws.ToString(out.Configuration.CodeSha256); got != hash {
-			return fmt.Errorf("function %s CodeSha256 %s, want %s", name, got, hash)
-		}
-		return nil
+		return check(out)
 	}
 }
 

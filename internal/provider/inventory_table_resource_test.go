@@ -19,7 +19,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccInventoryTableAddress = "vpcflow_inventory_table.test"
@@ -67,12 +66,7 @@ func TestAccInventoryTable_basic(t *testing.T) {
 func TestAccInventoryTable_disappears(t *testing.T) {
 	name := testAccInventoryTableName()
 	config := testAccInventoryTableConfig(name, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
-	})
+	testAccDisappearsTest(t, testAccCheckInventoryTableDestroyed(t), newInventoryTableResource, testAccInventoryTableAddress, config, testAccCheckInventoryTable(t, name, true, true))
 }
 
 // TestAccInventoryTable_update changes the options in place, and turns time

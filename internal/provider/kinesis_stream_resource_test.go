@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto gives an on-demand stream four shards, changes retention, mode,
@@ -62,12 +61,7 @@ func TestAccKinesisStream_basic(t *testing.T) {
 func TestAccKinesisStream_disappears(t *testing.T) {
 	name := testAccKinesisStreamName()
 	config := testAccKinesisStreamConfig(name, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckKinesisStreamDestroyed(t), newKinesisStreamResource, testAccKinesisStreamAddress, config)
 }
 
 func TestAccKinesisStream_update(t *testing.T) {

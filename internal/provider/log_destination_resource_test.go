@@ -20,7 +20,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores a destination's role and target without assuming the role or
@@ -155,12 +154,7 @@ func TestAccLogDestination_disappears(t *testing.T) {
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
 	config := testAccLogDestinationConfig(name, stream, role, `  organization_id = "o-a1b2c3d4e5"`)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckLogDestinationDestroyed(t), newLogDestinationResource, testAccLogDestinationAddress, config)
 }
 
 func TestAccLogDestination_tags(t *testing.T) {

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccLogGroupAddress = "vpcflow_log_group.test"
@@ -156,13 +155,8 @@ func TestAccLogGroup_replace(t *testing.T) {
 func TestAccLogGroup_disappears(t *testing.T) {
 	name := testAccLogGroupName()
 	config := testAccLogGroupConfig(name, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: testAccDisappearsSteps(t, read, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
-			testAccCheckLogGroupRetention(t, name, nil)),
-	})
+	testAccDisappearsTest(t, testAccCheckLogGroupDestroyed(t), newLogGroupResource, testAccLogGroupAddress, config,
+		testAccCheckLogGroupRetention(t, name, nil))
 }
 
 func TestAccLogGroup_tags(t *testing.T) {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores trust policies as written and does not evaluate them when a
@@ -63,12 +62,7 @@ func TestAccSourceAccountRole_basic(t *testing.T) {
 func TestAccSourceAccountRole_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
 	config := testAccSourceRoleConfig(name, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckSourceRoleDestroyed(t), newSourceAccountRoleResource, testAccSourceRoleAddress, config)
 }
 
 // TestAccSourceAccountRole_update rotates the external ID, changes who is
