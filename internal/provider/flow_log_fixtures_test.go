@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,6 +175,17 @@ func (a *flowLogAWS) oneFlowLog(resourceID string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// flRefused applies config, expects the error want, and checks that the
+// refusal left no flow log on resourceID.
+func flRefused(t *testing.T, a *flowLogAWS, resourceID, config string, want *regexp.Regexp) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: want}},
+	})
+	a.expectNoFlowLog(resourceID)
 }
 
 // expectNoFlowLog fails the test when the resource has a flow log: a

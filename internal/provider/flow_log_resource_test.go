@@ -179,17 +179,8 @@ func TestAccFlowLog_s3MissingBucket(t *testing.T) {
 	// an error. With validation off nothing stops it before AWS does.
 	a := newFlowLogAWS(t)
 	vpc := a.vpc()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig(`validation = "off"`, fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s"`, vpc, flName("no-such-bucket"))),
-			ExpectError: flExpectText(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig(`validation = "off"`, flS3Destination(vpc, flName("no-such-bucket"))),
+		flExpectText(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`))
 }
 
 func TestAccFlowLog_firehose(t *testing.T) {
@@ -365,14 +356,8 @@ func flExpectFinding(code string, fragments ...string) *regexp.Regexp {
 
 func TestAccFlowLog_trustPrincipalTypo(t *testing.T) {
 	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("TRUST_WRONG_SERVICE_PRINCIPAL", "iam_role_arn", `"vpc-flow-log.amazonaws.com"`, `Fix: "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("TRUST_WRONG_SERVICE_PRINCIPAL", "iam_role_arn", `"vpc-flow-log.amazonaws.com"`, `Fix: "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}`))
 }
 
 func TestAccFlowLog_permissionsWithoutLogStreams(t *testing.T) {
@@ -381,28 +366,16 @@ func TestAccFlowLog_permissionsWithoutLogStreams(t *testing.T) {
 	a := newFlowLogAWS(t)
 	vpc, logGroup := a.vpc(), a.logGroup()
 	role := a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ""), "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("PERMISSION_LOG_GROUP_MISSING_WILDCARD", "iam_role_arn", `statement "Deliver"`, `without ":*"`, `Fix: "Resource":`, logGroup+`:*"`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("PERMISSION_LOG_GROUP_MISSING_WILDCARD", "iam_role_arn", `statement "Deliver"`, `without ":*"`, `Fix: "Resource":`, logGroup+`:*"`))
 }
 
 func TestAccFlowLog_boundaryExcludesLogs(t *testing.T) {
 	a := newFlowLogAWS(t)
 	vpc, logGroup := a.vpc(), a.logGroup()
 	role := a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ":*"), flBoundaryWithoutLogs)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("PERMISSION_BOUNDARY_BLOCKS", "iam_role_arn", "permissions boundary", "logs:PutLogEvents", "Fix: Add to the permissions boundary"),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("PERMISSION_BOUNDARY_BLOCKS", "iam_role_arn", "permissions boundary", "logs:PutLogEvents", "Fix: Add to the permissions boundary"))
 }
 
 func TestAccFlowLog_bucketPolicyExplicitDeny(t *testing.T) {
@@ -411,17 +384,8 @@ func TestAccFlowLog_bucketPolicyExplicitDeny(t *testing.T) {
 	bucket := a.bucket(func(b string) string {
 		return flDoc(flBucketPolicy, b, "AWSLogs/"+acctest.AccountID, flDoc(flBucketDenyDelivery, b))
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig("", fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s"`, vpc, bucket)),
-			ExpectError: flExpectFinding("DESTINATION_BUCKET_EXPLICIT_DENY", "log_destination", `statement "DenyServicesWrites"`, "explicit deny"),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flS3Destination(vpc, bucket)),
+		flExpectFinding("DESTINATION_BUCKET_EXPLICIT_DENY", "log_destination", `statement "DenyServicesWrites"`, "explicit deny"))
 }
 
 func TestAccFlowLog_bucketPolicyWrongPrefix(t *testing.T) {
@@ -431,18 +395,9 @@ func TestAccFlowLog_bucketPolicyWrongPrefix(t *testing.T) {
 	bucket := a.bucket(func(b string) string {
 		return flDoc(flBucketPolicy, b, "flows/AWSLogs/"+acctest.AccountID, "")
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig("", fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s/network"`, vpc, bucket)),
-			ExpectError: flExpectFinding("DESTINATION_BUCKET_PREFIX_MISMATCH", "log_destination", `prefix "network/"`,
-				`Fix: "Resource": "arn:aws:s3:::`+bucket+"/network/AWSLogs/"+acctest.AccountID+`/*"`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flS3Destination(vpc, bucket+"/network")),
+		flExpectFinding("DESTINATION_BUCKET_PREFIX_MISMATCH", "log_destination", `prefix "network/"`,
+			`Fix: "Resource": "arn:aws:s3:::`+bucket+"/network/AWSLogs/"+acctest.AccountID+`/*"`))
 }
 
 // The provider's validation setting.
