@@ -77,6 +77,18 @@ func testAccEnricherModeHash(t *testing.T, version, mode, arch string) string {
 	return artifact.SourceCodeHash(zip)
 }
 
+// testAccEnricherConfig is an enricher named name that writes to the
+// "flows-enriched" bucket, with the attribute lines of body.
+func testAccEnricherConfig(name, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+  output_bucket = "flows-enriched"
+%s
+}
+`, name, body)
+}
+
 func testAccEnricherName() string { return sdkacctest.RandomWithPrefix("tf-acc-enricher") }
 
 func testAccFunctionARN(name string) string {
@@ -96,13 +108,7 @@ func TestAccEnricherFunction_basic(t *testing.T) {
 	name := testAccEnricherName()
 	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
 		{
-			Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name       = %q
-  inventory_table_arn = %q
-  output_bucket       = "flows-enriched"
-}
-`, name, testAccTableARN("inventory")),
+			Config: testAccEnricherConfig(name, fmt.Sprintf("  inventory_table_arn = %q", testAccTableARN("inventory"))),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
@@ -146,13 +152,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_newCode(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-  architecture  = "x86_64"
-}
-`, name)
+	config := testAccEnricherConfig(name, `  architecture  = "x86_64"`)
 	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
 		{
 			Config: config,
@@ -204,12 +204,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_disappears(t *testing.T) {
 	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name)
+	config := testAccEnricherConfig(name, "")
 	created := testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"})
 	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
@@ -231,12 +226,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_roleDisappears(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name)
+	config := testAccEnricherConfig(name, "")
 	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
 		{
 			Config: config,
@@ -268,12 +258,7 @@ func TestAccEnricherFunction_roleNameTaken(t *testing.T) {
 	name := testAccEnricherName()
 	testAccCreateEventsRole(t, name, "arn:aws:events:us-east-1:123456789012:event-bus/default", "lambda.amazonaws.com")
 	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{{
-		Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
+		Config:      testAccEnricherConfig(name, ""),
 		ExpectError: regexp.MustCompile(`(?s)EntityAlreadyExists.*not one this provider made for the function.*set role_name to another name`),
 	}})
 	// The other role keeps its own policy.
@@ -382,15 +367,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_tags(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-%s
-}
-`, name, tags)
-	}
+	config := func(tags string) string { return testAccEnricherConfig(name, tags) }
 	testAccTest(t, testAccCheckEnricherDestroyed(t), testAccTagsSteps(testAccEnricherAddress, config, testAccTagsOf(t, name, testAccCheckEnricherTags)))
 }
 

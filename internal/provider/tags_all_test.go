@@ -84,13 +84,7 @@ func TestAccTagsAll_defaultTags(t *testing.T) {
 			testAccUseEnricherCode(t, "v1")
 			name := testAccEnricherName()
 			return tagsAllCase{name: "enricher_function", address: testAccEnricherAddress, importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-  tags          = { Environment = "prod" }
-}
-`, name),
+				config:  testAccEnricherConfig(name, testAccProdTag),
 				awsTags: testAccTagsOf(t, name, testAccCheckEnricherTags)}
 		}},
 		{"inventory_rules", func(t *testing.T) tagsAllCase {
