@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
@@ -90,14 +88,7 @@ func BenchmarkFlowLogModifyPlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx)
-	req := fwresource.ModifyPlanRequest{
-		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-	}
+	r, req := newFlowLogPlanRequest(ctx, client)
 	planned := plannedFlowLog(vpc, logGroup, role)
 	if diags := req.Plan.Set(ctx, &planned); diags.HasError() {
 		b.Fatal(diags)

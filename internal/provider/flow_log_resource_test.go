@@ -649,15 +649,7 @@ func planFlowLog(t *testing.T, mode string, plan flowLogModel, prior *flowLogMod
 	if err != nil {
 		t.Fatal(err)
 	}
-	pd := newProviderData(client)
-	r := &flowLogResource{resourceBase: resourceBase{data: pd}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx)
-	req := fwresource.ModifyPlanRequest{
-		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-	}
+	r, req := newFlowLogPlanRequest(ctx, client)
 	diags := req.Plan.Set(ctx, &plan)
 	if prior != nil {
 		diags.Append(req.State.Set(ctx, prior)...)
@@ -665,10 +657,23 @@ func planFlowLog(t *testing.T, mode string, plan flowLogModel, prior *flowLogMod
 	if diags.HasError() {
 		t.Fatalf("building the plan: %v", diags)
 	}
-	req.Config = tfsdk.Config{Schema: sr.Schema, Raw: req.Plan.Raw}
+	req.Config = tfsdk.Config{Schema: req.Plan.Schema, Raw: req.Plan.Raw}
 	resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}
 	r.ModifyPlan(ctx, req, resp)
-	return resp.Diagnostics, pd
+	return resp.Diagnostics, r.data
+}
+
+// newFlowLogPlanRequest is a flow log resource on client and a ModifyPlan
+// request of its schema with a null plan and prior state, to be filled in.
+func newFlowLogPlanRequest(ctx context.Context, client *conns.Client) (*flowLogResource, fwresource.ModifyPlanRequest) {
+	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	return r, fwresource.ModifyPlanRequest{
+		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+	}
 }
 
 // plannedFlowLog is a flow log to create, as the framework plans it.
