@@ -55,6 +55,47 @@ func testAccImportStep(address, id string, ignore ...string) resource.TestStep {
 	}
 }
 
+// testAccPlanAction expects the plan of a step to take action on address.
+func testAccPlanAction(address string, action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, action)},
+	}
+}
+
+// testAccPlanCreateKnownARN expects the plan to create address with its ARN
+// (and what more checks) known at plan time, so that other resources of the
+// same run can be checked against it.
+func testAccPlanCreateKnownARN(address, arn string, more ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{
+		PreApply: append([]plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate),
+			plancheck.ExpectKnownValue(address, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+		}, more...),
+	}
+}
+
+// testAccNamedConfig is a resource of resourceType called "test" with the
+// given name and the attribute lines of body.
+func testAccNamedConfig(resourceType, name, body string) string {
+	return fmt.Sprintf(`
+resource %q "test" {
+  name = %q
+%s
+}
+`, resourceType, name, body)
+}
+
+// testAccTest runs steps sequentially with the package's providers;
+// destroyed is the test's CheckDestroy.
+func testAccTest(t *testing.T, destroyed resource.TestCheckFunc, steps []resource.TestStep) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             destroyed,
+		Steps:                    steps,
+	})
+}
+
 // existsFunc reports whether the AWS object of a resource's state is still
 // there; id and attrs are the instance's ID and flat attributes.
 type existsFunc func(ctx context.Context, id string, attrs map[string]string) (bool, error)
@@ -321,13 +362,23 @@ func testAccDisappearsSteps(t *testing.T, read *readWarnings, factory func() fwr
 			testAccCheckResourceDisappears(t, factory, address, s),
 		)),
 		{
-			Config: config,
-			Check:  resource.ComposeAggregateTestCheckFunc(append([]resource.TestCheckFunc{read.some(typeName)}, reapplied...)...),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)},
-			},
+			Config:           config,
+			Check:            resource.ComposeAggregateTestCheckFunc(append([]resource.TestCheckFunc{read.some(typeName)}, reapplied...)...),
+			ConfigPlanChecks: testAccPlanAction(address, plancheck.ResourceActionCreate),
 		},
 	}
+}
+
+// testAccDisappearsTest runs the steps of a `_disappears` test in
+// parallel, with the package's providers and the default settings.
+func testAccDisappearsTest(t *testing.T, destroyed resource.TestCheckFunc, factory func() fwresource.Resource, address, config string, reapplied ...resource.TestCheckFunc) {
+	t.Helper()
+	read := &readWarnings{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
+		CheckDestroy:             destroyed,
+		Steps:                    testAccDisappearsSteps(t, read, factory, address, config, conns.Settings{}, reapplied...),
+	})
 }
 
 // readWarnings records the warnings of the provider's ReadResource by
@@ -437,9 +488,7 @@ func testAccParallelWithEnricherCode(t *testing.T) {
 // import, replace them in place, and remove them, checking tags in state
 // and, with awsTags, what AWS holds after each apply.
 func testAccTagsSteps(address string, config func(tags string) string, awsTags func(want map[string]string) resource.TestCheckFunc) []resource.TestStep {
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
-	}
+	update := testAccPlanAction(address, plancheck.ResourceActionUpdate)
 	first := map[string]string{"team": "net", "env": "test"}
 	second := map[string]string{"team": "security", "owner": "me"}
 	return []resource.TestStep{
@@ -462,6 +511,12 @@ func testAccTagsSteps(address string, config func(tags string) string, awsTags f
 			Check:             awsTags(map[string]string{}),
 		},
 	}
+}
+
+// testAccTagsOf is the check of the tags AWS holds for the object named
+// name, as testAccTagsSteps and the tags_all cases take it.
+func testAccTagsOf(t *testing.T, name string, check func(t *testing.T, name string, want map[string]string) resource.TestCheckFunc) func(want map[string]string) resource.TestCheckFunc {
+	return func(want map[string]string) resource.TestCheckFunc { return check(t, name, want) }
 }
 
 // testAccRoleFixture creates an IAM role in moto with its inline policies

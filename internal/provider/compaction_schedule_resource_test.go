@@ -152,48 +152,44 @@ func TestAccEnricherFunction_compact(t *testing.T) {
 	config := func(body string) string {
 		return fmt.Sprintf("resource \"vpcflow_enricher_function\" \"test\" {\n  function_name = %q\n  output_bucket = \"flows-enriched\"\n%s\n}\n", name, body)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			// Refused at plan time, before anything exists.
-			{
-				Config:      config("  mode = \"compact\"\n  output_staging = true"),
-				ExpectError: regexp.MustCompile(`(?s)Staging outside the record modes`),
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		// Refused at plan time, before anything exists.
+		{
+			Config:      config("  mode = \"compact\"\n  output_staging = true"),
+			ExpectError: regexp.MustCompile(`(?s)Staging outside the record modes`),
+		},
+		{
+			Config:      config("  compaction_grace = \"1h\""),
+			ExpectError: regexp.MustCompile(`(?s)Compaction grace outside compact mode`),
+		},
+		{
+			Config: config("  mode = \"compact\"\n  compaction_grace = \"45m\"\n  reserved_concurrent_executions = 1"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("compact")),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("output_staging"), knownvalue.Bool(false)),
 			},
-			{
-				Config:      config("  compaction_grace = \"1h\""),
-				ExpectError: regexp.MustCompile(`(?s)Compaction grace outside compact mode`),
-			},
-			{
-				Config: config("  mode = \"compact\"\n  compaction_grace = \"45m\"\n  reserved_concurrent_executions = 1"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("compact")),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("output_staging"), knownvalue.Bool(false)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "compact", "VPCFLOW_WINDOW": "60s", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched",
-						"VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_COMPACT_GRACE": "45m",
-					}),
-					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
-						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeCompact,
-						OutputBucket: "flows-enriched", OutputPrefix: "connections/",
-					}),
-				),
-			},
-			testAccImportStep(testAccEnricherAddress, name),
-			{
-				// Back to a record mode, writing to staging.
-				Config: config("  output_staging = true"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
-				}},
-				Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-					"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "60s", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched",
-					"VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_OUTPUT_STAGING": "true",
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+					"VPCFLOW_MODE": "compact", "VPCFLOW_WINDOW": "60s", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched",
+					"VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_COMPACT_GRACE": "45m",
 				}),
-			},
+				testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeCompact,
+					OutputBucket: "flows-enriched", OutputPrefix: "connections/",
+				}),
+			),
+		},
+		testAccImportStep(testAccEnricherAddress, name),
+		{
+			// Back to a record mode, writing to staging.
+			Config: config("  output_staging = true"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+			}},
+			Check: testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+				"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "60s", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched",
+				"VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_OUTPUT_STAGING": "true",
+			}),
 		},
 	})
 }

@@ -364,14 +364,10 @@ func TestAccCompliance_remediationMissingInMoto(t *testing.T) {
 	a := newCompAWS(t)
 	name := flName("cov-comp")
 	group := a.logGroup("/vpc/" + name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             a.checkDestroyed(name),
-		Steps: []resource.TestStep{{
-			Config:      compConfig(fmt.Sprintf("  name            = %q\n  log_destination = %q\n", name, group)),
-			ExpectError: regexp.MustCompile(`(?s)putting Config Remediation Configuration.*PutRemediationConfigurations.*StatusCode: 500`),
-		}},
-	})
+	testAccTest(t, a.checkDestroyed(name), []resource.TestStep{{
+		Config:      compConfig(fmt.Sprintf("  name            = %q\n  log_destination = %q\n", name, group)),
+		ExpectError: regexp.MustCompile(`(?s)putting Config Remediation Configuration.*PutRemediationConfigurations.*StatusCode: 500`),
+	}})
 }
 
 // TestAccCompliance_planChecks: the plan refuses what would make every

@@ -19,7 +19,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/queries"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto (5.2) serves CreateWorkGroup, GetWorkGroup, DeleteWorkGroup,
@@ -109,55 +108,51 @@ func TestAccConnectionQueries_basic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConnectionQueriesConfig(workgroup, `
+	testAccTest(t, testAccCheckWorkGroupDestroyed(t, workgroup), []resource.TestStep{
+		{
+			Config: testAccConnectionQueriesConfig(workgroup, `
   table_name                     = "flows"
   app                            = "o'neil"
   bytes_scanned_cutoff_per_query = 10000000000
   output_location                = "s3://vpcflow-athena-results/queries/"
   tags                           = { team = "network" }
 `),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"), knownvalue.StringExact(wantAppPeers)),
-						plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("workgroup_arn"),
-							knownvalue.StringExact(fmt.Sprintf("arn:aws:athena:%s:%s:workgroup/%s", acctest.Region, acctest.AccountID, workgroup))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"), knownvalue.StringExact(wantAppPeers)),
+					plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("workgroup_arn"),
+						knownvalue.StringExact(fmt.Sprintf("arn:aws:athena:%s:%s:workgroup/%s", acctest.Region, acctest.AccountID, workgroup))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("id"), knownvalue.StringExact(workgroup+":vpcflow:flows")),
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries"), knownvalue.MapSizeExact(len(queries.All()))),
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"), knownvalue.StringExact(wantAppPeers)),
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("bytes_scanned_cutoff_per_query"), knownvalue.Int64Exact(10000000000)),
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("output_location"), knownvalue.StringExact("s3://vpcflow-athena-results/queries/")),
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("network")})),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("id"), knownvalue.StringExact(workgroup+":vpcflow:flows")),
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries"), knownvalue.MapSizeExact(len(queries.All()))),
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"), knownvalue.StringExact(wantAppPeers)),
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("bytes_scanned_cutoff_per_query"), knownvalue.Int64Exact(10000000000)),
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("output_location"), knownvalue.StringExact("s3://vpcflow-athena-results/queries/")),
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("network")})),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckNamedQueries(t, workgroup, "flows", &app),
+				func(*terraform.State) error {
+					wg, err := findWorkGroup(context.Background(), testAccAthenaClient(t), workgroup)
+					if err != nil {
+						return err
+					}
+					if aws.ToInt64(wg.Configuration.BytesScannedCutoffPerQuery) != 10000000000 {
+						return fmt.Errorf("bytes scanned cutoff %d", aws.ToInt64(wg.Configuration.BytesScannedCutoffPerQuery))
+					}
+					return nil
 				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckNamedQueries(t, workgroup, "flows", &app),
-					func(*terraform.State) error {
-						wg, err := findWorkGroup(context.Background(), testAccAthenaClient(t), workgroup)
-						if err != nil {
-							return err
-						}
-						if aws.ToInt64(wg.Configuration.BytesScannedCutoffPerQuery) != 10000000000 {
-							return fmt.Errorf("bytes scanned cutoff %d", aws.ToInt64(wg.Configuration.BytesScannedCutoffPerQuery))
-						}
-						return nil
-					},
-				),
-			},
-			{
-				ResourceName:            testAccConnectionQueriesAddress,
-				ImportState:             true,
-				ImportStateId:           workgroup + ":vpcflow:flows",
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"app"}, // written into one query's text, not read back
-			},
+			),
+		},
+		{
+			ResourceName:            testAccConnectionQueriesAddress,
+			ImportState:             true,
+			ImportStateId:           workgroup + ":vpcflow:flows",
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"app"}, // written into one query's text, not read back
 		},
 	})
 }
@@ -168,45 +163,41 @@ func TestAccConnectionQueries_basic(t *testing.T) {
 // plans are not applied.
 func TestAccConnectionQueries_update(t *testing.T) {
 	workgroup := sdkacctest.RandomWithPrefix("tf-acc-flows")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConnectionQueriesConfig(workgroup, ""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"),
-						knownvalue.StringRegexp(regexp.MustCompile(`client_app = \{\{app\}\}`))),
-				},
-				Check: testAccCheckNamedQueries(t, workgroup, "vpcflow_connections", nil),
+	testAccTest(t, testAccCheckWorkGroupDestroyed(t, workgroup), []resource.TestStep{
+		{
+			Config: testAccConnectionQueriesConfig(workgroup, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"),
+					knownvalue.StringRegexp(regexp.MustCompile(`client_app = \{\{app\}\}`))),
 			},
-			{
-				Config:             testAccConnectionQueriesConfig(workgroup, `  app = "web"`),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"),
-							knownvalue.StringRegexp(regexp.MustCompile(`client_app = 'web'`))),
-					},
+			Check: testAccCheckNamedQueries(t, workgroup, "vpcflow_connections", nil),
+		},
+		{
+			Config:             testAccConnectionQueriesConfig(workgroup, `  app = "web"`),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccConnectionQueriesAddress, tfjsonpath.New("queries").AtMapKey(queries.AppPeers).AtMapKey("sql"),
+						knownvalue.StringRegexp(regexp.MustCompile(`client_app = 'web'`))),
 				},
 			},
-			{
-				Config:             testAccConnectionQueriesConfig(workgroup, `  bytes_scanned_cutoff_per_query = 50000000`),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionUpdate)},
-				},
+		},
+		{
+			Config:             testAccConnectionQueriesConfig(workgroup, `  bytes_scanned_cutoff_per_query = 50000000`),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionUpdate)},
 			},
-			{
-				Config:             strings.Replace(testAccConnectionQueriesConfig(workgroup, ""), `"vpcflow"`, `"other"`, 1),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
+		},
+		{
+			Config:             strings.Replace(testAccConnectionQueriesConfig(workgroup, ""), `"vpcflow"`, `"other"`, 1),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionQueriesAddress, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
 		},
 	})
@@ -215,12 +206,7 @@ func TestAccConnectionQueries_update(t *testing.T) {
 func TestAccConnectionQueries_disappears(t *testing.T) {
 	workgroup := sdkacctest.RandomWithPrefix("tf-acc-flows")
 	config := testAccConnectionQueriesConfig(workgroup, "")
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckWorkGroupDestroyed(t, workgroup),
-		Steps:                    testAccDisappearsSteps(t, read, newConnectionQueriesResource, testAccConnectionQueriesAddress, config, conns.Settings{}),
-	})
+	testAccDisappearsTest(t, testAccCheckWorkGroupDestroyed(t, workgroup), newConnectionQueriesResource, testAccConnectionQueriesAddress, config)
 }
 
 // TestAccConnectionQueries_validation checks the plan-time refusals.

@@ -96,65 +96,55 @@ func testAccCheckConnectionsTableDestroyed(t *testing.T, database string, databa
 
 func TestAccConnectionsTable_basic(t *testing.T) {
 	database := testAccGlueDatabaseName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConnectionsTableConfig(database, `  prefix = "connections/"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("arn"),
-							knownvalue.StringExact(fmt.Sprintf("arn:aws:glue:%s:%s:table/%s/vpcflow_connections", acctest.Region, acctest.AccountID, database))),
-						plancheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("ddl"),
-							knownvalue.StringRegexp(regexp.MustCompile(`(?s)^CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \(.*LOCATION 's3://vpcflow-connections-123456789012/connections/'`))),
-					},
+	testAccTest(t, testAccCheckConnectionsTableDestroyed(t, database, true), []resource.TestStep{
+		{
+			Config: testAccConnectionsTableConfig(database, `  prefix = "connections/"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("arn"),
+						knownvalue.StringExact(fmt.Sprintf("arn:aws:glue:%s:%s:table/%s/vpcflow_connections", acctest.Region, acctest.AccountID, database))),
+					plancheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("ddl"),
+						knownvalue.StringRegexp(regexp.MustCompile(`(?s)^CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \(.*LOCATION 's3://vpcflow-connections-123456789012/connections/'`))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(acctest.AccountID+":"+database+":vpcflow_connections")),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("format"), knownvalue.StringExact("ndjson")),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("projection_start"), knownvalue.StringExact(athena.DefaultProjectionStart)),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("location"), knownvalue.StringExact("s3://vpcflow-connections-123456789012/connections")),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("schema_version"), knownvalue.StringExact(athena.SchemaVersion(athena.Columns()))),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("columns").AtSliceIndex(0),
-						knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("protocol"), "type": knownvalue.StringExact("string")})),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("columns"), knownvalue.ListSizeExact(len(athena.Columns()))),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("parameters").AtMapKey("projection.enabled"), knownvalue.StringExact("true")),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("parameters").AtMapKey("storage.location.template"),
-						knownvalue.StringExact("s3://vpcflow-connections-123456789012/connections/dt=${dt}/hour=${hour}/")),
-				},
-				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/connections/", athena.DefaultProjectionStart),
 			},
-			testAccImportStep(testAccConnectionsTableAddress, database+":vpcflow_connections"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(acctest.AccountID+":"+database+":vpcflow_connections")),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("format"), knownvalue.StringExact("ndjson")),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("projection_start"), knownvalue.StringExact(athena.DefaultProjectionStart)),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("location"), knownvalue.StringExact("s3://vpcflow-connections-123456789012/connections")),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("schema_version"), knownvalue.StringExact(athena.SchemaVersion(athena.Columns()))),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("columns").AtSliceIndex(0),
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("protocol"), "type": knownvalue.StringExact("string")})),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("columns"), knownvalue.ListSizeExact(len(athena.Columns()))),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("parameters").AtMapKey("projection.enabled"), knownvalue.StringExact("true")),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("parameters").AtMapKey("storage.location.template"),
+					knownvalue.StringExact("s3://vpcflow-connections-123456789012/connections/dt=${dt}/hour=${hour}/")),
+			},
+			Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/connections/", athena.DefaultProjectionStart),
 		},
+		testAccImportStep(testAccConnectionsTableAddress, database+":vpcflow_connections"),
 	})
 }
 
 func TestAccConnectionsTable_update(t *testing.T) {
 	database := testAccGlueDatabaseName()
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConnectionsTableConfig(database, ""),
-				Check:  testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/", athena.DefaultProjectionStart),
-			},
-			{
-				Config:           testAccConnectionsTableConfig(database, "  format = \"parquet\"\n  prefix = \"parquet/\"\n  projection_start = \"2025-03-01\""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("format"), knownvalue.StringExact("parquet")),
-					statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("ddl"), knownvalue.StringRegexp(regexp.MustCompile(`STORED AS PARQUET`))),
-				},
-				Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "parquet", "s3://vpcflow-connections-123456789012/parquet/", "2025-03-01"),
-			},
-			testAccImportStep(testAccConnectionsTableAddress, ""),
+	update := testAccPlanAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckConnectionsTableDestroyed(t, database, true), []resource.TestStep{
+		{
+			Config: testAccConnectionsTableConfig(database, ""),
+			Check:  testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/", athena.DefaultProjectionStart),
 		},
+		{
+			Config:           testAccConnectionsTableConfig(database, "  format = \"parquet\"\n  prefix = \"parquet/\"\n  projection_start = \"2025-03-01\""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("format"), knownvalue.StringExact("parquet")),
+				statecheck.ExpectKnownValue(testAccConnectionsTableAddress, tfjsonpath.New("ddl"), knownvalue.StringRegexp(regexp.MustCompile(`STORED AS PARQUET`))),
+			},
+			Check: testAccCheckGlueTable(t, database, "vpcflow_connections", "parquet", "s3://vpcflow-connections-123456789012/parquet/", "2025-03-01"),
+		},
+		testAccImportStep(testAccConnectionsTableAddress, ""),
 	})
 }
 
@@ -184,35 +174,29 @@ func TestAccConnectionsTable_schemaUpgrade(t *testing.T) {
 		},
 	}
 	check := testAccCheckGlueTable(t, database, "vpcflow_connections", "ndjson", "s3://vpcflow-connections-123456789012/", athena.DefaultProjectionStart)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{
-			{Config: config, Check: check},
-			{
-				// An older enricher: the last column missing, another type.
-				PreConfig: older(func(in *gluetypes.TableInput) {
-					cols := in.StorageDescriptor.Columns
-					in.StorageDescriptor.Columns = cols[:len(cols)-1]
-					in.StorageDescriptor.Columns[0].Type = aws.String("varchar(16)")
-				}),
-				Config:           config,
-				ConfigPlanChecks: upgrade,
-				Check:            check,
-			},
-			{
-				// Projection turned off by hand.
-				PreConfig: older(func(in *gluetypes.TableInput) {
-					in.Parameters["projection.enabled"] = "false"
-				}),
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: check,
-			},
-			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+	testAccTest(t, testAccCheckConnectionsTableDestroyed(t, database, true), []resource.TestStep{
+		{Config: config, Check: check},
+		{
+			// An older enricher: the last column missing, another type.
+			PreConfig: older(func(in *gluetypes.TableInput) {
+				cols := in.StorageDescriptor.Columns
+				in.StorageDescriptor.Columns = cols[:len(cols)-1]
+				in.StorageDescriptor.Columns[0].Type = aws.String("varchar(16)")
+			}),
+			Config:           config,
+			ConfigPlanChecks: upgrade,
+			Check:            check,
 		},
+		{
+			// Projection turned off by hand.
+			PreConfig: older(func(in *gluetypes.TableInput) {
+				in.Parameters["projection.enabled"] = "false"
+			}),
+			Config:           config,
+			ConfigPlanChecks: testAccPlanAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate),
+			Check:            check,
+		},
+		{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	})
 }
 
@@ -242,22 +226,18 @@ func TestAccConnectionsTable_existingDatabase(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = testAccGlueClient(t).DeleteDatabase(context.Background(), &glue.DeleteDatabaseInput{Name: aws.String(database)})
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, false),
-		Steps: []resource.TestStep{
-			{
-				Config:      testAccConnectionsTableConfig(database, ""),
-				ExpectError: regexp.MustCompile(`(?s)The Glue database ` + database + ` exists already.*create_database = false`),
-			},
-			{
-				Config:      testAccConnectionsTableConfig(database, "  create_database = false\n  tags = { team = \"network\" }"),
-				ExpectError: regexp.MustCompile(`Tags of a database the resource does not create`),
-			},
-			{
-				Config: testAccConnectionsTableConfig(database, "  create_database = false\n  table_name = \"flows\""),
-				Check:  testAccCheckGlueTable(t, database, "flows", "ndjson", "s3://vpcflow-connections-123456789012/", athena.DefaultProjectionStart),
-			},
+	testAccTest(t, testAccCheckConnectionsTableDestroyed(t, database, false), []resource.TestStep{
+		{
+			Config:      testAccConnectionsTableConfig(database, ""),
+			ExpectError: regexp.MustCompile(`(?s)The Glue database ` + database + ` exists already.*create_database = false`),
+		},
+		{
+			Config:      testAccConnectionsTableConfig(database, "  create_database = false\n  tags = { team = \"network\" }"),
+			ExpectError: regexp.MustCompile(`Tags of a database the resource does not create`),
+		},
+		{
+			Config: testAccConnectionsTableConfig(database, "  create_database = false\n  table_name = \"flows\""),
+			Check:  testAccCheckGlueTable(t, database, "flows", "ndjson", "s3://vpcflow-connections-123456789012/", athena.DefaultProjectionStart),
 		},
 	})
 }
@@ -265,33 +245,27 @@ func TestAccConnectionsTable_existingDatabase(t *testing.T) {
 func TestAccConnectionsTable_tags(t *testing.T) {
 	database := testAccGlueDatabaseName()
 	config := func(tags string) string { return testAccConnectionsTableConfig(database, tags) }
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckConnectionsTableDestroyed(t, database, true),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  tags = { team = "network", env = "test" }`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					testAccStateTags(testAccConnectionsTableAddress, "tags", map[string]string{"team": "network", "env": "test"}),
-				},
+	testAccTest(t, testAccCheckConnectionsTableDestroyed(t, database, true), []resource.TestStep{
+		{
+			Config: config(`  tags = { team = "network", env = "test" }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				testAccStateTags(testAccConnectionsTableAddress, "tags", map[string]string{"team": "network", "env": "test"}),
 			},
-			{
-				Config: config(`  tags = { team = "platform" }`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: func(*terraform.State) error {
-					out, err := testAccGlueClient(t).GetTags(context.Background(), &glue.GetTagsInput{
-						ResourceArn: aws.String(fmt.Sprintf("arn:aws:glue:%s:%s:database/%s", acctest.Region, acctest.AccountID, database)),
-					})
-					if err != nil {
-						return err
-					}
-					if len(out.Tags) != 1 || out.Tags["team"] != "platform" {
-						return fmt.Errorf("database tags %v", out.Tags)
-					}
-					return nil
-				},
+		},
+		{
+			Config:           config(`  tags = { team = "platform" }`),
+			ConfigPlanChecks: testAccPlanAction(testAccConnectionsTableAddress, plancheck.ResourceActionUpdate),
+			Check: func(*terraform.State) error {
+				out, err := testAccGlueClient(t).GetTags(context.Background(), &glue.GetTagsInput{
+					ResourceArn: aws.String(fmt.Sprintf("arn:aws:glue:%s:%s:database/%s", acctest.Region, acctest.AccountID, database)),
+				})
+				if err != nil {
+					return err
+				}
+				if len(out.Tags) != 1 || out.Tags["team"] != "platform" {
+					return fmt.Errorf("database tags %v", out.Tags)
+				}
+				return nil
 			},
 		},
 	})

@@ -43,12 +43,10 @@ var (
 		"Resource":"%s"}]}`, testLogGroupARN)
 )
 
-func TestAccDeliveryCheckDataSource_inlineValid(t *testing.T) {
-	var providers configuredProviders
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: providers.factories(),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+// testAccInlineDeliveryCheck checks delivery to the test log group from the
+// good inline documents, with no boundary and no key, and the lines of body.
+func testAccInlineDeliveryCheck(body string) string {
+	return fmt.Sprintf(`
 data "vpcflow_delivery_check" "test" {
   destination_type     = "cloud-watch-logs"
   destination_arn      = %q
@@ -57,7 +55,16 @@ data "vpcflow_delivery_check" "test" {
   permission_policies  = [%q]
   permissions_boundary = ""
   kms_key_arn          = ""
-}`, testLogGroupARN, testAccount, goodTrust, goodPermissions),
+%s
+}`, testLogGroupARN, testAccount, goodTrust, goodPermissions, body)
+}
+
+func TestAccDeliveryCheckDataSource_inlineValid(t *testing.T) {
+	var providers configuredProviders
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providers.factories(),
+		Steps: []resource.TestStep{{
+			Config: testAccInlineDeliveryCheck(""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("valid"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),

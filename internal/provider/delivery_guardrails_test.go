@@ -286,17 +286,7 @@ func TestAccDeliveryCheckDataSource_inlineSCPs(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-data "vpcflow_delivery_check" "test" {
-  destination_type         = "cloud-watch-logs"
-  destination_arn          = %q
-  flow_log_account         = %q
-  trust_policy             = %q
-  permission_policies      = [%q]
-  permissions_boundary     = ""
-  kms_key_arn              = ""
-  service_control_policies = [[%q], [%q, %q], [%q]]
-}`, testLogGroupARN, testAccount, goodTrust, goodPermissions, full, full, denyPutLogEventsSCP, full),
+			Config: testAccInlineDeliveryCheck(fmt.Sprintf("  service_control_policies = [[%q], [%q, %q], [%q]]", full, full, denyPutLogEventsSCP, full)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("valid"), knownvalue.Bool(false)),
 			},

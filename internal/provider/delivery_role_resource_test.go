@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -22,7 +23,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/rolepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccDeliveryRoleAddress = "vpcflow_delivery_role.test"
@@ -31,6 +31,18 @@ func testAccDeliveryRoleName() string { return sdkacctest.RandomWithPrefix("tf-a
 
 func testAccRoleARN(path, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role%s%s", acctest.AccountID, path, name)
+}
+
+// testAccDeliveryRoleConfig is a delivery role named name for the log group
+// ARN group, with the attribute lines of body.
+func testAccDeliveryRoleConfig(name, group, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_delivery_role" "test" {
+  name           = %q
+  log_group_arns = [%q]
+%s
+}
+`, name, group, body)
 }
 
 func testAccIAMClient(t *testing.T) *iam.Client { return iam.NewFromConfig(acctest.AWSConfig(t)) }
@@ -60,44 +72,30 @@ func TestAccDeliveryRole_basic(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
 	trust := testAccRenderedTrust(t, acctest.Region)
 	policy := testAccRenderedPolicy(t, false, group)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionCreate),
-						// Known at plan time, so a flow log planned with it can be checked.
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
-						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id"), knownvalue.NotNull()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("path"), knownvalue.StringExact("/")),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_account"), knownvalue.StringExact(acctest.AccountID)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_regions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(acctest.Region)})),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
-				},
-				Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccDeliveryRoleConfig(name, group, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccDeliveryRoleAddress, testAccRoleARN("/", name),
+				plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+				plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
+				plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("path"), knownvalue.StringExact("/")),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_account"), knownvalue.StringExact(acctest.AccountID)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("source_regions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(acctest.Region)})),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(trust)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(policy)),
 			},
-			testAccImportStep(testAccDeliveryRoleAddress, name),
+			Check: testAccCheckDeliveryRoleDocuments(t, name, trust, policy),
 		},
+		testAccImportStep(testAccDeliveryRoleAddress, name),
 	})
 }
 
@@ -106,43 +104,33 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_importReadsInputs(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name                   = %q
-  log_group_arns         = ["%s:*"]
-  allow_create_log_group = true
-  source_regions         = ["us-east-1", "eu-west-1"]
-}
-`, name, group),
-			},
-			{
-				ResourceName:  testAccDeliveryRoleAddress,
-				ImportState:   true,
-				ImportStateId: name,
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d states, want 1", len(states))
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccDeliveryRoleConfig(name, group+":*", `  allow_create_log_group = true
+  source_regions         = ["us-east-1", "eu-west-1"]`),
+		},
+		{
+			ResourceName:  testAccDeliveryRoleAddress,
+			ImportState:   true,
+			ImportStateId: name,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d states, want 1", len(states))
+				}
+				a := states[0].Attributes
+				want := map[string]string{
+					"log_group_arns.#":       "1",
+					"log_group_arns.0":       group,
+					"allow_create_log_group": "true",
+					"source_account":         acctest.AccountID,
+					"source_regions.#":       "2",
+				}
+				for k, v := range want {
+					if a[k] != v {
+						return fmt.Errorf("imported %s = %q, want %q", k, a[k], v)
 					}
-					a := states[0].Attributes
-					want := map[string]string{
-						"log_group_arns.#":       "1",
-						"log_group_arns.0":       group,
-						"allow_create_log_group": "true",
-						"source_account":         acctest.AccountID,
-						"source_regions.#":       "2",
-					}
-					for k, v := range want {
-						if a[k] != v {
-							return fmt.Errorf("imported %s = %q, want %q", k, a[k], v)
-						}
-					}
-					return nil
-				},
+				}
+				return nil
 			},
 		},
 	})
@@ -152,25 +140,14 @@ func TestAccDeliveryRole_update(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group1 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/a")
 	group2 := testAccLogGroupARN("/tf-acc/vpcflow/" + name + "/b")
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  description    = "first"
-  log_group_arns = [%q]
-}
-`, name, group1),
-				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
-			},
-			{
-				Config: fmt.Sprintf(`
+	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccDeliveryRoleConfig(name, group1, `  description = "first"`),
+			Check:  testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+		},
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name                   = %q
   description            = "second"
@@ -180,38 +157,32 @@ resource "vpcflow_delivery_role" "test" {
   source_regions         = ["us-east-1", "us-west-2"]
 }
 `, name, group1, group2),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.StringExact("second")),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("log_group_arns"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringExact(group1), knownvalue.StringExact(group2 + ":*"),
-					})),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, "us-east-1", "us-west-2"), testAccRenderedPolicy(t, true, group1, group2)),
-					testAccCheckDeliveryRoleAttributes(t, name, "second", 7200),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.StringExact("second")),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("log_group_arns"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact(group1), knownvalue.StringExact(group2 + ":*"),
+				})),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
 			},
-			{
-				// Removing the description clears it in IAM.
-				Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group1),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
-					testAccCheckDeliveryRoleAttributes(t, name, "", 3600),
-				),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, "us-east-1", "us-west-2"), testAccRenderedPolicy(t, true, group1, group2)),
+				testAccCheckDeliveryRoleAttributes(t, name, "second", 7200),
+			),
+		},
+		{
+			// Removing the description clears it in IAM.
+			Config:           testAccDeliveryRoleConfig(name, group1, ""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("description"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("allow_create_log_group"), knownvalue.Bool(false)),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group1)),
+				testAccCheckDeliveryRoleAttributes(t, name, "", 3600),
+			),
 		},
 	})
 }
@@ -220,13 +191,7 @@ func TestAccDeliveryRole_replace(t *testing.T) {
 	name1, name2 := testAccDeliveryRoleName(), testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name1)
 	config := func(name, path string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  path           = %q
-  log_group_arns = [%q]
-}
-`, name, path, group)
+		return testAccDeliveryRoleConfig(name, group, fmt.Sprintf("  path = %q", path))
 	}
 	replace := resource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{
@@ -234,25 +199,21 @@ resource "vpcflow_delivery_role" "test" {
 			plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("unique_id")),
 		},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(name1, "/")},
-			{
-				Config:           config(name2, "/"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name2))),
-				},
-				Check: testAccCheckDeliveryRoleGone(t, name1),
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{Config: config(name1, "/")},
+		{
+			Config:           config(name2, "/"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name2))),
 			},
-			{
-				Config:           config(name2, "/vpcflow/"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name2))),
-				},
+			Check: testAccCheckDeliveryRoleGone(t, name1),
+		},
+		{
+			Config:           config(name2, "/vpcflow/"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name2))),
 			},
 		},
 	})
@@ -262,21 +223,17 @@ resource "vpcflow_delivery_role" "test" {
 // beside it does not make the plan differ from what IAM holds.
 func TestAccDeliveryRole_anyRegion(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name           = %q
   log_group_arns = [%q, "arn:aws:logs:ap-southeast-2:%s:log-group:flow"]
   source_regions = ["us-east-1", "*"]
 }
 `, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), acctest.AccountID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(testAccRenderedTrust(t, "*"))),
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("trust_policy"), knownvalue.StringExact(testAccRenderedTrust(t, "*"))),
 			},
 		},
 	})
@@ -284,27 +241,23 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_namePrefix(t *testing.T) {
 	group := testAccLogGroupARN("/tf-acc/vpcflow/prefix")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_delivery_role" "test" {
   name_prefix    = "flow-"
   log_group_arns = [%q]
 }
 `, group),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn")),
-						// The documents do not depend on the name.
-						plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(testAccRenderedPolicy(t, false, group))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testAccDeliveryRoleAddress, tfjsonpath.New("arn")),
+					// The documents do not depend on the name.
+					plancheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("policy"), knownvalue.StringExact(testAccRenderedPolicy(t, false, group))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^flow-\d{14}[0-9a-f]{12}$`))),
-				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^flow-\d{14}[0-9a-f]{12}$`))),
 			},
 		},
 	})
@@ -312,18 +265,8 @@ resource "vpcflow_delivery_role" "test" {
 
 func TestAccDeliveryRole_disappears(t *testing.T) {
 	name := testAccDeliveryRoleName()
-	config := fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name))
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newDeliveryRoleResource, testAccDeliveryRoleAddress, config, conns.Settings{}),
-	})
+	config := testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), "")
+	testAccDisappearsTest(t, testAccCheckDeliveryRoleDestroyed(t), newDeliveryRoleResource, testAccDeliveryRoleAddress, config)
 }
 
 // TestAccDeliveryRole_policyChangedOutOfBand widens the inline policy behind
@@ -332,34 +275,23 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_policyChangedOutOfBand(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	group := testAccLogGroupARN("/tf-acc/vpcflow/" + name)
-	config := fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-}
-`, name, group)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(*terraform.State) error {
-					_, err := testAccIAMClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
-						RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName),
-						PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`),
-					})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
+	config := testAccDeliveryRoleConfig(name, group, "")
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check: func(*terraform.State) error {
+				_, err := testAccIAMClient(t).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
+					RoleName: aws.String(name), PolicyName: aws.String(rolepolicy.PolicyName),
+					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`),
+				})
+				return err
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group)),
-			},
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate),
+			Check:            testAccCheckDeliveryRoleDocuments(t, name, testAccRenderedTrust(t, acctest.Region), testAccRenderedPolicy(t, false, group)),
 		},
 	})
 }
@@ -367,21 +299,9 @@ resource "vpcflow_delivery_role" "test" {
 func TestAccDeliveryRole_tags(t *testing.T) {
 	name := testAccDeliveryRoleName()
 	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-%s
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
+		return testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: testAccTagsSteps(testAccDeliveryRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckDeliveryRoleTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), testAccTagsSteps(testAccDeliveryRoleAddress, config, testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)))
 }
 
 func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
@@ -390,20 +310,10 @@ func TestAccDeliveryRole_boundaryExcludesLogs(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [{"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
 }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name                 = %q
-  log_group_arns       = [%q]
-  permissions_boundary = %q
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
-				ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
-			},
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config:      testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), fmt.Sprintf("  permissions_boundary = %q", boundary)),
+			ExpectError: regexp.MustCompile(`(?s)Permissions boundary blocks flow log delivery.*logs:PutLogEvents.*PERMISSION_`),
 		},
 	})
 	if err := testAccCheckDeliveryRoleGone(t, name)(nil); err != nil {
@@ -418,39 +328,27 @@ func TestAccDeliveryRole_boundary(t *testing.T) {
   "Statement": [{"Sid": "Logs", "Effect": "Allow", "Action": "logs:*", "Resource": "*"}]
 }`)
 	config := func(boundary string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-  %s
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
+		return testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(``)},
-			{
-				Config:           config(fmt.Sprintf("permissions_boundary = %q", logsBoundary)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
-				},
-				Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
+	update := testAccPlanAction(testAccDeliveryRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{Config: config(``)},
+		{
+			Config:           config(fmt.Sprintf("  permissions_boundary = %q", logsBoundary)),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(logsBoundary)),
 			},
-			testAccImportStep(testAccDeliveryRoleAddress, ""),
-			{
-				Config:           config(``),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
-				},
-				Check: testAccCheckDeliveryRoleBoundary(t, name, ""),
+			Check: testAccCheckDeliveryRoleBoundary(t, name, logsBoundary),
+		},
+		testAccImportStep(testAccDeliveryRoleAddress, ""),
+		{
+			Config:           config(``),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccDeliveryRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
 			},
+			Check: testAccCheckDeliveryRoleBoundary(t, name, ""),
 		},
 	})
 }
@@ -463,24 +361,14 @@ func TestAccDeliveryRole_validationWarn(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
 }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckDeliveryRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckDeliveryRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: `
 provider "vpcflow" {
   validation = "warn"
 }
-
-resource "vpcflow_delivery_role" "test" {
-  name                 = %q
-  log_group_arns       = [%q]
-  permissions_boundary = %q
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), boundary),
-				Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
-			},
+` + testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), fmt.Sprintf("  permissions_boundary = %q", boundary)),
+			Check: testAccCheckDeliveryRoleBoundary(t, name, boundary),
 		},
 	})
 }
@@ -489,12 +377,7 @@ func TestAccDeliveryRole_sourceRegionMissing(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = "never-created"
-  log_group_arns = ["arn:aws:logs:eu-west-1:%s:log-group:flow"]
-}
-`, acctest.AccountID),
+			Config:      testAccDeliveryRoleConfig("never-created", "arn:aws:logs:eu-west-1:"+acctest.AccountID+":log-group:flow", ""),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Log group outside the trusted regions.*Add "eu-west-1" to source_regions`),
 		}},
@@ -587,37 +470,40 @@ func testAccCheckDeliveryRoleDocuments(t *testing.T, name, trust, policy string)
 	}
 }
 
-func testAccCheckDeliveryRoleAttributes(t *testing.T, name, description string, maxSession int32) resource.TestCheckFunc {
+// testAccCheckRole reads the IAM role name and hands it to check.
+func testAccCheckRole(t *testing.T, name string, check func(*iamtypes.Role) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+		out, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
 		if err != nil {
 			return err
 		}
-		if got := aws.ToString(role.Role.Description); got != description {
-			return fmt.Errorf("description of %s = %q, want %q", name, got, description)
-		}
-		if got := aws.ToInt32(role.Role.MaxSessionDuration); got != maxSession {
-			return fmt.Errorf("max session duration of %s = %d, want %d", name, got, maxSession)
-		}
-		return nil
+		return check(out.Role)
 	}
 }
 
-func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		role, err := testAccIAMClient(t).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-		if err != nil {
-			return err
+func testAccCheckDeliveryRoleAttributes(t *testing.T, name, description string, maxSession int32) resource.TestCheckFunc {
+	return testAccCheckRole(t, name, func(role *iamtypes.Role) error {
+		if got := aws.ToString(role.Description); got != description {
+			return fmt.Errorf("description of %s = %q, want %q", name, got, description)
 		}
+		if got := aws.ToInt32(role.MaxSessionDuration); got != maxSession {
+			return fmt.Errorf("max session duration of %s = %d, want %d", name, got, maxSession)
+		}
+		return nil
+	})
+}
+
+func testAccCheckDeliveryRoleBoundary(t *testing.T, name, want string) resource.TestCheckFunc {
+	return testAccCheckRole(t, name, func(role *iamtypes.Role) error {
 		got := ""
-		if b := role.Role.PermissionsBoundary; b != nil {
+		if b := role.PermissionsBoundary; b != nil {
 			got = aws.ToString(b.PermissionsBoundaryArn)
 		}
 		if got != want {
 			return fmt.Errorf("permissions boundary of %s = %q, want %q", name, got, want)
 		}
 		return nil
-	}
+	})
 }
 
 func testAccCheckDeliveryRoleTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {

@@ -23,13 +23,7 @@ func TestAccEnricherFunction_failureDestination(t *testing.T) {
 	name := testAccEnricherName()
 	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
 	config := func(extra string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-  %s
-}
-`, name, extra)
+		return testAccEnricherConfig(name, "  "+extra)
 	}
 	warnings := &planWarnings{}
 	const typeName, attr = "vpcflow_enricher_function", "on_failure_destination_arn"

@@ -77,6 +77,18 @@ func testAccEnricherModeHash(t *testing.T, version, mode, arch string) string {
 	return artifact.SourceCodeHash(zip)
 }
 
+// testAccEnricherConfig is an enricher named name that writes to the
+// "flows-enriched" bucket, with the attribute lines of body.
+func testAccEnricherConfig(name, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_enricher_function" "test" {
+  function_name = %q
+  output_bucket = "flows-enriched"
+%s
+}
+`, name, body)
+}
+
 func testAccEnricherName() string { return sdkacctest.RandomWithPrefix("tf-acc-enricher") }
 
 func testAccFunctionARN(name string) string {
@@ -94,54 +106,44 @@ func testAccLambdaClient(t *testing.T) *lambda.Client {
 func TestAccEnricherFunction_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name       = %q
-  inventory_table_arn = %q
-  output_bucket       = "flows-enriched"
-}
-`, name, testAccTableARN("inventory")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
-						// Known at plan time, so a subscription or rule in the same run can use them.
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccFunctionARN(name))),
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name))),
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
-					},
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccEnricherConfig(name, fmt.Sprintf("  inventory_table_arn = %q", testAccTableARN("inventory"))),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
+					// Known at plan time, so a subscription or rule in the same run can use them.
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccFunctionARN(name))),
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(testAccRoleARN("/vpcflow/", name))),
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("subscription")),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("architecture"), knownvalue.StringExact("arm64")),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(256)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("timeout"), knownvalue.Int64Exact(60)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_retention_in_days"), knownvalue.Int64Exact(30)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_group_name"), knownvalue.StringExact("/aws/lambda/"+name)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_name"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
-						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
-					}),
-					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
-						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
-						InventoryTableARN: testAccTableARN("inventory"), OutputBucket: "flows-enriched", OutputPrefix: "connections/",
-					}),
-					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
-				),
 			},
-			testAccImportStep(testAccEnricherAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("subscription")),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("architecture"), knownvalue.StringExact("arm64")),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(256)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("timeout"), knownvalue.Int64Exact(60)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_retention_in_days"), knownvalue.Int64Exact(30)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("log_group_name"), knownvalue.StringExact("/aws/lambda/"+name)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_name"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v1", "arm64"))),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+					"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
+					"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
+				}),
+				testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+					InventoryTableARN: testAccTableARN("inventory"), OutputBucket: "flows-enriched", OutputPrefix: "connections/",
+				}),
+				testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(30)),
+			),
 		},
+		testAccImportStep(testAccEnricherAddress, name),
 	})
 }
 
@@ -150,32 +152,22 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_newCode(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-  architecture  = "x86_64"
-}
-`, name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check:  testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v1", "x86_64")),
-			},
-			{
-				PreConfig: func() { enricherArtifact = testAccEnricherCode(t, "v2") },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v2", "x86_64"))),
-					},
+	config := testAccEnricherConfig(name, `  architecture  = "x86_64"`)
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check:  testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v1", "x86_64")),
+		},
+		{
+			PreConfig: func() { enricherArtifact = testAccEnricherCode(t, "v2") },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherHash(t, "v2", "x86_64"))),
 				},
-				Check: testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v2", "x86_64")),
 			},
+			Check: testAccCheckEnricherCode(t, name, testAccEnricherHash(t, "v2", "x86_64")),
 		},
 	})
 }
@@ -212,12 +204,7 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_disappears(t *testing.T) {
 	testAccParallelWithEnricherCode(t)
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name)
+	config := testAccEnricherConfig(name, "")
 	created := testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"})
 	read := &readWarnings{}
 	resource.Test(t, resource.TestCase{
@@ -239,35 +226,26 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEnricherFunction_roleDisappears(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(*terraform.State) error {
-					return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
-					},
+	config := testAccEnricherConfig(name, "")
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check: func(*terraform.State) error {
+				return deleteDeliveryRole(context.Background(), testAccIAMClient(t), name)
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
 				},
 			},
-			{
-				Config: config,
-				Check: testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
-					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
-					OutputBucket: "flows-enriched", OutputPrefix: "connections/",
-				}),
-			},
+		},
+		{
+			Config: config,
+			Check: testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+				Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+				OutputBucket: "flows-enriched", OutputPrefix: "connections/",
+			}),
 		},
 	})
 }
@@ -279,19 +257,10 @@ func TestAccEnricherFunction_roleNameTaken(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
 	testAccCreateEventsRole(t, name, "arn:aws:events:us-east-1:123456789012:event-bus/default", "lambda.amazonaws.com")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-}
-`, name),
-			ExpectError: regexp.MustCompile(`(?s)EntityAlreadyExists.*not one this provider made for the function.*set role_name to another name`),
-		}},
-	})
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{{
+		Config:      testAccEnricherConfig(name, ""),
+		ExpectError: regexp.MustCompile(`(?s)EntityAlreadyExists.*not one this provider made for the function.*set role_name to another name`),
+	}})
 	// The other role keeps its own policy.
 	if _, err := testAccIAMClient(t).GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-events")}); err != nil {
 		t.Errorf("the existing role was changed: %v", err)
@@ -311,19 +280,14 @@ resource "vpcflow_enricher_function" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config("  description = \"first\"\n  output_bucket = \"flows-enriched\""),
-				Check:  testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
-			},
-			{
-				Config: config(fmt.Sprintf(`
+	update := testAccPlanAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		{
+			Config: config("  description = \"first\"\n  output_bucket = \"flows-enriched\""),
+			Check:  testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/", "VPCFLOW_WINDOW": "60s"}),
+		},
+		{
+			Config: config(fmt.Sprintf(`
   description                    = "second"
   output_bucket                  = "flows-enriched"
   memory_size                    = 512
@@ -337,31 +301,31 @@ resource "vpcflow_enricher_function" "test" {
     VPCFLOW_MAX_KEYS = "100000"
   }
 `, testAccTableARN("inventory"), queue)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(512)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Int64Exact(5)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.StringExact(queue)),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"VPCFLOW_MAX_KEYS": knownvalue.StringExact("100000"),
-					})),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "5m", "VPCFLOW_INVENTORY_TABLE": "inventory", "VPCFLOW_MAX_KEYS": "100000",
-						"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
-					}),
-					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
-						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
-						InventoryTableARN: testAccTableARN("inventory"), OnFailureDestinationARN: queue, OutputBucket: "flows-enriched", OutputPrefix: "connections/",
-					}),
-					testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("memory_size"), knownvalue.Int64Exact(512)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Int64Exact(5)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.StringExact(queue)),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"VPCFLOW_MAX_KEYS": knownvalue.StringExact("100000"),
+				})),
 			},
-			testAccImportStep(testAccEnricherAddress, ""),
-			{
-				// The inventory function: read-write table access and EC2 reads, no stream.
-				Config: config(fmt.Sprintf(`
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+					"VPCFLOW_MODE": "cloudwatch-logs", "VPCFLOW_WINDOW": "5m", "VPCFLOW_INVENTORY_TABLE": "inventory", "VPCFLOW_MAX_KEYS": "100000",
+					"VPCFLOW_OUTPUT_BUCKET": "flows-enriched", "VPCFLOW_OUTPUT_PREFIX": "connections/",
+				}),
+				testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeSubscription,
+					InventoryTableARN: testAccTableARN("inventory"), OnFailureDestinationARN: queue, OutputBucket: "flows-enriched", OutputPrefix: "connections/",
+				}),
+				testAccCheckLogGroupRetention(t, "/aws/lambda/"+name, aws.Int32(7)),
+			),
+		},
+		testAccImportStep(testAccEnricherAddress, ""),
+		{
+			// The inventory function: read-write table access and EC2 reads, no stream.
+			Config: config(fmt.Sprintf(`
   mode                     = "inventory"
   inventory_table_arn      = %q
   source_account_role_arns = ["arn:aws:iam::111111111111:role/vpcflow-read"]
@@ -369,55 +333,42 @@ resource "vpcflow_enricher_function" "test" {
     "arn:aws:iam::111111111111:role/vpcflow-read" = "vpcflow-7c1d0e"
   }
 `, testAccTableARN("inventory"))),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
-						// The external ID is hidden in the plan, and reaches the function through no plain attribute.
-						plancheck.ExpectSensitiveValue(testAccEnricherAddress, tfjsonpath.New("source_account_external_ids")),
-						// The inventory mode has a package of its own, uploaded in place.
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherModeHash(t, "v1", "inventory", "arm64"))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+					// The external ID is hidden in the plan, and reaches the function through no plain attribute.
+					plancheck.ExpectSensitiveValue(testAccEnricherAddress, tfjsonpath.New("source_account_external_ids")),
+					// The inventory mode has a package of its own, uploaded in place.
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("source_code_hash"), knownvalue.StringExact(testAccEnricherModeHash(t, "v1", "inventory", "arm64"))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherCode(t, name, testAccEnricherModeHash(t, "v1", "inventory", "arm64")),
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
-						"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
-						"VPCFLOW_SOURCE_ROLES":        "arn:aws:iam::111111111111:role/vpcflow-read",
-						"VPCFLOW_SOURCE_EXTERNAL_IDS": `{"arn:aws:iam::111111111111:role/vpcflow-read":"vpcflow-7c1d0e"}`,
-					}),
-					testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
-						Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeInventory,
-						InventoryTableARN: testAccTableARN("inventory"), SourceAccountRoleARNs: []string{"arn:aws:iam::111111111111:role/vpcflow-read"},
-					}),
-				),
 			},
-			testAccImportStep(testAccEnricherAddress, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("reserved_concurrent_executions"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherCode(t, name, testAccEnricherModeHash(t, "v1", "inventory", "arm64")),
+				testAccCheckEnricherConfig(t, name, "arm64", map[string]string{
+					"VPCFLOW_MODE": "inventory", "VPCFLOW_WINDOW": "60s", "VPCFLOW_INVENTORY_TABLE": "inventory",
+					"VPCFLOW_SOURCE_ROLES":        "arn:aws:iam::111111111111:role/vpcflow-read",
+					"VPCFLOW_SOURCE_EXTERNAL_IDS": `{"arn:aws:iam::111111111111:role/vpcflow-read":"vpcflow-7c1d0e"}`,
+				}),
+				testAccCheckEnricherRolePassesChecker(t, name, pipelinepolicy.Execution{
+					Region: acctest.Region, Account: acctest.AccountID, FunctionName: name, Mode: pipelinepolicy.ModeInventory,
+					InventoryTableARN: testAccTableARN("inventory"), SourceAccountRoleARNs: []string{"arn:aws:iam::111111111111:role/vpcflow-read"},
+				}),
+			),
 		},
+		testAccImportStep(testAccEnricherAddress, ""),
 	})
 }
 
 func TestAccEnricherFunction_tags(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-%s
-}
-`, name, tags)
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps:                    testAccTagsSteps(testAccEnricherAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckEnricherTags(t, name, want) }),
-	})
+	config := func(tags string) string { return testAccEnricherConfig(name, tags) }
+	testAccTest(t, testAccCheckEnricherDestroyed(t), testAccTagsSteps(testAccEnricherAddress, config, testAccTagsOf(t, name, testAccCheckEnricherTags)))
 }
 
 // TestAccEnricherFunction_planChecks: configurations that cannot work fail
@@ -459,11 +410,7 @@ func testAccCheckEnricherDestroyed(t *testing.T) resource.TestCheckFunc {
 
 // testAccCheckEnricherConfig checks the configuration Lambda holds.
 func testAccCheckEnricherConfig(t *testing.T, name, arch string, env map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-		if err != nil {
-			return err
-		}
+	return testAccCheckFunction(t, name, func(out *lambda.GetFunctionOutput) error {
 		cfg := out.Configuration
 		if string(cfg.Runtime) != "provided.al2023" || aws.ToString(cfg.Handler) != "bootstrap" || string(cfg.Architectures[0]) != arch {
 			return fmt.Errorf("function %s: runtime %s handler %s architectures %v", name, cfg.Runtime, aws.ToString(cfg.Handler), cfg.Architectures)
@@ -479,19 +426,26 @@ func testAccCheckEnricherConfig(t *testing.T, name, arch string, env map[string]
 			return fmt.Errorf("function %s environment %v, want %v", name, got, env)
 		}
 		return nil
-	}
+	})
 }
 
 func testAccCheckEnricherCode(t *testing.T, name, hash string) resource.TestCheckFunc {
+	return testAccCheckFunction(t, name, func(out *lambda.GetFunctionOutput) error {
+		if got := aws.ToString(out.Configuration.CodeSha256); got != hash {
+			return fmt.Errorf("function %s CodeSha256 %s, want %s", name, got, hash)
+		}
+		return nil
+	})
+}
+
+// testAccCheckFunction reads the Lambda function name and hands it to check.
+func testAccCheckFunction(t *testing.T, name string, check func(*lambda.GetFunctionOutput) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		out, err := testAccLambdaClient(t).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 		if err != nil {
 			return err
 		}
-		if got := aws.ToString(out.Configuration.CodeSha256); got != hash {
-			return fmt.Errorf("function %s CodeSha256 %s, want %s", name, got, hash)
-		}
-		return nil
+		return check(out)
 	}
 }
 

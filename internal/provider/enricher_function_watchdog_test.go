@@ -78,81 +78,75 @@ resource "vpcflow_enricher_function" "test" {
 		watchdog.EnvTargets: fmt.Sprintf(`[{"account_id":%q},{"account_id":%q,"region":"us-west-2"},{"role_arn":%q,"external_id":"vpcflow-1"}]`,
 			acctest.AccountID, acctest.AccountID, target),
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccFunctionARN(name))),
-						// The role's policy is known at plan time: the checker runs on it then.
-						plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_policy"), knownvalue.StringRegexp(regexp.MustCompile(`cloudwatch:PutMetricData`))),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("watchdog")),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("metric_namespace"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("scan_targets"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("output_bucket"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("inventory_table_arn"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					// No window, table or output: the watchdog reads none.
-					testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "watchdog"}),
-					testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, nil)),
-				),
-			},
-			testAccImportStep(testAccEnricherAddress, name),
-			{
-				Config: full,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("scan_targets"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"account_id": knownvalue.StringExact(acctest.AccountID), "region": knownvalue.Null(), "role_arn": knownvalue.Null(), "external_id": knownvalue.Null(),
-						}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"region": knownvalue.StringExact("us-west-2")}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"role_arn": knownvalue.StringExact(target), "external_id": knownvalue.StringExact("vpcflow-1")}),
-					})),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("exclude_vpc_ids"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.StringExact("vpc-0123456789abcdef0"), knownvalue.StringExact("vpc-00000000"),
-					})),
-					statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", fullEnv),
-					testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, fullEnv)),
-				),
-			},
-			testAccImportStep(testAccEnricherAddress, ""),
-			{
-				// Deleted out of band: the refresh drops it and the plan creates it again.
-				Config: full,
-				Check: func(*terraform.State) error {
-					_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
-					return err
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
-					},
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{
+		{
+			Config: config(""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccFunctionARN(name))),
+					// The role's policy is known at plan time: the checker runs on it then.
+					plancheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("role_policy"), knownvalue.StringRegexp(regexp.MustCompile(`cloudwatch:PutMetricData`))),
 				},
 			},
-			{
-				// The role and log group the lost function left are taken over.
-				Config: full,
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckEnricherConfig(t, name, "arm64", fullEnv),
-					testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, fullEnv)),
-				),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("mode"), knownvalue.StringExact("watchdog")),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("metric_namespace"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("scan_targets"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("output_bucket"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("inventory_table_arn"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				// No window, table or output: the watchdog reads none.
+				testAccCheckEnricherConfig(t, name, "arm64", map[string]string{"VPCFLOW_MODE": "watchdog"}),
+				testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, nil)),
+			),
+		},
+		testAccImportStep(testAccEnricherAddress, name),
+		{
+			Config:           full,
+			ConfigPlanChecks: testAccPlanAction(testAccEnricherAddress, plancheck.ResourceActionUpdate),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("scan_targets"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"account_id": knownvalue.StringExact(acctest.AccountID), "region": knownvalue.Null(), "role_arn": knownvalue.Null(), "external_id": knownvalue.Null(),
+					}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"region": knownvalue.StringExact("us-west-2")}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"role_arn": knownvalue.StringExact(target), "external_id": knownvalue.StringExact("vpcflow-1")}),
+				})),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("exclude_vpc_ids"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("vpc-0123456789abcdef0"), knownvalue.StringExact("vpc-00000000"),
+				})),
+				statecheck.ExpectKnownValue(testAccEnricherAddress, tfjsonpath.New("environment"), knownvalue.Null()),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherConfig(t, name, "arm64", fullEnv),
+				testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, fullEnv)),
+			),
+		},
+		testAccImportStep(testAccEnricherAddress, ""),
+		{
+			// Deleted out of band: the refresh drops it and the plan creates it again.
+			Config: full,
+			Check: func(*terraform.State) error {
+				_, err := testAccLambdaClient(t).DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+				return err
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccEnricherAddress, plancheck.ResourceActionCreate),
+				},
+			},
+		},
+		{
+			// The role and log group the lost function left are taken over.
+			Config: full,
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckEnricherConfig(t, name, "arm64", fullEnv),
+				testAccCheckEnricherRolePassesChecker(t, name, testAccWatchdogExecution(t, name, fullEnv)),
+			),
 		},
 	})
 }
@@ -206,11 +200,7 @@ func TestAccEnricherFunction_watchdogSchedule(t *testing.T) {
 	name := testAccEnricherName()
 	cfg := acctest.AWSConfig(t)
 	eb := eventbridge.NewFromConfig(cfg)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckEnricherDestroyed(t),
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	config := fmt.Sprintf(`
 resource "vpcflow_enricher_function" "test" {
   function_name    = %[1]q
   mode             = "watchdog"
@@ -224,37 +214,24 @@ resource "vpcflow_watchdog" "test" {
   function_arn        = vpcflow_enricher_function.test.arn
   schedule_expression = "rate(15 minutes)"
 }
-`, name),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("function_arn"), knownvalue.StringExact(testAccFunctionARN(name))),
-				statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.StringExact(watchdogStatementID(name))),
-			},
-			Check: func(*terraform.State) error {
-				targets, err := eb.ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
-				if err != nil || len(targets.Targets) != 1 || aws.ToString(targets.Targets[0].Arn) != testAccFunctionARN(name) {
-					return fmt.Errorf("targets %+v (err %v)", targets, err)
-				}
-				return nil
-			},
-		}, {
-			// The function exists now, so the plan checks its role: none of
-			// the role's needs may be missing for the plan to be empty.
-			Config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name    = %[1]q
-  mode             = "watchdog"
-  metric_namespace = "Network/FlowLogs"
-  event_bus_name   = "default"
-  state_bucket     = "watchdog-state"
-}
-
-resource "vpcflow_watchdog" "test" {
-  name                = %[1]q
-  function_arn        = vpcflow_enricher_function.test.arn
-  schedule_expression = "rate(15 minutes)"
-}
-`, name),
-			PlanOnly: true,
-		}},
-	})
+`, name)
+	testAccTest(t, testAccCheckEnricherDestroyed(t), []resource.TestStep{{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("function_arn"), knownvalue.StringExact(testAccFunctionARN(name))),
+			statecheck.ExpectKnownValue(wdResource, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.StringExact(watchdogStatementID(name))),
+		},
+		Check: func(*terraform.State) error {
+			targets, err := eb.ListTargetsByRule(context.Background(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+			if err != nil || len(targets.Targets) != 1 || aws.ToString(targets.Targets[0].Arn) != testAccFunctionARN(name) {
+				return fmt.Errorf("targets %+v (err %v)", targets, err)
+			}
+			return nil
+		},
+	}, {
+		// The function exists now, so the plan checks its role: none of
+		// the role's needs may be missing for the plan to be empty.
+		Config:   config,
+		PlanOnly: true,
+	}})
 }

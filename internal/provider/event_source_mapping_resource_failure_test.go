@@ -13,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
 // planWarnings records the warnings the provider returned from every plan
@@ -96,17 +94,7 @@ func (w *planWarnings) check(typeName, attribute string, want bool, fragments ..
 func TestAccEventSourceMapping_failureDestination(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
-	pipeline := testAccKinesisPipeline(name, "kinesis", fmt.Sprintf("on_failure_destination_arn = %q", queue))
-	config := func(body string) string {
-		return pipeline + fmt.Sprintf(`
-resource "vpcflow_event_source_mapping" "test" {
-  function_name    = vpcflow_enricher_function.test.function_name
-  event_source_arn = vpcflow_kinesis_stream.test.arn
-%s
-}
-`, body)
-	}
+	queue, config := testAccMappingWithFailureQueue(name)
 	warnings := &planWarnings{}
 	const typeName, attr = "vpcflow_event_source_mapping", "on_failure_destination_arn"
 	resource.Test(t, resource.TestCase{

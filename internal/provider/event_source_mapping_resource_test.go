@@ -27,6 +27,27 @@ import (
 const testAccMappingAddress = "vpcflow_event_source_mapping.test"
 
 // testAccKinesisPipeline is a stream and an enricher in kinesis mode.
+// testAccMappingConfig is pipeline and a mapping of its stream to its
+// function, with the attribute lines of body.
+func testAccMappingConfig(pipeline, body string) string {
+	return pipeline + fmt.Sprintf(`
+resource "vpcflow_event_source_mapping" "test" {
+  function_name    = vpcflow_enricher_function.test.function_name
+  event_source_arn = vpcflow_kinesis_stream.test.arn
+%s
+}
+`, body)
+}
+
+// testAccMappingWithFailureQueue is the ARN of an SQS queue for failed
+// batches and the configuration of a mapping in a pipeline whose function
+// may send to it, with the mapping's attribute lines as argument.
+func testAccMappingWithFailureQueue(name string) (string, func(body string) string) {
+	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
+	pipeline := testAccKinesisPipeline(name, "kinesis", fmt.Sprintf("on_failure_destination_arn = %q", queue))
+	return queue, func(body string) string { return testAccMappingConfig(pipeline, body) }
+}
+
 func testAccKinesisPipeline(name, mode, extra string) string {
 	stream := ""
 	if mode == "kinesis" {
@@ -50,75 +71,51 @@ resource "vpcflow_enricher_function" "test" {
 func TestAccEventSourceMapping_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	config := testAccKinesisPipeline(name, "kinesis", "") + `
-resource "vpcflow_event_source_mapping" "test" {
-  function_name    = vpcflow_enricher_function.test.function_name
-  event_source_arn = vpcflow_kinesis_stream.test.arn
-}
-`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_arn"), knownvalue.StringExact(testAccFunctionARN(name))),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("starting_position"), knownvalue.StringExact("LATEST")),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("batch_size"), knownvalue.Int64Exact(100)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("maximum_batching_window_in_seconds"), knownvalue.Int64Exact(10)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("parallelization_factor"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("tumbling_window_in_seconds"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"),
-						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ReportBatchItemFailures")})),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("bisect_batch_on_function_error"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("maximum_retry_attempts"), knownvalue.Int64Exact(10)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Enabled")),
-				},
-				Check: testAccCheckMapping(t, name, func(m *lambda.GetEventSourceMappingOutput) error {
-					if aws.ToString(m.EventSourceArn) != testAccStreamARN(name) || aws.ToInt32(m.MaximumBatchingWindowInSeconds) != 10 ||
-						len(m.FunctionResponseTypes) != 1 || m.FunctionResponseTypes[0] != "ReportBatchItemFailures" {
-						return fmt.Errorf("mapping %+v", m)
-					}
-					return nil
-				}),
+	config := testAccMappingConfig(testAccKinesisPipeline(name, "kinesis", ""), "")
+	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_arn"), knownvalue.StringExact(testAccFunctionARN(name))),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("starting_position"), knownvalue.StringExact("LATEST")),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("batch_size"), knownvalue.Int64Exact(100)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("maximum_batching_window_in_seconds"), knownvalue.Int64Exact(10)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("parallelization_factor"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("tumbling_window_in_seconds"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ReportBatchItemFailures")})),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("bisect_batch_on_function_error"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("maximum_retry_attempts"), knownvalue.Int64Exact(10)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Enabled")),
 			},
-			{
-				// The role the function now has is read and passes: an empty plan.
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			testAccImportStep(testAccMappingAddress, ""),
+			Check: testAccCheckMapping(t, name, func(m *lambda.GetEventSourceMappingOutput) error {
+				if aws.ToString(m.EventSourceArn) != testAccStreamARN(name) || aws.ToInt32(m.MaximumBatchingWindowInSeconds) != 10 ||
+					len(m.FunctionResponseTypes) != 1 || m.FunctionResponseTypes[0] != "ReportBatchItemFailures" {
+					return fmt.Errorf("mapping %+v", m)
+				}
+				return nil
+			}),
 		},
+		{
+			// The role the function now has is read and passes: an empty plan.
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		},
+		testAccImportStep(testAccMappingAddress, ""),
 	})
 }
 
 func TestAccEventSourceMapping_update(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	queue := fmt.Sprintf("arn:aws:sqs:%s:%s:%s-failed", acctest.Region, acctest.AccountID, name)
-	pipeline := testAccKinesisPipeline(name, "kinesis", fmt.Sprintf("on_failure_destination_arn = %q", queue))
-	config := func(body string) string {
-		return pipeline + fmt.Sprintf(`
-resource "vpcflow_event_source_mapping" "test" {
-  function_name    = vpcflow_enricher_function.test.function_name
-  event_source_arn = vpcflow_kinesis_stream.test.arn
-%s
-}
-`, body)
-	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccMappingAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config("")},
-			{
-				Config: config(fmt.Sprintf(`
+	queue, config := testAccMappingWithFailureQueue(name)
+	update := testAccPlanAction(testAccMappingAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
+		{Config: config("")},
+		{
+			Config: config(fmt.Sprintf(`
   batch_size                         = 500
   maximum_batching_window_in_seconds = 30
   parallelization_factor             = 4
@@ -129,31 +126,30 @@ resource "vpcflow_event_source_mapping" "test" {
   on_failure_destination_arn         = %q
   enabled                            = false
 `, queue)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("parallelization_factor"), knownvalue.Int64Exact(4)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("tumbling_window_in_seconds"), knownvalue.Int64Exact(120)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.StringExact(queue)),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Disabled")),
-				},
-				Check: testAccCheckMapping(t, name, func(m *lambda.GetEventSourceMappingOutput) error {
-					if aws.ToInt32(m.BatchSize) != 500 || aws.ToInt32(m.ParallelizationFactor) != 4 || aws.ToInt32(m.TumblingWindowInSeconds) != 120 ||
-						aws.ToString(m.DestinationConfig.OnFailure.Destination) != queue || aws.ToString(m.State) != "Disabled" {
-						return fmt.Errorf("mapping batch %d parallel %d window %d state %s", aws.ToInt32(m.BatchSize), aws.ToInt32(m.ParallelizationFactor), aws.ToInt32(m.TumblingWindowInSeconds), aws.ToString(m.State))
-					}
-					return nil
-				}),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("parallelization_factor"), knownvalue.Int64Exact(4)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("tumbling_window_in_seconds"), knownvalue.Int64Exact(120)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.StringExact(queue)),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Disabled")),
 			},
-			testAccImportStep(testAccMappingAddress, ""),
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"),
-						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ReportBatchItemFailures")})),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Enabled")),
-				},
+			Check: testAccCheckMapping(t, name, func(m *lambda.GetEventSourceMappingOutput) error {
+				if aws.ToInt32(m.BatchSize) != 500 || aws.ToInt32(m.ParallelizationFactor) != 4 || aws.ToInt32(m.TumblingWindowInSeconds) != 120 ||
+					aws.ToString(m.DestinationConfig.OnFailure.Destination) != queue || aws.ToString(m.State) != "Disabled" {
+					return fmt.Errorf("mapping batch %d parallel %d window %d state %s", aws.ToInt32(m.BatchSize), aws.ToInt32(m.ParallelizationFactor), aws.ToInt32(m.TumblingWindowInSeconds), aws.ToString(m.State))
+				}
+				return nil
+			}),
+		},
+		testAccImportStep(testAccMappingAddress, ""),
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("function_response_types"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ReportBatchItemFailures")})),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("on_failure_destination_arn"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccMappingAddress, tfjsonpath.New("state"), knownvalue.StringExact("Enabled")),
 			},
 		},
 	})
@@ -183,21 +179,11 @@ func TestAccEventSourceMapping_roleCannotRead(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
 	pipeline := testAccKinesisPipeline(name, "subscription", "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckMappingDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: pipeline},
-			{
-				Config: pipeline + `
-resource "vpcflow_event_source_mapping" "test" {
-  function_name              = vpcflow_enricher_function.test.function_name
-  event_source_arn           = vpcflow_kinesis_stream.test.arn
-  on_failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-batches"
-}
-`,
-				ExpectError: regexp.MustCompile(`(?s)Function cannot read the stream: PERMISSION_ACTION_MISSING.*kinesis:GetRecords.*Function cannot record failed batches.*sns:Publish`),
-			},
+	testAccTest(t, testAccCheckMappingDestroyed(t), []resource.TestStep{
+		{Config: pipeline},
+		{
+			Config:      testAccMappingConfig(pipeline, `  on_failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-batches"`),
+			ExpectError: regexp.MustCompile(`(?s)Function cannot read the stream: PERMISSION_ACTION_MISSING.*kinesis:GetRecords.*Function cannot record failed batches.*sns:Publish`),
 		},
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
@@ -68,19 +67,13 @@ func TestAccFlowLog_bucketPolicyCreatorMayNot(t *testing.T) {
 	bucket := a.bucket(func(b string) string { return flDoc(flBucketTLSOnly, b) })
 	role := a.role(flDoc(flTrustAccount), flDeployerNoBucketPolicy, "")
 	roleName := role[len("arn:aws:iam::"+acctest.AccountID+":role/"):]
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig(flAssumeRole(role), flS3Destination(vpc, bucket)),
-			ExpectError: flExpectFinding("DESTINATION_BUCKET_POLICY_INCOMPLETE",
-				"the bucket policy of "+bucket+" has no statement for the log delivery service",
-				"s3:PutObject the log files under arn:aws:s3:::"+bucket+"/AWSLogs/"+acctest.AccountID+"/*",
-				"arn:aws:sts::"+acctest.AccountID+":assumed-role/"+roleName+"/terraform may not s3:PutBucketPolicy on arn:aws:s3:::"+bucket,
-				"AWS cannot add them",
-				`"Sid": "AWSLogDeliveryWrite"`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig(flAssumeRole(role), flS3Destination(vpc, bucket)),
+		flExpectFinding("DESTINATION_BUCKET_POLICY_INCOMPLETE",
+			"the bucket policy of "+bucket+" has no statement for the log delivery service",
+			"s3:PutObject the log files under arn:aws:s3:::"+bucket+"/AWSLogs/"+acctest.AccountID+"/*",
+			"arn:aws:sts::"+acctest.AccountID+":assumed-role/"+roleName+"/terraform may not s3:PutBucketPolicy on arn:aws:s3:::"+bucket,
+			"AWS cannot add them",
+			`"Sid": "AWSLogDeliveryWrite"`))
 }
 
 // TestAccFlowLog_bucketPolicyCreatorMay: the same bucket, with Terraform
@@ -120,12 +113,7 @@ data "vpcflow_delivery_check" "test" {
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue("data.vpcflow_delivery_check.test", tfjsonpath.New("valid"), knownvalue.Bool(true)),
 			},
-			Check: func(*terraform.State) error {
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
-				return nil
-			},
+			Check: a.oneFlowLog(vpc),
 		}},
 	})
 }

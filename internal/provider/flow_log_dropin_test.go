@@ -43,30 +43,7 @@ locals {
   tags                      = { Terraform = "true", Environment = "dev" }
 }
 
-resource "vpcflow_flow_log" "this" {
-  count = local.enable_flow_log ? 1 : 0
-
-  region                     = %[4]q
-  log_destination_type       = local.flow_log_destination_type
-  log_destination            = vpcflow_log_group.flow_log[0].arn
-  log_format                 = null
-  iam_role_arn               = %[2]q
-  deliver_cross_account_role = null
-  traffic_type               = "ALL"
-  vpc_id                     = %[1]q
-  max_aggregation_interval   = 600
-
-  dynamic "destination_options" {
-    for_each = local.flow_log_destination_type == "s3" ? [true] : []
-    content {
-      file_format                = "plain-text"
-      hive_compatible_partitions = false
-      per_hour_partition         = false
-    }
-  }
-
-  tags = merge(local.tags, { Name = "flow-log" })
-}
+%[5]s
 
 resource "vpcflow_log_group" "flow_log" {
   count = local.enable_flow_log ? 1 : 0
@@ -80,7 +57,8 @@ resource "vpcflow_log_group" "flow_log" {
 
   tags = merge(local.tags, { Name = "flow-log" })
 }
-`, vpc, role, group, acctest.Region)
+`, vpc, role, group, acctest.Region,
+		tfAWSVPCFlowLog("count = local.enable_flow_log ? 1 : 0", vpc, "vpcflow_log_group.flow_log[0].arn", fmt.Sprintf("%q", role), `merge(local.tags, { Name = "flow-log" })`))
 }
 
 // TestAccFlowLog_dropInCloudWatch is terraform-aws-vpc's CloudWatch setup:
@@ -139,21 +117,28 @@ func TestAccFlowLog_dropInCloudWatchGroupNeverCreated(t *testing.T) {
 }
 
 func tfAWSVPCS3Config(vpc, bucket string, tags string) string {
-	return fmt.Sprintf(`
+	return `
 locals {
   flow_log_destination_type = "s3"
 }
+` + tfAWSVPCFlowLog("", vpc, fmt.Sprintf("%q", "arn:aws:s3:::"+bucket), `""`, tags)
+}
 
+// tfAWSVPCFlowLog is terraform-aws-vpc's flow log resource; count is its
+// first line ("" for none), destination, role and tags are expressions.
+func tfAWSVPCFlowLog(count, vpc, destination, role, tags string) string {
+	return fmt.Sprintf(`
 resource "vpcflow_flow_log" "this" {
+  %s
 
-  region                     = %[3]q
+  region                     = %q
   log_destination_type       = local.flow_log_destination_type
-  log_destination            = "arn:aws:s3:::%[2]s"
+  log_destination            = %s
   log_format                 = null
-  iam_role_arn               = ""
+  iam_role_arn               = %s
   deliver_cross_account_role = null
   traffic_type               = "ALL"
-  vpc_id                     = %[1]q
+  vpc_id                     = %q
   max_aggregation_interval   = 600
 
   dynamic "destination_options" {
@@ -165,9 +150,9 @@ resource "vpcflow_flow_log" "this" {
     }
   }
 
-  tags = %[4]s
+  tags = %s
 }
-`, vpc, bucket, acctest.Region, tags)
+`, count, acctest.Region, destination, role, vpc, tags)
 }
 
 // TestAccFlowLog_dropInS3 is terraform-aws-vpc's S3 flow log: iam_role_arn =

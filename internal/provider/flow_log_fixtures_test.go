@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	sdkacctest "github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
@@ -162,6 +165,27 @@ func (a *flowLogAWS) flowLogsOf(resourceID string) []ec2types.FlowLog {
 		a.t.Fatalf("describing flow logs: %v", err)
 	}
 	return out.FlowLogs
+}
+
+// oneFlowLog checks that the resource has exactly one flow log.
+func (a *flowLogAWS) oneFlowLog(resourceID string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := len(a.flowLogsOf(resourceID)); n != 1 {
+			return fmt.Errorf("%s has %d flow logs, want 1", resourceID, n)
+		}
+		return nil
+	}
+}
+
+// flRefused applies config, expects the error want, and checks that the
+// refusal left no flow log on resourceID.
+func flRefused(t *testing.T, a *flowLogAWS, resourceID, config string, want *regexp.Regexp) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: want}},
+	})
+	a.expectNoFlowLog(resourceID)
 }
 
 // expectNoFlowLog fails the test when the resource has a flow log: a

@@ -7,7 +7,6 @@ import (
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
@@ -90,18 +89,13 @@ func BenchmarkFlowLogModifyPlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx)
-	req := fwresource.ModifyPlanRequest{
-		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-	}
+	r, req := newFlowLogPlanRequest(ctx, client)
 	planned := plannedFlowLog(vpc, logGroup, role)
 	if diags := req.Plan.Set(ctx, &planned); diags.HasError() {
 		b.Fatal(diags)
 	}
+	// ModifyPlan reads the configuration too; a plan without unknowns is its own.
+	req.Config = tfsdk.Config{Schema: req.Plan.Schema, Raw: req.Plan.Raw}
 	b.ResetTimer()
 	for b.Loop() {
 		resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}

@@ -113,26 +113,22 @@ func TestAccFlowLogQueue_basic(t *testing.T) {
 	bucket, _ := testAccFlowLogQueueBucket(t)
 	name := sdkacctest.RandomWithPrefix("tf-acc-files")
 	arn := fmt.Sprintf("arn:aws:sqs:%s:%s:%s", acctest.Region, acctest.AccountID, name)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckFlowLogQueueDestroyed(t, bucket, name),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccFlowLogQueueConfig(name, bucket, `  prefix = "flow-logs/"`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
-					statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("failed_queue_arn"), knownvalue.StringExact(arn+failedQueueSuffix)),
-					statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("visibility_timeout_seconds"), knownvalue.Int64Exact(defaultQueueVisibility)),
-					statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("max_receive_count"), knownvalue.Int64Exact(defaultMaxReceiveCount)),
-					statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("notified"), knownvalue.Bool(true)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckFlowLogQueueNotification(t, bucket, name, "flow-logs/", true),
-					testAccCheckFlowLogQueuePolicy(t, name, bucket),
-				),
+	testAccTest(t, testAccCheckFlowLogQueueDestroyed(t, bucket, name), []resource.TestStep{
+		{
+			Config: testAccFlowLogQueueConfig(name, bucket, `  prefix = "flow-logs/"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+				statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("failed_queue_arn"), knownvalue.StringExact(arn+failedQueueSuffix)),
+				statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("visibility_timeout_seconds"), knownvalue.Int64Exact(defaultQueueVisibility)),
+				statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("max_receive_count"), knownvalue.Int64Exact(defaultMaxReceiveCount)),
+				statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("notified"), knownvalue.Bool(true)),
 			},
-			testAccImportStep(testAccFlowLogQueueAddress, name),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckFlowLogQueueNotification(t, bucket, name, "flow-logs/", true),
+				testAccCheckFlowLogQueuePolicy(t, name, bucket),
+			),
 		},
+		testAccImportStep(testAccFlowLogQueueAddress, name),
 	})
 }
 
@@ -186,37 +182,33 @@ func TestAccFlowLogQueue_update(t *testing.T) {
 	bucket, otherARN := testAccFlowLogQueueBucket(t)
 	name := sdkacctest.RandomWithPrefix("tf-acc-files")
 	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccFlowLogQueueAddress, plancheck.ResourceActionUpdate)}}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckFlowLogQueueDestroyed(t, bucket, name),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccFlowLogQueueConfig(name, bucket, ""),
-				Check:  testAccCheckFlowLogQueueNotification(t, bucket, name, "", true),
+	testAccTest(t, testAccCheckFlowLogQueueDestroyed(t, bucket, name), []resource.TestStep{
+		{
+			Config: testAccFlowLogQueueConfig(name, bucket, ""),
+			Check:  testAccCheckFlowLogQueueNotification(t, bucket, name, "", true),
+		},
+		{
+			Config:            testAccFlowLogQueueConfig(name, bucket, "  prefix = \"logs/\"\n  max_receive_count = 3\n  visibility_timeout_seconds = 900"),
+			ConfigPlanChecks:  update,
+			ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("max_receive_count"), knownvalue.Int64Exact(3))},
+			Check:             testAccCheckFlowLogQueueNotification(t, bucket, name, "logs/", true),
+		},
+		{
+			// Another tool writes the whole document without the queue.
+			PreConfig: func() {
+				_, err := testAccFlowLogQueueS3(t).PutBucketNotificationConfiguration(context.Background(), &s3.PutBucketNotificationConfigurationInput{
+					Bucket: aws.String(bucket),
+					NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+						Id: aws.String("someone-else"), QueueArn: aws.String(otherARN), Events: []s3types.Event{"s3:ObjectRemoved:*"},
+					}}},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				Config:            testAccFlowLogQueueConfig(name, bucket, "  prefix = \"logs/\"\n  max_receive_count = 3\n  visibility_timeout_seconds = 900"),
-				ConfigPlanChecks:  update,
-				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testAccFlowLogQueueAddress, tfjsonpath.New("max_receive_count"), knownvalue.Int64Exact(3))},
-				Check:             testAccCheckFlowLogQueueNotification(t, bucket, name, "logs/", true),
-			},
-			{
-				// Another tool writes the whole document without the queue.
-				PreConfig: func() {
-					_, err := testAccFlowLogQueueS3(t).PutBucketNotificationConfiguration(context.Background(), &s3.PutBucketNotificationConfigurationInput{
-						Bucket: aws.String(bucket),
-						NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
-							Id: aws.String("someone-else"), QueueArn: aws.String(otherARN), Events: []s3types.Event{"s3:ObjectRemoved:*"},
-						}}},
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:           testAccFlowLogQueueConfig(name, bucket, "  prefix = \"logs/\"\n  max_receive_count = 3\n  visibility_timeout_seconds = 900"),
-				ConfigPlanChecks: update,
-				Check:            testAccCheckFlowLogQueueNotification(t, bucket, name, "logs/", true),
-			},
+			Config:           testAccFlowLogQueueConfig(name, bucket, "  prefix = \"logs/\"\n  max_receive_count = 3\n  visibility_timeout_seconds = 900"),
+			ConfigPlanChecks: update,
+			Check:            testAccCheckFlowLogQueueNotification(t, bucket, name, "logs/", true),
 		},
 	})
 }

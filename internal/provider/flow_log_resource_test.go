@@ -50,10 +50,16 @@ func flCloudWatch(vpc, logGroupARN, roleARN, extra string) string {
 
 // flCloudWatchFixture is a VPC, a log group and a role that can deliver to it.
 func flCloudWatchFixture(t *testing.T) (a *flowLogAWS, vpc, logGroup, role string) {
+	return flCloudWatchFixtureTrusting(t, flTrustGood)
+}
+
+// flCloudWatchFixtureTrusting is flCloudWatchFixture with the role's trust
+// policy rendered from trust.
+func flCloudWatchFixtureTrusting(t *testing.T, trust string) (a *flowLogAWS, vpc, logGroup, role string) {
 	a = newFlowLogAWS(t)
 	vpc = a.vpc()
 	logGroup = a.logGroup()
-	role = a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ":*"), "")
+	role = a.role(flDoc(trust), flDoc(flPermissions, logGroup, ":*"), "")
 	return a, vpc, logGroup, role
 }
 
@@ -173,17 +179,8 @@ func TestAccFlowLog_s3MissingBucket(t *testing.T) {
 	// an error. With validation off nothing stops it before AWS does.
 	a := newFlowLogAWS(t)
 	vpc := a.vpc()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig(`validation = "off"`, fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s"`, vpc, flName("no-such-bucket"))),
-			ExpectError: flExpectText(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig(`validation = "off"`, flS3Destination(vpc, flName("no-such-bucket"))),
+		flExpectText(`(?s)creating Flow Log.*does not exist.*bucket in log_destination does not exist.*Fix:.*DESTINATION_NOT_FOUND`))
 }
 
 func TestAccFlowLog_firehose(t *testing.T) {
@@ -287,12 +284,7 @@ func TestAccFlowLog_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
 		// The next apply creates it again, and only once.
-		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, func(*terraform.State) error {
-			if n := len(a.flowLogsOf(vpc)); n != 1 {
-				return fmt.Errorf("%s has %d flow logs after re-apply, want 1", vpc, n)
-			}
-			return nil
-		}),
+		Steps: testAccDisappearsSteps(t, read, newFlowLogResource, flResource, config, conns.Settings{}, a.oneFlowLog(vpc)),
 	})
 }
 
@@ -363,17 +355,9 @@ func flExpectFinding(code string, fragments ...string) *regexp.Regexp {
 }
 
 func TestAccFlowLog_trustPrincipalTypo(t *testing.T) {
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("TRUST_WRONG_SERVICE_PRINCIPAL", "iam_role_arn", `"vpc-flow-log.amazonaws.com"`, `Fix: "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("TRUST_WRONG_SERVICE_PRINCIPAL", "iam_role_arn", `"vpc-flow-log.amazonaws.com"`, `Fix: "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}`))
 }
 
 func TestAccFlowLog_permissionsWithoutLogStreams(t *testing.T) {
@@ -382,28 +366,16 @@ func TestAccFlowLog_permissionsWithoutLogStreams(t *testing.T) {
 	a := newFlowLogAWS(t)
 	vpc, logGroup := a.vpc(), a.logGroup()
 	role := a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ""), "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("PERMISSION_LOG_GROUP_MISSING_WILDCARD", "iam_role_arn", `statement "Deliver"`, `without ":*"`, `Fix: "Resource":`, logGroup+`:*"`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("PERMISSION_LOG_GROUP_MISSING_WILDCARD", "iam_role_arn", `statement "Deliver"`, `without ":*"`, `Fix: "Resource":`, logGroup+`:*"`))
 }
 
 func TestAccFlowLog_boundaryExcludesLogs(t *testing.T) {
 	a := newFlowLogAWS(t)
 	vpc, logGroup := a.vpc(), a.logGroup()
 	role := a.role(flDoc(flTrustGood), flDoc(flPermissions, logGroup, ":*"), flBoundaryWithoutLogs)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      flConfig("", flCloudWatch(vpc, logGroup, role, "")),
-			ExpectError: flExpectFinding("PERMISSION_BOUNDARY_BLOCKS", "iam_role_arn", "permissions boundary", "logs:PutLogEvents", "Fix: Add to the permissions boundary"),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flCloudWatch(vpc, logGroup, role, "")),
+		flExpectFinding("PERMISSION_BOUNDARY_BLOCKS", "iam_role_arn", "permissions boundary", "logs:PutLogEvents", "Fix: Add to the permissions boundary"))
 }
 
 func TestAccFlowLog_bucketPolicyExplicitDeny(t *testing.T) {
@@ -412,17 +384,8 @@ func TestAccFlowLog_bucketPolicyExplicitDeny(t *testing.T) {
 	bucket := a.bucket(func(b string) string {
 		return flDoc(flBucketPolicy, b, "AWSLogs/"+acctest.AccountID, flDoc(flBucketDenyDelivery, b))
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig("", fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s"`, vpc, bucket)),
-			ExpectError: flExpectFinding("DESTINATION_BUCKET_EXPLICIT_DENY", "log_destination", `statement "DenyServicesWrites"`, "explicit deny"),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flS3Destination(vpc, bucket)),
+		flExpectFinding("DESTINATION_BUCKET_EXPLICIT_DENY", "log_destination", `statement "DenyServicesWrites"`, "explicit deny"))
 }
 
 func TestAccFlowLog_bucketPolicyWrongPrefix(t *testing.T) {
@@ -432,18 +395,9 @@ func TestAccFlowLog_bucketPolicyWrongPrefix(t *testing.T) {
 	bucket := a.bucket(func(b string) string {
 		return flDoc(flBucketPolicy, b, "flows/AWSLogs/"+acctest.AccountID, "")
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: flConfig("", fmt.Sprintf(`  vpc_id               = %q
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "arn:aws:s3:::%s/network"`, vpc, bucket)),
-			ExpectError: flExpectFinding("DESTINATION_BUCKET_PREFIX_MISMATCH", "log_destination", `prefix "network/"`,
-				`Fix: "Resource": "arn:aws:s3:::`+bucket+"/network/AWSLogs/"+acctest.AccountID+`/*"`),
-		}},
-	})
-	a.expectNoFlowLog(vpc)
+	flRefused(t, a, vpc, flConfig("", flS3Destination(vpc, bucket+"/network")),
+		flExpectFinding("DESTINATION_BUCKET_PREFIX_MISMATCH", "log_destination", `prefix "network/"`,
+			`Fix: "Resource": "arn:aws:s3:::`+bucket+"/network/AWSLogs/"+acctest.AccountID+`/*"`))
 }
 
 // The provider's validation setting.
@@ -452,43 +406,31 @@ func TestAccFlowLog_validationWarn(t *testing.T) {
 	// The same broken role as TestAccFlowLog_trustPrincipalTypo: the plan
 	// warns and the apply creates the flow log (which AWS would leave
 	// undelivered).
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: flConfig(`validation = "warn"`, flCloudWatch(vpc, logGroup, role, "")),
-			Check: func(*terraform.State) error {
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
-				return nil
-			},
+			Check:  a.oneFlowLog(vpc),
 		}},
 	})
 }
 
 func TestAccFlowLog_validationOff(t *testing.T) {
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	seen := &providerDataLog{}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: flowLogProviderFactories(seen),
 		Steps: []resource.TestStep{{
 			Config: flConfig(`validation = "off"`, flCloudWatch(vpc, logGroup, role, "")),
-			Check: func(*terraform.State) error {
+			Check: resource.ComposeTestCheckFunc(func(*terraform.State) error {
 				for _, pd := range seen.snapshot() {
 					if n := pd.client.Calls.Count("IAM.GetRole"); n != 0 {
 						return fmt.Errorf("validation = \"off\" read the role %d times, want none", n)
 					}
 				}
-				if n := len(a.flowLogsOf(vpc)); n != 1 {
-					return fmt.Errorf("%s has %d flow logs, want 1", vpc, n)
-				}
 				return nil
-			},
+			}, a.oneFlowLog(vpc)),
 		}},
 	})
 }
@@ -497,9 +439,7 @@ func TestAccFlowLog_checkMovedToApply(t *testing.T) {
 	// The role ARN comes from a resource created in the same apply, so the
 	// plan cannot check it: the check runs in Create, before CreateFlowLogs,
 	// and the broken role fails the apply with nothing created.
-	a := newFlowLogAWS(t)
-	vpc, logGroup := a.vpc(), a.logGroup()
-	role := a.role(flDoc(flTrustWrongPrincipal), flDoc(flPermissions, logGroup, ":*"), "")
+	a, vpc, logGroup, role := flCloudWatchFixtureTrusting(t, flTrustWrongPrincipal)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -709,15 +649,7 @@ func planFlowLog(t *testing.T, mode string, plan flowLogModel, prior *flowLogMod
 	if err != nil {
 		t.Fatal(err)
 	}
-	pd := newProviderData(client)
-	r := &flowLogResource{resourceBase: resourceBase{data: pd}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx)
-	req := fwresource.ModifyPlanRequest{
-		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
-	}
+	r, req := newFlowLogPlanRequest(ctx, client)
 	diags := req.Plan.Set(ctx, &plan)
 	if prior != nil {
 		diags.Append(req.State.Set(ctx, prior)...)
@@ -725,10 +657,23 @@ func planFlowLog(t *testing.T, mode string, plan flowLogModel, prior *flowLogMod
 	if diags.HasError() {
 		t.Fatalf("building the plan: %v", diags)
 	}
-	req.Config = tfsdk.Config{Schema: sr.Schema, Raw: req.Plan.Raw}
+	req.Config = tfsdk.Config{Schema: req.Plan.Schema, Raw: req.Plan.Raw}
 	resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}
 	r.ModifyPlan(ctx, req, resp)
-	return resp.Diagnostics, pd
+	return resp.Diagnostics, r.data
+}
+
+// newFlowLogPlanRequest is a flow log resource on client and a ModifyPlan
+// request of its schema with a null plan and prior state, to be filled in.
+func newFlowLogPlanRequest(ctx context.Context, client *conns.Client) (*flowLogResource, fwresource.ModifyPlanRequest) {
+	r := &flowLogResource{resourceBase: resourceBase{data: newProviderData(client)}, ec2: client.EC2(), propagationTimeout: iamPropagationTimeout}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	return r, fwresource.ModifyPlanRequest{
+		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+		State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)},
+	}
 }
 
 // plannedFlowLog is a flow log to create, as the framework plans it.

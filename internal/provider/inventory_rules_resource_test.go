@@ -65,31 +65,27 @@ resource "vpcflow_enricher_function" "inventory" {
 func TestAccInventoryRules_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccInventoryFunction(name) + fmt.Sprintf(`
+	testAccTest(t, testAccCheckInventoryRulesDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccInventoryFunction(name) + fmt.Sprintf(`
 resource "vpcflow_inventory_rules" "test" {
   name         = %q
   function_arn = vpcflow_enricher_function.inventory.arn
 }
 `, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("rule_arns").AtMapKey("api-calls"), knownvalue.StringExact(testAccRuleARN(name+"-api-calls"))),
-					},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("rule_arns").AtMapKey("api-calls"), knownvalue.StringExact(testAccRuleARN(name+"-api-calls"))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("id"), knownvalue.StringExact("default|"+name)),
-					statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("rule_arns"), knownvalue.MapSizeExact(3)),
-					statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("lambda_permission_statement_ids"), knownvalue.MapSizeExact(3)),
-				},
-				Check: testAccCheckInventoryRules(t, name, []string{"api-calls", "instance-state", "tag-changes"}, "ENABLED", testAccFunctionARN(name)),
 			},
-			testAccImportStep(testAccInventoryRulesAddress, "default|"+name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("id"), knownvalue.StringExact("default|"+name)),
+				statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("rule_arns"), knownvalue.MapSizeExact(3)),
+				statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("lambda_permission_statement_ids"), knownvalue.MapSizeExact(3)),
+			},
+			Check: testAccCheckInventoryRules(t, name, []string{"api-calls", "instance-state", "tag-changes"}, "ENABLED", testAccFunctionARN(name)),
 		},
+		testAccImportStep(testAccInventoryRulesAddress, "default|"+name),
 	})
 }
 
@@ -152,34 +148,28 @@ resource "vpcflow_inventory_rules" "test" {
 }
 `, name, body)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(`  function_arn = vpcflow_enricher_function.inventory.arn`)},
-			{
-				Config:           config("  function_arn = vpcflow_enricher_function.inventory.arn\n  rules = [\"tag-changes\"]\n  enabled = false"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckInventoryRules(t, name, []string{"tag-changes"}, "DISABLED", testAccFunctionARN(name)),
-					testAccCheckRuleGone(t, name+"-api-calls"),
-					testAccCheckRuleGone(t, name+"-instance-state"),
-				),
-			},
-			testAccImportStep(testAccInventoryRulesAddress, ""),
-			{
-				Config:           config(fmt.Sprintf("  target_event_bus_arn = %q\n  role_arn = %q\n  rules = [\"tag-changes\", \"instance-state\"]", bus, role)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("lambda_permission_statement_ids"), knownvalue.MapSizeExact(0)),
-				},
-				Check: testAccCheckInventoryRules(t, name, []string{"instance-state", "tag-changes"}, "ENABLED", bus),
-			},
-			testAccImportStep(testAccInventoryRulesAddress, ""),
+	update := testAccPlanAction(testAccInventoryRulesAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckInventoryRulesDestroyed(t), []resource.TestStep{
+		{Config: config(`  function_arn = vpcflow_enricher_function.inventory.arn`)},
+		{
+			Config:           config("  function_arn = vpcflow_enricher_function.inventory.arn\n  rules = [\"tag-changes\"]\n  enabled = false"),
+			ConfigPlanChecks: update,
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckInventoryRules(t, name, []string{"tag-changes"}, "DISABLED", testAccFunctionARN(name)),
+				testAccCheckRuleGone(t, name+"-api-calls"),
+				testAccCheckRuleGone(t, name+"-instance-state"),
+			),
 		},
+		testAccImportStep(testAccInventoryRulesAddress, ""),
+		{
+			Config:           config(fmt.Sprintf("  target_event_bus_arn = %q\n  role_arn = %q\n  rules = [\"tag-changes\", \"instance-state\"]", bus, role)),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryRulesAddress, tfjsonpath.New("lambda_permission_statement_ids"), knownvalue.MapSizeExact(0)),
+			},
+			Check: testAccCheckInventoryRules(t, name, []string{"instance-state", "tag-changes"}, "ENABLED", bus),
+		},
+		testAccImportStep(testAccInventoryRulesAddress, ""),
 	})
 }
 
@@ -196,11 +186,7 @@ resource "vpcflow_inventory_rules" "test" {
 }
 `, name, tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryRulesDestroyed(t),
-		Steps:                    testAccTagsSteps(testAccInventoryRulesAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckRuleTags(t, name, want) }),
-	})
+	testAccTest(t, testAccCheckInventoryRulesDestroyed(t), testAccTagsSteps(testAccInventoryRulesAddress, config, testAccTagsOf(t, name, testAccCheckRuleTags)))
 }
 
 // TestAccInventoryRules_busRoleNotTrusted: a forwarding role EventBridge

@@ -19,10 +19,13 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/inventory/inventorystore"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccInventoryTableAddress = "vpcflow_inventory_table.test"
+
+func testAccInventoryTableConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_inventory_table", name, body)
+}
 
 func testAccInventoryTableName() string { return sdkacctest.RandomWithPrefix("tf-acc-inventory") }
 
@@ -41,121 +44,73 @@ func TestInventoryKeys(t *testing.T) {
 
 func TestAccInventoryTable_basic(t *testing.T) {
 	name := testAccInventoryTableName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccTableARN(name))),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("hash_key"), knownvalue.StringExact("PK")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("range_key"), knownvalue.StringExact("SK")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("ttl_attribute"), knownvalue.StringExact(inventorystore.TTLAttribute)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("billing_mode"), knownvalue.StringExact("PAY_PER_REQUEST")),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
-				},
-				Check: testAccCheckInventoryTable(t, name, true, true),
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
+		{
+			Config:           testAccInventoryTableConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccInventoryTableAddress, testAccTableARN(name)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("hash_key"), knownvalue.StringExact("PK")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("range_key"), knownvalue.StringExact("SK")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("ttl_attribute"), knownvalue.StringExact(inventorystore.TTLAttribute)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("billing_mode"), knownvalue.StringExact("PAY_PER_REQUEST")),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
 			},
-			testAccImportStep(testAccInventoryTableAddress, name),
+			Check: testAccCheckInventoryTable(t, name, true, true),
 		},
+		testAccImportStep(testAccInventoryTableAddress, name),
 	})
 }
 
 func TestAccInventoryTable_disappears(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newInventoryTableResource, testAccInventoryTableAddress, config, conns.Settings{}, testAccCheckInventoryTable(t, name, true, true)),
-	})
+	config := testAccInventoryTableConfig(name, "")
+	testAccDisappearsTest(t, testAccCheckInventoryTableDestroyed(t), newInventoryTableResource, testAccInventoryTableAddress, config, testAccCheckInventoryTable(t, name, true, true))
 }
 
 // TestAccInventoryTable_update changes the options in place, and turns time
 // to live back on after it was turned off outside Terraform.
 func TestAccInventoryTable_update(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config("  point_in_time_recovery = false\n  deletion_protection = true"),
-				Check:  testAccCheckInventoryTable(t, name, false, true),
+	config := func(body string) string { return testAccInventoryTableConfig(name, body) }
+	update := testAccPlanAction(testAccInventoryTableAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), []resource.TestStep{
+		{
+			Config: config("  point_in_time_recovery = false\n  deletion_protection = true"),
+			Check:  testAccCheckInventoryTable(t, name, false, true),
+		},
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
 			},
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("point_in_time_recovery"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccInventoryTableAddress, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckInventoryTable(t, name, true, true),
+				func(*terraform.State) error {
+					_, err := testAccDynamoDBClient(t).UpdateTimeToLive(context.Background(), &dynamodb.UpdateTimeToLiveInput{
+						TableName:               aws.String(name),
+						TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(false)},
+					})
+					return err
 				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckInventoryTable(t, name, true, true),
-					func(*terraform.State) error {
-						_, err := testAccDynamoDBClient(t).UpdateTimeToLive(context.Background(), &dynamodb.UpdateTimeToLiveInput{
-							TableName:               aws.String(name),
-							TimeToLiveSpecification: &dynamodbtypes.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(false)},
-						})
-						return err
-					},
-				),
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				Check:            testAccCheckInventoryTable(t, name, true, true),
-			},
+			),
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			Check:            testAccCheckInventoryTable(t, name, true, true),
 		},
 	})
 }
 
 func TestAccInventoryTable_tags(t *testing.T) {
 	name := testAccInventoryTableName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckInventoryTableDestroyed(t),
-		Steps: testAccTagsSteps(testAccInventoryTableAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckInventoryTableTags(t, name, want)
-		}),
-	})
+	config := func(tags string) string { return testAccInventoryTableConfig(name, tags) }
+	testAccTest(t, testAccCheckInventoryTableDestroyed(t), testAccTagsSteps(testAccInventoryTableAddress, config, testAccTagsOf(t, name, testAccCheckInventoryTableTags)))
 }
 
 // TestAccInventoryTable_existing: a table that exists is not taken over,
@@ -175,11 +130,7 @@ func TestAccInventoryTable_existing(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	config := fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-}
-`, name)
+	config := testAccInventoryTableConfig(name, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

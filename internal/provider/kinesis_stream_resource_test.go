@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto gives an on-demand stream four shards, changes retention, mode,
@@ -33,117 +32,73 @@ func testAccStreamARN(name string) string {
 	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", acctest.Region, acctest.AccountID, name)
 }
 
+func testAccKinesisStreamConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_kinesis_stream", name, body)
+}
+
 func testAccKinesisClient(t *testing.T) *kinesis.Client {
 	return kinesis.NewFromConfig(acctest.AWSConfig(t))
 }
 
 func TestAccKinesisStream_basic(t *testing.T) {
 	name := testAccKinesisStreamName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccStreamARN(name))),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("retention_period"), knownvalue.Int64Exact(24)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
+		{
+			Config:           testAccKinesisStreamConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccKinesisStreamAddress, testAccStreamARN(name)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("retention_period"), knownvalue.Int64Exact(24)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccKinesisStreamAddress, name),
+			Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 		},
+		testAccImportStep(testAccKinesisStreamAddress, name),
 	})
 }
 
 func TestAccKinesisStream_disappears(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newKinesisStreamResource, testAccKinesisStreamAddress, config, conns.Settings{}),
-	})
+	config := testAccKinesisStreamConfig(name, "")
+	testAccDisappearsTest(t, testAccCheckKinesisStreamDestroyed(t), newKinesisStreamResource, testAccKinesisStreamAddress, config)
 }
 
 func TestAccKinesisStream_update(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config("  stream_mode = \"PROVISIONED\"\n  shard_count = 1\n  retention_period = 48"),
-				Check:  testAccCheckKinesisStream(t, name, "PROVISIONED", 48, ""),
+	config := func(body string) string { return testAccKinesisStreamConfig(name, body) }
+	update := testAccPlanAction(testAccKinesisStreamAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), []resource.TestStep{
+		{
+			Config: config("  stream_mode = \"PROVISIONED\"\n  shard_count = 1\n  retention_period = 48"),
+			Check:  testAccCheckKinesisStream(t, name, "PROVISIONED", 48, ""),
+		},
+		{
+			Config:           config("  stream_mode = \"PROVISIONED\"\n  shard_count = 2\n  retention_period = 24\n  kms_key_id = \"alias/aws/kinesis\""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("shard_count"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact("alias/aws/kinesis")),
 			},
-			{
-				Config:           config("  stream_mode = \"PROVISIONED\"\n  shard_count = 2\n  retention_period = 24\n  kms_key_id = \"alias/aws/kinesis\""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("shard_count"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact("alias/aws/kinesis")),
-				},
-				Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
+			Check: testAccCheckKinesisStream(t, name, "PROVISIONED", 24, "alias/aws/kinesis"),
+		},
+		testAccImportStep(testAccKinesisStreamAddress, ""),
+		{
+			Config:           config(""),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
+				statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccKinesisStreamAddress, ""),
-			{
-				Config:           config(""),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("stream_mode"), knownvalue.StringExact("ON_DEMAND")),
-					statecheck.ExpectKnownValue(testAccKinesisStreamAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
-			},
+			Check: testAccCheckKinesisStream(t, name, "ON_DEMAND", 24, ""),
 		},
 	})
 }
 
 func TestAccKinesisStream_tags(t *testing.T) {
 	name := testAccKinesisStreamName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckKinesisStreamDestroyed(t),
-		Steps: testAccTagsSteps(testAccKinesisStreamAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckKinesisStreamTags(t, name, want)
-		}),
-	})
+	config := func(tags string) string { return testAccKinesisStreamConfig(name, tags) }
+	testAccTest(t, testAccCheckKinesisStreamDestroyed(t), testAccTagsSteps(testAccKinesisStreamAddress, config, testAccTagsOf(t, name, testAccCheckKinesisStreamTags)))
 }
 
 func TestAccKinesisStream_shardValidation(t *testing.T) {

@@ -20,7 +20,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores a destination's role and target without assuming the role or
@@ -57,6 +56,19 @@ func testAccCreateLogsRole(t *testing.T, name, streamARN, service string) string
 	return testAccRoleFixture(t, testAccIAMClient(t), name, trust, "", map[string]string{"put-records": perms})
 }
 
+// testAccLogDestinationConfig is a destination named name that sends to the
+// stream through role, with the attribute lines of body.
+func testAccLogDestinationConfig(name, stream, role, body string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_log_destination" "test" {
+  name       = %q
+  target_arn = %q
+  role_arn   = %q
+%s
+}
+`, name, stream, role, body)
+}
+
 // testAccCreateStream creates a Kinesis stream outside Terraform, deleted after the test.
 func testAccCreateStream(t *testing.T, name string) string {
 	t.Helper()
@@ -74,34 +86,23 @@ func TestAccLogDestination_basic(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111", "222222222222"]
-}
-`, name, stream, role),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccDestinationARN(name))),
-					},
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccLogDestinationConfig(name, stream, role, `  source_account_ids = ["111111111111", "222222222222"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccDestinationARN(name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("organization_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogDestination(t, name, stream, role, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
-				}),
 			},
-			testAccImportStep(testAccLogDestinationAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("organization_id"), knownvalue.Null()),
+			},
+			Check: testAccCheckLogDestination(t, name, stream, role, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), Accounts: []string{"111111111111", "222222222222"},
+			}),
 		},
+		testAccImportStep(testAccLogDestinationAddress, name),
 	})
 }
 
@@ -112,51 +113,38 @@ func TestAccLogDestination_update(t *testing.T) {
 	role1 := testAccCreateLogsRole(t, name+"-1", stream1, "")
 	role2 := testAccCreateLogsRole(t, name+"-2", stream2, "")
 	config := func(stream, role, access string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name       = %q
-  target_arn = %q
-  role_arn   = %q
-  %s
-}
-`, name, stream, role, access)
+		return testAccLogDestinationConfig(name, stream, role, "  "+access)
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(stream1, role1, `source_account_ids = ["111111111111"]`)},
-			{
-				Config:           config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("source_account_ids"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
-				}),
+	update := testAccPlanAction(testAccLogDestinationAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), []resource.TestStep{
+		{Config: config(stream1, role1, `source_account_ids = ["111111111111"]`)},
+		{
+			Config:           config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogDestinationAddress, tfjsonpath.New("source_account_ids"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccLogDestinationAddress, ""),
-			{
-				// An access policy widened outside Terraform is put back.
-				Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
-				PreConfig: func() {
-					_, err := testAccLogsClient(t).PutDestinationPolicy(context.Background(), &cloudwatchlogs.PutDestinationPolicyInput{
-						DestinationName: aws.String(name),
-						AccessPolicy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"logs:PutSubscriptionFilter","Resource":"*"}]}`),
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-				},
-				ConfigPlanChecks: update,
-				Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
-					DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
-				}),
+			Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
+			}),
+		},
+		testAccImportStep(testAccLogDestinationAddress, ""),
+		{
+			// An access policy widened outside Terraform is put back.
+			Config: config(stream2, role2, `organization_id = "o-a1b2c3d4e5"`),
+			PreConfig: func() {
+				_, err := testAccLogsClient(t).PutDestinationPolicy(context.Background(), &cloudwatchlogs.PutDestinationPolicyInput{
+					DestinationName: aws.String(name),
+					AccessPolicy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"logs:PutSubscriptionFilter","Resource":"*"}]}`),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
 			},
+			ConfigPlanChecks: update,
+			Check: testAccCheckLogDestination(t, name, stream2, role2, pipelinepolicy.DestinationAccess{
+				DestinationARN: testAccDestinationARN(name), OrganizationID: "o-a1b2c3d4e5",
+			}),
 		},
 	})
 }
@@ -165,20 +153,8 @@ func TestAccLogDestination_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-dest")
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	config := fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name            = %q
-  target_arn      = %q
-  role_arn        = %q
-  organization_id = "o-a1b2c3d4e5"
-}
-`, name, stream, role)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newLogDestinationResource, testAccLogDestinationAddress, config, conns.Settings{}),
-	})
+	config := testAccLogDestinationConfig(name, stream, role, `  organization_id = "o-a1b2c3d4e5"`)
+	testAccDisappearsTest(t, testAccCheckLogDestinationDestroyed(t), newLogDestinationResource, testAccLogDestinationAddress, config)
 }
 
 func TestAccLogDestination_tags(t *testing.T) {
@@ -186,23 +162,9 @@ func TestAccLogDestination_tags(t *testing.T) {
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
 	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111"]
-%s
-}
-`, name, stream, role, tags)
+		return testAccLogDestinationConfig(name, stream, role, "  source_account_ids = [\"111111111111\"]\n"+tags)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogDestinationDestroyed(t),
-		Steps: testAccTagsSteps(testAccLogDestinationAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckLogDestinationTags(t, name, want)
-		}),
-	})
+	testAccTest(t, testAccCheckLogDestinationDestroyed(t), testAccTagsSteps(testAccLogDestinationAddress, config, testAccTagsOf(t, name, testAccCheckLogDestinationTags)))
 }
 
 // TestAccLogDestination_roleNotTrustingLogs: a role CloudWatch Logs cannot
@@ -214,14 +176,7 @@ func TestAccLogDestination_roleNotTrustingLogs(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111"]
-}
-`, name, stream, role),
+			Config:      testAccLogDestinationConfig(name, stream, role, `  source_account_ids = ["111111111111"]`),
 			ExpectError: regexp.MustCompile(`(?s)CloudWatch Logs could not deliver through the destination: TRUST_.*logs\.amazonaws\.com`),
 		}},
 	})

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 const testAccLogGroupAddress = "vpcflow_log_group.test"
@@ -27,127 +26,100 @@ func testAccLogGroupARN(name string) string {
 	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", acctest.Region, acctest.AccountID, name)
 }
 
+func testAccLogGroupConfig(name, body string) string {
+	return testAccNamedConfig("vpcflow_log_group", name, body)
+}
+
 func testAccLogGroupName() string { return "/tf-acc/vpcflow/" + sdkacctest.RandomWithPrefix("lg") }
 
 func TestAccLogGroup_basic(t *testing.T) {
 	name := testAccLogGroupName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-}
-`, name),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionCreate),
-						// Known at plan time, so a role or flow log in the same run can use it.
-						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-						plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("STANDARD")),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccLogGroupConfig(name, ""),
+			ConfigPlanChecks: testAccPlanCreateKnownARN(testAccLogGroupAddress, testAccLogGroupARN(name),
+				plancheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("STANDARD")),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("tags"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccLogGroupAddress, name),
+			Check: testAccCheckLogGroupRetention(t, name, nil),
 		},
+		testAccImportStep(testAccLogGroupAddress, name),
 	})
 }
 
 func TestAccLogGroup_namePrefix(t *testing.T) {
 	prefix := "/tf-acc/vpcflow/prefix-" + sdkacctest.RandString(6) + "-"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name_prefix = %q
 }
 `, prefix),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(testAccLogGroupAddress, tfjsonpath.New("name"))},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"),
-						knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(prefix)+`\d{14}[0-9a-f]{12}$`))),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
-				},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(testAccLogGroupAddress, tfjsonpath.New("name"))},
 			},
-			testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name"),
+					knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(prefix)+`\d{14}[0-9a-f]{12}$`))),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
+			},
 		},
+		testAccImportStep(testAccLogGroupAddress, "", "name_prefix"),
 	})
 }
 
 func TestAccLogGroup_update(t *testing.T) {
 	name := testAccLogGroupName()
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(`  retention_in_days = 30`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(30)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(30)),
+	config := func(body string) string { return testAccLogGroupConfig(name, body) }
+	update := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: config(`  retention_in_days = 30`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(30)),
 			},
-			{
-				Config:           config(`  retention_in_days = 3653`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(3653)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, aws.Int32(3653)),
+			Check: testAccCheckLogGroupRetention(t, name, aws.Int32(30)),
+		},
+		{
+			Config:           config(`  retention_in_days = 3653`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(3653)),
 			},
-			{
-				Config:           config(`  never_expire = true`),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
+			Check: testAccCheckLogGroupRetention(t, name, aws.Int32(3653)),
+		},
+		{
+			Config:           config(`  never_expire = true`),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
 			},
-			{
-				// Leaving never_expire out is the default, never expire, as
-				// aws_cloudwatch_log_group: no change.
-				Config: config(``),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionNoop),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
-				},
-				Check: testAccCheckLogGroupRetention(t, name, nil),
+			Check: testAccCheckLogGroupRetention(t, name, nil),
+		},
+		{
+			// Leaving never_expire out is the default, never expire, as
+			// aws_cloudwatch_log_group: no change.
+			Config: config(``),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("retention_in_days"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("never_expire"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name))),
 			},
+			Check: testAccCheckLogGroupRetention(t, name, nil),
 		},
 	})
 }
@@ -155,35 +127,24 @@ resource "vpcflow_log_group" "test" {
 func TestAccLogGroup_replace(t *testing.T) {
 	name1, name2 := testAccLogGroupName(), testAccLogGroupName()
 	config := func(name, class string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name            = %q
-  log_group_class = %q
-}
-`, name, class)
+		return testAccLogGroupConfig(name, fmt.Sprintf("  log_group_class = %q", class))
 	}
-	replace := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccLogGroupAddress, plancheck.ResourceActionReplace)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config(name1, "STANDARD")},
-			{
-				Config:           config(name2, "STANDARD"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name2))),
-				},
-				Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, nil)),
+	replace := testAccPlanAction(testAccLogGroupAddress, plancheck.ResourceActionReplace)
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{Config: config(name1, "STANDARD")},
+		{
+			Config:           config(name2, "STANDARD"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccLogGroupARN(name2))),
 			},
-			{
-				Config:           config(name2, "INFREQUENT_ACCESS"),
-				ConfigPlanChecks: replace,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("INFREQUENT_ACCESS")),
-				},
+			Check: resource.ComposeTestCheckFunc(testAccCheckLogGroupGone(t, name1), testAccCheckLogGroupRetention(t, name2, nil)),
+		},
+		{
+			Config:           config(name2, "INFREQUENT_ACCESS"),
+			ConfigPlanChecks: replace,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("log_group_class"), knownvalue.StringExact("INFREQUENT_ACCESS")),
 			},
 		},
 	})
@@ -193,35 +154,15 @@ resource "vpcflow_log_group" "test" {
 // Delete: the refresh drops it from state and the next apply creates it again.
 func TestAccLogGroup_disappears(t *testing.T) {
 	name := testAccLogGroupName()
-	config := fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-}
-`, name)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: testAccDisappearsSteps(t, read, newLogGroupResource, testAccLogGroupAddress, config, conns.Settings{},
-			testAccCheckLogGroupRetention(t, name, nil)),
-	})
+	config := testAccLogGroupConfig(name, "")
+	testAccDisappearsTest(t, testAccCheckLogGroupDestroyed(t), newLogGroupResource, testAccLogGroupAddress, config,
+		testAccCheckLogGroupRetention(t, name, nil))
 }
 
 func TestAccLogGroup_tags(t *testing.T) {
 	name := testAccLogGroupName()
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = %q
-%s
-}
-`, name, tags)
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps:                    testAccTagsSteps(testAccLogGroupAddress, config, func(want map[string]string) resource.TestCheckFunc { return testAccCheckLogGroupTags(t, name, want) }),
-	})
+	config := func(tags string) string { return testAccLogGroupConfig(name, tags) }
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), testAccTagsSteps(testAccLogGroupAddress, config, testAccTagsOf(t, name, testAccCheckLogGroupTags)))
 }
 
 func TestAccLogGroup_skipDestroy(t *testing.T) {
@@ -237,13 +178,7 @@ func TestAccLogGroup_skipDestroy(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name              = %q
-  retention_in_days = 7
-  skip_destroy      = true
-}
-`, name),
+				Config: testAccLogGroupConfig(name, "  retention_in_days = 7\n  skip_destroy      = true"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("skip_destroy"), knownvalue.Bool(true)),
 				},
@@ -266,32 +201,18 @@ func TestAccLogGroup_retentionValidation(t *testing.T) {
 func TestAccLogGroup_kmsKey(t *testing.T) {
 	name := testAccLogGroupName()
 	keyARN := testAccCreateKMSKey(t, testAccLogsKeyPolicy(testAccLogGroupARN(name)))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = %q
-  kms_key_id = %q
-}
-`, name, keyARN),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
-				},
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccLogGroupConfig(name, fmt.Sprintf("  kms_key_id = %q", keyARN)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccLogGroupAddress, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
 			},
-			testAccImportStep(testAccLogGroupAddress, ""),
-			{
-				// The key policy names the log group, so a new name is checked too.
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = "%s-renamed"
-  kms_key_id = %q
-}
-`, name, keyARN),
-				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
-			},
+		},
+		testAccImportStep(testAccLogGroupAddress, ""),
+		{
+			// The key policy names the log group, so a new name is checked too.
+			Config:      testAccLogGroupConfig(name+"-renamed", fmt.Sprintf("  kms_key_id = %q", keyARN)),
+			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*-renamed`),
 		},
 	})
 }
@@ -309,19 +230,10 @@ func TestAccLogGroup_kmsKeyPolicyWithoutLogs(t *testing.T) {
     "Resource": "*"
   }]
 }`, acctest.AccountID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckLogGroupDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name       = %q
-  kms_key_id = %q
-}
-`, name, keyARN),
-				ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
-			},
+	testAccTest(t, testAccCheckLogGroupDestroyed(t), []resource.TestStep{
+		{
+			Config:      testAccLogGroupConfig(name, fmt.Sprintf("  kms_key_id = %q", keyARN)),
+			ExpectError: regexp.MustCompile(`(?s)KMS key cannot encrypt this log group.*logs\.us-east-1\.amazonaws\.com`),
 		},
 	})
 	// The plan failed before any call that creates something.

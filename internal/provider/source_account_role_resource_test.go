@@ -16,7 +16,6 @@ import (
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/pipelinepolicy"
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/iam/policy"
-	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/conns"
 )
 
 // Moto stores trust policies as written and does not evaluate them when a
@@ -27,51 +26,43 @@ const testAccSourceRoleAddress = "vpcflow_source_account_role.test"
 
 const testAccCentralRole = "arn:aws:iam::999999999999:role/vpcflow/vpcflow-inventory"
 
-func TestAccSourceAccountRole_basic(t *testing.T) {
-	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+// testAccSourceRoleConfig is a source account role named name that trusts
+// the central role with an external ID, with the attribute lines of body.
+func testAccSourceRoleConfig(name, body string) string {
+	return fmt.Sprintf(`
 resource "vpcflow_source_account_role" "test" {
   name                   = %q
   trusted_principal_arns = [%q]
   external_id            = "vpcflow-7c1d0e"
+%s
 }
-`, name, testAccCentralRole),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
-					},
+`, name, testAccCentralRole, body)
+}
+
+func TestAccSourceAccountRole_basic(t *testing.T) {
+	name := sdkacctest.RandomWithPrefix("tf-acc-source")
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccSourceRoleConfig(name, ""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("arn"), knownvalue.StringExact(testAccRoleARN("/", name))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
-				},
-				Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 			},
-			testAccImportStep(testAccSourceRoleAddress, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+			},
+			Check: testAccCheckSourceRole(t, name, testAccCentralRole, "vpcflow-7c1d0e"),
 		},
+		testAccImportStep(testAccSourceRoleAddress, name),
 	})
 }
 
 func TestAccSourceAccountRole_disappears(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	config := fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name                   = %q
-  trusted_principal_arns = [%q]
-  external_id            = "vpcflow-7c1d0e"
-}
-`, name, testAccCentralRole)
-	read := &readWarnings{}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: read.wrap(testAccProtoV6ProviderFactories),
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps:                    testAccDisappearsSteps(t, read, newSourceAccountRoleResource, testAccSourceRoleAddress, config, conns.Settings{}),
-	})
+	config := testAccSourceRoleConfig(name, "")
+	testAccDisappearsTest(t, testAccCheckSourceRoleDestroyed(t), newSourceAccountRoleResource, testAccSourceRoleAddress, config)
 }
 
 // TestAccSourceAccountRole_update rotates the external ID, changes who is
@@ -80,67 +71,39 @@ func TestAccSourceAccountRole_update(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
 	boundary := testAccCreateManagedPolicy(t, name+"-boundary",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","tag:Get*"],"Resource":"*"}]}`)
-	config := func(body string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name = %q
-%s
-}
-`, name, body)
-	}
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config(fmt.Sprintf("  trusted_principal_arns = [%q]\n  external_id = \"first-id\"", testAccCentralRole)),
-				Check:  testAccCheckSourceRole(t, name, testAccCentralRole, "first-id"),
-			},
-			{
-				Config: config(fmt.Sprintf(`
+	config := func(body string) string { return testAccNamedConfig("vpcflow_source_account_role", name, body) }
+	update := testAccPlanAction(testAccSourceRoleAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), []resource.TestStep{
+		{
+			Config: config(fmt.Sprintf("  trusted_principal_arns = [%q]\n  external_id = \"first-id\"", testAccCentralRole)),
+			Check:  testAccCheckSourceRole(t, name, testAccCentralRole, "first-id"),
+		},
+		{
+			Config: config(fmt.Sprintf(`
   trusted_principal_arns = ["arn:aws:iam::999999999999:root"]
   external_id            = "second-id"
   description            = "read by the central inventory"
   max_session_duration   = 7200
   permissions_boundary   = %q
 `, boundary)),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
-					statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(boundary)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSourceRole(t, name, "arn:aws:iam::999999999999:root", "second-id"),
-					testAccCheckDeliveryRoleBoundary(t, name, boundary),
-				),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
+				statecheck.ExpectKnownValue(testAccSourceRoleAddress, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(boundary)),
 			},
-			testAccImportStep(testAccSourceRoleAddress, ""),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSourceRole(t, name, "arn:aws:iam::999999999999:root", "second-id"),
+				testAccCheckDeliveryRoleBoundary(t, name, boundary),
+			),
 		},
+		testAccImportStep(testAccSourceRoleAddress, ""),
 	})
 }
 
 func TestAccSourceAccountRole_tags(t *testing.T) {
 	name := sdkacctest.RandomWithPrefix("tf-acc-source")
-	config := func(tags string) string {
-		return fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name                   = %q
-  trusted_principal_arns = [%q]
-  external_id            = "vpcflow-7c1d0e"
-%s
-}
-`, name, testAccCentralRole, tags)
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSourceRoleDestroyed(t),
-		Steps: testAccTagsSteps(testAccSourceRoleAddress, config, func(want map[string]string) resource.TestCheckFunc {
-			return testAccCheckDeliveryRoleTags(t, name, want)
-		}),
-	})
+	config := func(tags string) string { return testAccSourceRoleConfig(name, tags) }
+	testAccTest(t, testAccCheckSourceRoleDestroyed(t), testAccTagsSteps(testAccSourceRoleAddress, config, testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)))
 }
 
 func TestAccSourceAccountRole_planChecks(t *testing.T) {

@@ -32,6 +32,12 @@ const testAccSubscriptionAddress = "vpcflow_subscription.test"
 
 // testAccSubscriptionToFunction is a log group, an enricher and a subscription between them.
 func testAccSubscriptionToFunction(name, body string) string {
+	return testAccSubscriptionBeside(name, "vpcflow_enricher_function.test.arn", body)
+}
+
+// testAccSubscriptionBeside is a log group, an enricher and a subscription of
+// the group to destination, an expression.
+func testAccSubscriptionBeside(name, destination, body string) string {
 	return fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = "/tf-acc/vpcflow/%[1]s"
@@ -44,36 +50,63 @@ resource "vpcflow_enricher_function" "test" {
 
 resource "vpcflow_subscription" "test" {
   log_group_name  = vpcflow_log_group.test.name
-  destination_arn = vpcflow_enricher_function.test.arn
-%[2]s
+  destination_arn = %[2]s
+%[3]s
 }
-`, name, body)
+`, name, destination, body)
+}
+
+// testAccSubscriptionOf is a subscription of the existing group to the function of name.
+func testAccSubscriptionOf(group, name string) string {
+	return fmt.Sprintf(`
+resource "vpcflow_subscription" "test" {
+  log_group_name  = %q
+  destination_arn = %q
+}
+`, group, testAccFunctionARN(name))
+}
+
+// testAccGroupWithStreamFilters creates a stream and a log group of name in
+// moto, with the filters (by name) sending the group to the stream; both go
+// when the test ends. It returns the group's name and the stream's ARN.
+func testAccGroupWithStreamFilters(t *testing.T, name string, filters ...string) (string, string) {
+	t.Helper()
+	group := "/tf-acc/vpcflow/" + name
+	stream := testAccCreateStream(t, name)
+	logs := testAccLogsClient(t)
+	testAccLogGroupFixture(t, logs, group)
+	for _, filter := range filters {
+		_, err := logs.PutSubscriptionFilter(context.Background(), &cloudwatchlogs.PutSubscriptionFilterInput{
+			LogGroupName: aws.String(group), FilterName: aws.String(filter), FilterPattern: aws.String(""),
+			DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
+		})
+		if err != nil {
+			t.Fatalf("putting filter %s on %s: %v", filter, group, err)
+		}
+	}
+	return group, stream
 }
 
 func TestAccSubscription_basic(t *testing.T) {
 	testAccUseEnricherCode(t, "v1")
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: testAccSubscriptionToFunction(name, ""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("id"), knownvalue.StringExact(group+"|vpcflow-enricher")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("lambda")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("filter_pattern"), knownvalue.StringExact("")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"),
-						knownvalue.StringExact(subscriptionStatementID(group, "vpcflow-enricher"))),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name), ""),
-					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
-				),
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: testAccSubscriptionToFunction(name, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("id"), knownvalue.StringExact(group+"|vpcflow-enricher")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("lambda")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("filter_pattern"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"),
+					knownvalue.StringExact(subscriptionStatementID(group, "vpcflow-enricher"))),
 			},
-			testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name), ""),
+				testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+			),
 		},
+		testAccImportStep(testAccSubscriptionAddress, group+"|vpcflow-enricher"),
 	})
 }
 
@@ -104,27 +137,21 @@ func TestAccSubscription_permissionDisappears(t *testing.T) {
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
 	config := testAccSubscriptionToFunction(name, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(*terraform.State) error {
-					return removeLambdaPermission(context.Background(), testAccLambdaClient(t), name, subscriptionStatementID(group, "vpcflow-enricher"))
-				},
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-				},
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: config,
+			Check: func(*terraform.State) error {
+				return removeLambdaPermission(context.Background(), testAccLambdaClient(t), name, subscriptionStatementID(group, "vpcflow-enricher"))
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-				},
-				Check: testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
 			},
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: testAccPlanAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate),
+			Check:            testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", true),
 		},
 	})
 }
@@ -137,54 +164,29 @@ func TestAccSubscription_update(t *testing.T) {
 	name := testAccEnricherName()
 	group := "/tf-acc/vpcflow/" + name
 	role := testAccCreateLogsRole(t, name+"-cwl", testAccStreamARN(name), "")
-	stream := fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-}
-`, name)
-	update := resource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)},
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: stream + testAccSubscriptionToFunction(name, "")},
-			{
-				Config:           stream + testAccSubscriptionToFunction(name, `  filter_pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action=\"REJECT\", status]"`),
-				ConfigPlanChecks: update,
-				Check: testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name),
-					`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
-			},
-			{
-				Config: stream + fmt.Sprintf(`
-resource "vpcflow_log_group" "test" {
-  name = "/tf-acc/vpcflow/%[1]s"
-}
-
-resource "vpcflow_enricher_function" "test" {
-  function_name = %[1]q
-  output_bucket = "flows-enriched"
-}
-
-resource "vpcflow_subscription" "test" {
-  log_group_name  = vpcflow_log_group.test.name
-  destination_arn = vpcflow_kinesis_stream.test.arn
-  role_arn        = %[2]q
-}
-`, name, role),
-				ConfigPlanChecks: update,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccStreamARN(name), ""),
-					testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
-				),
-			},
-			testAccImportStep(testAccSubscriptionAddress, ""),
+	stream := testAccKinesisStreamConfig(name, "")
+	update := testAccPlanAction(testAccSubscriptionAddress, plancheck.ResourceActionUpdate)
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{Config: stream + testAccSubscriptionToFunction(name, "")},
+		{
+			Config:           stream + testAccSubscriptionToFunction(name, `  filter_pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action=\"REJECT\", status]"`),
+			ConfigPlanChecks: update,
+			Check: testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccFunctionARN(name),
+				`[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, start, end, action="REJECT", status]`),
 		},
+		{
+			Config:           stream + testAccSubscriptionBeside(name, "vpcflow_kinesis_stream.test.arn", fmt.Sprintf("  role_arn        = %q", role)),
+			ConfigPlanChecks: update,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("kinesis")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				testAccCheckSubscriptionFilter(t, group, "vpcflow-enricher", testAccStreamARN(name), ""),
+				testAccCheckSubscriptionPermission(t, name, group, "vpcflow-enricher", false),
+			),
+		},
+		testAccImportStep(testAccSubscriptionAddress, ""),
 	})
 }
 
@@ -192,34 +194,11 @@ resource "vpcflow_subscription" "test" {
 // fails the plan on log_group_name, naming them.
 func TestAccSubscription_twoFiltersAlready(t *testing.T) {
 	name := testAccEnricherName()
-	group := "/tf-acc/vpcflow/" + name
-	stream := testAccCreateStream(t, name)
-	logs := testAccLogsClient(t)
-	ctx := context.Background()
-	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
-	})
-	for _, filter := range []string{"siem", "archive"} {
-		_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
-			LogGroupName: aws.String(group), FilterName: aws.String(filter), FilterPattern: aws.String(""),
-			DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	group, _ := testAccGroupWithStreamFilters(t, name, "siem", "archive")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_subscription" "test" {
-  log_group_name  = %q
-  destination_arn = %q
-}
-`, group, testAccFunctionARN(name)),
+			Config:      testAccSubscriptionOf(group, name),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Log group has no room for another subscription filter.*has 2\s+subscription filters already \("siem" →.*"archive" →.*LimitExceededException`),
 		}},
@@ -260,12 +239,9 @@ func TestAccSubscription_logsDestination(t *testing.T) {
 	name := testAccEnricherName()
 	stream := testAccCreateStream(t, name)
 	role := testAccCreateLogsRole(t, name, stream, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckSubscriptionDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+	testAccTest(t, testAccCheckSubscriptionDestroyed(t), []resource.TestStep{
+		{
+			Config: fmt.Sprintf(`
 resource "vpcflow_log_group" "test" {
   name = "/tf-acc/vpcflow/%[1]s"
 }
@@ -288,14 +264,13 @@ resource "vpcflow_subscription" "test" {
   depends_on      = [vpcflow_log_group.moto_destination]
 }
 `, name, stream, role, acctest.AccountID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("logs-destination")),
-					statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
-				},
-				Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("destination_type"), knownvalue.StringExact("logs-destination")),
+				statecheck.ExpectKnownValue(testAccSubscriptionAddress, tfjsonpath.New("lambda_permission_statement_id"), knownvalue.Null()),
 			},
-			testAccImportStep(testAccSubscriptionAddress, ""),
+			Check: testAccCheckSubscriptionFilter(t, "/tf-acc/vpcflow/"+name, "vpcflow-enricher", testAccDestinationARN(name), ""),
 		},
+		testAccImportStep(testAccSubscriptionAddress, ""),
 	})
 }
 
@@ -373,32 +348,11 @@ func testAccCheckSubscriptionPermission(t *testing.T, function, group, filter st
 // the state is left alone rather than overwritten.
 func TestAccSubscription_nameTaken(t *testing.T) {
 	name := testAccEnricherName()
-	group := "/tf-acc/vpcflow/" + name
-	stream := testAccCreateStream(t, name)
-	logs := testAccLogsClient(t)
-	ctx := context.Background()
-	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(group)})
-	})
-	_, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{
-		LogGroupName: aws.String(group), FilterName: aws.String("vpcflow-enricher"), FilterPattern: aws.String(""),
-		DestinationArn: aws.String(stream), RoleArn: aws.String(testAccRoleARN("/", "cwl-to-kinesis")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group, stream := testAccGroupWithStreamFilters(t, name, "vpcflow-enricher")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "vpcflow_subscription" "test" {
-  log_group_name  = %q
-  destination_arn = %q
-}
-`, group, testAccFunctionARN(name)),
+			Config:      testAccSubscriptionOf(group, name),
 			ExpectError: regexp.MustCompile(`(?s)has a\s+subscription filter named vpcflow-enricher already.*terraform import`),
 		}},
 	})

@@ -21,6 +21,9 @@ import (
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/provider/acctest"
 )
 
+// testAccProdTag is the resource's own tag in every case.
+const testAccProdTag = `  tags = { Environment = "prod" }`
+
 // tagsAllCase is one resource type with tags: what it needs, its
 // configuration with `tags = { Environment = "prod" }`, and a check of the
 // tags AWS holds for it.
@@ -48,88 +51,41 @@ func TestAccTagsAll_defaultTags(t *testing.T) {
 		{"delivery_role", func(t *testing.T) tagsAllCase {
 			name := testAccDeliveryRoleName()
 			return tagsAllCase{name: "delivery_role", address: "vpcflow_delivery_role.test", importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_delivery_role" "test" {
-  name           = %q
-  log_group_arns = [%q]
-  tags           = { Environment = "prod" }
-}
-`, name, testAccLogGroupARN("/tf-acc/vpcflow/"+name)),
-				awsTags: func(want map[string]string) resource.TestCheckFunc {
-					return testAccCheckDeliveryRoleTags(t, name, want)
-				}}
+				config:  testAccDeliveryRoleConfig(name, testAccLogGroupARN("/tf-acc/vpcflow/"+name), testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)}
 		}},
 		{"source_account_role", func(t *testing.T) tagsAllCase {
 			name := testAccDeliveryRoleName()
 			return tagsAllCase{name: "source_account_role", address: "vpcflow_source_account_role.test", importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_source_account_role" "test" {
-  name                   = %q
-  trusted_principal_arns = [%q]
-  external_id            = "vpcflow-7c1d0e"
-  tags                   = { Environment = "prod" }
-}
-`, name, testAccCentralRole),
-				awsTags: func(want map[string]string) resource.TestCheckFunc {
-					return testAccCheckDeliveryRoleTags(t, name, want)
-				}}
+				config:  testAccSourceRoleConfig(name, testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckDeliveryRoleTags)}
 		}},
 		{"kinesis_stream", func(t *testing.T) tagsAllCase {
 			name := testAccKinesisStreamName()
 			return tagsAllCase{name: "kinesis_stream", address: "vpcflow_kinesis_stream.test", importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_kinesis_stream" "test" {
-  name = %q
-  tags = { Environment = "prod" }
-}
-`, name),
-				awsTags: func(want map[string]string) resource.TestCheckFunc {
-					return testAccCheckKinesisStreamTags(t, name, want)
-				}}
+				config:  testAccKinesisStreamConfig(name, testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckKinesisStreamTags)}
 		}},
 		{"inventory_table", func(t *testing.T) tagsAllCase {
 			name := testAccInventoryTableName()
 			return tagsAllCase{name: "inventory_table", address: "vpcflow_inventory_table.test", importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_inventory_table" "test" {
-  name = %q
-  tags = { Environment = "prod" }
-}
-`, name),
-				awsTags: func(want map[string]string) resource.TestCheckFunc {
-					return testAccCheckInventoryTableTags(t, name, want)
-				}}
+				config:  testAccInventoryTableConfig(name, testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckInventoryTableTags)}
 		}},
 		{"log_destination", func(t *testing.T) tagsAllCase {
 			name := flName("tf-acc-dest")
 			stream := testAccCreateStream(t, name)
 			role := testAccCreateLogsRole(t, name, stream, "")
 			return tagsAllCase{name: "log_destination", address: "vpcflow_log_destination.test", importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_log_destination" "test" {
-  name               = %q
-  target_arn         = %q
-  role_arn           = %q
-  source_account_ids = ["111111111111"]
-  tags               = { Environment = "prod" }
-}
-`, name, stream, role),
-				awsTags: func(want map[string]string) resource.TestCheckFunc {
-					return testAccCheckLogDestinationTags(t, name, want)
-				}}
+				config:  testAccLogDestinationConfig(name, stream, role, "  source_account_ids = [\"111111111111\"]\n"+testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckLogDestinationTags)}
 		}},
 		{"enricher_function", func(t *testing.T) tagsAllCase {
 			testAccUseEnricherCode(t, "v1")
 			name := testAccEnricherName()
 			return tagsAllCase{name: "enricher_function", address: testAccEnricherAddress, importID: name,
-				config: fmt.Sprintf(`
-resource "vpcflow_enricher_function" "test" {
-  function_name = %q
-  output_bucket = "flows-enriched"
-  tags          = { Environment = "prod" }
-}
-`, name),
-				awsTags: func(want map[string]string) resource.TestCheckFunc { return testAccCheckEnricherTags(t, name, want) }}
+				config:  testAccEnricherConfig(name, testAccProdTag),
+				awsTags: testAccTagsOf(t, name, testAccCheckEnricherTags)}
 		}},
 		{"inventory_rules", func(t *testing.T) tagsAllCase {
 			testAccUseEnricherCode(t, "v1")
@@ -143,7 +99,7 @@ resource "vpcflow_inventory_rules" "test" {
   tags         = { Environment = "prod" }
 }
 `, name),
-				awsTags: func(want map[string]string) resource.TestCheckFunc { return testAccCheckRuleTags(t, name, want) }}
+				awsTags: testAccTagsOf(t, name, testAccCheckRuleTags)}
 		}},
 		{"watchdog", func(t *testing.T) tagsAllCase {
 			name := flName("vpcflow-watchdog")
