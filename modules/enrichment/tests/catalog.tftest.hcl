@@ -43,7 +43,7 @@ run "apply" {
   # The columns are the enricher's: those of the shipped DDL, lower case.
   assert {
     condition = [for c in vpcflow_connections_table.this[0].columns : c.name] == [
-      for m in regexall("(?m)^  `([A-Za-z]+)` ", regex("(?s)CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections_parquet \\((.*?)\\n\\)", file("${path.module}/../../internal/enrich/athena/table.sql"))[0]) : lower(m[0])
+      for m in regexall("(?m)^  `([A-Za-z]+)` ", regex("(?s)CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections_parquet \\((.*?)\\n\\)", file("${path.module}/../../internal/pipeline/enrich/athena/table.sql"))[0]) : lower(m[0])
     ]
     error_message = "Columns: ${jsonencode(vpcflow_connections_table.this[0].columns)}"
   }
@@ -55,9 +55,9 @@ run "apply" {
 
   assert {
     condition = (
-      toset(keys(vpcflow_connection_queries.this[0].queries)) == toset([for f in fileset("${path.module}/../../internal/queries", "*.sql") : trimsuffix(f, ".sql")]) &&
-      alltrue([for f in fileset("${path.module}/../../internal/queries", "*.sql") :
-        vpcflow_connection_queries.this[0].queries[trimsuffix(f, ".sql")].sql == replace(replace(replace(file("${path.module}/../../internal/queries/${f}"),
+      toset(keys(vpcflow_connection_queries.this[0].queries)) == toset([for f in fileset("${path.module}/../../internal/pipeline/queries", "*.sql") : trimsuffix(f, ".sql")]) &&
+      alltrue([for f in fileset("${path.module}/../../internal/pipeline/queries", "*.sql") :
+        vpcflow_connection_queries.this[0].queries[trimsuffix(f, ".sql")].sql == replace(replace(replace(file("${path.module}/../../internal/pipeline/queries/${f}"),
         "{{table}}", "vpcflow_connections_parquet"), "{{now}}", "current_timestamp"), "{{app}}", "'web'")
       ])
     )

@@ -145,7 +145,7 @@ run "sql_in_step_with_enricher" {
 
   assert {
     condition = output.athena_table_sql == replace(
-      regex("(?s)(CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \\(.*?\\);)", file("${path.module}/../../internal/enrich/athena/table.sql"))[0],
+      regex("(?s)(CREATE EXTERNAL TABLE IF NOT EXISTS vpcflow_connections \\(.*?\\);)", file("${path.module}/../../internal/pipeline/enrich/athena/table.sql"))[0],
       "s3://BUCKET/PREFIX/", "s3://${var.output_bucket}/connections/"
     )
     error_message = "athena_table_sql differs from the vpcflow_connections table of internal/pipeline/enrich/athena/table.sql: ${output.athena_table_sql}"
@@ -153,9 +153,9 @@ run "sql_in_step_with_enricher" {
 
   assert {
     condition = (
-      toset(keys(output.athena_queries)) == toset([for f in fileset("${path.module}/../../internal/queries", "*.sql") : trimsuffix(f, ".sql")]) &&
-      alltrue([for f in fileset("${path.module}/../../internal/queries", "*.sql") :
-        output.athena_queries[trimsuffix(f, ".sql")] == replace(replace(replace(file("${path.module}/../../internal/queries/${f}"),
+      toset(keys(output.athena_queries)) == toset([for f in fileset("${path.module}/../../internal/pipeline/queries", "*.sql") : trimsuffix(f, ".sql")]) &&
+      alltrue([for f in fileset("${path.module}/../../internal/pipeline/queries", "*.sql") :
+        output.athena_queries[trimsuffix(f, ".sql")] == replace(replace(replace(file("${path.module}/../../internal/pipeline/queries/${f}"),
         "{{table}}", "vpcflow_connections"), "{{now}}", "current_timestamp"), "{{app}}", provider::vpcflow::sql_string("O'Brien"))
       ])
     )
