@@ -92,6 +92,17 @@ const (
 	FormatParquet = "parquet"
 )
 
+// ParseFormat checks an output format, "" meaning FormatNDJSON.
+func ParseFormat(s string) (string, error) {
+	switch s {
+	case "", FormatNDJSON:
+		return FormatNDJSON, nil
+	case FormatParquet:
+		return FormatParquet, nil
+	}
+	return "", fmt.Errorf("unknown output format %q: want %q or %q", s, FormatNDJSON, FormatParquet)
+}
+
 // StagingDir is the folder, under the output prefix, of the rows that the
 // compaction merges into large objects:
 //
@@ -144,14 +155,10 @@ func ParseCompaction(getenv func(string) string) (Compaction, error) {
 	if c.Prefix == "" {
 		c.Prefix = DefaultOutputPrefix
 	}
-	switch c.Format {
-	case "":
-		c.Format = FormatNDJSON
-	case FormatNDJSON, FormatParquet:
-	default:
-		return c, fmt.Errorf("%s: unknown output format %q: want %q or %q", EnvOutputFormat, c.Format, FormatNDJSON, FormatParquet)
-	}
 	var err error
+	if c.Format, err = ParseFormat(c.Format); err != nil {
+		return c, fmt.Errorf("%s: %w", EnvOutputFormat, err)
+	}
 	if s := getenv(EnvCompactGrace); s != "" {
 		if c.Grace, err = time.ParseDuration(s); err != nil || c.Grace <= 0 {
 			return c, fmt.Errorf("%s=%q: want a positive Go duration such as 1h or 30m", EnvCompactGrace, s)

@@ -35,8 +35,8 @@ type Format string
 
 // Formats.
 const (
-	NDJSON  Format = "ndjson"
-	Parquet Format = "parquet"
+	NDJSON  Format = contract.FormatNDJSON
+	Parquet Format = contract.FormatParquet
 )
 
 // Formats lists the formats, for validation and documentation.
@@ -60,13 +60,8 @@ func (f Format) ContentType() string {
 
 // ParseFormat returns the format of a name, "" meaning NDJSON.
 func ParseFormat(s string) (Format, error) {
-	switch Format(s) {
-	case "", NDJSON:
-		return NDJSON, nil
-	case Parquet:
-		return Parquet, nil
-	}
-	return "", fmt.Errorf("unknown output format %q: want %q or %q", s, NDJSON, Parquet)
+	f, err := contract.ParseFormat(s)
+	return Format(f), err
 }
 
 // PutAPI is the part of the S3 client the sink uses.

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/connrows"
+	"github.com/vpcflow/terraform-provider-vpcflow/internal/pipeline/contract"
 )
 
 // Formats of the rows, named as the enricher's output_format
 // (s3sink.ParseFormat): gzip NDJSON and Parquet.
 const (
-	FormatNDJSON  = "ndjson"
-	FormatParquet = "parquet"
+	FormatNDJSON  = contract.FormatNDJSON
+	FormatParquet = contract.FormatParquet
 )
 
 // Formats lists the formats a table can read, for validation and
